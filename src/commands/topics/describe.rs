@@ -1,0 +1,176 @@
+//! `kctl topics describe NAME...`
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::super::Ctx;
+use crate::error::{Error, Result};
+use crate::kafka::{OffsetSpec, TopicPartition};
+use crate::render::{join_ids, or_dash, Block, Render, Table};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Topics to describe
+    #[arg(required = true, value_name = "NAME", value_parser = super::topic_name)]
+    pub names: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Description {
+    pub topics: Vec<TopicDescription>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TopicDescription {
+    pub name: String,
+    pub partition_count: usize,
+    pub replication_factor: usize,
+    /// Configs set on the topic itself (those that differ from the broker's defaults).
+    /// Sensitive values are `null`.
+    pub configs: BTreeMap<String, Option<String>>,
+    pub partitions: Vec<PartitionDescription>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PartitionDescription {
+    pub partition: i32,
+    /// Broker id of the leader; `null` when the partition has none.
+    pub leader: Option<i32>,
+    pub replicas: Vec<i32>,
+    pub isr: Vec<i32>,
+    /// `null` when the partition's leader could not answer.
+    pub earliest_offset: Option<i64>,
+    pub latest_offset: Option<i64>,
+    /// latest_offset - earliest_offset: the messages a reader from the start would see
+    /// (fewer on compacted or transactional topics).
+    pub messages: Option<i64>,
+}
+
+pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
+    let mut names = args.names;
+    names.dedup();
+    let kafka = ctx.kafka()?;
+    let cluster = kafka.metadata().await?;
+
+    let missing: Vec<&str> = names
+        .iter()
+        .filter(|n| cluster.topic(n).is_none_or(|t| t.error.is_some()))
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::runtime(format!(
+            "{} not found: {}",
+            if missing.len() == 1 {
+                "topic"
+            } else {
+                "topics"
+            },
+            missing.join(", ")
+        )));
+    }
+    let topics: Vec<_> = names.iter().filter_map(|n| cluster.topic(n)).collect();
+    let partitions: Vec<TopicPartition> = topics
+        .iter()
+        .flat_map(|t| {
+            t.partitions
+                .iter()
+                .filter(|p| p.leader.is_some())
+                .map(|p| (t.name.clone(), p.id))
+        })
+        .collect();
+
+    let (configs, earliest, latest) = tokio::try_join!(
+        kafka.topic_configs(&names),
+        kafka.list_offsets(&partitions, OffsetSpec::Earliest),
+        kafka.list_offsets(&partitions, OffsetSpec::Latest),
+    )?;
+
+    let description = Description {
+        topics: topics
+            .iter()
+            .map(|t| {
+                let mut parts: Vec<PartitionDescription> = t
+                    .partitions
+                    .iter()
+                    .map(|p| {
+                        let key = (t.name.clone(), p.id);
+                        let lo = earliest.get(&key).and_then(|r| r.clone().ok());
+                        let hi = latest.get(&key).and_then(|r| r.clone().ok());
+                        PartitionDescription {
+                            partition: p.id,
+                            leader: p.leader,
+                            replicas: p.replicas.clone(),
+                            isr: p.isr.clone(),
+                            earliest_offset: lo,
+                            latest_offset: hi,
+                            messages: lo.zip(hi).map(|(lo, hi)| (hi - lo).max(0)),
+                        }
+                    })
+                    .collect();
+                parts.sort_by_key(|p| p.partition);
+                TopicDescription {
+                    name: t.name.clone(),
+                    partition_count: t.partitions.len(),
+                    replication_factor: t.replication_factor(),
+                    configs: configs
+                        .get(&t.name)
+                        .into_iter()
+                        .flatten()
+                        .filter(|c| c.is_topic_override)
+                        .map(|c| (c.name.clone(), c.value.clone()))
+                        .collect(),
+                    partitions: parts,
+                }
+            })
+            .collect(),
+    };
+    ctx.printer.print(&description)
+}
+
+impl Render for Description {
+    fn blocks(&self) -> Vec<Block> {
+        let mut blocks = Vec::new();
+        for (i, t) in self.topics.iter().enumerate() {
+            if i > 0 {
+                blocks.push(Block::Line(String::new()));
+            }
+            let configs = if t.configs.is_empty() {
+                "-".to_string()
+            } else {
+                t.configs
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", v.as_deref().unwrap_or("***")))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            blocks.push(Block::Line(format!(
+                "Topic: {}  PartitionCount: {}  ReplicationFactor: {}  Configs: {}",
+                t.name, t.partition_count, t.replication_factor, configs
+            )));
+            let mut table = Table::new([
+                "PARTITION",
+                "LEADER",
+                "REPLICAS",
+                "ISR",
+                "EARLIEST",
+                "LATEST",
+                "MESSAGES",
+            ])
+            .numeric(&[0, 1, 4, 5, 6]);
+            for p in &t.partitions {
+                table.row([
+                    p.partition.to_string(),
+                    or_dash(p.leader),
+                    join_ids(&p.replicas),
+                    join_ids(&p.isr),
+                    or_dash(p.earliest_offset),
+                    or_dash(p.latest_offset),
+                    or_dash(p.messages),
+                ]);
+            }
+            blocks.push(Block::Table(table));
+        }
+        blocks
+    }
+}

@@ -1,0 +1,79 @@
+//! `kctl topics ...`
+
+pub mod create;
+pub mod delete;
+pub mod describe;
+pub mod list;
+
+use clap::Subcommand;
+
+use super::Ctx;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List topics with their partition count and replication factor
+    #[command(visible_alias = "ls")]
+    List(list::Args),
+    /// Create a topic
+    Create(create::Args),
+    /// Show partitions, leaders, replicas, offsets and non-default configs of topics
+    Describe(describe::Args),
+    /// Delete topics (asks first)
+    #[command(visible_alias = "rm")]
+    Delete(delete::Args),
+}
+
+pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
+    match cmd {
+        Command::List(args) => list::run(args, ctx).await,
+        Command::Create(args) => create::run(args, ctx).await,
+        Command::Describe(args) => describe::run(args, ctx).await,
+        Command::Delete(args) => delete::run(args, ctx).await,
+    }
+}
+
+/// Kafka's rule for topic names: 1 to 249 characters of `[a-zA-Z0-9._-]`, not `.` or `..`.
+pub fn validate_topic_name(name: &str) -> Result<()> {
+    let fail = |why: &str| Err(Error::usage(format!("invalid topic name '{name}': {why}")));
+    if name.is_empty() {
+        return fail("it is empty");
+    }
+    if name == "." || name == ".." {
+        return fail("'.' and '..' are not allowed");
+    }
+    if name.len() > 249 {
+        return fail("it is longer than 249 characters");
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        return fail(&format!(
+            "'{c}' is not allowed (use letters, digits, '.', '_' and '-')"
+        ));
+    }
+    Ok(())
+}
+
+/// clap value parser for a topic name.
+pub fn topic_name(s: &str) -> std::result::Result<String, String> {
+    validate_topic_name(s)
+        .map(|_| s.to_string())
+        .map_err(|e| e.message().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topic_names_follow_kafkas_rule() {
+        for ok in ["orders", "a", "a.b_c-D9", &"x".repeat(249)] {
+            assert!(validate_topic_name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", ".", "..", "a b", "a/b", "ordérs", &"x".repeat(250)] {
+            assert!(validate_topic_name(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,651 @@
+//! Kafka access: the one module that talks to librdkafka.
+//!
+//! The rest of kctl sees only [`Kafka`] and the plain types below; nothing from `rdkafka::`
+//! leaks out. Every call is bounded by the global timeout, blocking librdkafka calls run on
+//! tokio's blocking pool, and a cluster that cannot be reached at all fails fast with the
+//! reason librdkafka gave (connection refused, name not resolved, ...).
+
+mod native;
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rdkafka::admin::{
+    AdminClient, AdminOptions, ConfigSource, NewTopic, ResourceSpecifier, TopicReplication,
+};
+use rdkafka::client::ClientContext;
+use rdkafka::config::{ClientConfig, FromClientConfigAndContext, RDKafkaLogLevel};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use tokio::sync::watch;
+
+use crate::error::{Error, Result};
+use crate::settings::Settings;
+
+use native::{AdminCallError, ClientPtr, MainQueuePump, NativeError};
+
+/// Checks `-X` properties against librdkafka without connecting anywhere.
+pub fn validate_properties(properties: &[(String, String)]) -> Result<()> {
+    for (key, value) in properties {
+        let mut config = ClientConfig::new();
+        config.set(key, value);
+        if let Err(err) = config.create_native_config() {
+            let reason = match err {
+                KafkaError::ClientConfig(_, desc, _, _) => desc,
+                other => other.to_string(),
+            };
+            return Err(Error::usage(format!("invalid -X {key}: {reason}")));
+        }
+    }
+    Ok(())
+}
+
+/// The kind of a broker-side failure that commands act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    TopicAlreadyExists,
+    UnknownTopic,
+    InvalidTopic,
+    InvalidPartitions,
+    InvalidReplicationFactor,
+    InvalidConfig,
+    PolicyViolation,
+    NotAuthorized,
+    Other,
+}
+
+/// A failure the broker reported for one item of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokerError {
+    pub code: Code,
+    pub message: String,
+}
+
+impl std::fmt::Display for BrokerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+fn broker_error(code: RDKafkaErrorCode, detail: Option<&str>) -> BrokerError {
+    use RDKafkaErrorCode as E;
+    let kind = match code {
+        E::TopicAlreadyExists => Code::TopicAlreadyExists,
+        E::UnknownTopicOrPartition | E::UnknownTopic | E::UnknownTopicId => Code::UnknownTopic,
+        E::InvalidTopic => Code::InvalidTopic,
+        E::InvalidPartitions => Code::InvalidPartitions,
+        E::InvalidReplicationFactor => Code::InvalidReplicationFactor,
+        E::InvalidConfig => Code::InvalidConfig,
+        E::PolicyViolation => Code::PolicyViolation,
+        E::TopicAuthorizationFailed
+        | E::GroupAuthorizationFailed
+        | E::ClusterAuthorizationFailed => Code::NotAuthorized,
+        _ => Code::Other,
+    };
+    let described = native::describe(code);
+    let mut message = described
+        .strip_prefix("Broker: ")
+        .or_else(|| described.strip_prefix("Local: "))
+        .unwrap_or(&described)
+        .to_string();
+    if let Some(first) = message.get(..1) {
+        message = first.to_lowercase() + &message[1..];
+    }
+    if let Some(detail) = detail.map(str::trim).filter(|d| !d.is_empty()) {
+        if !described.contains(detail) {
+            message = format!("{message} ({detail})");
+        }
+    }
+    BrokerError {
+        code: kind,
+        message,
+    }
+}
+
+/// A broker as the cluster advertises it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broker {
+    pub id: i32,
+    pub host: String,
+    pub port: i32,
+}
+
+/// A partition as the metadata describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionInfo {
+    pub id: i32,
+    /// The leader's broker id, `None` when the partition has no leader.
+    pub leader: Option<i32>,
+    pub replicas: Vec<i32>,
+    pub isr: Vec<i32>,
+    pub error: Option<String>,
+}
+
+/// A topic as the metadata describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicInfo {
+    pub name: String,
+    pub partitions: Vec<PartitionInfo>,
+    pub error: Option<BrokerError>,
+}
+
+impl TopicInfo {
+    /// Kafka's internal topics (`__consumer_offsets`, `__transaction_state`) start with `__`.
+    pub fn is_internal(&self) -> bool {
+        self.name.starts_with("__")
+    }
+
+    pub fn replication_factor(&self) -> usize {
+        self.partitions
+            .iter()
+            .map(|p| p.replicas.len())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterInfo {
+    pub brokers: Vec<Broker>,
+    pub topics: Vec<TopicInfo>,
+}
+
+impl ClusterInfo {
+    pub fn topic(&self, name: &str) -> Option<&TopicInfo> {
+        self.topics.iter().find(|t| t.name == name)
+    }
+}
+
+/// A topic to create. `None` leaves the value to the broker's default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTopicSpec {
+    pub name: String,
+    pub partitions: Option<i32>,
+    pub replication_factor: Option<i32>,
+    pub configs: Vec<(String, String)>,
+}
+
+/// One config entry of a topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigValue {
+    pub name: String,
+    /// `None` for sensitive values, which brokers never return.
+    pub value: Option<String>,
+    /// Set explicitly on the topic (not a broker or built-in default).
+    pub is_topic_override: bool,
+}
+
+/// Which offset ListOffsets asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OffsetSpec {
+    Earliest,
+    Latest,
+    /// The first offset whose timestamp is at or after this time (ms since the epoch).
+    Timestamp(i64),
+}
+
+impl OffsetSpec {
+    fn native(self) -> i64 {
+        match self {
+            OffsetSpec::Earliest => -2,
+            OffsetSpec::Latest => -1,
+            OffsetSpec::Timestamp(ts) => ts,
+        }
+    }
+}
+
+/// A (topic, partition) pair.
+pub type TopicPartition = (String, i32);
+
+fn topic_info(t: &rdkafka::metadata::MetadataTopic) -> TopicInfo {
+    TopicInfo {
+        name: t.name().to_string(),
+        error: t.error().map(|e| broker_error(e.into(), None)),
+        partitions: t
+            .partitions()
+            .iter()
+            .map(|p| PartitionInfo {
+                id: p.id(),
+                leader: (p.leader() >= 0).then(|| p.leader()),
+                replicas: p.replicas().to_vec(),
+                isr: p.isr().to_vec(),
+                error: p.error().map(|e| broker_error(e.into(), None).message),
+            })
+            .collect(),
+    }
+}
+
+/// What librdkafka told us about the connection, served by the main-queue pump.
+pub(crate) struct ConnState {
+    verbose: u8,
+    last_error: Mutex<Option<String>>,
+    /// True while every broker is down and none has ever answered.
+    unreachable: watch::Sender<bool>,
+    reached: std::sync::atomic::AtomicBool,
+}
+
+impl ConnState {
+    fn new(verbose: u8) -> ConnState {
+        ConnState {
+            verbose,
+            last_error: Mutex::new(None),
+            unreachable: watch::channel(false).0,
+            reached: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    fn on_log(&self, level: i32, facility: &str, message: &str) {
+        if self.verbose > 0 {
+            eprintln!("librdkafka[{level}] {facility}: {message}");
+        }
+        // Without an error callback librdkafka reports "all brokers down" only as this log line.
+        if facility == "ERROR" {
+            if let Some((down, total)) = parse_brokers_down(message) {
+                if down == total && !self.reached.load(std::sync::atomic::Ordering::Relaxed) {
+                    self.unreachable.send_replace(true);
+                }
+            }
+        }
+    }
+
+    fn on_error(&self, code: RDKafkaErrorCode, reason: &str) {
+        if self.verbose > 0 {
+            eprintln!("librdkafka error: {reason}");
+        }
+        if code == RDKafkaErrorCode::AllBrokersDown {
+            if !self.reached.load(std::sync::atomic::Ordering::Relaxed) {
+                self.unreachable.send_replace(true);
+            }
+        } else if let Ok(mut last) = self.last_error.lock() {
+            *last = Some(tidy_reason(reason));
+        }
+    }
+
+    fn last_error(&self) -> Option<String> {
+        self.last_error.lock().ok().and_then(|l| l.clone())
+    }
+
+    fn mark_reached(&self) {
+        self.reached
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.unreachable.send_replace(false);
+    }
+}
+
+/// Parses librdkafka's "N/M brokers are down" (the message may carry a thread prefix).
+fn parse_brokers_down(message: &str) -> Option<(u32, u32)> {
+    let head = message.strip_suffix(" brokers are down")?;
+    let counts = head.rsplit(' ').next()?;
+    let (down, total) = counts.split_once('/')?;
+    Some((down.parse().ok()?, total.parse().ok()?))
+}
+
+/// Drops librdkafka's "host:port/id: " prefix and "(after Nms in state X)" suffix.
+fn tidy_reason(reason: &str) -> String {
+    let mut r = reason.trim();
+    if let Some(idx) = r.find(" (after ") {
+        r = &r[..idx];
+    }
+    if let Some((prefix, rest)) = r.split_once(": ") {
+        if prefix.contains('/') && !prefix.contains(' ') {
+            r = rest;
+        }
+    }
+    r.to_string()
+}
+
+struct Ctx {
+    state: Arc<ConnState>,
+}
+
+impl ClientContext for Ctx {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        self.state.on_log(level as i32, fac, log_message);
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        let code = error.rdkafka_error_code().unwrap_or(RDKafkaErrorCode::Fail);
+        self.state.on_error(code, reason);
+    }
+}
+
+/// A connection to a Kafka cluster for admin and metadata calls.
+pub struct Kafka {
+    // Declared first so it stops before the client it serves is destroyed.
+    _pump: MainQueuePump,
+    admin: Arc<AdminClient<Ctx>>,
+    state: Arc<ConnState>,
+    timeout: Duration,
+    brokers: String,
+}
+
+/// The librdkafka configuration kctl uses for a client, before the user's `-X` properties.
+pub(crate) fn base_config(settings: &Settings) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    let timeout_ms = settings.timeout.as_millis().clamp(1000, i32::MAX as u128);
+    config
+        .set("bootstrap.servers", settings.bootstrap_servers())
+        .set("client.id", "kctl")
+        .set("socket.connection.setup.timeout.ms", timeout_ms.to_string())
+        .set("reconnect.backoff.ms", "50")
+        .set("reconnect.backoff.max.ms", "1000")
+        // Never create a topic as a side effect of asking about it.
+        .set("allow.auto.create.topics", "false");
+    match settings.verbose {
+        0 => config.set_log_level(RDKafkaLogLevel::Error),
+        1 => config.set_log_level(RDKafkaLogLevel::Info),
+        _ => config
+            .set("debug", "broker,topic,metadata,protocol,security")
+            .set_log_level(RDKafkaLogLevel::Debug),
+    };
+    for (key, value) in &settings.properties {
+        config.set(key, value);
+    }
+    config
+}
+
+impl Kafka {
+    /// Creates the client. This does not wait for a connection: the first call does.
+    pub fn connect(settings: &Settings) -> Result<Kafka> {
+        let state = Arc::new(ConnState::new(settings.verbose));
+        let config = base_config(settings);
+        let admin = AdminClient::from_config_and_context(
+            &config,
+            Ctx {
+                state: state.clone(),
+            },
+        )
+        .map_err(|e| Error::usage(format!("cannot create the Kafka client: {e}")))?;
+        let admin = Arc::new(admin);
+        let pump = MainQueuePump::start(ClientPtr(admin.inner().native_ptr()), state.clone());
+        Ok(Kafka {
+            _pump: pump,
+            admin,
+            state,
+            timeout: settings.timeout,
+            brokers: settings.bootstrap_servers(),
+        })
+    }
+
+    fn admin_options(&self) -> AdminOptions {
+        AdminOptions::new()
+            .request_timeout(Some(self.timeout))
+            .operation_timeout(Some(self.timeout))
+    }
+
+    fn timeout_error(&self, what: &str) -> Error {
+        let mut message = format!(
+            "{what}: no answer from the cluster at {} within {}",
+            self.brokers,
+            humantime::format_duration(self.timeout)
+        );
+        if let Some(last) = self.state.last_error() {
+            message.push_str(&format!(" (last error: {last})"));
+        }
+        Error::runtime(message)
+            .with_hint("check that the brokers are up and reachable, or give a longer --timeout")
+    }
+
+    fn unreachable_error(&self, what: &str) -> Error {
+        let reason = self
+            .state
+            .last_error()
+            .unwrap_or_else(|| "all brokers are down".to_string());
+        Error::runtime(format!(
+            "{what}: cannot reach any broker at {}: {reason}",
+            self.brokers
+        ))
+        .with_hint(
+            "check the address (-b/--brokers or KCTL_BROKERS) and that Kafka is running there",
+        )
+    }
+
+    /// Runs `fut` bounded by the timeout, failing fast when no broker can be reached at all.
+    async fn bounded<T>(&self, what: &str, fut: impl Future<Output = Result<T>>) -> Result<T> {
+        let mut unreachable = self.state.unreachable.subscribe();
+        let result = tokio::select! {
+            r = fut => r,
+            _ = tokio::time::sleep(self.timeout) => Err(self.timeout_error(what)),
+            _ = unreachable.wait_for(|down| *down) => Err(self.unreachable_error(what)),
+        };
+        if result.is_ok() {
+            self.state.mark_reached();
+        }
+        result
+    }
+
+    /// Runs a blocking librdkafka call on the blocking pool, bounded like every call. The outer
+    /// error is the bound (timeout, unreachable cluster); the inner one is the call's own.
+    async fn blocking<T, E, F>(&self, what: &str, f: F) -> Result<std::result::Result<T, E>>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+        F: FnOnce(&AdminClient<Ctx>, Duration) -> std::result::Result<T, E> + Send + 'static,
+    {
+        let admin = self.admin.clone();
+        let timeout = self.timeout;
+        self.bounded(what, async move {
+            tokio::task::spawn_blocking(move || f(&admin, timeout))
+                .await
+                .map_err(|e| Error::runtime(format!("internal error: {e}")))
+        })
+        .await
+    }
+
+    fn call_error(&self, what: &str, err: AdminCallError) -> Error {
+        match err {
+            AdminCallError::TimedOut => self.timeout_error(what),
+            AdminCallError::Failed(e) => self.native_error(what, e),
+        }
+    }
+
+    fn native_error(&self, what: &str, err: NativeError) -> Error {
+        match err.code {
+            RDKafkaErrorCode::OperationTimedOut | RDKafkaErrorCode::RequestTimedOut => {
+                self.timeout_error(what)
+            }
+            _ => Error::runtime(format!(
+                "{what}: {}",
+                broker_error(err.code, Some(&err.message))
+            )),
+        }
+    }
+
+    fn kafka_error(&self, what: &str, err: KafkaError) -> Error {
+        match err.rdkafka_error_code() {
+            Some(RDKafkaErrorCode::OperationTimedOut)
+            | Some(RDKafkaErrorCode::RequestTimedOut)
+            | Some(RDKafkaErrorCode::AllBrokersDown) => self.timeout_error(what),
+            Some(code) => Error::runtime(format!("{what}: {}", broker_error(code, None))),
+            None => Error::runtime(format!("{what}: {err}")),
+        }
+    }
+
+    /// Cluster metadata for all topics (one request).
+    pub async fn metadata(&self) -> Result<ClusterInfo> {
+        let what = "cannot read the cluster metadata";
+        self.blocking(what, move |admin, timeout| {
+            admin
+                .inner()
+                .fetch_metadata(None, timeout)
+                .map(|md| ClusterInfo {
+                    brokers: md
+                        .brokers()
+                        .iter()
+                        .map(|b| Broker {
+                            id: b.id(),
+                            host: b.host().to_string(),
+                            port: b.port(),
+                        })
+                        .collect(),
+                    topics: md.topics().iter().map(topic_info).collect(),
+                })
+        })
+        .await?
+        .map_err(|e| self.kafka_error(what, e))
+    }
+
+    /// Creates one topic; `Ok(Err(..))` is the broker's refusal.
+    pub async fn create_topic(
+        &self,
+        spec: &NewTopicSpec,
+        validate_only: bool,
+    ) -> Result<std::result::Result<(), BrokerError>> {
+        let what = format!("cannot create topic '{}'", spec.name);
+        let mut topic = NewTopic::new(
+            &spec.name,
+            spec.partitions.unwrap_or(-1),
+            TopicReplication::Fixed(spec.replication_factor.unwrap_or(-1)),
+        );
+        for (k, v) in &spec.configs {
+            topic = topic.set(k, v);
+        }
+        let opts = self.admin_options().validate_only(validate_only);
+        let results = self
+            .bounded(&what, async {
+                self.admin
+                    .create_topics([&topic], &opts)
+                    .await
+                    .map_err(|e| self.kafka_error(&what, e))
+            })
+            .await?;
+        match results.into_iter().next() {
+            Some(Ok(_)) => Ok(Ok(())),
+            Some(Err((_, code))) => match code {
+                RDKafkaErrorCode::OperationTimedOut | RDKafkaErrorCode::RequestTimedOut => {
+                    Err(self.timeout_error(&what))
+                }
+                code => Ok(Err(broker_error(code, None))),
+            },
+            None => Err(Error::runtime(format!("{what}: the broker sent no result"))),
+        }
+    }
+
+    /// Deletes topics; one result per name, in order.
+    pub async fn delete_topics(
+        &self,
+        names: &[String],
+    ) -> Result<Vec<(String, std::result::Result<(), BrokerError>)>> {
+        let what = "cannot delete topics";
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let opts = self.admin_options();
+        let results = self
+            .bounded(what, async {
+                self.admin
+                    .delete_topics(&refs, &opts)
+                    .await
+                    .map_err(|e| self.kafka_error(what, e))
+            })
+            .await?;
+        Ok(results
+            .into_iter()
+            .map(|r| match r {
+                Ok(name) => (name, Ok(())),
+                Err((name, code)) => (name, Err(broker_error(code, None))),
+            })
+            .collect())
+    }
+
+    /// The configs of each named topic.
+    pub async fn topic_configs(
+        &self,
+        names: &[String],
+    ) -> Result<BTreeMap<String, Vec<ConfigValue>>> {
+        let what = "cannot read topic configs";
+        if names.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let specs: Vec<ResourceSpecifier> =
+            names.iter().map(|n| ResourceSpecifier::Topic(n)).collect();
+        let opts = self.admin_options();
+        let results = self
+            .bounded(what, async {
+                self.admin
+                    .describe_configs(&specs, &opts)
+                    .await
+                    .map_err(|e| self.kafka_error(what, e))
+            })
+            .await?;
+        let mut out = BTreeMap::new();
+        for (name, result) in names.iter().zip(results) {
+            let resource = result.map_err(|code| {
+                Error::runtime(format!(
+                    "cannot read the configs of topic '{name}': {}",
+                    broker_error(code, None)
+                ))
+            })?;
+            let entries = resource
+                .entries
+                .into_iter()
+                .map(|e| ConfigValue {
+                    is_topic_override: e.source == ConfigSource::DynamicTopic,
+                    name: e.name,
+                    value: if e.is_sensitive { None } else { e.value },
+                })
+                .collect();
+            out.insert(name.clone(), entries);
+        }
+        Ok(out)
+    }
+
+    /// Offsets for many partitions in one batched ListOffsets call (librdkafka sends one
+    /// request per leader). Each partition has its own result.
+    pub async fn list_offsets(
+        &self,
+        partitions: &[TopicPartition],
+        spec: OffsetSpec,
+    ) -> Result<BTreeMap<TopicPartition, std::result::Result<i64, BrokerError>>> {
+        let what = "cannot list offsets";
+        let mut unique = partitions.to_vec();
+        unique.sort();
+        unique.dedup();
+        let client = ClientPtr(self.admin.inner().native_ptr());
+        let listed = self
+            .blocking(what, move |_admin, timeout| {
+                // `_admin` keeps the client behind `client` alive while the call runs.
+                native::list_offsets(client, &unique, spec.native(), timeout)
+            })
+            .await?
+            .map_err(|e| self.call_error(what, e))?;
+        Ok(listed
+            .into_iter()
+            .map(|item| {
+                let result = item
+                    .result
+                    .map_err(|e| broker_error(e.code, Some(&e.message)));
+                ((item.topic, item.partition), result)
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brokers_down_lines_parse() {
+        assert_eq!(parse_brokers_down("1/1 brokers are down"), Some((1, 1)));
+        assert_eq!(
+            parse_brokers_down("[thrd:x]: 2/3 brokers are down"),
+            Some((2, 3))
+        );
+        assert_eq!(parse_brokers_down("something else"), None);
+    }
+
+    #[test]
+    fn reasons_are_tidied() {
+        assert_eq!(
+            tidy_reason("127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused (after 0ms in state CONNECT)"),
+            "Connect to ipv4#127.0.0.1:1 failed: Connection refused"
+        );
+    }
+
+    #[test]
+    fn broker_errors_read_plainly() {
+        let e = broker_error(RDKafkaErrorCode::TopicAlreadyExists, None);
+        assert_eq!(e.code, Code::TopicAlreadyExists);
+        assert_eq!(e.message, "topic already exists");
+    }
+}

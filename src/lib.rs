@@ -1,0 +1,97 @@
+//! kctl: a Kafka admin and debugging command-line tool.
+//!
+//! Three seams: [`kafka`] is the only module that talks to librdkafka; [`commands`] compute plain
+//! serde data; [`render`] and [`printer`] turn that data into tables or JSON.
+
+pub mod cli;
+pub mod commands;
+pub mod docs;
+pub mod error;
+pub mod kafka;
+pub mod printer;
+pub mod render;
+pub mod settings;
+
+use std::io::Write;
+use std::time::Duration;
+
+use clap::Parser;
+use tokio_util::sync::CancellationToken;
+
+use crate::commands::Ctx;
+use crate::error::{exit, Error, ErrorKind};
+use crate::printer::Printer;
+use crate::settings::Settings;
+
+/// Runs kctl with the process arguments and returns the exit code.
+pub fn main() -> i32 {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // Help and version go to stdout with exit 0; usage errors to stderr with exit 2.
+            let _ = err.print();
+            return err.exit_code();
+        }
+    };
+    let settings = match Settings::resolve(&cli.global) {
+        Ok(s) => s,
+        Err(err) => return report(&err),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return report(&Error::runtime(format!("cannot start the runtime: {e}"))),
+    };
+    let ctx = Ctx {
+        printer: Printer::new(settings.output),
+        settings,
+        interrupt: CancellationToken::new(),
+    };
+    let command = cli.command;
+    let result = runtime.block_on(run(command, &ctx));
+    // Do not wait for blocking librdkafka calls that a timeout already gave up on.
+    runtime.shutdown_timeout(Duration::from_millis(0));
+    match result {
+        Ok(()) => exit::OK,
+        Err(err) => report(&err),
+    }
+}
+
+async fn run(command: commands::Command, ctx: &Ctx) -> Result<(), Error> {
+    let graceful = command.handles_interrupt();
+    let interrupt = ctx.interrupt.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            interrupt.cancel();
+            // A second Ctrl-C ends at once.
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(exit::INTERRUPTED);
+            }
+        }
+    });
+    tokio::select! {
+        result = commands::run(command, ctx) => result,
+        _ = ctx.interrupt.cancelled(), if !graceful => Err(Error::interrupted()),
+    }
+}
+
+/// Prints an error as one readable chain (and its hint) on stderr; returns its exit code.
+fn report(err: &Error) -> i32 {
+    match err.kind() {
+        ErrorKind::BrokenPipe => {}
+        ErrorKind::Interrupted => {
+            let _ = writeln!(std::io::stderr(), "interrupted");
+        }
+        _ => {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "error: {}", err.message());
+            if let Some(hint) = err.hint() {
+                let _ = writeln!(stderr, "hint: {hint}");
+            }
+        }
+    }
+    err.exit_code()
+}
