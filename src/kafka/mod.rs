@@ -456,6 +456,7 @@ impl Kafka {
         match err.rdkafka_error_code() {
             Some(RDKafkaErrorCode::OperationTimedOut)
             | Some(RDKafkaErrorCode::RequestTimedOut)
+            | Some(RDKafkaErrorCode::BrokerTransportFailure)
             | Some(RDKafkaErrorCode::AllBrokersDown) => self.timeout_error(what),
             Some(code) => Error::runtime(format!("{what}: {}", broker_error(code, None))),
             None => Error::runtime(format!("{what}: {err}")),

@@ -17,11 +17,11 @@ pub struct Args {
     pub name: String,
 
     /// Number of partitions (default: the broker's num.partitions)
-    #[arg(short = 'p', long, value_name = "N", value_parser = clap::value_parser!(i32).range(1..))]
+    #[arg(short = 'p', long, value_name = "N", allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(1..))]
     pub partitions: Option<i32>,
 
     /// Replication factor (default: the broker's default.replication.factor)
-    #[arg(short = 'r', long, value_name = "R", value_parser = clap::value_parser!(i32).range(1..))]
+    #[arg(short = 'r', long, value_name = "R", allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(1..))]
     pub replication_factor: Option<i32>,
 
     /// A topic config, e.g. --config cleanup.policy=compact (repeatable)
