@@ -19,6 +19,9 @@ _kctl() {
             kctl,completions)
                 cmd="kctl__subcmd__completions"
                 ;;
+            kctl,doctor)
+                cmd="kctl__subcmd__doctor"
+                ;;
             kctl,help)
                 cmd="kctl__subcmd__help"
                 ;;
@@ -27,6 +30,9 @@ _kctl() {
                 ;;
             kctl__subcmd__help,completions)
                 cmd="kctl__subcmd__help__subcmd__completions"
+                ;;
+            kctl__subcmd__help,doctor)
+                cmd="kctl__subcmd__help__subcmd__doctor"
                 ;;
             kctl__subcmd__help,help)
                 cmd="kctl__subcmd__help__subcmd__help"
@@ -89,7 +95,7 @@ _kctl() {
 
     case "${cmd}" in
         kctl)
-            opts="-b -X -o -v -h -V --brokers --timeout --output --verbose --help --version topics completions help"
+            opts="-b -X -o -v -h -V --brokers --timeout --output --verbose --help --version topics doctor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -164,8 +170,46 @@ _kctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kctl__subcmd__doctor)
+            opts="-b -X -o -v -h -V --brokers --timeout --output --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --brokers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kctl__subcmd__help)
-            opts="topics completions help"
+            opts="topics doctor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -179,6 +223,20 @@ _kctl() {
             return 0
             ;;
         kctl__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kctl__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

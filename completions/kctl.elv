@@ -31,6 +31,7 @@ set edit:completion:arg-completer[kctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand topics 'List, create, describe and delete topics'
+            cand doctor 'Check the connection to the cluster step by step and explain what is wrong'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -170,6 +171,20 @@ set edit:completion:arg-completer[kctl] = {|@words|
         }
         &'kctl;topics;help;help'= {
         }
+        &'kctl;doctor'= {
+            cand -b 'Bootstrap brokers, as HOST:PORT[,HOST:PORT...]'
+            cand --brokers 'Bootstrap brokers, as HOST:PORT[,HOST:PORT...]'
+            cand -X 'Set any librdkafka property, e.g. -X security.protocol=ssl (repeatable)'
+            cand --timeout 'Bound on every broker call, connecting included (e.g. 500ms, 10s, 1m)'
+            cand -o 'Output format: tables for people, JSON for scripts'
+            cand --output 'Output format: tables for people, JSON for scripts'
+            cand -v 'Show librdkafka''s logs on stderr (-vv adds protocol debugging)'
+            cand --verbose 'Show librdkafka''s logs on stderr (-vv adds protocol debugging)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kctl;completions'= {
             cand -b 'Bootstrap brokers, as HOST:PORT[,HOST:PORT...]'
             cand --brokers 'Bootstrap brokers, as HOST:PORT[,HOST:PORT...]'
@@ -186,6 +201,7 @@ set edit:completion:arg-completer[kctl] = {|@words|
         }
         &'kctl;help'= {
             cand topics 'List, create, describe and delete topics'
+            cand doctor 'Check the connection to the cluster step by step and explain what is wrong'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -202,6 +218,8 @@ set edit:completion:arg-completer[kctl] = {|@words|
         &'kctl;help;topics;describe'= {
         }
         &'kctl;help;topics;delete'= {
+        }
+        &'kctl;help;doctor'= {
         }
         &'kctl;help;completions'= {
         }

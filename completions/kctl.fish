@@ -33,6 +33,7 @@ complete -c kctl -n "__fish_kctl_needs_command" -s v -l verbose -d 'Show librdka
 complete -c kctl -n "__fish_kctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kctl -n "__fish_kctl_needs_command" -s V -l version -d 'Print version'
 complete -c kctl -n "__fish_kctl_needs_command" -f -a "topics" -d 'List, create, describe and delete topics'
+complete -c kctl -n "__fish_kctl_needs_command" -f -a "doctor" -d 'Check the connection to the cluster step by step and explain what is wrong'
 complete -c kctl -n "__fish_kctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c kctl -n "__fish_kctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kctl -n "__fish_kctl_using_subcommand topics; and not __fish_seen_subcommand_from list ls create describe delete rm help" -s b -l brokers -d 'Bootstrap brokers, as HOST:PORT[,HOST:PORT...]' -r
@@ -112,6 +113,14 @@ complete -c kctl -n "__fish_kctl_using_subcommand topics; and __fish_seen_subcom
 complete -c kctl -n "__fish_kctl_using_subcommand topics; and __fish_seen_subcommand_from help" -f -a "describe" -d 'Show partitions, leaders, replicas, offsets and non-default configs of topics'
 complete -c kctl -n "__fish_kctl_using_subcommand topics; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete topics (asks first)'
 complete -c kctl -n "__fish_kctl_using_subcommand topics; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kctl -n "__fish_kctl_using_subcommand doctor" -s b -l brokers -d 'Bootstrap brokers, as HOST:PORT[,HOST:PORT...]' -r
+complete -c kctl -n "__fish_kctl_using_subcommand doctor" -s X -d 'Set any librdkafka property, e.g. -X security.protocol=ssl (repeatable)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand doctor" -l timeout -d 'Bound on every broker call, connecting included (e.g. 500ms, 10s, 1m)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand doctor" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Aligned tables for people'
+json\t'JSON documents for scripts (one JSON object per line for streams)'"
+complete -c kctl -n "__fish_kctl_using_subcommand doctor" -s v -l verbose -d 'Show librdkafka\'s logs on stderr (-vv adds protocol debugging)'
+complete -c kctl -n "__fish_kctl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kctl -n "__fish_kctl_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c kctl -n "__fish_kctl_using_subcommand completions" -s b -l brokers -d 'Bootstrap brokers, as HOST:PORT[,HOST:PORT...]' -r
 complete -c kctl -n "__fish_kctl_using_subcommand completions" -s X -d 'Set any librdkafka property, e.g. -X security.protocol=ssl (repeatable)' -r
 complete -c kctl -n "__fish_kctl_using_subcommand completions" -l timeout -d 'Bound on every broker call, connecting included (e.g. 500ms, 10s, 1m)' -r
@@ -120,9 +129,10 @@ json\t'JSON documents for scripts (one JSON object per line for streams)'"
 complete -c kctl -n "__fish_kctl_using_subcommand completions" -s v -l verbose -d 'Show librdkafka\'s logs on stderr (-vv adds protocol debugging)'
 complete -c kctl -n "__fish_kctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kctl -n "__fish_kctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from topics completions help" -f -a "topics" -d 'List, create, describe and delete topics'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from topics completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from topics completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from topics doctor completions help" -f -a "topics" -d 'List, create, describe and delete topics'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from topics doctor completions help" -f -a "doctor" -d 'Check the connection to the cluster step by step and explain what is wrong'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from topics doctor completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from topics doctor completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from topics" -f -a "list" -d 'List topics with their partition count and replication factor'
 complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from topics" -f -a "create" -d 'Create a topic'
 complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from topics" -f -a "describe" -d 'Show partitions, leaders, replicas, offsets and non-default configs of topics'

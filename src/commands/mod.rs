@@ -2,6 +2,7 @@
 //! handler. Handlers compute plain serde data and hand it to the [`Printer`].
 
 pub mod completions;
+pub mod doctor;
 pub mod topics;
 
 use clap::Subcommand;
@@ -32,6 +33,8 @@ pub enum Command {
     /// List, create, describe and delete topics
     #[command(subcommand)]
     Topics(topics::Command),
+    /// Check the connection to the cluster step by step and explain what is wrong
+    Doctor(doctor::Args),
     /// Print a shell completion script
     Completions(completions::Args),
 }
@@ -51,6 +54,7 @@ impl Command {
 pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
     match command {
         Command::Topics(cmd) => topics::run(cmd, ctx).await,
+        Command::Doctor(args) => doctor::run(args, ctx).await,
         Command::Completions(args) => completions::run(args, ctx),
     }
 }

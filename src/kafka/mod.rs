@@ -6,6 +6,7 @@
 //! reason librdkafka gave (connection refused, name not resolved, ...).
 
 mod native;
+pub mod probe;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -343,6 +344,35 @@ pub(crate) fn base_config(settings: &Settings) -> ClientConfig {
         config.set(key, value);
     }
     config
+}
+
+/// Whether the resolved configuration connects with TLS.
+pub fn uses_tls(settings: &Settings) -> bool {
+    let config = base_config(settings);
+    let protocol = config
+        .get("security.protocol")
+        .unwrap_or("plaintext")
+        .to_ascii_lowercase();
+    protocol == "ssl" || protocol == "sasl_ssl"
+}
+
+/// The SASL mechanism the resolved configuration authenticates with, if any.
+pub fn sasl_mechanism(settings: &Settings) -> Option<String> {
+    let config = base_config(settings);
+    let protocol = config
+        .get("security.protocol")
+        .unwrap_or("plaintext")
+        .to_ascii_lowercase();
+    if !protocol.starts_with("sasl") {
+        return None;
+    }
+    Some(
+        config
+            .get("sasl.mechanisms")
+            .or_else(|| config.get("sasl.mechanism"))
+            .unwrap_or("GSSAPI")
+            .to_string(),
+    )
 }
 
 impl Kafka {

@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 
+pub mod mock;
+
 pub const INSTALL_HINT: &str = "noida-db 0.2.3 is needed for the broker tests: \
      run `scripts/test` (it installs everything), or `pip install noida-db==0.2.3`, \
      or point KCTL_NOIDA_DB at the noida-db binary inside the installed package";

@@ -1,0 +1,340 @@
+//! `kctl doctor`: checks a connection step by step and says what is wrong.
+//!
+//! Steps: name resolution and TCP connect for each bootstrap address, the Kafka handshake
+//! (ApiVersions), cluster metadata through librdkafka (which includes TLS and SASL), then
+//! whether every broker the cluster advertises is itself reachable (the classic
+//! advertised.listeners mistake), and authentication.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::kafka::{self, probe, Kafka};
+use crate::render::{Block, Render, Table};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ok,
+    Failed,
+    Skipped,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Step {
+    /// resolve, connect, handshake, metadata, advertised or authentication.
+    pub step: &'static str,
+    /// The address or broker the step is about.
+    pub target: String,
+    pub status: Status,
+    pub detail: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub ok: bool,
+    pub verdict: String,
+    pub steps: Vec<Step>,
+}
+
+struct Doctor {
+    deadline: Instant,
+    timeout: Duration,
+    steps: Vec<Step>,
+    /// The first failure's explanation, which becomes the verdict.
+    problem: Option<String>,
+}
+
+impl Doctor {
+    fn remaining(&self) -> Duration {
+        self.deadline
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(1))
+    }
+
+    fn record(
+        &mut self,
+        step: &'static str,
+        target: &str,
+        result: std::result::Result<String, String>,
+    ) -> bool {
+        let ok = result.is_ok();
+        let (status, detail) = match result {
+            Ok(d) => (Status::Ok, d),
+            Err(d) => (Status::Failed, d),
+        };
+        self.steps.push(Step {
+            step,
+            target: target.to_string(),
+            status,
+            detail,
+        });
+        ok
+    }
+
+    fn fail(&mut self, verdict: String) {
+        if self.problem.is_none() {
+            self.problem = Some(verdict);
+        }
+    }
+
+    fn skip(&mut self, step: &'static str, target: &str, why: &str) {
+        self.steps.push(Step {
+            step,
+            target: target.to_string(),
+            status: Status::Skipped,
+            detail: why.to_string(),
+        });
+    }
+
+    /// Resolve, connect and (unless TLS) handshake with one address. Returns whether it works.
+    async fn check_address(
+        &mut self,
+        address: &str,
+        handshake: bool,
+        label: &str,
+    ) -> std::result::Result<(), String> {
+        let addrs = match probe::resolve(address, self.remaining()).await {
+            Ok(addrs) => {
+                let shown: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
+                self.record("resolve", label, Ok(shown.join(", ")));
+                addrs
+            }
+            Err(e) => {
+                let msg = format!("cannot resolve {address}: {e}");
+                self.record("resolve", label, Err(e));
+                return Err(msg);
+            }
+        };
+        let mut last = String::new();
+        for addr in addrs {
+            match probe::connect(addr, self.remaining()).await {
+                Ok(mut stream) => {
+                    self.record("connect", label, Ok(format!("TCP connection to {addr}")));
+                    if !handshake {
+                        self.skip(
+                            "handshake",
+                            label,
+                            "TLS listener: checked with the metadata step",
+                        );
+                        return Ok(());
+                    }
+                    return match probe::api_versions(&mut stream, self.remaining()).await {
+                        Ok(h) => {
+                            self.record(
+                                "handshake",
+                                label,
+                                Ok(format!("Kafka answered ApiVersions ({} APIs)", h.api_count)),
+                            );
+                            Ok(())
+                        }
+                        Err(e) => {
+                            let msg = format!("{address} accepts connections but {e}");
+                            self.record("handshake", label, Err(e));
+                            Err(msg)
+                        }
+                    };
+                }
+                Err(e) => {
+                    let via = if addr.to_string() == address {
+                        String::new()
+                    } else {
+                        format!(" ({addr})")
+                    };
+                    last = format!("cannot connect to {address}{via}: {e}");
+                    self.record("connect", label, Err(format!("{addr}: {e}")));
+                }
+            }
+        }
+        Err(last)
+    }
+}
+
+pub async fn run(_args: Args, ctx: &Ctx) -> Result<()> {
+    let report = diagnose(ctx).await;
+    ctx.printer.print(&report)?;
+    if report.ok {
+        Ok(())
+    } else {
+        Err(Error::runtime(report.verdict).context("the connection check failed"))
+    }
+}
+
+pub async fn diagnose(ctx: &Ctx) -> Report {
+    let settings = &ctx.settings;
+    let tls = kafka::uses_tls(settings);
+    let sasl = kafka::sasl_mechanism(settings);
+    let mut doc = Doctor {
+        deadline: Instant::now() + settings.timeout,
+        timeout: settings.timeout,
+        steps: Vec::new(),
+        problem: None,
+    };
+
+    // 1. Every bootstrap address on its own.
+    let mut reachable = 0;
+    let mut first_error = None;
+    for broker in &settings.brokers {
+        match doc.check_address(broker, !tls, broker).await {
+            Ok(()) => reachable += 1,
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if reachable == 0 {
+        let why = first_error.unwrap_or_default();
+        doc.fail(format!("no bootstrap broker is reachable: {why}"));
+        for step in ["metadata", "advertised", "authentication"] {
+            doc.skip(step, "-", "no bootstrap broker reachable");
+        }
+        return finish(doc);
+    }
+
+    // 2. Metadata through librdkafka: the real client path, including TLS and SASL.
+    let mut meta_settings = settings.clone();
+    meta_settings.timeout = doc.remaining();
+    let bootstrap = settings.bootstrap_servers();
+    let metadata = match Kafka::connect(&meta_settings) {
+        Ok(k) => k.metadata().await,
+        Err(e) => Err(e),
+    };
+    let cluster = match metadata {
+        Ok(cluster) => {
+            doc.record(
+                "metadata",
+                &bootstrap,
+                Ok(format!(
+                    "{} broker(s), {} topic(s)",
+                    cluster.brokers.len(),
+                    cluster.topics.len()
+                )),
+            );
+            cluster
+        }
+        Err(e) => {
+            doc.record("metadata", &bootstrap, Err(e.message().to_string()));
+            let verdict = if sasl.is_some() || tls {
+                format!(
+                    "the broker answers, but the Kafka client could not read metadata (check the TLS/SASL settings): {}",
+                    e.message()
+                )
+            } else {
+                format!(
+                    "the broker answers, but metadata could not be read: {}",
+                    e.message()
+                )
+            };
+            doc.fail(verdict);
+            doc.skip("advertised", "-", "no metadata");
+            doc.skip("authentication", "-", "no metadata");
+            return finish(doc);
+        }
+    };
+
+    // 3. Every advertised broker must be reachable itself: clients talk to those addresses.
+    for b in &cluster.brokers {
+        let address = if b.host.contains(':') {
+            format!("[{}]:{}", b.host, b.port)
+        } else {
+            format!("{}:{}", b.host, b.port)
+        };
+        let label = format!("broker {} ({address})", b.id);
+        let before = doc.steps.len();
+        let result = doc.check_address(&address, !tls, &label).await;
+        // Fold the per-address steps of an advertised broker into one "advertised" step.
+        doc.steps.truncate(before);
+        match result {
+            Ok(()) => {
+                let detail = if tls {
+                    "reachable"
+                } else {
+                    "reachable, answers Kafka"
+                };
+                doc.record("advertised", &label, Ok(detail.to_string()));
+            }
+            Err(e) => {
+                doc.record("advertised", &label, Err(e.clone()));
+                doc.fail(format!(
+                    "the cluster answers at {bootstrap}, but broker {} advertises {address}, which is not reachable from here ({e}); \
+                     set the broker's advertised.listeners to an address clients can reach \
+                     (with docker-compose: KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://localhost:9092)",
+                    b.id
+                ));
+            }
+        }
+    }
+
+    // 4. Authentication: metadata went through, so the credentials (if any) were accepted.
+    match sasl {
+        Some(mechanism) => {
+            doc.record(
+                "authentication",
+                &bootstrap,
+                Ok(format!("SASL {mechanism} accepted")),
+            );
+        }
+        None => doc.skip(
+            "authentication",
+            &bootstrap,
+            if tls {
+                "TLS without SASL"
+            } else {
+                "none configured (PLAINTEXT)"
+            },
+        ),
+    }
+    finish(doc)
+}
+
+fn finish(doc: Doctor) -> Report {
+    let _ = doc.timeout;
+    match doc.problem {
+        Some(problem) => Report {
+            ok: false,
+            verdict: problem,
+            steps: doc.steps,
+        },
+        None => Report {
+            ok: true,
+            verdict: "the connection works: every broker is reachable and answers Kafka".into(),
+            steps: doc.steps,
+        },
+    }
+}
+
+impl Render for Report {
+    fn blocks(&self) -> Vec<Block> {
+        let mut table = Table::new(["STEP", "TARGET", "RESULT", "DETAIL"]);
+        for s in &self.steps {
+            let result = match s.status {
+                Status::Ok => "ok",
+                Status::Failed => "FAILED",
+                Status::Skipped => "skipped",
+            };
+            table.row([
+                s.step.to_string(),
+                s.target.clone(),
+                result.to_string(),
+                s.detail.clone(),
+            ]);
+        }
+        vec![
+            Block::Table(table),
+            Block::Line(String::new()),
+            Block::Line(format!(
+                "verdict: {}",
+                if self.ok {
+                    self.verdict.clone()
+                } else {
+                    format!("FAILED: {}", self.verdict)
+                }
+            )),
+        ]
+    }
+}
