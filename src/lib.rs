@@ -16,7 +16,6 @@ use std::io::Write;
 use std::time::Duration;
 
 use clap::Parser;
-use tokio_util::sync::CancellationToken;
 
 use crate::commands::Ctx;
 use crate::error::{exit, Error, ErrorKind};
@@ -45,15 +44,14 @@ pub fn main() -> i32 {
         Ok(rt) => rt,
         Err(e) => return report(&Error::runtime(format!("cannot start the runtime: {e}"))),
     };
-    let ctx = Ctx {
-        printer: Printer::new(settings.output),
-        settings,
-        interrupt: CancellationToken::new(),
-    };
+    let ctx = Ctx::new(settings.clone(), Printer::new(settings.output));
     let command = cli.command;
     let result = runtime.block_on(run(command, &ctx));
-    // Do not wait for blocking librdkafka calls that a timeout already gave up on.
+    // Do not wait for blocking librdkafka calls that a timeout already gave up on, nor for
+    // librdkafka to tear down an admin client that has nothing left to deliver: the process
+    // is about to exit. (Producers flush before their command returns.)
     runtime.shutdown_timeout(Duration::from_millis(0));
+    std::mem::forget(ctx);
     match result {
         Ok(()) => exit::OK,
         Err(err) => report(&err),

@@ -5,6 +5,8 @@ pub mod completions;
 pub mod doctor;
 pub mod topics;
 
+use std::sync::OnceLock;
+
 use clap::Subcommand;
 use tokio_util::sync::CancellationToken;
 
@@ -19,12 +21,26 @@ pub struct Ctx {
     pub printer: Printer,
     /// Cancelled on Ctrl-C; commands that stop gracefully watch it.
     pub interrupt: CancellationToken,
+    kafka: OnceLock<Kafka>,
 }
 
 impl Ctx {
-    /// A Kafka admin connection built from the settings.
-    pub fn kafka(&self) -> Result<Kafka> {
-        Kafka::connect(&self.settings)
+    pub fn new(settings: Settings, printer: Printer) -> Ctx {
+        Ctx {
+            settings,
+            printer,
+            interrupt: CancellationToken::new(),
+            kafka: OnceLock::new(),
+        }
+    }
+
+    /// The command's Kafka admin connection, made on first use and shared by every call.
+    pub fn kafka(&self) -> Result<&Kafka> {
+        if let Some(kafka) = self.kafka.get() {
+            return Ok(kafka);
+        }
+        let kafka = Kafka::connect(&self.settings)?;
+        Ok(self.kafka.get_or_init(|| kafka))
     }
 }
 

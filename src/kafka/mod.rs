@@ -413,8 +413,10 @@ impl Kafka {
         if let Some(last) = self.state.last_error() {
             message.push_str(&format!(" (last error: {last})"));
         }
-        Error::runtime(message)
-            .with_hint("check that the brokers are up and reachable, or give a longer --timeout")
+        Error::runtime(message).with_hint(
+            "check that the brokers are up and reachable (`kctl doctor` checks step by step), \
+                 or give a longer --timeout",
+        )
     }
 
     fn unreachable_error(&self, what: &str) -> Error {
@@ -427,7 +429,8 @@ impl Kafka {
             self.brokers
         ))
         .with_hint(
-            "check the address (-b/--brokers or KCTL_BROKERS) and that Kafka is running there",
+            "check the address (-b/--brokers or KCTL_BROKERS) and that Kafka is running there; \
+             `kctl doctor` checks the connection step by step",
         )
     }
 
