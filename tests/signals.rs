@@ -20,7 +20,7 @@ fn silent_port() -> String {
 /// Starts kctl with `args`, sends SIGINT after `after`, returns (exit code, stderr, time to exit
 /// after the signal).
 pub fn interrupt(args: &[&str], after: Duration) -> (Option<i32>, String, Duration) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kctl"))
+    let child = Command::new(env!("CARGO_BIN_EXE_kctl"))
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
