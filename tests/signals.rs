@@ -1,6 +1,5 @@
 //! Ctrl-C (SIGINT) ends commands cleanly with exit 130.
 
-
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -42,7 +41,15 @@ pub fn interrupt(args: &[&str], after: Duration) -> (Option<i32>, String, Durati
 fn ctrl_c_during_a_long_describe_exits_130() {
     let addr = silent_port();
     let (code, stderr, took) = interrupt(
-        &["-b", &addr, "--timeout", "60s", "topics", "describe", "orders"],
+        &[
+            "-b",
+            &addr,
+            "--timeout",
+            "60s",
+            "topics",
+            "describe",
+            "orders",
+        ],
         Duration::from_millis(500),
     );
     assert_eq!(code, Some(130), "{stderr}");

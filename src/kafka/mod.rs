@@ -282,8 +282,27 @@ fn parse_brokers_down(message: &str) -> Option<(u32, u32)> {
     Some((down.parse().ok()?, total.parse().ok()?))
 }
 
+/// Explains librdkafka's "Invalid response size N" by what the first four bytes were: an
+/// HTTP server answers "HTTP", a TLS listener a TLS record.
+fn explain_bad_size(reason: &str) -> Option<String> {
+    let rest = reason.split("Invalid response size ").nth(1)?;
+    let size: i64 = rest.split_whitespace().next()?.parse().ok()?;
+    let bytes = (size as i32).to_be_bytes();
+    Some(if &bytes == b"HTTP" {
+        "the server answered HTTP: this is an HTTP server, not a Kafka broker".to_string()
+    } else if bytes[0] == 0x15 || bytes[0] == 0x16 {
+        "the server answered with TLS: connect with TLS settings (-X security.protocol=ssl)"
+            .to_string()
+    } else {
+        "the server's answer is not Kafka: is this the Kafka port?".to_string()
+    })
+}
+
 /// Drops librdkafka's "host:port/id: " prefix and "(after Nms in state X)" suffix.
 fn tidy_reason(reason: &str) -> String {
+    if let Some(explained) = explain_bad_size(reason) {
+        return explained;
+    }
     let mut r = reason.trim();
     if let Some(idx) = r.find(" (after ") {
         r = &r[..idx];
@@ -425,7 +444,7 @@ impl Kafka {
             .last_error()
             .unwrap_or_else(|| "all brokers are down".to_string());
         Error::runtime(format!(
-            "{what}: cannot reach any broker at {}: {reason}",
+            "{what}: no Kafka broker answered at {}: {reason}",
             self.brokers
         ))
         .with_hint(
@@ -440,7 +459,16 @@ impl Kafka {
         let result = tokio::select! {
             r = fut => r,
             _ = tokio::time::sleep(self.timeout) => Err(self.timeout_error(what)),
-            _ = unreachable.wait_for(|down| *down) => Err(self.unreachable_error(what)),
+            _ = unreachable.wait_for(|down| *down) => {
+                // The reason may still be queued behind the "all brokers down" line.
+                for _ in 0..20 {
+                    if self.state.last_error().is_some() {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                Err(self.unreachable_error(what))
+            }
         };
         if result.is_ok() {
             self.state.mark_reached();
@@ -674,6 +702,17 @@ mod tests {
             tidy_reason("127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused (after 0ms in state CONNECT)"),
             "Connect to ipv4#127.0.0.1:1 failed: Connection refused"
         );
+    }
+
+    #[test]
+    fn odd_answers_are_explained() {
+        let http = "127.0.0.1:5/bootstrap: Receive failed: Invalid response size 1213486160 (0..100000000): increase receive.message.max.bytes";
+        assert!(tidy_reason(http).contains("HTTP server"));
+        let tls = format!(
+            "Invalid response size {} (0..1)",
+            i32::from_be_bytes([0x15, 3, 3, 0])
+        );
+        assert!(tidy_reason(&tls).contains("TLS"));
     }
 
     #[test]

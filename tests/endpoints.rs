@@ -1,0 +1,98 @@
+//! Every subcommand that talks to a cluster, pointed at an unreachable address, at a port that
+//! is not Kafka, and at a port that never answers: a non-zero exit within --timeout plus a
+//! second, with a message naming the address.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use common::kctl;
+
+/// Every subcommand that contacts the cluster, with arguments valid enough to get that far.
+const COMMANDS: &[&[&str]] = &[
+    &["topics", "list"],
+    &["topics", "create", "orders", "--partitions", "1"],
+    &["topics", "describe", "orders"],
+    &["topics", "delete", "orders", "--yes"],
+    &["doctor"],
+];
+
+const TIMEOUT: Duration = Duration::from_secs(2);
+
+fn dead_port() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().to_string()
+}
+
+fn http_port() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { break };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 1024];
+                let _ = conn.read(&mut buf);
+                let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+            });
+        }
+    });
+    addr
+}
+
+fn silent_port() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming() {
+            held.push(conn);
+        }
+    });
+    addr
+}
+
+fn check_all(addr: &str, kind: &str, expect_in_message: Option<&str>) {
+    for args in COMMANDS {
+        let start = Instant::now();
+        let out = kctl()
+            .args(["-b", addr, "--timeout", "2s"])
+            .args(*args)
+            .output()
+            .unwrap();
+        let took = start.elapsed();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{kind} {args:?}: {stderr}");
+        assert!(
+            took < TIMEOUT + Duration::from_secs(1),
+            "{kind} {args:?} took {took:?}"
+        );
+        assert!(
+            stderr.contains(addr),
+            "{kind} {args:?} names the address: {stderr}"
+        );
+        if let Some(text) = expect_in_message {
+            assert!(
+                stderr.contains(text),
+                "{kind} {args:?} says '{text}': {stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn unreachable_address() {
+    check_all(&dead_port(), "dead port", Some("refused"));
+}
+
+#[test]
+fn port_without_kafka() {
+    check_all(&http_port(), "HTTP port", Some("HTTP"));
+}
+
+#[test]
+fn port_that_never_answers() {
+    check_all(&silent_port(), "silent port", None);
+}
