@@ -5,6 +5,7 @@
 //! tokio's blocking pool, and a cluster that cannot be reached at all fails fast with the
 //! reason librdkafka gave (connection refused, name not resolved, ...).
 
+mod names;
 mod native;
 
 use std::collections::BTreeMap;
@@ -237,6 +238,7 @@ impl ConnState {
 
     fn on_log(&self, level: i32, facility: &str, message: &str) {
         if self.verbose > 0 {
+            let message = crate::security::scrub(message);
             eprintln!("librdkafka[{level}] {facility}: {message}");
         }
         // Without an error callback librdkafka reports "all brokers down" only as this log line.
@@ -251,7 +253,7 @@ impl ConnState {
 
     fn on_error(&self, code: RDKafkaErrorCode, reason: &str) {
         if self.verbose > 0 {
-            eprintln!("librdkafka error: {reason}");
+            eprintln!("librdkafka error: {}", crate::security::scrub(reason));
         }
         if code == RDKafkaErrorCode::AllBrokersDown {
             if !self.reached.load(std::sync::atomic::Ordering::Relaxed) {
