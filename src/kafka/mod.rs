@@ -241,6 +241,17 @@ impl ConnState {
             let message = crate::security::scrub(message);
             eprintln!("librdkafka[{level}] {facility}: {message}");
         }
+        // A broker connection failed (TLS, SASL, refused): the same thread logs this before
+        // "all brokers are down", so the reason is known when the bound gives up.
+        if facility == "FAIL" {
+            let reason = message
+                .strip_prefix("[thrd:")
+                .and_then(|m| m.split_once("]: ").map(|(_, rest)| rest))
+                .unwrap_or(message);
+            if let Ok(mut last) = self.last_error.lock() {
+                *last = Some(tidy_reason(reason));
+            }
+        }
         // Without an error callback librdkafka reports "all brokers down" only as this log line.
         if facility == "ERROR" {
             if let Some((down, total)) = parse_brokers_down(message) {
@@ -281,6 +292,17 @@ fn parse_brokers_down(message: &str) -> Option<(u32, u32)> {
     let counts = head.rsplit(' ').next()?;
     let (down, total) = counts.split_once('/')?;
     Some((down.parse().ok()?, total.parse().ok()?))
+}
+
+/// What to check when a connection failed in its TLS or SASL stage.
+fn security_hint(reason: &str) -> Option<&'static str> {
+    if reason.contains("SASL") {
+        Some("check the SASL settings: --sasl-mechanism, --sasl-username and the password (or the context's [sasl] table)")
+    } else if reason.contains("SSL") || reason.contains("certificate") {
+        Some("the TLS handshake failed: check --tls-ca (the CA that signed the brokers' certificates), --tls-cert/--tls-key, and that the listener speaks TLS")
+    } else {
+        None
+    }
 }
 
 /// Drops librdkafka's "host:port/id: " prefix and "(after Nms in state X)" suffix.
@@ -385,8 +407,12 @@ impl Kafka {
         if let Some(last) = self.state.last_error() {
             message.push_str(&format!(" (last error: {last})"));
         }
-        Error::runtime(message)
-            .with_hint("check that the brokers are up and reachable, or give a longer --timeout")
+        let hint = self
+            .state
+            .last_error()
+            .and_then(|e| security_hint(&e))
+            .unwrap_or("check that the brokers are up and reachable, or give a longer --timeout");
+        Error::runtime(message).with_hint(hint)
     }
 
     fn unreachable_error(&self, what: &str) -> Error {
@@ -398,9 +424,9 @@ impl Kafka {
             "{what}: cannot reach any broker at {}: {reason}",
             self.brokers
         ))
-        .with_hint(
+        .with_hint(security_hint(&reason).unwrap_or(
             "check the address (-b/--brokers or KCTL_BROKERS) and that Kafka is running there",
-        )
+        ))
     }
 
     /// Runs `fut` bounded by the timeout, failing fast when no broker can be reached at all.
