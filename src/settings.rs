@@ -565,6 +565,72 @@ mod tests {
         assert!(parse_key_value("=v").is_err());
     }
 
+    fn args(extra: &[&str]) -> GlobalArgs {
+        use clap::FromArgMatches;
+        let mut argv = vec!["kctl"];
+        argv.extend_from_slice(extra);
+        let cmd = GlobalArgs::augment_args(clap::Command::new("kctl"));
+        GlobalArgs::from_arg_matches(&cmd.try_get_matches_from(argv).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn properties_apply_context_then_security_then_x() {
+        let text = r#"
+current-context = "c"
+[contexts.c]
+brokers = "h:1"
+timeout = "3s"
+[contexts.c.properties]
+"client.id" = "from-context"
+"security.protocol" = "plaintext"
+[contexts.c.sasl]
+mechanism = "PLAIN"
+username = "ctx-user"
+password = "ctx-password-1"
+"#;
+        let config = Config {
+            path: Some("/c.toml".into()),
+            exists: true,
+            file: crate::config::parse(text, std::path::Path::new("/c.toml")).unwrap(),
+        };
+        let s = Settings::resolve_from(
+            &args(&["-X", "client.id=from-x", "--sasl-username", "flag-user"]),
+            &config,
+            Resolve::Quiet,
+        )
+        .unwrap();
+        let last = |key: &str| {
+            s.properties
+                .iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(s.brokers, ["h:1"]);
+        assert_eq!(s.timeout, Duration::from_secs(3));
+        assert_eq!(s.context.as_deref(), Some("c"));
+        assert_eq!(last("client.id").unwrap(), "from-x");
+        assert_eq!(last("security.protocol").unwrap(), "sasl_plaintext");
+        assert_eq!(last("sasl.username").unwrap(), "flag-user");
+        assert_eq!(last("sasl.password").unwrap(), "ctx-password-1");
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("ctx-password-1"), "{debug}");
+        // Flags beat the context; defaults fill in without one.
+        let s = Settings::resolve_from(
+            &args(&["-b", "x:2", "--timeout", "1s"]),
+            &config,
+            Resolve::Quiet,
+        )
+        .unwrap();
+        assert_eq!(s.brokers, ["x:2"]);
+        assert_eq!(s.timeout, Duration::from_secs(1));
+        let s = Settings::resolve_from(&args(&[]), &Config::default(), Resolve::Full).unwrap();
+        assert_eq!(s.brokers, [DEFAULT_BROKERS]);
+        assert_eq!(s.timeout, Duration::from_secs(10));
+        assert_eq!(s.output, OutputFormat::Table);
+        assert!(s.properties.is_empty());
+    }
+
     #[test]
     fn durations_parse() {
         assert_eq!(parse_duration("10s").unwrap(), Duration::from_secs(10));
