@@ -5,11 +5,14 @@
 
 pub mod cli;
 pub mod commands;
+pub mod complete;
+pub mod config;
 pub mod docs;
 pub mod error;
 pub mod kafka;
 pub mod printer;
 pub mod render;
+pub mod security;
 pub mod settings;
 
 use std::io::Write;
@@ -24,6 +27,8 @@ use crate::settings::Settings;
 
 /// Runs kctl with the process arguments and returns the exit code.
 pub fn main() -> i32 {
+    // The completion scripts call `KCTL_COMPLETE=SHELL kctl -- WORDS`: answer and exit.
+    complete::complete_from_env();
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -32,7 +37,15 @@ pub fn main() -> i32 {
             return err.exit_code();
         }
     };
-    let settings = match Settings::resolve(&cli.global) {
+    if let commands::Command::Complete(args) = &cli.command {
+        return complete::run_hidden(args, &cli.global);
+    }
+    let mode = if cli.command.needs_cluster() {
+        settings::Resolve::Full
+    } else {
+        settings::Resolve::Offline
+    };
+    let settings = match Settings::resolve_with(&cli.global, mode) {
         Ok(s) => s,
         Err(err) => return report(&err),
     };
@@ -85,9 +98,10 @@ fn report(err: &Error) -> i32 {
         }
         _ => {
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "error: {}", err.message());
+            // Secrets never reach the terminal, whatever produced the message.
+            let _ = writeln!(stderr, "error: {}", security::scrub(err.message()));
             if let Some(hint) = err.hint() {
-                let _ = writeln!(stderr, "hint: {hint}");
+                let _ = writeln!(stderr, "hint: {}", security::scrub(hint));
             }
         }
     }

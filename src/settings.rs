@@ -1,10 +1,13 @@
 //! Global settings: the command line's global options resolved once, before any work.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, ValueEnum};
+use clap::{Args, ValueEnum, ValueHint};
 
+use crate::config::{Config, ContextConfig};
 use crate::error::{Error, Result};
+use crate::security::{Sasl, SaslMechanism, SecretSource, Security, Tls};
 
 /// The default bootstrap address, as in Kafka's own quick start.
 pub const DEFAULT_BROKERS: &str = "localhost:9092";
@@ -12,7 +15,8 @@ pub const DEFAULT_BROKERS: &str = "localhost:9092";
 pub const DEFAULT_TIMEOUT: &str = "10s";
 
 /// How results are printed on stdout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum OutputFormat {
     /// Aligned tables for people.
     #[default]
@@ -24,7 +28,7 @@ pub enum OutputFormat {
 /// Options accepted by every command.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// Bootstrap brokers, as HOST:PORT[,HOST:PORT...]
+    /// Bootstrap brokers, as HOST:PORT[,HOST:PORT...] [default: localhost:9092]
     #[arg(
         short = 'b',
         long = "brokers",
@@ -34,6 +38,17 @@ pub struct GlobalArgs {
         help_heading = "Connection"
     )]
     pub brokers: Option<String>,
+
+    /// Use this context of the config file instead of its current-context
+    #[arg(
+        long = "context",
+        env = "KCTL_CONTEXT",
+        value_name = "NAME",
+        global = true,
+        help_heading = "Connection",
+        add = crate::complete::context_completer()
+    )]
+    pub context: Option<String>,
 
     /// Set any librdkafka property, e.g. -X security.protocol=ssl (repeatable)
     #[arg(
@@ -45,57 +60,277 @@ pub struct GlobalArgs {
     )]
     pub properties: Vec<(String, String)>,
 
-    /// Bound on every broker call, connecting included (e.g. 500ms, 10s, 1m)
+    /// Bound on every broker call, connecting included (e.g. 500ms, 10s, 1m) [default: 10s]
     #[arg(
         long,
         value_name = "DURATION",
-        default_value = DEFAULT_TIMEOUT,
         value_parser = parse_duration,
         global = true,
         help_heading = "Connection"
     )]
-    pub timeout: Duration,
+    pub timeout: Option<Duration>,
 
-    /// Output format: tables for people, JSON for scripts
-    #[arg(
-        short = 'o',
-        long = "output",
-        value_name = "FORMAT",
-        default_value = "table",
-        global = true
-    )]
-    pub output: OutputFormat,
+    /// Output format: tables for people, JSON for scripts [default: table]
+    #[arg(short = 'o', long = "output", value_name = "FORMAT", global = true)]
+    pub output: Option<OutputFormat>,
 
     /// Show librdkafka's logs on stderr (-vv adds protocol debugging)
     #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+
+    #[command(flatten)]
+    pub security: SecurityArgs,
 }
 
-/// Settings every command works from, resolved once from the global options.
-#[derive(Debug, Clone)]
+/// TLS and SASL options. Secrets come from an environment variable or a file, never the
+/// command line.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SecurityArgs {
+    /// Connect with TLS (implied by any other --tls-* option)
+    #[arg(long = "tls", global = true, help_heading = "Security")]
+    pub tls: bool,
+
+    /// CA certificate(s) (PEM) to verify the brokers with, instead of the system's
+    #[arg(long = "tls-ca", value_name = "FILE", value_hint = ValueHint::FilePath, global = true, help_heading = "Security")]
+    pub tls_ca: Option<PathBuf>,
+
+    /// Client certificate (PEM) for mutual TLS
+    #[arg(long = "tls-cert", value_name = "FILE", value_hint = ValueHint::FilePath, global = true, help_heading = "Security")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// Client private key (PEM) for mutual TLS
+    #[arg(long = "tls-key", value_name = "FILE", value_hint = ValueHint::FilePath, global = true, help_heading = "Security")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Read the client key's password from this environment variable
+    #[arg(
+        long = "tls-key-password-env",
+        value_name = "VAR",
+        global = true,
+        help_heading = "Security",
+        conflicts_with = "tls_key_password_file"
+    )]
+    pub tls_key_password_env: Option<String>,
+
+    /// Read the client key's password from this file
+    #[arg(long = "tls-key-password-file", value_name = "FILE", value_hint = ValueHint::FilePath, global = true, help_heading = "Security")]
+    pub tls_key_password_file: Option<PathBuf>,
+
+    /// Do not verify the brokers' certificates or host names (insecure; for testing only)
+    #[arg(
+        long = "tls-insecure-skip-verify",
+        global = true,
+        help_heading = "Security"
+    )]
+    pub tls_insecure_skip_verify: bool,
+
+    /// SASL mechanism
+    #[arg(
+        long = "sasl-mechanism",
+        value_name = "MECHANISM",
+        global = true,
+        help_heading = "Security"
+    )]
+    pub sasl_mechanism: Option<SaslMechanism>,
+
+    /// SASL user name (OAUTHBEARER with --sasl-oauth-token-url: the OIDC client id)
+    #[arg(
+        long = "sasl-username",
+        value_name = "USER",
+        global = true,
+        help_heading = "Security"
+    )]
+    pub sasl_username: Option<String>,
+
+    /// Read the SASL password (OIDC: the client secret) from this environment variable
+    #[arg(
+        long = "sasl-password-env",
+        value_name = "VAR",
+        global = true,
+        help_heading = "Security",
+        conflicts_with = "sasl_password_file"
+    )]
+    pub sasl_password_env: Option<String>,
+
+    /// Read the SASL password (OIDC: the client secret) from this file
+    #[arg(long = "sasl-password-file", value_name = "FILE", value_hint = ValueHint::FilePath, global = true, help_heading = "Security")]
+    pub sasl_password_file: Option<PathBuf>,
+
+    /// OAUTHBEARER: the OIDC token endpoint; librdkafka fetches and refreshes tokens itself
+    #[arg(
+        long = "sasl-oauth-token-url",
+        value_name = "URL",
+        global = true,
+        help_heading = "Security"
+    )]
+    pub sasl_oauth_token_url: Option<String>,
+}
+
+/// Settings every command works from, resolved once from the global options, the environment
+/// and the config file's context.
+#[derive(Clone)]
 pub struct Settings {
     /// Validated bootstrap addresses.
     pub brokers: Vec<String>,
-    /// librdkafka properties given with -X, in order.
+    /// librdkafka properties in the order they apply: the context's properties, then the
+    /// security settings, then -X. Sensitive values are redacted by `Debug`.
     pub properties: Vec<(String, String)>,
     pub timeout: Duration,
     pub output: OutputFormat,
     pub verbose: u8,
+    /// The context in use, if any.
+    pub context: Option<String>,
+    /// TLS and SASL as resolved (already part of `properties`).
+    pub security: Security,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let properties: Vec<(&str, &str)> = self
+            .properties
+            .iter()
+            .map(|(k, v)| {
+                let v = if crate::security::is_sensitive_key(k) {
+                    crate::security::REDACTED
+                } else {
+                    v.as_str()
+                };
+                (k.as_str(), v)
+            })
+            .collect();
+        f.debug_struct("Settings")
+            .field("brokers", &self.brokers)
+            .field("properties", &properties)
+            .field("timeout", &self.timeout)
+            .field("output", &self.output)
+            .field("verbose", &self.verbose)
+            .field("context", &self.context)
+            .field("security", &self.security)
+            .finish()
+    }
+}
+
+/// How much of the settings a command needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolve {
+    /// Everything, for commands that connect: errors for missing secrets, unknown contexts.
+    Full,
+    /// Only what a command without a cluster needs (output format): a broken context or a
+    /// missing secret is no error (so `kctl config use` can fix it).
+    Offline,
+    /// Like `Full`, but prints no warnings (shell completion).
+    Quiet,
 }
 
 impl Settings {
     pub fn resolve(args: &GlobalArgs) -> Result<Settings> {
-        let brokers = parse_brokers(args.brokers.as_deref().unwrap_or(DEFAULT_BROKERS))?;
-        if args.timeout.is_zero() {
+        Settings::resolve_with(args, Resolve::Full)
+    }
+
+    pub fn resolve_with(args: &GlobalArgs, mode: Resolve) -> Result<Settings> {
+        let config = Config::load(mode == Resolve::Full)?;
+        Settings::resolve_from(args, &config, mode)
+    }
+
+    /// Resolves with precedence flags > environment > context > defaults.
+    pub fn resolve_from(args: &GlobalArgs, config: &Config, mode: Resolve) -> Result<Settings> {
+        let offline = mode == Resolve::Offline;
+        // The context: --context / KCTL_CONTEXT, else the file's current-context.
+        let context_name = args
+            .context
+            .clone()
+            .filter(|c| !c.is_empty())
+            .or_else(|| config.file.current_context.clone());
+        let context = match &context_name {
+            Some(name) => match config.context(name) {
+                Some(c) => Some(c),
+                None if offline => None,
+                None => return Err(config.unknown_context(name)),
+            },
+            None => None,
+        };
+        let in_context = |what: &str| {
+            format!(
+                "context '{}' in {}: {what}",
+                context_name.as_deref().unwrap_or(""),
+                config.display_path()
+            )
+        };
+
+        let output = args
+            .output
+            .or_else(|| context.and_then(|c| c.output))
+            .unwrap_or_default();
+
+        let brokers = if let Some(list) = &args.brokers {
+            parse_brokers(list)?
+        } else if let Some(list) = context.and_then(|c| c.brokers.as_ref()) {
+            parse_brokers(list).map_err(|e| Error::usage(in_context(e.message())))?
+        } else {
+            parse_brokers(DEFAULT_BROKERS)?
+        };
+
+        let timeout = match (args.timeout, context.and_then(|c| c.timeout.as_deref())) {
+            (Some(t), _) => t,
+            (None, Some(text)) => parse_duration(text)
+                .map_err(|e| Error::usage(in_context(&format!("timeout: {e}"))))?,
+            (None, None) => parse_duration(DEFAULT_TIMEOUT).expect("the default parses"),
+        };
+        if timeout.is_zero() {
             return Err(Error::usage("--timeout must be greater than zero"));
         }
+
+        let mut properties: Vec<(String, String)> = Vec::new();
+        if let Some(ctx) = context {
+            for (k, v) in &ctx.properties {
+                let v = crate::config::property_value(k, v)
+                    .map_err(|e| Error::usage(in_context(e.message())))?;
+                properties.push((k.clone(), v));
+            }
+            if !offline {
+                crate::kafka::validate_properties(&properties)
+                    .map_err(|e| Error::usage(in_context(e.message())))?;
+            }
+        }
+        for (k, v) in &args.properties {
+            if crate::security::is_sensitive_key(k) {
+                crate::security::register_secret(v);
+            }
+        }
         crate::kafka::validate_properties(&args.properties)?;
+
+        let security = if offline {
+            Security::default()
+        } else {
+            let security = resolve_security(&args.security, context, config, &args.properties)
+                .map_err(|e| match &context_name {
+                    Some(_) if e.message().starts_with("config:") => {
+                        Error::usage(in_context(e.message().trim_start_matches("config: ")))
+                    }
+                    _ => e,
+                })?;
+            if mode == Resolve::Full {
+                if let Some(tls) = &security.tls {
+                    if !tls.verify_certificate {
+                        eprintln!("warning: TLS certificate verification is off: the brokers' identity is not checked");
+                    }
+                }
+            }
+            security
+        };
+        for (k, v) in security.librdkafka_properties() {
+            properties.push((k.to_string(), v.expose().to_string()));
+        }
+        properties.extend(args.properties.iter().cloned());
+
         Ok(Settings {
             brokers,
-            properties: args.properties.clone(),
-            timeout: args.timeout,
-            output: args.output,
+            properties,
+            timeout,
+            output,
             verbose: args.verbose,
+            context: context.and(context_name),
+            security,
         })
     }
 
@@ -103,6 +338,139 @@ impl Settings {
     pub fn bootstrap_servers(&self) -> String {
         self.brokers.join(",")
     }
+}
+
+/// Merges the security flags over the context's `[tls]` and `[sasl]` tables. Errors about the
+/// context start with `config: `.
+fn resolve_security(
+    args: &SecurityArgs,
+    context: Option<&ContextConfig>,
+    config: &Config,
+    x_props: &[(String, String)],
+) -> Result<Security> {
+    let ctx_tls = context
+        .and_then(|c| c.tls.as_ref())
+        .filter(|t| t.enabled != Some(false));
+    let flag_tls = args.tls
+        || args.tls_ca.is_some()
+        || args.tls_cert.is_some()
+        || args.tls_key.is_some()
+        || args.tls_key_password_env.is_some()
+        || args.tls_key_password_file.is_some()
+        || args.tls_insecure_skip_verify;
+    let tls = if flag_tls || ctx_tls.is_some() {
+        let c = ctx_tls.cloned().unwrap_or_default();
+        let file = |flag: &Option<PathBuf>,
+                    ctx: &Option<PathBuf>,
+                    what: &str|
+         -> Result<Option<PathBuf>> {
+            let (path, from_ctx) = match (flag, ctx) {
+                (Some(p), _) => (p.clone(), false),
+                (None, Some(p)) => (config.resolve_path(p), true),
+                (None, None) => return Ok(None),
+            };
+            if !path.is_file() {
+                let msg = format!("{what} {}: no such file", path.display());
+                return Err(Error::usage(if from_ctx {
+                    format!("config: {msg}")
+                } else {
+                    msg
+                }));
+            }
+            Ok(Some(path))
+        };
+        let key_password = match (&args.tls_key_password_env, &args.tls_key_password_file) {
+            (Some(var), _) => Some(SecretSource::Env(var.clone()).read("--tls-key-password-env")?),
+            (None, Some(f)) => Some(SecretSource::File(f.clone()).read("--tls-key-password-file")?),
+            (None, None) => crate::config::secret_source(
+                config,
+                "key-password",
+                c.key_password.as_ref(),
+                c.key_password_env.as_ref(),
+                c.key_password_file.as_ref(),
+            )?
+            .map(|s| s.read("config: tls key-password"))
+            .transpose()?,
+        };
+        let insecure = args.tls_insecure_skip_verify || c.insecure_skip_verify == Some(true);
+        Some(Tls {
+            ca_file: file(&args.tls_ca, &c.ca_file, "--tls-ca / ca-file")?,
+            cert_file: file(&args.tls_cert, &c.cert_file, "--tls-cert / cert-file")?,
+            key_file: file(&args.tls_key, &c.key_file, "--tls-key / key-file")?,
+            key_password,
+            verify_certificate: !insecure,
+            verify_hostname: !insecure && c.verify_hostname != Some(false),
+        })
+    } else {
+        None
+    };
+
+    let ctx_sasl = context.and_then(|c| c.sasl.as_ref());
+    let mechanism = args.sasl_mechanism.or(ctx_sasl.map(|s| s.mechanism));
+    let sasl = match mechanism {
+        None => {
+            if args.sasl_username.is_some()
+                || args.sasl_password_env.is_some()
+                || args.sasl_password_file.is_some()
+                || args.sasl_oauth_token_url.is_some()
+            {
+                return Err(Error::usage(
+                    "SASL options need --sasl-mechanism (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER)",
+                ));
+            }
+            None
+        }
+        Some(mechanism) => {
+            let username = args
+                .sasl_username
+                .clone()
+                .or_else(|| ctx_sasl.and_then(|s| s.username.clone()));
+            let password = match (&args.sasl_password_env, &args.sasl_password_file) {
+                (Some(var), _) => Some(SecretSource::Env(var.clone()).read("--sasl-password-env")?),
+                (None, Some(f)) => {
+                    Some(SecretSource::File(f.clone()).read("--sasl-password-file")?)
+                }
+                (None, None) => match ctx_sasl {
+                    Some(s) => crate::config::secret_source(
+                        config,
+                        "password",
+                        s.password.as_ref(),
+                        s.password_env.as_ref(),
+                        s.password_file.as_ref(),
+                    )?
+                    .map(|src| src.read("config: sasl password"))
+                    .transpose()?,
+                    None => None,
+                },
+            };
+            let oauth_token_url = args
+                .sasl_oauth_token_url
+                .clone()
+                .or_else(|| ctx_sasl.and_then(|s| s.oauth_token_url.clone()));
+            let has_x = |key: &str| x_props.iter().any(|(k, _)| k == key);
+            if mechanism != SaslMechanism::OAuthBearer {
+                if username.is_none() && !has_x("sasl.username") {
+                    return Err(Error::usage(format!(
+                        "SASL {} needs a user name: give --sasl-username",
+                        mechanism.as_str()
+                    )));
+                }
+                if password.is_none() && !has_x("sasl.password") {
+                    return Err(Error::usage(format!(
+                        "SASL {} needs a password: give --sasl-password-env VAR or --sasl-password-file FILE",
+                        mechanism.as_str()
+                    )));
+                }
+            }
+            Some(Sasl {
+                mechanism,
+                username,
+                password,
+                oauth_token_url,
+            })
+        }
+    };
+    Ok(Security { tls, sasl })
 }
 
 /// Parses `HOST:PORT[,HOST:PORT...]`; IPv6 hosts go in brackets: `[::1]:9092`.
@@ -195,6 +563,72 @@ mod tests {
         );
         assert!(parse_key_value("novalue").is_err());
         assert!(parse_key_value("=v").is_err());
+    }
+
+    fn args(extra: &[&str]) -> GlobalArgs {
+        use clap::FromArgMatches;
+        let mut argv = vec!["kctl"];
+        argv.extend_from_slice(extra);
+        let cmd = GlobalArgs::augment_args(clap::Command::new("kctl"));
+        GlobalArgs::from_arg_matches(&cmd.try_get_matches_from(argv).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn properties_apply_context_then_security_then_x() {
+        let text = r#"
+current-context = "c"
+[contexts.c]
+brokers = "h:1"
+timeout = "3s"
+[contexts.c.properties]
+"client.id" = "from-context"
+"security.protocol" = "plaintext"
+[contexts.c.sasl]
+mechanism = "PLAIN"
+username = "ctx-user"
+password = "ctx-password-1"
+"#;
+        let config = Config {
+            path: Some("/c.toml".into()),
+            exists: true,
+            file: crate::config::parse(text, std::path::Path::new("/c.toml")).unwrap(),
+        };
+        let s = Settings::resolve_from(
+            &args(&["-X", "client.id=from-x", "--sasl-username", "flag-user"]),
+            &config,
+            Resolve::Quiet,
+        )
+        .unwrap();
+        let last = |key: &str| {
+            s.properties
+                .iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(s.brokers, ["h:1"]);
+        assert_eq!(s.timeout, Duration::from_secs(3));
+        assert_eq!(s.context.as_deref(), Some("c"));
+        assert_eq!(last("client.id").unwrap(), "from-x");
+        assert_eq!(last("security.protocol").unwrap(), "sasl_plaintext");
+        assert_eq!(last("sasl.username").unwrap(), "flag-user");
+        assert_eq!(last("sasl.password").unwrap(), "ctx-password-1");
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("ctx-password-1"), "{debug}");
+        // Flags beat the context; defaults fill in without one.
+        let s = Settings::resolve_from(
+            &args(&["-b", "x:2", "--timeout", "1s"]),
+            &config,
+            Resolve::Quiet,
+        )
+        .unwrap();
+        assert_eq!(s.brokers, ["x:2"]);
+        assert_eq!(s.timeout, Duration::from_secs(1));
+        let s = Settings::resolve_from(&args(&[]), &Config::default(), Resolve::Full).unwrap();
+        assert_eq!(s.brokers, [DEFAULT_BROKERS]);
+        assert_eq!(s.timeout, Duration::from_secs(10));
+        assert_eq!(s.output, OutputFormat::Table);
+        assert!(s.properties.is_empty());
     }
 
     #[test]

@@ -2,7 +2,6 @@
 
 use std::io::Write;
 
-use clap::CommandFactory;
 use clap_complete::Shell;
 
 use super::Ctx;
@@ -23,10 +22,8 @@ pub fn run(args: Args, _ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-/// The completion script for `shell`.
+/// The completion script for `shell`: it registers kctl as its own completer, which also
+/// completes topic and group names from the cluster (see `crate::complete`).
 pub fn script(shell: Shell) -> Vec<u8> {
-    let mut cmd = crate::cli::Cli::command();
-    let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut cmd, "kctl", &mut buf);
-    buf
+    crate::complete::script(shell)
 }

@@ -1,7 +1,9 @@
 //! The commands: one module per noun, one file per verb, each with its clap arguments beside its
 //! handler. Handlers compute plain serde data and hand it to the [`Printer`].
 
+pub mod complete;
 pub mod completions;
+pub mod config;
 pub mod doctor;
 pub mod topics;
 
@@ -53,6 +55,12 @@ pub enum Command {
     Doctor(doctor::Args),
     /// Print a shell completion script
     Completions(completions::Args),
+    /// List and switch contexts of the config file, and view it
+    #[command(subcommand)]
+    Config(config::Command),
+    /// Complete topic or group names (used by the completion scripts)
+    #[command(name = "__complete", hide = true)]
+    Complete(complete::Args),
 }
 
 impl Command {
@@ -63,7 +71,10 @@ impl Command {
 
     /// Whether the command talks to a cluster at all.
     pub fn needs_cluster(&self) -> bool {
-        !matches!(self, Command::Completions(_))
+        !matches!(
+            self,
+            Command::Completions(_) | Command::Config(_) | Command::Complete(_)
+        )
     }
 }
 
@@ -72,5 +83,8 @@ pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Topics(cmd) => topics::run(cmd, ctx).await,
         Command::Doctor(args) => doctor::run(args, ctx).await,
         Command::Completions(args) => completions::run(args, ctx),
+        Command::Config(cmd) => config::run(cmd, ctx).await,
+        // Handled before any settings are resolved, see `crate::complete::run_hidden`.
+        Command::Complete(_) => Ok(()),
     }
 }

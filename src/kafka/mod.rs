@@ -5,6 +5,7 @@
 //! tokio's blocking pool, and a cluster that cannot be reached at all fails fast with the
 //! reason librdkafka gave (connection refused, name not resolved, ...).
 
+mod names;
 mod native;
 pub mod probe;
 
@@ -238,7 +239,19 @@ impl ConnState {
 
     fn on_log(&self, level: i32, facility: &str, message: &str) {
         if self.verbose > 0 {
+            let message = crate::security::scrub(message);
             eprintln!("librdkafka[{level}] {facility}: {message}");
+        }
+        // A broker connection failed (TLS, SASL, refused): the same thread logs this before
+        // "all brokers are down", so the reason is known when the bound gives up.
+        if facility == "FAIL" {
+            let reason = message
+                .strip_prefix("[thrd:")
+                .and_then(|m| m.split_once("]: ").map(|(_, rest)| rest))
+                .unwrap_or(message);
+            if let Ok(mut last) = self.last_error.lock() {
+                *last = Some(tidy_reason(reason));
+            }
         }
         // Without an error callback librdkafka reports "all brokers down" only as this log line.
         if facility == "ERROR" {
@@ -252,7 +265,7 @@ impl ConnState {
 
     fn on_error(&self, code: RDKafkaErrorCode, reason: &str) {
         if self.verbose > 0 {
-            eprintln!("librdkafka error: {reason}");
+            eprintln!("librdkafka error: {}", crate::security::scrub(reason));
         }
         if code == RDKafkaErrorCode::AllBrokersDown {
             if !self.reached.load(std::sync::atomic::Ordering::Relaxed) {
@@ -291,11 +304,21 @@ fn explain_bad_size(reason: &str) -> Option<String> {
     Some(if &bytes == b"HTTP" {
         "the server answered HTTP: this is an HTTP server, not a Kafka broker".to_string()
     } else if bytes[0] == 0x15 || bytes[0] == 0x16 {
-        "the server answered with TLS: connect with TLS settings (-X security.protocol=ssl)"
-            .to_string()
+        "the server answered with TLS: connect with --tls".to_string()
     } else {
         "the server's answer is not Kafka: is this the Kafka port?".to_string()
     })
+}
+
+/// What to check when a connection failed in its TLS or SASL stage.
+fn security_hint(reason: &str) -> Option<&'static str> {
+    if reason.contains("SASL") {
+        Some("check the SASL settings: --sasl-mechanism, --sasl-username and the password (or the context's [sasl] table)")
+    } else if reason.contains("SSL") || reason.contains("certificate") {
+        Some("the TLS handshake failed: check --tls-ca (the CA that signed the brokers' certificates), --tls-cert/--tls-key, and that the listener speaks TLS")
+    } else {
+        None
+    }
 }
 
 /// Drops librdkafka's "host:port/id: " prefix and "(after Nms in state X)" suffix.
@@ -432,10 +455,15 @@ impl Kafka {
         if let Some(last) = self.state.last_error() {
             message.push_str(&format!(" (last error: {last})"));
         }
-        Error::runtime(message).with_hint(
-            "check that the brokers are up and reachable (`kctl doctor` checks step by step), \
-                 or give a longer --timeout",
-        )
+        let hint = self
+            .state
+            .last_error()
+            .and_then(|e| security_hint(&e))
+            .unwrap_or(
+                "check that the brokers are up and reachable (`kctl doctor` checks step by step), \
+             or give a longer --timeout",
+            );
+        Error::runtime(message).with_hint(hint)
     }
 
     fn unreachable_error(&self, what: &str) -> Error {
@@ -447,10 +475,10 @@ impl Kafka {
             "{what}: no Kafka broker answered at {}: {reason}",
             self.brokers
         ))
-        .with_hint(
+        .with_hint(security_hint(&reason).unwrap_or(
             "check the address (-b/--brokers or KCTL_BROKERS) and that Kafka is running there; \
              `kctl doctor` checks the connection step by step",
-        )
+        ))
     }
 
     /// Runs `fut` bounded by the timeout, failing fast when no broker can be reached at all.

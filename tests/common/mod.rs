@@ -142,6 +142,8 @@ pub fn kctl() -> Command {
             cmd.env_remove(key);
         }
     }
+    // Never read the developer's own config file.
+    cmd.env("KCTL_CONFIG", "/nonexistent/kctl-tests/config.toml");
     cmd.timeout(Duration::from_secs(60));
     cmd
 }

@@ -9,7 +9,7 @@ use crate::render::{Block, Render};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Topics to delete
-    #[arg(required = true, value_name = "NAME", value_parser = super::topic_name)]
+    #[arg(required = true, value_name = "NAME", value_parser = super::topic_name, add = crate::complete::topic_completer())]
     pub names: Vec<String>,
 
     /// Delete without asking (required when there is no terminal to ask on)

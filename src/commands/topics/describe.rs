@@ -12,7 +12,7 @@ use crate::render::{join_ids, or_dash, Block, Render, Table};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Topics to describe
-    #[arg(required = true, value_name = "NAME", value_parser = super::topic_name)]
+    #[arg(required = true, value_name = "NAME", value_parser = super::topic_name, add = crate::complete::topic_completer())]
     pub names: Vec<String>,
 }
 

@@ -1,0 +1,503 @@
+//! Secure connections: TLS and SASL settings, their mapping to librdkafka properties, and
+//! secrets that never show up in output, error messages or logs.
+//!
+//! A [`Secret`] prints as `***` (Debug and Display). Every secret kctl reads (from an environment
+//! variable, a file, the config file or a sensitive `-X` property) is also registered here, and
+//! [`scrub`] replaces any registered value in a text with `***`; error reports and librdkafka's
+//! log lines go through it as a safety net.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
+
+use clap::ValueEnum;
+
+use crate::error::{Error, Result};
+
+/// What a redacted value prints as.
+pub const REDACTED: &str = "***";
+
+/// Secrets shorter than this are not scrubbed from free text (they would mangle it); they are
+/// still never printed by kctl itself.
+const MIN_SCRUB_LEN: usize = 4;
+
+fn registry() -> &'static Mutex<Vec<String>> {
+    static SECRETS: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+    SECRETS.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+/// Remembers `value` so that [`scrub`] removes it from any text.
+pub fn register_secret(value: &str) {
+    if value.len() < MIN_SCRUB_LEN {
+        return;
+    }
+    if let Ok(mut secrets) = registry().lock() {
+        if !secrets.iter().any(|s| s == value) {
+            secrets.push(value.to_string());
+            // Longest first, so a secret containing another is replaced whole.
+            secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        }
+    }
+}
+
+/// `text` with every registered secret replaced by `***`.
+pub fn scrub(text: &str) -> String {
+    let Ok(secrets) = registry().lock() else {
+        return text.to_string();
+    };
+    let mut out = text.to_string();
+    for secret in secrets.iter() {
+        if out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), REDACTED);
+        }
+    }
+    out
+}
+
+/// Whether a librdkafka property (or config key) holds a secret.
+pub fn is_sensitive_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.contains("password")
+        || k.contains("secret")
+        || k == "sasl.oauthbearer.config"
+        || k == "ssl.key.pem"
+        || k == "ssl_key"
+        || (k.contains("token") && !k.contains("url") && !k.contains("endpoint"))
+}
+
+/// A secret value: printed as `***`, registered for scrubbing when created.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        let value = value.into();
+        register_secret(&value);
+        Secret(value)
+    }
+
+    /// The real value, for handing to librdkafka only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+/// Where a secret comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretSource {
+    /// Written in the config file itself.
+    Literal(Secret),
+    /// The named environment variable.
+    Env(String),
+    /// The contents of a file (one trailing newline is dropped).
+    File(PathBuf),
+}
+
+impl SecretSource {
+    /// Reads the secret. `what` names it in errors (e.g. "--sasl-password-env"); errors never
+    /// include the value.
+    pub fn read(&self, what: &str) -> Result<Secret> {
+        match self {
+            SecretSource::Literal(s) => Ok(s.clone()),
+            SecretSource::Env(var) => match std::env::var(var) {
+                Ok(v) => Ok(Secret::new(v)),
+                Err(std::env::VarError::NotPresent) => Err(Error::usage(format!(
+                    "{what}: the environment variable {var} is not set"
+                ))),
+                Err(std::env::VarError::NotUnicode(_)) => Err(Error::usage(format!(
+                    "{what}: the environment variable {var} is not valid UTF-8"
+                ))),
+            },
+            SecretSource::File(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    Error::usage(format!("{what}: cannot read {}: {e}", path.display()))
+                })?;
+                let value = text
+                    .strip_suffix('\n')
+                    .map(|t| t.strip_suffix('\r').unwrap_or(t))
+                    .unwrap_or(&text);
+                Ok(Secret::new(value))
+            }
+        }
+    }
+
+    /// How the source is shown by `config view`: the secret itself never.
+    pub fn describe(&self) -> String {
+        match self {
+            SecretSource::Literal(_) => REDACTED.to_string(),
+            SecretSource::Env(var) => format!("${var}"),
+            SecretSource::File(path) => format!("file {}", path.display()),
+        }
+    }
+}
+
+/// SASL mechanisms kctl configures (anything else can be set with `-X sasl.mechanisms=...`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+pub enum SaslMechanism {
+    #[value(name = "PLAIN")]
+    #[serde(rename = "PLAIN")]
+    Plain,
+    #[value(name = "SCRAM-SHA-256")]
+    #[serde(rename = "SCRAM-SHA-256")]
+    ScramSha256,
+    #[value(name = "SCRAM-SHA-512")]
+    #[serde(rename = "SCRAM-SHA-512")]
+    ScramSha512,
+    #[value(name = "OAUTHBEARER")]
+    #[serde(rename = "OAUTHBEARER")]
+    OAuthBearer,
+}
+
+impl SaslMechanism {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SaslMechanism::Plain => "PLAIN",
+            SaslMechanism::ScramSha256 => "SCRAM-SHA-256",
+            SaslMechanism::ScramSha512 => "SCRAM-SHA-512",
+            SaslMechanism::OAuthBearer => "OAUTHBEARER",
+        }
+    }
+}
+
+/// TLS settings, resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Tls {
+    pub ca_file: Option<PathBuf>,
+    pub cert_file: Option<PathBuf>,
+    pub key_file: Option<PathBuf>,
+    pub key_password: Option<Secret>,
+    /// Verify the broker's certificate chain (on unless explicitly turned off).
+    pub verify_certificate: bool,
+    /// Check that the certificate matches the broker's host name (on unless turned off).
+    pub verify_hostname: bool,
+}
+
+/// SASL settings, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sasl {
+    pub mechanism: SaslMechanism,
+    /// The user name; for OAUTHBEARER with a token endpoint, the OIDC client id.
+    pub username: Option<String>,
+    /// The password; for OAUTHBEARER with a token endpoint, the OIDC client secret.
+    pub password: Option<Secret>,
+    /// OAUTHBEARER: the OIDC token endpoint (librdkafka fetches and refreshes tokens itself).
+    pub oauth_token_url: Option<String>,
+}
+
+/// Connection security, resolved from flags and the context.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Security {
+    pub tls: Option<Tls>,
+    pub sasl: Option<Sasl>,
+}
+
+/// A librdkafka property value as the mapping produces it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PropValue {
+    Plain(String),
+    Secret(Secret),
+}
+
+impl PropValue {
+    pub fn expose(&self) -> &str {
+        match self {
+            PropValue::Plain(s) => s,
+            PropValue::Secret(s) => s.expose(),
+        }
+    }
+}
+
+impl Security {
+    pub fn is_empty(&self) -> bool {
+        self.tls.is_none() && self.sasl.is_none()
+    }
+
+    /// The librdkafka properties for these settings, in one place.
+    pub fn librdkafka_properties(&self) -> Vec<(&'static str, PropValue)> {
+        let mut props = Vec::new();
+        let plain = |s: &str| PropValue::Plain(s.to_string());
+        let path = |p: &PathBuf| PropValue::Plain(p.display().to_string());
+        let protocol = match (&self.tls, &self.sasl) {
+            (None, None) => return props,
+            (Some(_), None) => "ssl",
+            (None, Some(_)) => "sasl_plaintext",
+            (Some(_), Some(_)) => "sasl_ssl",
+        };
+        props.push(("security.protocol", plain(protocol)));
+        if let Some(tls) = &self.tls {
+            if let Some(ca) = &tls.ca_file {
+                props.push(("ssl.ca.location", path(ca)));
+            }
+            if let Some(cert) = &tls.cert_file {
+                props.push(("ssl.certificate.location", path(cert)));
+            }
+            if let Some(key) = &tls.key_file {
+                props.push(("ssl.key.location", path(key)));
+            }
+            if let Some(pw) = &tls.key_password {
+                props.push(("ssl.key.password", PropValue::Secret(pw.clone())));
+            }
+            props.push((
+                "enable.ssl.certificate.verification",
+                plain(if tls.verify_certificate {
+                    "true"
+                } else {
+                    "false"
+                }),
+            ));
+            props.push((
+                "ssl.endpoint.identification.algorithm",
+                plain(if tls.verify_hostname && tls.verify_certificate {
+                    "https"
+                } else {
+                    "none"
+                }),
+            ));
+        }
+        if let Some(sasl) = &self.sasl {
+            props.push(("sasl.mechanisms", plain(sasl.mechanism.as_str())));
+            match (sasl.mechanism, &sasl.oauth_token_url) {
+                (SaslMechanism::OAuthBearer, Some(url)) => {
+                    props.push(("sasl.oauthbearer.method", plain("oidc")));
+                    props.push(("sasl.oauthbearer.token.endpoint.url", plain(url)));
+                    if let Some(id) = &sasl.username {
+                        props.push(("sasl.oauthbearer.client.id", plain(id)));
+                    }
+                    if let Some(pw) = &sasl.password {
+                        props.push((
+                            "sasl.oauthbearer.client.secret",
+                            PropValue::Secret(pw.clone()),
+                        ));
+                    }
+                }
+                (SaslMechanism::OAuthBearer, None) => {}
+                _ => {
+                    if let Some(user) = &sasl.username {
+                        props.push(("sasl.username", plain(user)));
+                    }
+                    if let Some(pw) = &sasl.password {
+                        props.push(("sasl.password", PropValue::Secret(pw.clone())));
+                    }
+                }
+            }
+        }
+        props
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn props(sec: &Security) -> Vec<(String, String)> {
+        sec.librdkafka_properties()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.expose().to_string()))
+            .collect()
+    }
+
+    fn get(props: &[(String, String)], key: &str) -> Option<String> {
+        props.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn nothing_configured_sets_nothing() {
+        assert!(props(&Security::default()).is_empty());
+    }
+
+    #[test]
+    fn tls_maps_to_ssl_properties() {
+        let sec = Security {
+            tls: Some(Tls {
+                ca_file: Some("/ca.pem".into()),
+                cert_file: Some("/c.pem".into()),
+                key_file: Some("/k.pem".into()),
+                key_password: Some(Secret::new("keypass-1")),
+                verify_certificate: true,
+                verify_hostname: true,
+            }),
+            sasl: None,
+        };
+        let p = props(&sec);
+        assert_eq!(get(&p, "security.protocol").unwrap(), "ssl");
+        assert_eq!(get(&p, "ssl.ca.location").unwrap(), "/ca.pem");
+        assert_eq!(get(&p, "ssl.certificate.location").unwrap(), "/c.pem");
+        assert_eq!(get(&p, "ssl.key.location").unwrap(), "/k.pem");
+        assert_eq!(get(&p, "ssl.key.password").unwrap(), "keypass-1");
+        assert_eq!(
+            get(&p, "enable.ssl.certificate.verification").unwrap(),
+            "true"
+        );
+        assert_eq!(
+            get(&p, "ssl.endpoint.identification.algorithm").unwrap(),
+            "https"
+        );
+    }
+
+    #[test]
+    fn insecure_tls_turns_verification_off() {
+        let sec = Security {
+            tls: Some(Tls {
+                verify_certificate: false,
+                verify_hostname: true,
+                ..Tls::default()
+            }),
+            sasl: None,
+        };
+        let p = props(&sec);
+        assert_eq!(
+            get(&p, "enable.ssl.certificate.verification").unwrap(),
+            "false"
+        );
+        assert_eq!(
+            get(&p, "ssl.endpoint.identification.algorithm").unwrap(),
+            "none"
+        );
+        // Hostname only.
+        let sec = Security {
+            tls: Some(Tls {
+                verify_certificate: true,
+                verify_hostname: false,
+                ..Tls::default()
+            }),
+            sasl: None,
+        };
+        let p = props(&sec);
+        assert_eq!(
+            get(&p, "enable.ssl.certificate.verification").unwrap(),
+            "true"
+        );
+        assert_eq!(
+            get(&p, "ssl.endpoint.identification.algorithm").unwrap(),
+            "none"
+        );
+    }
+
+    #[test]
+    fn sasl_maps_with_and_without_tls() {
+        for (mech, name) in [
+            (SaslMechanism::Plain, "PLAIN"),
+            (SaslMechanism::ScramSha256, "SCRAM-SHA-256"),
+            (SaslMechanism::ScramSha512, "SCRAM-SHA-512"),
+        ] {
+            let mut sec = Security {
+                tls: None,
+                sasl: Some(Sasl {
+                    mechanism: mech,
+                    username: Some("alice".into()),
+                    password: Some(Secret::new("pw-alice")),
+                    oauth_token_url: None,
+                }),
+            };
+            let p = props(&sec);
+            assert_eq!(get(&p, "security.protocol").unwrap(), "sasl_plaintext");
+            assert_eq!(get(&p, "sasl.mechanisms").unwrap(), name);
+            assert_eq!(get(&p, "sasl.username").unwrap(), "alice");
+            assert_eq!(get(&p, "sasl.password").unwrap(), "pw-alice");
+            sec.tls = Some(Tls {
+                verify_certificate: true,
+                verify_hostname: true,
+                ..Tls::default()
+            });
+            assert_eq!(get(&props(&sec), "security.protocol").unwrap(), "sasl_ssl");
+        }
+    }
+
+    #[test]
+    fn oauthbearer_uses_oidc_when_given_an_endpoint() {
+        let sec = Security {
+            tls: None,
+            sasl: Some(Sasl {
+                mechanism: SaslMechanism::OAuthBearer,
+                username: Some("client-1".into()),
+                password: Some(Secret::new("client-secret-1")),
+                oauth_token_url: Some("https://idp/token".into()),
+            }),
+        };
+        let p = props(&sec);
+        assert_eq!(get(&p, "sasl.mechanisms").unwrap(), "OAUTHBEARER");
+        assert_eq!(get(&p, "sasl.oauthbearer.method").unwrap(), "oidc");
+        assert_eq!(
+            get(&p, "sasl.oauthbearer.token.endpoint.url").unwrap(),
+            "https://idp/token"
+        );
+        assert_eq!(get(&p, "sasl.oauthbearer.client.id").unwrap(), "client-1");
+        assert_eq!(
+            get(&p, "sasl.oauthbearer.client.secret").unwrap(),
+            "client-secret-1"
+        );
+        assert!(get(&p, "sasl.password").is_none());
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("hunter2-very-secret");
+        assert_eq!(format!("{s}"), "***");
+        assert_eq!(format!("{s:?}"), "***");
+        let sasl = Sasl {
+            mechanism: SaslMechanism::Plain,
+            username: Some("u".into()),
+            password: Some(s),
+            oauth_token_url: None,
+        };
+        assert!(!format!("{sasl:?}").contains("hunter2"));
+        assert_eq!(
+            scrub("login failed for hunter2-very-secret!"),
+            "login failed for ***!"
+        );
+    }
+
+    #[test]
+    fn sensitive_keys_are_recognised() {
+        for k in [
+            "sasl.password",
+            "ssl.key.password",
+            "sasl.oauthbearer.client.secret",
+            "ssl.keystore.password",
+            "sasl.oauthbearer.config",
+            "ssl.key.pem",
+        ] {
+            assert!(is_sensitive_key(k), "{k}");
+        }
+        for k in [
+            "sasl.username",
+            "ssl.ca.location",
+            "sasl.oauthbearer.token.endpoint.url",
+            "client.id",
+        ] {
+            assert!(!is_sensitive_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn secrets_read_from_env_and_file() {
+        std::env::set_var("KCTL_TEST_SECRET_SRC", "from-env-value");
+        let s = SecretSource::Env("KCTL_TEST_SECRET_SRC".into())
+            .read("--x")
+            .unwrap();
+        assert_eq!(s.expose(), "from-env-value");
+        let err = SecretSource::Env("KCTL_TEST_SECRET_MISSING".into())
+            .read("--sasl-password-env")
+            .unwrap_err();
+        assert!(err
+            .message()
+            .contains("KCTL_TEST_SECRET_MISSING is not set"));
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("pw");
+        std::fs::write(&f, "from-file-value\n").unwrap();
+        let s = SecretSource::File(f).read("--x").unwrap();
+        assert_eq!(s.expose(), "from-file-value");
+    }
+}
