@@ -13,7 +13,7 @@
 //! A failed refresh (cluster down) is recorded too, so a down cluster is not retried on every
 //! key press. To complete names for an argument, add the completer to it:
 //!
-//! ```ignore
+//! ```text
 //! #[arg(add = crate::complete::topic_completer())]
 //! pub topics: Vec<String>,
 //! ```
