@@ -2,6 +2,7 @@
 //! handler. Handlers compute plain serde data and hand it to the [`Printer`].
 
 pub mod completions;
+pub mod groups;
 pub mod topics;
 
 use clap::Subcommand;
@@ -32,6 +33,9 @@ pub enum Command {
     /// List, create, describe and delete topics
     #[command(subcommand)]
     Topics(topics::Command),
+    /// List, describe, reset the offsets of and delete consumer groups
+    #[command(subcommand)]
+    Groups(groups::Command),
     /// Print a shell completion script
     Completions(completions::Args),
 }
@@ -51,6 +55,7 @@ impl Command {
 pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
     match command {
         Command::Topics(cmd) => topics::run(cmd, ctx).await,
+        Command::Groups(cmd) => groups::run(cmd, ctx).await,
         Command::Completions(args) => completions::run(args, ctx),
     }
 }

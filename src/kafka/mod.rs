@@ -5,7 +5,10 @@
 //! tokio's blocking pool, and a cluster that cannot be reached at all fails fast with the
 //! reason librdkafka gave (connection refused, name not resolved, ...).
 
+mod groups;
 mod native;
+
+pub use groups::{CommittedOffset, GroupInfo, GroupListing, GroupMember, GroupState};
 
 use std::collections::BTreeMap;
 use std::future::Future;
