@@ -46,7 +46,7 @@ impl Member {
                 let _ = consumer.poll(Duration::from_millis(50));
             }
             // Leave the group now, not after the session times out.
-            let _ = consumer.unsubscribe();
+            consumer.unsubscribe();
             drop(consumer);
         });
         Member {
