@@ -662,3 +662,117 @@ impl Drop for MainQueuePump {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rdkafka::admin::AdminClient;
+    use rdkafka::client::DefaultClientContext;
+    use rdkafka::config::ClientConfig;
+    use rdkafka::mocking::MockCluster;
+
+    fn admin(bootstrap: &str) -> AdminClient<DefaultClientContext> {
+        ClientConfig::new()
+            .set("bootstrap.servers", bootstrap)
+            .create()
+            .expect("admin client")
+    }
+
+    #[test]
+    fn partition_lists_read_back() {
+        let parts = vec![("orders".to_string(), 0), ("pay".to_string(), 3)];
+        let list = PartitionList::new(&parts, 42);
+        let read = unsafe { read_partitions(list.0) };
+        assert_eq!(
+            read,
+            vec![
+                (
+                    "orders".into(),
+                    0,
+                    42,
+                    RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR
+                ),
+                (
+                    "pay".into(),
+                    3,
+                    42,
+                    RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR
+                ),
+            ]
+        );
+        assert!(unsafe { read_partitions(ptr::null()) }.is_empty());
+        assert_eq!(unsafe { read_error(ptr::null()) }, None);
+    }
+
+    #[test]
+    fn group_states_convert() {
+        use rdsys::rd_kafka_consumer_group_state_t as S;
+        assert_eq!(
+            NativeGroupState::from(S::RD_KAFKA_CONSUMER_GROUP_STATE_STABLE),
+            NativeGroupState::Stable
+        );
+        assert_eq!(
+            NativeGroupState::from(S::RD_KAFKA_CONSUMER_GROUP_STATE__CNT),
+            NativeGroupState::Unknown
+        );
+    }
+
+    /// librdkafka's mock cluster answers OffsetCommit and OffsetFetch (not the group listing
+    /// and describing calls, which the broker tests cover).
+    #[test]
+    fn group_offsets_round_trip_on_a_mock_cluster() {
+        let mock = MockCluster::new(3).expect("mock cluster");
+        mock.create_topic("orders", 4, 1).expect("topic");
+        let admin = admin(&mock.bootstrap_servers());
+        let client = ClientPtr(admin.inner().native_ptr());
+        let timeout = Duration::from_secs(10);
+
+        let none = list_group_offsets(client, "g", Some(&[("orders".into(), 1)]), timeout)
+            .expect("offsets of a new group");
+        assert_eq!(none.len(), 1);
+        assert!(matches!(none[0].result, Ok(o) if o < 0), "{none:?}");
+
+        let altered = alter_group_offsets(
+            client,
+            "g",
+            &[("orders".into(), 0, 5), ("orders".into(), 2, 7)],
+            timeout,
+        )
+        .expect("alter");
+        assert_eq!(altered.len(), 2);
+        assert!(altered.iter().all(|o| o.result.is_ok()), "{altered:?}");
+
+        // (The mock answers only for named partitions: "all of the group's" is a broker test.)
+        let asked: Vec<(String, i32)> = (0..3).map(|p| ("orders".to_string(), p)).collect();
+        let mut listed = list_group_offsets(client, "g", Some(&asked), timeout).expect("list");
+        listed.sort_by_key(|o| o.partition);
+        let got: Vec<(String, i32, i64)> = listed
+            .into_iter()
+            .map(|o| (o.topic, o.partition, o.result.unwrap().max(-1)))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("orders".into(), 0, 5),
+                ("orders".into(), 1, -1),
+                ("orders".into(), 2, 7)
+            ]
+        );
+        assert!(alter_group_offsets(client, "g", &[], timeout)
+            .unwrap()
+            .is_empty());
+        assert!(describe_consumer_groups(client, &[], timeout)
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn an_unreachable_cluster_times_out() {
+        let admin = admin("127.0.0.1:1");
+        let client = ClientPtr(admin.inner().native_ptr());
+        let started = std::time::Instant::now();
+        let result = list_group_offsets(client, "g", None, Duration::from_millis(300));
+        assert!(result.is_err());
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+}
