@@ -328,6 +328,87 @@ impl Render for Description {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kafka::{BrokerError, Code, GroupInfo, GroupMember, GroupState};
+
+    #[test]
+    fn lag_counts_only_partitions_with_both_offsets() {
+        let tp = |t: &str, p| (t.to_string(), p);
+        let group = Group {
+            info: GroupInfo {
+                group: "g".into(),
+                state: GroupState::Stable,
+                simple: false,
+                assignor: Some("range".into()),
+                coordinator: None,
+                members: vec![GroupMember {
+                    consumer_id: "c1".into(),
+                    client_id: "app".into(),
+                    host: "/10.0.0.1".into(),
+                    group_instance_id: None,
+                    // Assigned, never committed.
+                    assignment: vec![tp("orders", 1), tp("orders", 0)],
+                }],
+            },
+            offsets: [
+                (tp("orders", 0), Ok(Some(3))),
+                (tp("pay", 0), Ok(Some(10))),
+                (tp("pay", 1), Ok(Some(4))),
+                (
+                    tp("pay", 2),
+                    Err(BrokerError {
+                        code: Code::Other,
+                        message: "x".into(),
+                    }),
+                ),
+            ]
+            .into_iter()
+            .collect(),
+        };
+        let ends = |t: &TopicPartition| match (t.0.as_str(), t.1) {
+            ("orders", 0) => Some(5),
+            ("orders", 1) => Some(7),
+            ("pay", 0) => Some(12),
+            _ => None, // pay:1's leader did not answer
+        };
+        let d = describe(&group, ends);
+        type Row<'a> = (&'a str, i32, Option<i64>, Option<i64>, Option<&'a str>);
+        let rows: Vec<Row> = d
+            .offsets
+            .iter()
+            .map(|o| {
+                (
+                    o.topic.as_str(),
+                    o.partition,
+                    o.current_offset,
+                    o.lag,
+                    o.consumer_id.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("orders", 0, Some(3), Some(2), Some("c1")),
+                ("orders", 1, None, None, Some("c1")),
+                ("pay", 0, Some(10), Some(2), None),
+                ("pay", 1, Some(4), None, None),
+                ("pay", 2, None, None, None),
+            ]
+        );
+        assert_eq!(d.lag_by_topic.get("orders"), Some(&2));
+        assert_eq!(d.lag_by_topic.get("pay"), Some(&2));
+        assert_eq!(d.total_lag, 4);
+        assert_eq!(d.members[0].assignments[0].partition, 0, "sorted");
+
+        let text = crate::render::to_text(&Description { groups: vec![d] }.blocks());
+        assert!(text.contains("Total lag: 4 (orders: 2, pay: 2)"), "{text}");
+        let row = text
+            .lines()
+            .find(|l| l.starts_with("g ") && l.contains(" pay ") && l.contains(" 1 "))
+            .unwrap();
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(cells, ["g", "pay", "1", "4", "-", "-", "-", "-", "-"]);
+    }
 
     #[test]
     fn assignments_read_compactly() {

@@ -95,10 +95,10 @@ impl Group {
 /// Describes groups and reads their committed offsets: one DescribeConsumerGroups call for all
 /// of them, then one offsets request per group, concurrently.
 pub async fn load_groups(kafka: &Kafka, names: &[String]) -> Result<Vec<Group>> {
-    let described = kafka.describe_groups(names).await?;
-    let offsets =
-        futures::future::try_join_all(names.iter().map(|name| kafka.group_offsets(name, None)))
-            .await?;
+    let (described, offsets) = tokio::try_join!(
+        kafka.describe_groups(names),
+        futures::future::try_join_all(names.iter().map(|name| kafka.group_offsets(name, None))),
+    )?;
     described
         .into_iter()
         .zip(offsets)

@@ -18,7 +18,7 @@ use crate::render::{or_dash, to_text, Block, Render, Table};
 #[command(after_help = "Examples:\n  \
     kctl groups reset-offsets order-tracker --topic orders --to-earliest\n  \
     kctl groups reset-offsets order-tracker --all-topics --shift-by -100 --execute\n  \
-    kctl groups reset-offsets order-tracker --topic orders:0,1 --to-datetime 2024-05-01T12:00:00Z --execute --yes")]
+    kctl groups reset-offsets order-tracker --topic orders:0,1 --by-duration 1h --execute --yes")]
 pub struct Args {
     /// The consumer group
     #[arg(value_name = "GROUP", value_parser = super::group_name)]
