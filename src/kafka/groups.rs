@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use super::native::{self, ClientPtr, NativeGroupState};
+use rdkafka::error::RDKafkaErrorCode;
+
+use super::native::{self, AdminCallError, ClientPtr, NativeGroupState};
 use super::{broker_error, Broker, BrokerError, Kafka, TopicPartition};
 use crate::error::{Error, Result};
 
@@ -162,7 +164,22 @@ impl Kafka {
                             })
                             .collect(),
                     })
-                    .map_err(|e| broker_error(e.code, Some(&e.message)));
+                    .or_else(|e| {
+                        if e.code == RDKafkaErrorCode::GroupIdNotFound {
+                            // Newer brokers say "not found" where Kafka's classic protocol
+                            // describes an unknown group as Dead: report both the same way.
+                            Ok(GroupInfo {
+                                group: name.clone(),
+                                state: GroupState::Dead,
+                                simple: false,
+                                assignor: None,
+                                coordinator: None,
+                                members: Vec::new(),
+                            })
+                        } else {
+                            Err(broker_error(e.code, Some(&e.message)))
+                        }
+                    });
                 (name, result)
             })
             .collect();
@@ -192,8 +209,14 @@ impl Kafka {
             .blocking(&what, move |_admin, timeout| {
                 native::list_group_offsets(client, &name, partitions.as_deref(), timeout)
             })
-            .await?
-            .map_err(|e| self.call_error(&what, e))?;
+            .await?;
+        let offsets = match offsets {
+            // A group the broker does not know has no committed offsets.
+            Err(AdminCallError::Failed(e)) if e.code == RDKafkaErrorCode::GroupIdNotFound => {
+                Vec::new()
+            }
+            other => other.map_err(|e| self.call_error(&what, e))?,
+        };
         Ok(offsets
             .into_iter()
             .map(|o| {
