@@ -16,6 +16,16 @@ const COMMANDS: &[&[&str]] = &[
     &["topics", "create", "orders", "--partitions", "1"],
     &["topics", "describe", "orders"],
     &["topics", "delete", "orders", "--yes"],
+    &["groups", "list"],
+    &["groups", "describe", "order-tracker"],
+    &[
+        "groups",
+        "reset-offsets",
+        "order-tracker",
+        "--all-topics",
+        "--to-earliest",
+    ],
+    &["groups", "delete", "order-tracker", "--yes"],
     &["doctor"],
 ];
 

@@ -5,6 +5,7 @@ pub mod complete;
 pub mod completions;
 pub mod config;
 pub mod doctor;
+pub mod groups;
 pub mod topics;
 
 use std::sync::OnceLock;
@@ -51,6 +52,9 @@ pub enum Command {
     /// List, create, describe and delete topics
     #[command(subcommand)]
     Topics(topics::Command),
+    /// List, describe, reset the offsets of and delete consumer groups
+    #[command(subcommand)]
+    Groups(groups::Command),
     /// Check the connection to the cluster step by step and explain what is wrong
     Doctor(doctor::Args),
     /// Print a shell completion script
@@ -81,6 +85,7 @@ impl Command {
 pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
     match command {
         Command::Topics(cmd) => topics::run(cmd, ctx).await,
+        Command::Groups(cmd) => groups::run(cmd, ctx).await,
         Command::Doctor(args) => doctor::run(args, ctx).await,
         Command::Completions(args) => completions::run(args, ctx),
         Command::Config(cmd) => config::run(cmd, ctx).await,

@@ -5,9 +5,12 @@
 //! tokio's blocking pool, and a cluster that cannot be reached at all fails fast with the
 //! reason librdkafka gave (connection refused, name not resolved, ...).
 
+mod groups;
 mod names;
 mod native;
 pub mod probe;
+
+pub use groups::{CommittedOffset, GroupInfo, GroupListing, GroupMember, GroupState};
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -542,7 +545,12 @@ impl Kafka {
     }
 
     fn kafka_error(&self, what: &str, err: KafkaError) -> Error {
-        match err.rdkafka_error_code() {
+        // rust-rdkafka keeps the code of a failed admin operation out of rdkafka_error_code().
+        let code = match &err {
+            KafkaError::AdminOp(code) => Some(*code),
+            other => other.rdkafka_error_code(),
+        };
+        match code {
             Some(RDKafkaErrorCode::OperationTimedOut)
             | Some(RDKafkaErrorCode::RequestTimedOut)
             | Some(RDKafkaErrorCode::BrokerTransportFailure)

@@ -223,6 +223,378 @@ pub(crate) fn list_offsets(
     Ok(out)
 }
 
+/// A consumer group's state as librdkafka reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NativeGroupState {
+    Unknown,
+    PreparingRebalance,
+    CompletingRebalance,
+    Stable,
+    Dead,
+    Empty,
+}
+
+impl From<rdsys::rd_kafka_consumer_group_state_t> for NativeGroupState {
+    fn from(state: rdsys::rd_kafka_consumer_group_state_t) -> Self {
+        use rdsys::rd_kafka_consumer_group_state_t as S;
+        match state {
+            S::RD_KAFKA_CONSUMER_GROUP_STATE_PREPARING_REBALANCE => Self::PreparingRebalance,
+            S::RD_KAFKA_CONSUMER_GROUP_STATE_COMPLETING_REBALANCE => Self::CompletingRebalance,
+            S::RD_KAFKA_CONSUMER_GROUP_STATE_STABLE => Self::Stable,
+            S::RD_KAFKA_CONSUMER_GROUP_STATE_DEAD => Self::Dead,
+            S::RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY => Self::Empty,
+            _ => Self::Unknown,
+        }
+    }
+}
+
+/// One group of a ListConsumerGroups answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GroupListing {
+    pub group: String,
+    pub state: NativeGroupState,
+    pub simple: bool,
+}
+
+/// A member of a described group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NativeMember {
+    pub consumer_id: String,
+    pub client_id: String,
+    pub host: String,
+    pub group_instance_id: Option<String>,
+    pub assignment: Vec<(String, i32)>,
+}
+
+/// The coordinator of a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NativeNode {
+    pub id: i32,
+    pub host: String,
+    pub port: u16,
+}
+
+/// One group of a DescribeConsumerGroups answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GroupDescription {
+    pub group: String,
+    pub state: NativeGroupState,
+    pub simple: bool,
+    pub assignor: String,
+    pub coordinator: Option<NativeNode>,
+    pub members: Vec<NativeMember>,
+}
+
+/// A group's name with its description or the error describing it.
+pub(crate) type DescribedGroup = (String, Result<GroupDescription, NativeError>);
+
+/// One partition of a group-offsets answer: its offset (-1 when none is committed) or error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GroupOffset {
+    pub topic: String,
+    pub partition: i32,
+    pub result: Result<i64, NativeError>,
+}
+
+/// The elements of a partition list as (topic, partition, offset, error).
+///
+/// # Safety
+/// `list` must be null or a valid list that outlives the call.
+unsafe fn read_partitions(
+    list: *const rdsys::rd_kafka_topic_partition_list_t,
+) -> Vec<(String, i32, i64, RDKafkaRespErr)> {
+    if list.is_null() {
+        return Vec::new();
+    }
+    let list = &*list;
+    if list.elems.is_null() || list.cnt <= 0 {
+        return Vec::new();
+    }
+    std::slice::from_raw_parts(list.elems, list.cnt as usize)
+        .iter()
+        .map(|e| (cstr(e.topic), e.partition, e.offset, e.err))
+        .collect()
+}
+
+/// A `rd_kafka_error_t` owned by a result object, read into a [`NativeError`].
+///
+/// # Safety
+/// `err` must be null or valid.
+unsafe fn read_error(err: *const rdsys::rd_kafka_error_t) -> Option<NativeError> {
+    if err.is_null() {
+        return None;
+    }
+    let code = rdsys::rd_kafka_error_code(err);
+    if code == RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR {
+        return None;
+    }
+    Some(NativeError::from_code(
+        code,
+        Some(cstr(rdsys::rd_kafka_error_string(err))),
+    ))
+}
+
+fn bad_reply(what: &str) -> AdminCallError {
+    AdminCallError::Failed(NativeError::from_code(
+        RDKafkaRespErr::RD_KAFKA_RESP_ERR__BAD_MSG,
+        Some(format!("unexpected reply to {what}")),
+    ))
+}
+
+/// ListConsumerGroups: every group the brokers know, plus the errors of brokers that could
+/// not answer (the listing is then partial).
+pub(crate) fn list_consumer_groups(
+    client: ClientPtr,
+    timeout: Duration,
+) -> Result<(Vec<GroupListing>, Vec<NativeError>), AdminCallError> {
+    let event = call_admin(
+        client,
+        rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS,
+        timeout,
+        |rk, options, queue| unsafe { rdsys::rd_kafka_ListConsumerGroups(rk, options, queue) },
+    )?;
+    unsafe {
+        let result = rdsys::rd_kafka_event_ListConsumerGroups_result(event.0);
+        if result.is_null() {
+            return Err(bad_reply("ListConsumerGroups"));
+        }
+        let mut count = 0usize;
+        let valid = rdsys::rd_kafka_ListConsumerGroups_result_valid(result, &mut count);
+        let mut groups = Vec::with_capacity(count);
+        for i in 0..count {
+            let listing = *valid.add(i);
+            groups.push(GroupListing {
+                group: cstr(rdsys::rd_kafka_ConsumerGroupListing_group_id(listing)),
+                state: rdsys::rd_kafka_ConsumerGroupListing_state(listing).into(),
+                simple: rdsys::rd_kafka_ConsumerGroupListing_is_simple_consumer_group(listing) != 0,
+            });
+        }
+        let mut count = 0usize;
+        let errs = rdsys::rd_kafka_ListConsumerGroups_result_errors(result, &mut count);
+        let errors = (0..count)
+            .filter_map(|i| read_error(*errs.add(i)))
+            .collect();
+        Ok((groups, errors))
+    }
+}
+
+/// DescribeConsumerGroups for many groups at once (librdkafka batches per coordinator).
+/// One result per group, in the order librdkafka returns them.
+pub(crate) fn describe_consumer_groups(
+    client: ClientPtr,
+    groups: &[String],
+    timeout: Duration,
+) -> Result<Vec<DescribedGroup>, AdminCallError> {
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let names: Vec<CString> = groups
+        .iter()
+        .map(|g| CString::new(g.as_str()).unwrap_or_default())
+        .collect();
+    let mut ptrs: Vec<*const c_char> = names.iter().map(|n| n.as_ptr()).collect();
+    let event = call_admin(
+        client,
+        rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS,
+        timeout,
+        |rk, options, queue| unsafe {
+            rdsys::rd_kafka_DescribeConsumerGroups(
+                rk,
+                ptrs.as_mut_ptr(),
+                ptrs.len(),
+                options,
+                queue,
+            )
+        },
+    )?;
+    let mut out = Vec::with_capacity(groups.len());
+    unsafe {
+        let result = rdsys::rd_kafka_event_DescribeConsumerGroups_result(event.0);
+        if result.is_null() {
+            return Err(bad_reply("DescribeConsumerGroups"));
+        }
+        let mut count = 0usize;
+        let descs = rdsys::rd_kafka_DescribeConsumerGroups_result_groups(result, &mut count);
+        for i in 0..count {
+            let d = *descs.add(i);
+            let group = cstr(rdsys::rd_kafka_ConsumerGroupDescription_group_id(d));
+            if let Some(err) = read_error(rdsys::rd_kafka_ConsumerGroupDescription_error(d)) {
+                out.push((group, Err(err)));
+                continue;
+            }
+            let node = rdsys::rd_kafka_ConsumerGroupDescription_coordinator(d);
+            let coordinator = (!node.is_null()).then(|| NativeNode {
+                id: rdsys::rd_kafka_Node_id(node),
+                host: cstr(rdsys::rd_kafka_Node_host(node)),
+                port: rdsys::rd_kafka_Node_port(node),
+            });
+            let members = (0..rdsys::rd_kafka_ConsumerGroupDescription_member_count(d))
+                .map(|m| rdsys::rd_kafka_ConsumerGroupDescription_member(d, m))
+                .filter(|m| !m.is_null())
+                .map(|m| {
+                    let assignment = rdsys::rd_kafka_MemberDescription_assignment(m);
+                    let partitions = if assignment.is_null() {
+                        ptr::null()
+                    } else {
+                        rdsys::rd_kafka_MemberAssignment_partitions(assignment)
+                    };
+                    let instance = rdsys::rd_kafka_MemberDescription_group_instance_id(m);
+                    NativeMember {
+                        consumer_id: cstr(rdsys::rd_kafka_MemberDescription_consumer_id(m)),
+                        client_id: cstr(rdsys::rd_kafka_MemberDescription_client_id(m)),
+                        host: cstr(rdsys::rd_kafka_MemberDescription_host(m)),
+                        group_instance_id: (!instance.is_null()).then(|| cstr(instance)),
+                        assignment: read_partitions(partitions)
+                            .into_iter()
+                            .map(|(t, p, _, _)| (t, p))
+                            .collect(),
+                    }
+                })
+                .collect();
+            out.push((
+                group.clone(),
+                Ok(GroupDescription {
+                    group,
+                    state: rdsys::rd_kafka_ConsumerGroupDescription_state(d).into(),
+                    simple: rdsys::rd_kafka_ConsumerGroupDescription_is_simple_consumer_group(d)
+                        != 0,
+                    assignor: cstr(rdsys::rd_kafka_ConsumerGroupDescription_partition_assignor(
+                        d,
+                    )),
+                    coordinator,
+                    members,
+                }),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+struct ListGroupOffsetsReq(*mut rdsys::rd_kafka_ListConsumerGroupOffsets_t);
+impl Drop for ListGroupOffsetsReq {
+    fn drop(&mut self) {
+        unsafe { rdsys::rd_kafka_ListConsumerGroupOffsets_destroy(self.0) }
+    }
+}
+
+struct AlterGroupOffsetsReq(*mut rdsys::rd_kafka_AlterConsumerGroupOffsets_t);
+impl Drop for AlterGroupOffsetsReq {
+    fn drop(&mut self) {
+        unsafe { rdsys::rd_kafka_AlterConsumerGroupOffsets_destroy(self.0) }
+    }
+}
+
+/// Reads the single group result of a ListConsumerGroupOffsets or AlterConsumerGroupOffsets
+/// answer.
+///
+/// # Safety
+/// `groups` must point to `count` valid group results.
+unsafe fn read_group_result(
+    groups: *mut *const rdsys::rd_kafka_group_result_t,
+    count: usize,
+    what: &str,
+) -> Result<Vec<GroupOffset>, AdminCallError> {
+    if groups.is_null() || count == 0 {
+        return Err(bad_reply(what));
+    }
+    let group = *groups;
+    if let Some(err) = read_error(rdsys::rd_kafka_group_result_error(group)) {
+        return Err(AdminCallError::Failed(err));
+    }
+    Ok(
+        read_partitions(rdsys::rd_kafka_group_result_partitions(group))
+            .into_iter()
+            .map(|(topic, partition, offset, err)| GroupOffset {
+                topic,
+                partition,
+                result: if err == RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR {
+                    Ok(offset)
+                } else {
+                    Err(NativeError::from_code(err, None))
+                },
+            })
+            .collect(),
+    )
+}
+
+/// ListConsumerGroupOffsets (one OffsetFetch request) for one group: the committed offsets of
+/// `partitions`, or of every partition the group has committed offsets for when `None`.
+pub(crate) fn list_group_offsets(
+    client: ClientPtr,
+    group: &str,
+    partitions: Option<&[(String, i32)]>,
+    timeout: Duration,
+) -> Result<Vec<GroupOffset>, AdminCallError> {
+    let name = CString::new(group).unwrap_or_default();
+    let list = partitions.map(|p| PartitionList::new(p, -1001));
+    let request = ListGroupOffsetsReq(unsafe {
+        rdsys::rd_kafka_ListConsumerGroupOffsets_new(
+            name.as_ptr(),
+            list.as_ref().map_or(ptr::null(), |l| l.0),
+        )
+    });
+    let mut requests = [request.0];
+    let event = call_admin(
+        client,
+        rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS,
+        timeout,
+        |rk, options, queue| unsafe {
+            rdsys::rd_kafka_ListConsumerGroupOffsets(rk, requests.as_mut_ptr(), 1, options, queue)
+        },
+    )?;
+    unsafe {
+        let result = rdsys::rd_kafka_event_ListConsumerGroupOffsets_result(event.0);
+        if result.is_null() {
+            return Err(bad_reply("ListConsumerGroupOffsets"));
+        }
+        let mut count = 0usize;
+        let groups = rdsys::rd_kafka_ListConsumerGroupOffsets_result_groups(result, &mut count);
+        read_group_result(groups, count, "ListConsumerGroupOffsets")
+    }
+}
+
+/// AlterConsumerGroupOffsets (one OffsetCommit request) for one group; one result per partition.
+pub(crate) fn alter_group_offsets(
+    client: ClientPtr,
+    group: &str,
+    offsets: &[(String, i32, i64)],
+    timeout: Duration,
+) -> Result<Vec<GroupOffset>, AdminCallError> {
+    if offsets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let name = CString::new(group).unwrap_or_default();
+    let list = PartitionList::new(&[], 0);
+    for (topic, partition, offset) in offsets {
+        let topic = CString::new(topic.as_str()).unwrap_or_default();
+        unsafe {
+            let elem = rdsys::rd_kafka_topic_partition_list_add(list.0, topic.as_ptr(), *partition);
+            (*elem).offset = *offset;
+        }
+    }
+    let request = AlterGroupOffsetsReq(unsafe {
+        rdsys::rd_kafka_AlterConsumerGroupOffsets_new(name.as_ptr(), list.0)
+    });
+    let mut requests = [request.0];
+    let event = call_admin(
+        client,
+        rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS,
+        timeout,
+        |rk, options, queue| unsafe {
+            rdsys::rd_kafka_AlterConsumerGroupOffsets(rk, requests.as_mut_ptr(), 1, options, queue)
+        },
+    )?;
+    unsafe {
+        let result = rdsys::rd_kafka_event_AlterConsumerGroupOffsets_result(event.0);
+        if result.is_null() {
+            return Err(bad_reply("AlterConsumerGroupOffsets"));
+        }
+        let mut count = 0usize;
+        let groups = rdsys::rd_kafka_AlterConsumerGroupOffsets_result_groups(result, &mut count);
+        read_group_result(groups, count, "AlterConsumerGroupOffsets")
+    }
+}
+
 /// Serves a client's main queue on a thread of its own: librdkafka's logs and error events
 /// (connection refused, all brokers down, ...) go to [`ConnState`]. rust-rdkafka's admin client
 /// never polls that queue, so without this kctl would neither see nor explain connection errors.
@@ -288,5 +660,119 @@ impl Drop for MainQueuePump {
         if let Some(handle) = self.handle.take() {
             let _ = handle.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rdkafka::admin::AdminClient;
+    use rdkafka::client::DefaultClientContext;
+    use rdkafka::config::ClientConfig;
+    use rdkafka::mocking::MockCluster;
+
+    fn admin(bootstrap: &str) -> AdminClient<DefaultClientContext> {
+        ClientConfig::new()
+            .set("bootstrap.servers", bootstrap)
+            .create()
+            .expect("admin client")
+    }
+
+    #[test]
+    fn partition_lists_read_back() {
+        let parts = vec![("orders".to_string(), 0), ("pay".to_string(), 3)];
+        let list = PartitionList::new(&parts, 42);
+        let read = unsafe { read_partitions(list.0) };
+        assert_eq!(
+            read,
+            vec![
+                (
+                    "orders".into(),
+                    0,
+                    42,
+                    RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR
+                ),
+                (
+                    "pay".into(),
+                    3,
+                    42,
+                    RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR
+                ),
+            ]
+        );
+        assert!(unsafe { read_partitions(ptr::null()) }.is_empty());
+        assert_eq!(unsafe { read_error(ptr::null()) }, None);
+    }
+
+    #[test]
+    fn group_states_convert() {
+        use rdsys::rd_kafka_consumer_group_state_t as S;
+        assert_eq!(
+            NativeGroupState::from(S::RD_KAFKA_CONSUMER_GROUP_STATE_STABLE),
+            NativeGroupState::Stable
+        );
+        assert_eq!(
+            NativeGroupState::from(S::RD_KAFKA_CONSUMER_GROUP_STATE__CNT),
+            NativeGroupState::Unknown
+        );
+    }
+
+    /// librdkafka's mock cluster answers OffsetCommit and OffsetFetch (not the group listing
+    /// and describing calls, which the broker tests cover).
+    #[test]
+    fn group_offsets_round_trip_on_a_mock_cluster() {
+        let mock = MockCluster::new(3).expect("mock cluster");
+        mock.create_topic("orders", 4, 1).expect("topic");
+        let admin = admin(&mock.bootstrap_servers());
+        let client = ClientPtr(admin.inner().native_ptr());
+        let timeout = Duration::from_secs(10);
+
+        let none = list_group_offsets(client, "g", Some(&[("orders".into(), 1)]), timeout)
+            .expect("offsets of a new group");
+        assert_eq!(none.len(), 1);
+        assert!(matches!(none[0].result, Ok(o) if o < 0), "{none:?}");
+
+        let altered = alter_group_offsets(
+            client,
+            "g",
+            &[("orders".into(), 0, 5), ("orders".into(), 2, 7)],
+            timeout,
+        )
+        .expect("alter");
+        assert_eq!(altered.len(), 2);
+        assert!(altered.iter().all(|o| o.result.is_ok()), "{altered:?}");
+
+        // (The mock answers only for named partitions: "all of the group's" is a broker test.)
+        let asked: Vec<(String, i32)> = (0..3).map(|p| ("orders".to_string(), p)).collect();
+        let mut listed = list_group_offsets(client, "g", Some(&asked), timeout).expect("list");
+        listed.sort_by_key(|o| o.partition);
+        let got: Vec<(String, i32, i64)> = listed
+            .into_iter()
+            .map(|o| (o.topic, o.partition, o.result.unwrap().max(-1)))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("orders".into(), 0, 5),
+                ("orders".into(), 1, -1),
+                ("orders".into(), 2, 7)
+            ]
+        );
+        assert!(alter_group_offsets(client, "g", &[], timeout)
+            .unwrap()
+            .is_empty());
+        assert!(describe_consumer_groups(client, &[], timeout)
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn an_unreachable_cluster_times_out() {
+        let admin = admin("127.0.0.1:1");
+        let client = ClientPtr(admin.inner().native_ptr());
+        let started = std::time::Instant::now();
+        let result = list_group_offsets(client, "g", None, Duration::from_millis(300));
+        assert!(result.is_err());
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 }

@@ -1,0 +1,94 @@
+//! `kctl groups delete GROUP...`
+
+use serde::Serialize;
+
+use super::super::Ctx;
+use super::{check_exist, dedup, load_groups};
+use crate::error::{Error, Result};
+use crate::render::{Block, Render};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Consumer groups to delete
+    #[arg(required = true, value_name = "GROUP", value_parser = super::group_name, add = crate::complete::group_completer())]
+    pub groups: Vec<String>,
+
+    /// Delete without asking (required when there is no terminal to ask on)
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Deleted {
+    pub deleted: Vec<String>,
+}
+
+pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
+    let names = dedup(args.groups);
+    let kafka = ctx.kafka()?;
+
+    // Check every group first, so a typo or a live group deletes nothing.
+    let groups = load_groups(&kafka, &names).await?;
+    check_exist(&groups, "; nothing was deleted")?;
+    let active: Vec<String> = groups
+        .iter()
+        .filter(|g| g.is_active())
+        .map(|g| {
+            format!(
+                "'{}' ({}, {} active {})",
+                g.info.group,
+                g.info.state.name(),
+                g.info.members.len(),
+                if g.info.members.len() == 1 {
+                    "member"
+                } else {
+                    "members"
+                }
+            )
+        })
+        .collect();
+    if !active.is_empty() {
+        return Err(Error::runtime(format!(
+            "cannot delete consumer {} with active members: {}; nothing was deleted",
+            if active.len() == 1 { "group" } else { "groups" },
+            active.join(", ")
+        ))
+        .with_hint("stop the group's consumers first"));
+    }
+
+    let action = format!(
+        "delete consumer {} {}",
+        if names.len() == 1 { "group" } else { "groups" },
+        names.join(", ")
+    );
+    if !ctx.printer.confirm(&action, args.yes)? {
+        return Err(Error::runtime("aborted: nothing was deleted"));
+    }
+
+    let results = kafka.delete_groups(&names).await?;
+    let mut deleted = Vec::new();
+    let mut failed = Vec::new();
+    for (name, result) in results {
+        match result {
+            Ok(()) => deleted.push(name),
+            Err(e) => failed.push(format!("{name}: {e}")),
+        }
+    }
+    if !failed.is_empty() {
+        let mut message = format!("cannot delete consumer group {}", failed.join("; "));
+        if !deleted.is_empty() {
+            message.push_str(&format!(" (deleted: {})", deleted.join(", ")));
+        }
+        return Err(Error::runtime(message));
+    }
+    ctx.printer.print(&Deleted { deleted })
+}
+
+impl Render for Deleted {
+    fn blocks(&self) -> Vec<Block> {
+        self.deleted
+            .iter()
+            .map(|n| Block::Line(format!("deleted consumer group \"{n}\"")))
+            .collect()
+    }
+}

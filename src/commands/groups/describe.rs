@@ -1,0 +1,425 @@
+//! `kctl groups describe GROUP...`
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::super::Ctx;
+use super::{check_exist, dedup, load_groups, Group, StateName};
+use crate::error::Result;
+use crate::kafka::{OffsetSpec, TopicPartition};
+use crate::render::{or_dash, Block, Render, Table};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Consumer groups to describe
+    #[arg(required = true, value_name = "GROUP", value_parser = super::group_name, add = crate::complete::group_completer())]
+    pub groups: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Description {
+    pub groups: Vec<GroupDescription>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Coordinator {
+    pub id: i32,
+    pub host: String,
+    pub port: i32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupDescription {
+    pub group: String,
+    pub state: StateName,
+    /// `null` when the broker did not say.
+    pub coordinator: Option<Coordinator>,
+    /// The partition assignor (e.g. `range`); `null` for groups without members.
+    pub assignor: Option<String>,
+    pub members: Vec<Member>,
+    /// One entry per partition the group has a committed offset for or a member is assigned.
+    pub offsets: Vec<PartitionOffsets>,
+    /// Per topic, the sum of the partitions' known lags.
+    pub lag_by_topic: BTreeMap<String, i64>,
+    pub total_lag: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Member {
+    pub consumer_id: String,
+    pub client_id: String,
+    pub host: String,
+    /// Set for static members (`group.instance.id`).
+    pub group_instance_id: Option<String>,
+    pub assignments: Vec<Assignment>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Assignment {
+    pub topic: String,
+    pub partition: i32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PartitionOffsets {
+    pub topic: String,
+    pub partition: i32,
+    /// The committed offset; `null` when the group has none for this partition.
+    pub current_offset: Option<i64>,
+    /// `null` when the partition's leader could not answer.
+    pub log_end_offset: Option<i64>,
+    /// log_end_offset - current_offset; `null` when either is unknown.
+    pub lag: Option<i64>,
+    /// The member the partition is assigned to, if any.
+    pub consumer_id: Option<String>,
+    #[serde(skip)]
+    pub host: Option<String>,
+    #[serde(skip)]
+    pub client_id: Option<String>,
+}
+
+pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
+    let names = dedup(args.groups);
+    let kafka = ctx.kafka()?;
+    let groups = load_groups(&kafka, &names).await?;
+    check_exist(&groups, "")?;
+
+    // The log-end offsets of every partition of every group, in one batched ListOffsets call.
+    let partitions: Vec<TopicPartition> = groups.iter().flat_map(partitions_of).collect();
+    let ends = kafka.list_offsets(&partitions, OffsetSpec::Latest).await?;
+
+    for g in &groups {
+        for (tp, offset) in &g.offsets {
+            if let Err(e) = offset {
+                ctx.printer.warn(format!(
+                    "group '{}': cannot read the committed offset of {}:{}: {e}",
+                    g.info.group, tp.0, tp.1
+                ));
+            }
+        }
+        for (tp, end) in partitions_of(g).iter().map(|tp| (tp, ends.get(tp))) {
+            if let Some(Err(e)) = end {
+                ctx.printer.warn(format!(
+                    "cannot read the log-end offset of {}:{}: {e}",
+                    tp.0, tp.1
+                ));
+            }
+        }
+    }
+
+    let description = Description {
+        groups: groups
+            .iter()
+            .map(|g| describe(g, |tp| ends.get(tp).and_then(|r| r.clone().ok())))
+            .collect(),
+    };
+    for g in &description.groups {
+        if g.members.is_empty() {
+            ctx.printer.note(format!(
+                "Consumer group '{}' has no active members.",
+                g.group
+            ));
+        }
+    }
+    ctx.printer.print(&description)
+}
+
+/// The partitions a group has committed offsets for or members assigned, sorted.
+fn partitions_of(g: &Group) -> Vec<TopicPartition> {
+    let mut all: Vec<TopicPartition> = g
+        .offsets
+        .keys()
+        .cloned()
+        .chain(
+            g.info
+                .members
+                .iter()
+                .flat_map(|m| m.assignment.iter().cloned()),
+        )
+        .collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+fn describe(g: &Group, end_of: impl Fn(&TopicPartition) -> Option<i64>) -> GroupDescription {
+    let info = &g.info;
+    let mut owner = BTreeMap::new();
+    for m in &info.members {
+        for tp in &m.assignment {
+            owner.insert(tp.clone(), m);
+        }
+    }
+    let offsets: Vec<PartitionOffsets> = partitions_of(g)
+        .into_iter()
+        .map(|tp| {
+            let current = g.offsets.get(&tp).and_then(|o| o.clone().ok().flatten());
+            let end = end_of(&tp);
+            let member = owner.get(&tp);
+            PartitionOffsets {
+                current_offset: current,
+                log_end_offset: end,
+                lag: current.zip(end).map(|(c, e)| (e - c).max(0)),
+                consumer_id: member.map(|m| m.consumer_id.clone()),
+                host: member.map(|m| m.host.clone()),
+                client_id: member.map(|m| m.client_id.clone()),
+                topic: tp.0,
+                partition: tp.1,
+            }
+        })
+        .collect();
+    let mut lag_by_topic: BTreeMap<String, i64> = BTreeMap::new();
+    for o in &offsets {
+        if let Some(lag) = o.lag {
+            *lag_by_topic.entry(o.topic.clone()).or_default() += lag;
+        } else {
+            lag_by_topic.entry(o.topic.clone()).or_default();
+        }
+    }
+    GroupDescription {
+        group: info.group.clone(),
+        state: StateName(info.state),
+        coordinator: info.coordinator.as_ref().map(|c| Coordinator {
+            id: c.id,
+            host: c.host.clone(),
+            port: c.port,
+        }),
+        assignor: info.assignor.clone(),
+        members: info
+            .members
+            .iter()
+            .map(|m| {
+                let mut assignments: Vec<Assignment> = m
+                    .assignment
+                    .iter()
+                    .map(|(topic, partition)| Assignment {
+                        topic: topic.clone(),
+                        partition: *partition,
+                    })
+                    .collect();
+                assignments.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
+                Member {
+                    consumer_id: m.consumer_id.clone(),
+                    client_id: m.client_id.clone(),
+                    host: m.host.clone(),
+                    group_instance_id: m.group_instance_id.clone(),
+                    assignments,
+                }
+            })
+            .collect(),
+        total_lag: lag_by_topic.values().sum(),
+        lag_by_topic,
+        offsets,
+    }
+}
+
+/// `orders:0,1 payments:2`
+fn assignment_text(assignments: &[Assignment]) -> String {
+    let mut by_topic: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for a in assignments {
+        by_topic
+            .entry(&a.topic)
+            .or_default()
+            .push(a.partition.to_string());
+    }
+    if by_topic.is_empty() {
+        return "-".into();
+    }
+    by_topic
+        .iter()
+        .map(|(t, ps)| format!("{t}:{}", ps.join(",")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Render for Description {
+    fn blocks(&self) -> Vec<Block> {
+        let mut blocks = Vec::new();
+        for (i, g) in self.groups.iter().enumerate() {
+            if i > 0 {
+                blocks.push(Block::Line(String::new()));
+            }
+            let mut head = Table::new([
+                "GROUP",
+                "COORDINATOR (ID)",
+                "ASSIGNMENT-STRATEGY",
+                "STATE",
+                "#MEMBERS",
+            ])
+            .numeric(&[4]);
+            head.row([
+                g.group.clone(),
+                g.coordinator
+                    .as_ref()
+                    .map_or("-".into(), |c| format!("{}:{} ({})", c.host, c.port, c.id)),
+                g.assignor.clone().unwrap_or_else(|| "-".into()),
+                g.state.0.name().to_string(),
+                g.members.len().to_string(),
+            ]);
+            blocks.push(Block::Table(head));
+
+            if !g.offsets.is_empty() {
+                blocks.push(Block::Line(String::new()));
+                let mut table = Table::new([
+                    "GROUP",
+                    "TOPIC",
+                    "PARTITION",
+                    "CURRENT-OFFSET",
+                    "LOG-END-OFFSET",
+                    "LAG",
+                    "CONSUMER-ID",
+                    "HOST",
+                    "CLIENT-ID",
+                ])
+                .numeric(&[2, 3, 4, 5]);
+                for o in &g.offsets {
+                    table.row([
+                        g.group.clone(),
+                        o.topic.clone(),
+                        o.partition.to_string(),
+                        or_dash(o.current_offset),
+                        or_dash(o.log_end_offset),
+                        or_dash(o.lag),
+                        or_dash(o.consumer_id.as_ref()),
+                        or_dash(o.host.as_ref()),
+                        or_dash(o.client_id.as_ref()),
+                    ]);
+                }
+                blocks.push(Block::Table(table));
+                let per_topic = g
+                    .lag_by_topic
+                    .iter()
+                    .map(|(t, lag)| format!("{t}: {lag}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                blocks.push(Block::Line(format!(
+                    "Total lag: {} ({per_topic})",
+                    g.total_lag
+                )));
+            }
+
+            if !g.members.is_empty() {
+                blocks.push(Block::Line(String::new()));
+                let mut members = Table::new([
+                    "CONSUMER-ID",
+                    "HOST",
+                    "CLIENT-ID",
+                    "#PARTITIONS",
+                    "ASSIGNMENT",
+                ])
+                .numeric(&[3]);
+                for m in &g.members {
+                    members.row([
+                        m.consumer_id.clone(),
+                        m.host.clone(),
+                        m.client_id.clone(),
+                        m.assignments.len().to_string(),
+                        assignment_text(&m.assignments),
+                    ]);
+                }
+                blocks.push(Block::Table(members));
+            }
+        }
+        blocks
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kafka::{BrokerError, Code, GroupInfo, GroupMember, GroupState};
+
+    #[test]
+    fn lag_counts_only_partitions_with_both_offsets() {
+        let tp = |t: &str, p| (t.to_string(), p);
+        let group = Group {
+            info: GroupInfo {
+                group: "g".into(),
+                state: GroupState::Stable,
+                simple: false,
+                assignor: Some("range".into()),
+                coordinator: None,
+                members: vec![GroupMember {
+                    consumer_id: "c1".into(),
+                    client_id: "app".into(),
+                    host: "/10.0.0.1".into(),
+                    group_instance_id: None,
+                    // Assigned, never committed.
+                    assignment: vec![tp("orders", 1), tp("orders", 0)],
+                }],
+            },
+            offsets: [
+                (tp("orders", 0), Ok(Some(3))),
+                (tp("pay", 0), Ok(Some(10))),
+                (tp("pay", 1), Ok(Some(4))),
+                (
+                    tp("pay", 2),
+                    Err(BrokerError {
+                        code: Code::Other,
+                        message: "x".into(),
+                    }),
+                ),
+            ]
+            .into_iter()
+            .collect(),
+        };
+        let ends = |t: &TopicPartition| match (t.0.as_str(), t.1) {
+            ("orders", 0) => Some(5),
+            ("orders", 1) => Some(7),
+            ("pay", 0) => Some(12),
+            _ => None, // pay:1's leader did not answer
+        };
+        let d = describe(&group, ends);
+        type Row<'a> = (&'a str, i32, Option<i64>, Option<i64>, Option<&'a str>);
+        let rows: Vec<Row> = d
+            .offsets
+            .iter()
+            .map(|o| {
+                (
+                    o.topic.as_str(),
+                    o.partition,
+                    o.current_offset,
+                    o.lag,
+                    o.consumer_id.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("orders", 0, Some(3), Some(2), Some("c1")),
+                ("orders", 1, None, None, Some("c1")),
+                ("pay", 0, Some(10), Some(2), None),
+                ("pay", 1, Some(4), None, None),
+                ("pay", 2, None, None, None),
+            ]
+        );
+        assert_eq!(d.lag_by_topic.get("orders"), Some(&2));
+        assert_eq!(d.lag_by_topic.get("pay"), Some(&2));
+        assert_eq!(d.total_lag, 4);
+        assert_eq!(d.members[0].assignments[0].partition, 0, "sorted");
+
+        let text = crate::render::to_text(&Description { groups: vec![d] }.blocks());
+        assert!(text.contains("Total lag: 4 (orders: 2, pay: 2)"), "{text}");
+        let row = text
+            .lines()
+            .find(|l| l.starts_with("g ") && l.contains(" pay ") && l.contains(" 1 "))
+            .unwrap();
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(cells, ["g", "pay", "1", "4", "-", "-", "-", "-", "-"]);
+    }
+
+    #[test]
+    fn assignments_read_compactly() {
+        let a = |topic: &str, partition| Assignment {
+            topic: topic.into(),
+            partition,
+        };
+        assert_eq!(assignment_text(&[]), "-");
+        assert_eq!(
+            assignment_text(&[a("orders", 0), a("orders", 1), a("pay", 2)]),
+            "orders:0,1 pay:2"
+        );
+    }
+}

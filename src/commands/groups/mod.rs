@@ -1,0 +1,143 @@
+//! `kctl groups ...`
+
+pub mod delete;
+pub mod describe;
+pub mod list;
+pub mod reset_offsets;
+
+use std::collections::BTreeMap;
+
+use clap::Subcommand;
+use serde::Serialize;
+
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::kafka::{CommittedOffset, GroupInfo, GroupState, Kafka, TopicPartition};
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List consumer groups with their state, assignor and number of members
+    #[command(visible_alias = "ls")]
+    List(list::Args),
+    /// Show members, committed offsets and lag of consumer groups
+    Describe(describe::Args),
+    /// Move a stopped group's committed offsets (a dry run unless --execute)
+    ResetOffsets(reset_offsets::Args),
+    /// Delete consumer groups without active members (asks first)
+    #[command(visible_alias = "rm")]
+    Delete(delete::Args),
+}
+
+pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
+    match cmd {
+        Command::List(args) => list::run(args, ctx).await,
+        Command::Describe(args) => describe::run(args, ctx).await,
+        Command::ResetOffsets(args) => reset_offsets::run(args, ctx).await,
+        Command::Delete(args) => delete::run(args, ctx).await,
+    }
+}
+
+/// clap value parser for a group name: any non-empty string.
+pub fn group_name(s: &str) -> std::result::Result<String, String> {
+    if s.is_empty() {
+        Err("a group name cannot be empty".to_string())
+    } else {
+        Ok(s.to_string())
+    }
+}
+
+/// A group's state for JSON output: Kafka's states in snake_case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateName(pub GroupState);
+
+impl Serialize for StateName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.snake_name())
+    }
+}
+
+/// A group as kctl works with it: its description and all its committed offsets.
+pub struct Group {
+    pub info: GroupInfo,
+    pub offsets: BTreeMap<TopicPartition, CommittedOffset>,
+}
+
+impl Group {
+    /// Whether the group has members (or is rebalancing): its offsets must not be changed.
+    pub fn is_active(&self) -> bool {
+        !self.info.members.is_empty()
+            || matches!(
+                self.info.state,
+                GroupState::Stable
+                    | GroupState::PreparingRebalance
+                    | GroupState::CompletingRebalance
+            )
+    }
+
+    /// A group with neither members nor committed offsets does not exist (Kafka reports such
+    /// groups as `Dead`; other brokers as `Empty`).
+    pub fn exists(&self) -> bool {
+        !self.info.members.is_empty() || !self.offsets.is_empty() || self.is_active()
+    }
+
+    /// The partitions the group has a committed offset for.
+    pub fn committed(&self) -> BTreeMap<TopicPartition, i64> {
+        self.offsets
+            .iter()
+            .filter_map(|(tp, o)| match o {
+                Ok(Some(o)) => Some((tp.clone(), *o)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Describes groups and reads their committed offsets: one DescribeConsumerGroups call for all
+/// of them, then one offsets request per group, concurrently.
+pub async fn load_groups(kafka: &Kafka, names: &[String]) -> Result<Vec<Group>> {
+    let (described, offsets) = tokio::try_join!(
+        kafka.describe_groups(names),
+        futures::future::try_join_all(names.iter().map(|name| kafka.group_offsets(name, None))),
+    )?;
+    described
+        .into_iter()
+        .zip(offsets)
+        .map(|((name, info), offsets)| {
+            let info = info.map_err(|e| {
+                Error::runtime(format!("cannot describe consumer group '{name}': {e}"))
+            })?;
+            Ok(Group { info, offsets })
+        })
+        .collect()
+}
+
+/// An error naming the groups that do not exist, if any.
+pub fn check_exist(groups: &[Group], consequence: &str) -> Result<()> {
+    let missing: Vec<&str> = groups
+        .iter()
+        .filter(|g| !g.exists())
+        .map(|g| g.info.group.as_str())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::runtime(format!(
+        "consumer {} not found: {}{consequence}",
+        if missing.len() == 1 {
+            "group"
+        } else {
+            "groups"
+        },
+        missing.join(", ")
+    ))
+    .with_hint("`kctl groups list` shows the groups the cluster knows"))
+}
+
+/// Deduplicates names, keeping the first occurrence's order.
+pub fn dedup(names: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    names
+        .into_iter()
+        .filter(|n| seen.insert(n.clone()))
+        .collect()
+}

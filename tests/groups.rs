@@ -1,0 +1,676 @@
+//! `kctl groups ...` against a real broker, with real consumers in this test process.
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use common::Broker;
+use predicates::prelude::*;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::{Offset, TopicPartitionList};
+use serde_json::Value;
+
+const TOPIC_PARTITIONS: i32 = 4;
+
+/// A consumer group member polling in a background thread until dropped (it then leaves the
+/// group). It never commits, so the group's committed offsets stay where the test put them.
+struct Member {
+    stop: Arc<AtomicBool>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Member {
+    fn join(broker: &Broker, group: &str, topic: &str, client_id: &str) -> Member {
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", &broker.addr)
+            .set("group.id", group)
+            .set("client.id", client_id)
+            .set("enable.auto.commit", "false")
+            .set("auto.offset.reset", "earliest")
+            .set("session.timeout.ms", "6000")
+            .set("heartbeat.interval.ms", "200")
+            .set("partition.assignment.strategy", "range")
+            .create()
+            .expect("consumer");
+        consumer.subscribe(&[topic]).expect("subscribe");
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let handle = std::thread::spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                // Each message is dropped at once: none outlives the consumer.
+                let _ = consumer.poll(Duration::from_millis(50));
+            }
+            // Leave the group now, not after the session times out.
+            consumer.unsubscribe();
+            drop(consumer);
+        });
+        Member {
+            stop,
+            handle: Some(handle),
+        }
+    }
+}
+
+impl Drop for Member {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+/// Produces `counts[p]` messages to each partition `p` and waits for every delivery.
+fn produce(broker: &Broker, topic: &str, counts: &[usize]) {
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", &broker.addr)
+        .set("linger.ms", "0")
+        .create()
+        .expect("producer");
+    for (p, &n) in counts.iter().enumerate() {
+        for i in 0..n {
+            let payload = format!("message {i}");
+            let record = BaseRecord::<(), _>::to(topic)
+                .partition(p as i32)
+                .payload(&payload);
+            producer.send(record).expect("send");
+        }
+    }
+    producer
+        .flush(Duration::from_secs(30))
+        .expect("every message delivered");
+}
+
+/// Commits offsets for a group from outside it (no subscription: a plain offset commit).
+fn commit(broker: &Broker, group: &str, topic: &str, offsets: &[i64]) {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", &broker.addr)
+        .set("group.id", group)
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("consumer");
+    let mut tpl = TopicPartitionList::new();
+    for (p, &o) in offsets.iter().enumerate() {
+        tpl.add_partition_offset(topic, p as i32, Offset::Offset(o))
+            .unwrap();
+    }
+    consumer.commit(&tpl, CommitMode::Sync).expect("commit");
+}
+
+/// Polls `describe` (bounded) until `done` holds for the group's JSON; returns it.
+fn wait_for(broker: &Broker, group: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(45);
+    loop {
+        let out = broker
+            .kctl()
+            .args(["-o", "json", "groups", "describe", group])
+            .output()
+            .unwrap();
+        if out.status.success() {
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let g = v["groups"][0].clone();
+            if done(&g) {
+                return g;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; last: {g:#}");
+            }
+        } else if Instant::now() > deadline {
+            panic!(
+                "timed out waiting for {what}; last error: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn assigned_partitions(g: &Value) -> Vec<i64> {
+    let mut all: Vec<i64> = g["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["assignments"].as_array().unwrap().clone())
+        .map(|a| a["partition"].as_i64().unwrap())
+        .collect();
+    all.sort();
+    all
+}
+
+fn lags(g: &Value) -> Vec<Value> {
+    g["offsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["lag"].clone())
+        .collect()
+}
+
+fn current_offsets(g: &Value) -> Vec<i64> {
+    g["offsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["current_offset"].as_i64().expect("a committed offset"))
+        .collect()
+}
+
+fn create_topic(broker: &Broker, topic: &str) {
+    broker
+        .kctl()
+        .args([
+            "topics",
+            "create",
+            topic,
+            "--partitions",
+            &TOPIC_PARTITIONS.to_string(),
+        ])
+        .assert()
+        .success();
+}
+
+#[test]
+fn live_group_lag_refusals_then_reset_and_delete() {
+    let broker = Broker::start();
+    let (topic, group) = ("orders", "order-tracker");
+    create_topic(&broker, topic);
+    // Uneven partitions so that clamping shows: 1, 2, 5 and 8 messages.
+    let first = [1usize, 2, 5, 8];
+    produce(&broker, topic, &first);
+    commit(&broker, group, topic, &[1, 2, 5, 8]);
+
+    let a = Member::join(&broker, group, topic, "tracker-a");
+    let b = Member::join(&broker, group, topic, "tracker-b");
+    let g = wait_for(&broker, group, "two members sharing 4 partitions", |g| {
+        g["state"] == "stable"
+            && g["members"].as_array().unwrap().len() == 2
+            && assigned_partitions(g) == [0, 1, 2, 3]
+    });
+
+    // Both members, with their partitions.
+    assert_eq!(g["group"], group);
+    assert_eq!(g["assignor"], "range");
+    assert!(g["coordinator"]["id"].is_i64());
+    assert!(g["coordinator"]["host"].is_string());
+    assert!(g["coordinator"]["port"].is_i64());
+    let members = g["members"].as_array().unwrap();
+    let mut clients: Vec<&str> = members
+        .iter()
+        .map(|m| m["client_id"].as_str().unwrap())
+        .collect();
+    clients.sort();
+    assert_eq!(clients, ["tracker-a", "tracker-b"]);
+    for m in members {
+        assert!(!m["consumer_id"].as_str().unwrap().is_empty());
+        assert!(m["host"].is_string());
+        let assignments = m["assignments"].as_array().unwrap();
+        assert_eq!(assignments.len(), 2, "range gives each member 2 of 4: {m}");
+        for a in assignments {
+            assert_eq!(a["topic"], topic);
+            // The offsets table names this member as the partition's owner.
+            let row = g["offsets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|o| o["partition"] == a["partition"])
+                .unwrap();
+            assert_eq!(row["consumer_id"], m["consumer_id"]);
+        }
+    }
+    assert_eq!(g["total_lag"], 0);
+    assert_eq!(current_offsets(&g), [1, 2, 5, 8]);
+
+    // N more messages: the total lag is exactly N.
+    produce(&broker, topic, &[3, 0, 4, 0]);
+    let g = broker.json(&["groups", "describe", group])["groups"][0].clone();
+    assert_eq!(g["total_lag"], 7);
+    assert_eq!(g["lag_by_topic"][topic], 7);
+    assert_eq!(lags(&g), [3, 0, 4, 0]);
+    let ends: Vec<i64> = g["offsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["log_end_offset"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ends, [4, 2, 9, 8]);
+
+    // The table mirrors kafka-consumer-groups --describe.
+    let out = broker
+        .kctl()
+        .args(["groups", "describe", group])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let words = |l: &str| l.split_whitespace().map(String::from).collect::<Vec<_>>();
+    assert_eq!(
+        words(lines[0]),
+        [
+            "GROUP",
+            "COORDINATOR",
+            "(ID)",
+            "ASSIGNMENT-STRATEGY",
+            "STATE",
+            "#MEMBERS"
+        ]
+    );
+    let head = words(lines[1]);
+    assert_eq!(head[0], group);
+    assert_eq!(&head[head.len() - 3..], ["range", "Stable", "2"]);
+    let header = lines
+        .iter()
+        .position(|l| l.starts_with("GROUP") && l.contains("CURRENT-OFFSET"))
+        .expect("offsets table");
+    assert_eq!(
+        words(lines[header]),
+        [
+            "GROUP",
+            "TOPIC",
+            "PARTITION",
+            "CURRENT-OFFSET",
+            "LOG-END-OFFSET",
+            "LAG",
+            "CONSUMER-ID",
+            "HOST",
+            "CLIENT-ID"
+        ]
+    );
+    let row = words(lines[header + 3]);
+    assert_eq!(&row[..6], [group, topic, "2", "5", "9", "4"]);
+    assert!(row[8].starts_with("tracker-"));
+    assert!(text.contains("Total lag: 7 (orders: 7)"), "{text}");
+    assert!(text.contains("#PARTITIONS"));
+    assert!(text.contains("orders:0,1") && text.contains("orders:2,3"));
+
+    // groups list, with the state filter applied however old the broker.
+    let list = broker.json(&["groups", "list"]);
+    let entry = list["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == group)
+        .expect("listed");
+    assert_eq!(entry["state"], "stable");
+    assert_eq!(entry["members"], 2);
+    assert_eq!(entry["assignor"], "range");
+    assert_eq!(entry["simple"], false);
+    let stable = broker.json(&["groups", "list", "--state", "Stable"]);
+    assert_eq!(stable["groups"].as_array().unwrap().len(), 1);
+    let empty = broker.json(&["groups", "list", "--state", "empty,dead"]);
+    assert!(empty["groups"].as_array().unwrap().is_empty());
+
+    // A live group: reset (even a dry run) and delete are refused, nothing changes.
+    for args in [
+        &[
+            "groups",
+            "reset-offsets",
+            group,
+            "--all-topics",
+            "--to-earliest",
+        ][..],
+        &[
+            "groups",
+            "reset-offsets",
+            group,
+            "--all-topics",
+            "--to-earliest",
+            "--execute",
+            "--yes",
+        ],
+    ] {
+        broker
+            .kctl()
+            .args(args)
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(predicate::str::contains("2 active members"));
+    }
+    broker
+        .kctl()
+        .args(["groups", "delete", group, "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("active members"));
+    assert_eq!(
+        current_offsets(&broker.json(&["groups", "describe", group])["groups"][0]),
+        [1, 2, 5, 8]
+    );
+
+    // Stop the group.
+    drop((a, b));
+    wait_for(&broker, group, "the members to leave", |g| {
+        g["members"].as_array().unwrap().is_empty() && g["state"] == "empty"
+    });
+    broker
+        .kctl()
+        .args(["groups", "describe", group])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("has no active members"));
+
+    // A dry run prints the plan and changes nothing.
+    let plan = broker.json(&[
+        "groups",
+        "reset-offsets",
+        group,
+        "--all-topics",
+        "--to-earliest",
+    ]);
+    assert_eq!(plan["group"], group);
+    assert_eq!(plan["executed"], false);
+    let planned: Vec<(i64, i64)> = plan["offsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            assert_eq!(o["topic"], topic);
+            (
+                o["current_offset"].as_i64().unwrap(),
+                o["new_offset"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(planned, [(1, 0), (2, 0), (5, 0), (8, 0)]);
+    let out = broker
+        .kctl()
+        .args([
+            "groups",
+            "reset-offsets",
+            group,
+            "--all-topics",
+            "--to-earliest",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        [
+            "GROUP",
+            "TOPIC",
+            "PARTITION",
+            "CURRENT-OFFSET",
+            "NEW-OFFSET"
+        ]
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Dry run"));
+    assert_eq!(
+        current_offsets(&broker.json(&["groups", "describe", group])["groups"][0]),
+        [1, 2, 5, 8]
+    );
+
+    // --execute without a terminal needs --yes (exit 2), and changes nothing.
+    broker
+        .kctl()
+        .args([
+            "groups",
+            "reset-offsets",
+            group,
+            "--all-topics",
+            "--to-earliest",
+            "--execute",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--yes"));
+
+    // Reset to earliest, executed: the lag is every message.
+    let done = broker.json(&[
+        "groups",
+        "reset-offsets",
+        group,
+        "--all-topics",
+        "--to-earliest",
+        "--execute",
+        "--yes",
+    ]);
+    assert_eq!(done["executed"], true);
+    let g = broker.json(&["groups", "describe", group])["groups"][0].clone();
+    assert_eq!(current_offsets(&g), [0, 0, 0, 0]);
+    assert_eq!(g["total_lag"], 23);
+
+    // --shift-by -2 from the log end moves each partition back 2, clamped at the earliest.
+    broker
+        .kctl()
+        .args([
+            "groups",
+            "reset-offsets",
+            group,
+            "--topic",
+            topic,
+            "--to-latest",
+            "--execute",
+            "--yes",
+        ])
+        .assert()
+        .success();
+    broker
+        .kctl()
+        .args([
+            "groups",
+            "reset-offsets",
+            group,
+            "--all-topics",
+            "--shift-by",
+            "-2",
+            "--execute",
+            "--yes",
+        ])
+        .assert()
+        .success();
+    let g = broker.json(&["groups", "describe", group])["groups"][0].clone();
+    assert_eq!(current_offsets(&g), [2, 0, 7, 6]);
+    // ... and --to-offset beyond the end is clamped at the latest, on chosen partitions only.
+    broker
+        .kctl()
+        .args([
+            "groups",
+            "reset-offsets",
+            group,
+            "--topic",
+            &format!("{topic}:0,3"),
+            "--to-offset",
+            "1000",
+            "--execute",
+            "--yes",
+        ])
+        .assert()
+        .success();
+    let g = broker.json(&["groups", "describe", group])["groups"][0].clone();
+    assert_eq!(current_offsets(&g), [4, 0, 7, 8]);
+
+    // Delete removes the stopped group; it is then unknown.
+    let deleted = broker.json(&["groups", "delete", group, "--yes"]);
+    assert_eq!(deleted["deleted"], serde_json::json!([group]));
+    broker
+        .kctl()
+        .args(["groups", "describe", group])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "consumer group not found: {group}"
+        )));
+}
+
+#[test]
+fn unknown_groups_and_bad_arguments() {
+    let broker = Broker::start();
+    create_topic(&broker, "events");
+    produce(&broker, "events", &[2, 2, 2, 2]);
+    commit(&broker, "reporting", "events", &[1, 2, 0, 2]);
+
+    // A group with committed offsets but no members shows them.
+    let out = broker
+        .kctl()
+        .args(["-o", "json", "groups", "describe", "reporting"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("Consumer group 'reporting' has no active members."));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let g = &v["groups"][0];
+    assert!(g["members"].as_array().unwrap().is_empty());
+    assert_eq!(g["total_lag"], 3);
+    assert_eq!(lags(g), [1, 0, 2, 0]);
+    assert!(g["offsets"][0]["consumer_id"].is_null());
+
+    // Unknown groups are errors naming them; with a known one nothing is printed.
+    broker
+        .kctl()
+        .args(["groups", "describe", "reporting", "no-such-group"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "consumer group not found: no-such-group",
+        ));
+    broker
+        .kctl()
+        .args(["groups", "delete", "no-such-group", "reporting", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("nothing was deleted"));
+    broker
+        .kctl()
+        .args([
+            "groups",
+            "reset-offsets",
+            "no-such-group",
+            "--all-topics",
+            "--to-latest",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("does not exist"));
+    // Deleting without --yes and without a terminal is refused (exit 2).
+    broker
+        .kctl()
+        .args(["groups", "delete", "reporting"])
+        .assert()
+        .code(2);
+    assert_eq!(
+        broker.json(&["groups", "describe", "reporting"])["groups"][0]["total_lag"],
+        3
+    );
+
+    // A new group's offsets can be set with --topic, e.g. to start from a time.
+    let plan = broker.json(&[
+        "groups",
+        "reset-offsets",
+        "fresh",
+        "--topic",
+        "events:1",
+        "--to-datetime",
+        "2000-01-01T00:00:00Z",
+    ]);
+    assert_eq!(
+        plan["offsets"],
+        serde_json::json!([{"topic": "events", "partition": 1, "current_offset": null, "new_offset": 0}])
+    );
+    let plan = broker.json(&[
+        "groups",
+        "reset-offsets",
+        "reporting",
+        "--topic",
+        "events",
+        "--by-duration",
+        "PT0S",
+    ]);
+    let new: Vec<i64> = plan["offsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["new_offset"].as_i64().unwrap())
+        .collect();
+    assert_eq!(new, [2, 2, 2, 2], "nothing is newer than now: the log end");
+
+    // Malformed arguments are usage errors.
+    for args in [
+        &["groups", "reset-offsets", "reporting", "--all-topics"][..],
+        &["groups", "reset-offsets", "reporting", "--to-latest"],
+        &[
+            "groups",
+            "reset-offsets",
+            "reporting",
+            "--all-topics",
+            "--to-latest",
+            "--to-earliest",
+        ],
+        &[
+            "groups",
+            "reset-offsets",
+            "reporting",
+            "--all-topics",
+            "--to-datetime",
+            "yesterday",
+        ],
+        &[
+            "groups",
+            "reset-offsets",
+            "reporting",
+            "--all-topics",
+            "--by-duration",
+            "soon",
+        ],
+        &[
+            "groups",
+            "reset-offsets",
+            "reporting",
+            "--topic",
+            "events:x",
+            "--to-latest",
+        ],
+        &["groups", "list", "--state", "sleepy"],
+        &["groups", "describe"],
+    ] {
+        broker.kctl().args(args).assert().code(2);
+    }
+    broker
+        .kctl()
+        .args([
+            "groups",
+            "reset-offsets",
+            "reporting",
+            "--topic",
+            "events:9",
+            "--to-latest",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no partition 9"));
+    broker
+        .kctl()
+        .args([
+            "groups",
+            "reset-offsets",
+            "reporting",
+            "--topic",
+            "nope",
+            "--to-latest",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("topic not found: nope"));
+
+    // The list's JSON shape.
+    let list = broker.json(&["groups", "list"]);
+    let g = list["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == "reporting")
+        .expect("listed");
+    assert_eq!(g["members"], 0);
+    assert!(g["assignor"].is_null());
+    assert!(g["state"].is_string());
+}
