@@ -28,7 +28,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let kafka = ctx.kafka()?;
 
     // Check every group first, so a typo or a live group deletes nothing.
-    let groups = load_groups(&kafka, &names).await?;
+    let groups = load_groups(kafka, &names).await?;
     check_exist(&groups, "; nothing was deleted")?;
     let active: Vec<String> = groups
         .iter()

@@ -82,7 +82,7 @@ pub struct PartitionOffsets {
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let names = dedup(args.groups);
     let kafka = ctx.kafka()?;
-    let groups = load_groups(&kafka, &names).await?;
+    let groups = load_groups(kafka, &names).await?;
     check_exist(&groups, "")?;
 
     // The log-end offsets of every partition of every group, in one batched ListOffsets call.

@@ -269,7 +269,7 @@ impl Render for Plan {
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let kafka = ctx.kafka()?;
     let group_name = args.group.clone();
-    let group = load_groups(&kafka, std::slice::from_ref(&group_name))
+    let group = load_groups(kafka, std::slice::from_ref(&group_name))
         .await?
         .pop()
         .ok_or_else(|| Error::runtime("internal error: no group described"))?;
