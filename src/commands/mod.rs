@@ -82,6 +82,57 @@ impl Command {
     }
 }
 
+/// `word` or its plural, by count: `plural(2, "topic", "topics")`.
+pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+/// The confirm-then-delete flow shared by `topics delete` and `groups delete`: asks to delete
+/// the `names` (things of `kind`, e.g. ("topic", "topics")), runs `delete`, and returns the
+/// names deleted; any per-name failure is an error that also lists what was deleted.
+pub async fn confirm_and_delete<F, Fut>(
+    ctx: &Ctx,
+    kind: (&str, &str),
+    names: &[String],
+    yes: bool,
+    delete: F,
+) -> Result<Vec<String>>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<
+        Output = Result<Vec<(String, std::result::Result<(), crate::kafka::BrokerError>)>>,
+    >,
+{
+    let action = format!(
+        "delete {} {}",
+        plural(names.len(), kind.0, kind.1),
+        names.join(", ")
+    );
+    if !ctx.printer.confirm(&action, yes)? {
+        return Err(crate::error::Error::runtime("aborted: nothing was deleted"));
+    }
+    let mut deleted = Vec::new();
+    let mut failed = Vec::new();
+    for (name, result) in delete().await? {
+        match result {
+            Ok(()) => deleted.push(name),
+            Err(e) => failed.push(format!("{name}: {e}")),
+        }
+    }
+    if !failed.is_empty() {
+        let mut message = format!("cannot delete {} {}", kind.0, failed.join("; "));
+        if !deleted.is_empty() {
+            message.push_str(&format!(" (deleted: {})", deleted.join(", ")));
+        }
+        return Err(crate::error::Error::runtime(message));
+    }
+    Ok(deleted)
+}
+
 pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
     match command {
         Command::Topics(cmd) => topics::run(cmd, ctx).await,

@@ -56,31 +56,14 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         .with_hint("stop the group's consumers first"));
     }
 
-    let action = format!(
-        "delete consumer {} {}",
-        if names.len() == 1 { "group" } else { "groups" },
-        names.join(", ")
-    );
-    if !ctx.printer.confirm(&action, args.yes)? {
-        return Err(Error::runtime("aborted: nothing was deleted"));
-    }
-
-    let results = kafka.delete_groups(&names).await?;
-    let mut deleted = Vec::new();
-    let mut failed = Vec::new();
-    for (name, result) in results {
-        match result {
-            Ok(()) => deleted.push(name),
-            Err(e) => failed.push(format!("{name}: {e}")),
-        }
-    }
-    if !failed.is_empty() {
-        let mut message = format!("cannot delete consumer group {}", failed.join("; "));
-        if !deleted.is_empty() {
-            message.push_str(&format!(" (deleted: {})", deleted.join(", ")));
-        }
-        return Err(Error::runtime(message));
-    }
+    let deleted = super::super::confirm_and_delete(
+        ctx,
+        ("consumer group", "consumer groups"),
+        &names,
+        args.yes,
+        || kafka.delete_groups(&names),
+    )
+    .await?;
     ctx.printer.print(&Deleted { deleted })
 }
 

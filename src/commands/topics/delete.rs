@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::super::Ctx;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::render::{Block, Render};
 
 #[derive(Debug, clap::Args)]
@@ -29,48 +29,13 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
 
     // Check every name first, so a typo deletes nothing.
     let cluster = kafka.metadata().await?;
-    let missing: Vec<&str> = names
-        .iter()
-        .filter(|n| cluster.topic(n).is_none_or(|t| t.error.is_some()))
-        .map(String::as_str)
-        .collect();
-    if !missing.is_empty() {
-        return Err(Error::runtime(format!(
-            "{} not found: {}; nothing was deleted",
-            if missing.len() == 1 {
-                "topic"
-            } else {
-                "topics"
-            },
-            missing.join(", ")
-        )));
-    }
+    super::require_topics(&cluster, &names, "; nothing was deleted")?;
 
-    let action = format!(
-        "delete {} {}",
-        if names.len() == 1 { "topic" } else { "topics" },
-        names.join(", ")
-    );
-    if !ctx.printer.confirm(&action, args.yes)? {
-        return Err(Error::runtime("aborted: nothing was deleted"));
-    }
-
-    let results = kafka.delete_topics(&names).await?;
-    let mut deleted = Vec::new();
-    let mut failed = Vec::new();
-    for (name, result) in results {
-        match result {
-            Ok(()) => deleted.push(name),
-            Err(e) => failed.push(format!("{name}: {e}")),
-        }
-    }
-    if !failed.is_empty() {
-        let mut message = format!("cannot delete {}", failed.join("; "));
-        if !deleted.is_empty() {
-            message.push_str(&format!(" (deleted: {})", deleted.join(", ")));
-        }
-        return Err(Error::runtime(message));
-    }
+    let deleted =
+        super::super::confirm_and_delete(ctx, ("topic", "topics"), &names, args.yes, || {
+            kafka.delete_topics(&names)
+        })
+        .await?;
     ctx.printer.print(&Deleted { deleted })
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::super::Ctx;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::kafka::{OffsetSpec, TopicPartition};
 use crate::render::{join_ids, or_dash, Block, Render, Table};
 
@@ -53,22 +53,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let kafka = ctx.kafka()?;
     let cluster = kafka.metadata().await?;
 
-    let missing: Vec<&str> = names
-        .iter()
-        .filter(|n| cluster.topic(n).is_none_or(|t| t.error.is_some()))
-        .map(String::as_str)
-        .collect();
-    if !missing.is_empty() {
-        return Err(Error::runtime(format!(
-            "{} not found: {}",
-            if missing.len() == 1 {
-                "topic"
-            } else {
-                "topics"
-            },
-            missing.join(", ")
-        )));
-    }
+    super::require_topics(&cluster, &names, "")?;
     let topics: Vec<_> = names.iter().filter_map(|n| cluster.topic(n)).collect();
     let partitions: Vec<TopicPartition> = topics
         .iter()

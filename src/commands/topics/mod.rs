@@ -9,6 +9,7 @@ use clap::Subcommand;
 
 use super::Ctx;
 use crate::error::{Error, Result};
+use crate::kafka::ClusterInfo;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -31,6 +32,24 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Describe(args) => describe::run(args, ctx).await,
         Command::Delete(args) => delete::run(args, ctx).await,
     }
+}
+
+/// Fails, naming them, when any of `names` is not a topic of the cluster. `suffix` is added
+/// to the message (e.g. "; nothing was deleted").
+pub fn require_topics(cluster: &ClusterInfo, names: &[String], suffix: &str) -> Result<()> {
+    let missing: Vec<&str> = names
+        .iter()
+        .filter(|n| cluster.topic(n).is_none_or(|t| t.error.is_some()))
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::runtime(format!(
+        "{} not found: {}{suffix}",
+        super::plural(missing.len(), "topic", "topics"),
+        missing.join(", ")
+    )))
 }
 
 /// Kafka's rule for topic names: 1 to 249 characters of `[a-zA-Z0-9._-]`, not `.` or `..`.
