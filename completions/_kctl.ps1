@@ -34,6 +34,8 @@ Register-ArgumentCompleter -Native -CommandName 'kctl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('topics', 'topics', [CompletionResultType]::ParameterValue, 'List, create, describe and delete topics')
+            [CompletionResult]::new('produce', 'produce', [CompletionResultType]::ParameterValue, 'Write messages to a topic from stdin or a file (lines, JSON or consume''s JSON records)')
+            [CompletionResult]::new('consume', 'consume', [CompletionResultType]::ParameterValue, 'Read messages from a topic: values, JSON lines (-o json) or a --format string')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -187,6 +189,62 @@ Register-ArgumentCompleter -Native -CommandName 'kctl' -ScriptBlock {
         'kctl;topics;help;help' {
             break
         }
+        'kctl;produce' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read messages from this file instead of stdin')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read messages from this file instead of stdin')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'How to split the input into messages [default: json when the input starts with ''{'' or ''['', else lines]')
+            [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'Message separator in lines mode; escapes \n \t \r \0 \\ and \xHH work [default: \n]')
+            [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'Message separator in lines mode; escapes \n \t \r \0 \\ and \xHH work [default: \n]')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The key of every message')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The key of every message')
+            [CompletionResult]::new('-K', '-K ', [CompletionResultType]::ParameterName, 'Split each line into key and value at the first SEP (a line without it has a null key)')
+            [CompletionResult]::new('--key-separator', '--key-separator', [CompletionResultType]::ParameterName, 'Split each line into key and value at the first SEP (a line without it has a null key)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Add a header to every message (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Add a header to every message (repeatable)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Write every message to this partition (default: by key hash, spread when no key)')
+            [CompletionResult]::new('--partition', '--partition', [CompletionResultType]::ParameterName, 'Write every message to this partition (default: by key hash, spread when no key)')
+            [CompletionResult]::new('-z', '-z', [CompletionResultType]::ParameterName, 'Compress batches with this codec')
+            [CompletionResult]::new('--compression', '--compression', [CompletionResultType]::ParameterName, 'Compress batches with this codec')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, as HOST:PORT[,HOST:PORT...]')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, as HOST:PORT[,HOST:PORT...]')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'Set any librdkafka property, e.g. -X security.protocol=ssl (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on every broker call, connecting included (e.g. 500ms, 10s, 1m)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: tables for people, JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: tables for people, JSON for scripts')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show librdkafka''s logs on stderr (-vv adds protocol debugging)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show librdkafka''s logs on stderr (-vv adds protocol debugging)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kctl;consume' {
+            [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Where to start: beginning, end, N (absolute), -N (the last N per partition), @TIMESTAMP (ms since the epoch or RFC 3339), @-DURATION (e.g. @-1h) [default: end]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Read only these partitions')
+            [CompletionResult]::new('--partition', '--partition', [CompletionResultType]::ParameterName, 'Read only these partitions')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Stop after this many messages in total')
+            [CompletionResult]::new('--max-messages', '--max-messages', [CompletionResultType]::ParameterName, 'Stop after this many messages in total')
+            [CompletionResult]::new('-g', '-g', [CompletionResultType]::ParameterName, 'Join this consumer group and commit what was printed (without it nothing is committed)')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Join this consumer group and commit what was printed (without it nothing is committed)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Print each record with kcat-style directives: %t topic, %p partition, %o offset, %k key, %v (or %s) value, %h headers, %T timestamp, %K/%S key/value length; \n \t \\ escapes')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, as HOST:PORT[,HOST:PORT...]')
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, as HOST:PORT[,HOST:PORT...]')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'Set any librdkafka property, e.g. -X security.protocol=ssl (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on every broker call, connecting included (e.g. 500ms, 10s, 1m)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: tables for people, JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: tables for people, JSON for scripts')
+            [CompletionResult]::new('--from-beginning', '--from-beginning', [CompletionResultType]::ParameterName, 'Start at the beginning (with --group: where the group has no committed offset)')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Stop at the end offsets taken when the command started (otherwise follow the topic)')
+            [CompletionResult]::new('--exit', '--exit', [CompletionResultType]::ParameterName, 'Stop at the end offsets taken when the command started (otherwise follow the topic)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show librdkafka''s logs on stderr (-vv adds protocol debugging)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show librdkafka''s logs on stderr (-vv adds protocol debugging)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kctl;completions' {
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Bootstrap brokers, as HOST:PORT[,HOST:PORT...]')
             [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Bootstrap brokers, as HOST:PORT[,HOST:PORT...]')
@@ -204,6 +262,8 @@ Register-ArgumentCompleter -Native -CommandName 'kctl' -ScriptBlock {
         }
         'kctl;help' {
             [CompletionResult]::new('topics', 'topics', [CompletionResultType]::ParameterValue, 'List, create, describe and delete topics')
+            [CompletionResult]::new('produce', 'produce', [CompletionResultType]::ParameterValue, 'Write messages to a topic from stdin or a file (lines, JSON or consume''s JSON records)')
+            [CompletionResult]::new('consume', 'consume', [CompletionResultType]::ParameterValue, 'Read messages from a topic: values, JSON lines (-o json) or a --format string')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -225,6 +285,12 @@ Register-ArgumentCompleter -Native -CommandName 'kctl' -ScriptBlock {
             break
         }
         'kctl;help;topics;delete' {
+            break
+        }
+        'kctl;help;produce' {
+            break
+        }
+        'kctl;help;consume' {
             break
         }
         'kctl;help;completions' {

@@ -2,6 +2,8 @@
 //! handler. Handlers compute plain serde data and hand it to the [`Printer`].
 
 pub mod completions;
+pub mod consume;
+pub mod produce;
 pub mod topics;
 
 use clap::Subcommand;
@@ -32,6 +34,10 @@ pub enum Command {
     /// List, create, describe and delete topics
     #[command(subcommand)]
     Topics(topics::Command),
+    /// Write messages to a topic from stdin or a file (lines, JSON or consume's JSON records)
+    Produce(produce::Args),
+    /// Read messages from a topic: values, JSON lines (-o json) or a --format string
+    Consume(consume::Args),
     /// Print a shell completion script
     Completions(completions::Args),
 }
@@ -39,7 +45,7 @@ pub enum Command {
 impl Command {
     /// Whether the command stops by itself on Ctrl-C (and so must be given time to finish).
     pub fn handles_interrupt(&self) -> bool {
-        false
+        matches!(self, Command::Produce(_) | Command::Consume(_))
     }
 
     /// Whether the command talks to a cluster at all.
@@ -51,6 +57,8 @@ impl Command {
 pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
     match command {
         Command::Topics(cmd) => topics::run(cmd, ctx).await,
+        Command::Produce(args) => produce::run(args, ctx).await,
+        Command::Consume(args) => consume::run(args, ctx).await,
         Command::Completions(args) => completions::run(args, ctx),
     }
 }

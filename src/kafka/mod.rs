@@ -5,7 +5,13 @@
 //! tokio's blocking pool, and a cluster that cannot be reached at all fails fast with the
 //! reason librdkafka gave (connection refused, name not resolved, ...).
 
+mod consumer;
 mod native;
+mod producer;
+mod topic;
+
+pub use consumer::{Consumer, Polled, ReadMode, RecordRef, StartOffset, TimestampType};
+pub use producer::{Compression, DeliveryStats, OutRecord, Producer, ProducerOptions};
 
 use std::collections::BTreeMap;
 use std::future::Future;
