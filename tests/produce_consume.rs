@@ -469,8 +469,11 @@ fn end_offsets(broker: &Broker, topic: &str, partitions: i32) -> Vec<i64> {
 fn group_consumer_prints_each_message_once_and_commits_the_end() {
     let broker = Broker::start();
     create(&broker, "orders", 3);
-    let input: String = (0..12).map(|i| format!("{{\"id\":{i}}}\n")).collect();
-    produce(&broker, "orders", &[], input);
+    // Keyed, so the orders spread over the partitions.
+    let input: String = (0..12).map(|i| format!("k{i}:{{\"id\":{i}}}\n")).collect();
+    produce(&broker, "orders", &["-K", ":"], input);
+    let ends = end_offsets(&broker, "orders", 3);
+    assert!(ends.iter().filter(|e| **e > 0).count() > 1, "{ends:?}");
 
     // Reading without a group leaves no group behind.
     assert_eq!(all_json(&broker, "orders").len(), 12);

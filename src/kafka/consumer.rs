@@ -282,6 +282,19 @@ impl Consumer {
         })
     }
 
+    /// Ends the consumer. A group member leaves its group right away (its partitions move on
+    /// at once); a consumer reading by assignment has nothing to tell the broker and is torn
+    /// down on a thread of its own, which nothing needs to wait for.
+    pub fn close(self) {
+        if self.group.is_some() {
+            drop(self);
+        } else {
+            let _ = std::thread::Builder::new()
+                .name("kctl-close".into())
+                .spawn(move || drop(self));
+        }
+    }
+
     /// Waits up to `timeout` for the next record or event.
     pub fn poll(&self, timeout: Duration) -> Result<Polled<'_>> {
         match self.inner.poll(timeout) {

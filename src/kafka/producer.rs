@@ -176,6 +176,24 @@ impl Producer {
         })
     }
 
+    /// Asks the cluster for the topic's metadata through this producer (bounded by `timeout`).
+    /// Besides readying the topic, a metadata answer makes an idempotent producer ask for its
+    /// producer id at once, instead of on its retry timer half a second later. It takes two:
+    /// librdkafka (2.10+) drops the bootstrap connection after the first answer, and asks for
+    /// a producer id only from a broker the metadata named.
+    pub fn warm_up(&self, timeout: Duration) {
+        for _ in 0..2 {
+            if self
+                .inner
+                .client()
+                .fetch_metadata(Some(&self.topic), timeout)
+                .is_err()
+            {
+                return;
+            }
+        }
+    }
+
     /// Queues one record, waiting while librdkafka's queue is full. Delivery reports are
     /// served now and then; an error here means the record was not queued (and not counted).
     pub fn send(&self, record: &OutRecord<'_>) -> Result<()> {
@@ -261,6 +279,14 @@ impl Producer {
             }
             self.inner.poll(Duration::from_millis(10));
         }
+    }
+
+    /// Drops the producer on a thread of its own once nothing else holds it (call after
+    /// [`Producer::flush`]): tearing librdkafka down takes a moment nothing needs to wait for.
+    pub fn close_in_background(self: Arc<Self>) {
+        let _ = std::thread::Builder::new()
+            .name("kctl-close".into())
+            .spawn(move || drop(self));
     }
 
     pub fn stats(&self) -> DeliveryStats {

@@ -43,6 +43,14 @@ pub(crate) fn set_default(
 }
 
 impl Kafka {
+    /// Drops the client on a thread of its own: tearing librdkafka down takes a moment that
+    /// nothing needs to wait for.
+    pub fn close_in_background(self) {
+        let _ = std::thread::Builder::new()
+            .name("kctl-close".into())
+            .spawn(move || drop(self));
+    }
+
     /// The metadata of one topic (one bounded request). A topic that does not exist is an
     /// error that says so: kctl never relies on the broker creating topics on first use.
     pub async fn topic(&self, name: &str) -> Result<TopicInfo> {

@@ -139,32 +139,44 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         selected
     };
 
-    let explicit = match (args.offset, args.from_beginning) {
-        (Some(o), _) => Some(resolve_starts(&kafka, &args.topic, &selected, o).await?),
-        (None, true) if args.group.is_none() => Some(
-            selected
-                .iter()
-                .map(|p| (*p, StartOffset::Beginning))
-                .collect(),
-        ),
+    // Where to start, per partition. Without a group every start is resolved here to an
+    // absolute offset from one batched ListOffsets per bound, so the consumer fetches at once
+    // (librdkafka would otherwise look each logical offset up itself, one partition at a time).
+    let wanted = match (args.offset, args.from_beginning) {
+        (Some(o), _) => Some(o),
+        (None, true) if args.group.is_none() => Some(OffsetArg::Beginning),
+        (None, _) if args.group.is_none() => Some(OffsetArg::End),
         (None, _) => None,
     };
-    let ends = if args.exit {
-        Some(offsets(&kafka, &args.topic, &selected, OffsetSpec::Latest).await?)
+    let need_bounds = args.group.is_none() || matches!(wanted, Some(OffsetArg::At(_)));
+    let bounds = if need_bounds {
+        let (low, high) = tokio::try_join!(
+            offsets(&kafka, &args.topic, &selected, OffsetSpec::Earliest),
+            offsets(&kafka, &args.topic, &selected, OffsetSpec::Latest),
+        )?;
+        Some((low, high))
     } else {
         None
     };
-    drop(kafka);
+    let starts = match wanted {
+        Some(o) => Some(resolve_starts(&kafka, &args.topic, &selected, o, bounds.as_ref()).await?),
+        None => None,
+    };
+    let ends = match (&bounds, args.exit) {
+        (_, false) => None,
+        (Some((_, high)), true) => Some(high.clone()),
+        (None, true) => Some(offsets(&kafka, &args.topic, &selected, OffsetSpec::Latest).await?),
+    };
+    // Tearing the admin client down takes a moment: let it happen while the consumer starts.
+    kafka.close_in_background();
 
     let mode = match &args.group {
         Some(group) => ReadMode::Group {
             group: group.clone(),
             from_beginning: args.from_beginning,
-            starts: explicit,
+            starts,
         },
-        None => ReadMode::Assign(
-            explicit.unwrap_or_else(|| selected.iter().map(|p| (*p, StartOffset::End)).collect()),
-        ),
+        None => ReadMode::Assign(starts.unwrap_or_default()),
     };
     let job = Job {
         settings: ctx.settings.clone(),
@@ -202,32 +214,19 @@ async fn offsets(
     Ok(out)
 }
 
-/// Turns `--offset` into a start offset per partition.
+/// The earliest and the latest offset of each partition.
+type Bounds = (BTreeMap<i32, i64>, BTreeMap<i32, i64>);
+
+/// Turns `--offset` into a start offset per partition. With `bounds` (the earliest and latest
+/// offset of each partition) every start is an absolute offset within them.
 async fn resolve_starts(
     kafka: &Kafka,
     topic: &str,
     partitions: &[i32],
     offset: OffsetArg,
+    bounds: Option<&Bounds>,
 ) -> Result<BTreeMap<i32, StartOffset>> {
-    let same = |start: StartOffset| partitions.iter().map(|p| (*p, start)).collect();
-    Ok(match offset {
-        OffsetArg::Beginning => same(StartOffset::Beginning),
-        OffsetArg::End => same(StartOffset::End),
-        OffsetArg::Last(n) => same(StartOffset::Tail(n)),
-        OffsetArg::At(n) => {
-            // Clamp to what the partition holds, so an offset out of range starts at the
-            // nearest end rather than wherever auto.offset.reset would.
-            let low = offsets(kafka, topic, partitions, OffsetSpec::Earliest).await?;
-            let high = offsets(kafka, topic, partitions, OffsetSpec::Latest).await?;
-            partitions
-                .iter()
-                .map(|p| {
-                    let lo = low.get(p).copied().unwrap_or(0);
-                    let hi = high.get(p).copied().unwrap_or(i64::MAX);
-                    (*p, StartOffset::At(n.clamp(lo, hi.max(lo))))
-                })
-                .collect()
-        }
+    let found = match offset {
         OffsetArg::Timestamp(_) | OffsetArg::Ago(_) => {
             let ms = match offset {
                 OffsetArg::Timestamp(ms) => ms,
@@ -237,17 +236,39 @@ async fn resolve_starts(
                     .map_or(0, |d| d.as_millis() as i64),
                 _ => unreachable!(),
             };
-            let found = offsets(kafka, topic, partitions, OffsetSpec::Timestamp(ms)).await?;
-            partitions
-                .iter()
-                .map(|p| match found.get(p) {
-                    // No record at or after that time: start at the end.
-                    Some(o) if *o >= 0 => (*p, StartOffset::At(*o)),
-                    _ => (*p, StartOffset::End),
-                })
-                .collect()
+            Some(offsets(kafka, topic, partitions, OffsetSpec::Timestamp(ms)).await?)
         }
-    })
+        _ => None,
+    };
+    let start = |p: i32| -> StartOffset {
+        let logical = match offset {
+            OffsetArg::Beginning => StartOffset::Beginning,
+            OffsetArg::End => StartOffset::End,
+            OffsetArg::Last(n) => StartOffset::Tail(n),
+            OffsetArg::At(n) => StartOffset::At(n),
+            OffsetArg::Timestamp(_) | OffsetArg::Ago(_) => {
+                match found.as_ref().and_then(|f| f.get(&p)) {
+                    Some(o) if *o >= 0 => StartOffset::At(*o),
+                    // No record at or after that time: start at the end.
+                    _ => StartOffset::End,
+                }
+            }
+        };
+        let Some((low, high)) = bounds else {
+            return logical;
+        };
+        let lo = low.get(&p).copied().unwrap_or(0);
+        let hi = high.get(&p).copied().unwrap_or(lo).max(lo);
+        // Out-of-range offsets start at the nearest end rather than wherever
+        // auto.offset.reset would.
+        StartOffset::At(match logical {
+            StartOffset::Beginning => lo,
+            StartOffset::End => hi,
+            StartOffset::Tail(n) => hi.saturating_sub(n).max(lo),
+            StartOffset::At(n) => n.clamp(lo, hi),
+        })
+    };
+    Ok(partitions.iter().map(|p| (*p, start(*p))).collect())
 }
 
 /// The consuming side: runs on a blocking thread, owns the consumer and stdout.
@@ -295,6 +316,7 @@ impl Job {
         } else {
             Ok(())
         };
+        consumer.close();
         result?;
         if !flushed {
             out.flush()?;
@@ -324,16 +346,14 @@ impl Job {
                     let end = self.ends.as_ref().and_then(|e| e.get(&p).copied());
                     if end.is_some_and(|end| o >= end) {
                         // Past the snapshot: not part of this run.
-                        state.done.insert(p);
-                        consumer.pause(p);
+                        state.finish(consumer, p, ends_of(&self.ends, p));
                         continue;
                     }
                     self.output.write(out, &record)?;
                     state.printed += 1;
                     state.written.insert(p, o + 1);
                     if end.is_some_and(|end| o + 1 >= end) {
-                        state.done.insert(p);
-                        consumer.pause(p);
+                        state.finish(consumer, p, ends_of(&self.ends, p));
                     }
                 }
                 Polled::PartitionEnd(p) => {
@@ -341,8 +361,7 @@ impl Job {
                     // taken at the start: this partition is done (control records, compacted
                     // gaps and empty partitions included).
                     if self.ends.as_ref().is_some_and(|e| e.contains_key(&p)) {
-                        state.done.insert(p);
-                        consumer.pause(p);
+                        state.finish(consumer, p, ends_of(&self.ends, p));
                     }
                 }
                 Polled::Idle => {
@@ -372,8 +391,7 @@ impl Job {
     fn check_positions(&self, consumer: &Consumer, ends: &BTreeMap<i32, i64>, state: &mut State) {
         for (p, position) in consumer.positions() {
             if !state.done.contains(&p) && ends.get(&p).is_some_and(|end| position >= *end) {
-                state.done.insert(p);
-                consumer.pause(p);
+                state.finish(consumer, p, ends_of(&self.ends, p));
             }
         }
     }
@@ -403,6 +421,25 @@ impl Job {
             return Ok(false);
         }
         Ok(assigned.iter().all(|p| state.done.contains(p)))
+    }
+}
+
+/// The end offset of partition `p` taken at the start (with -e).
+fn ends_of(ends: &Option<BTreeMap<i32, i64>>, p: i32) -> Option<i64> {
+    ends.as_ref().and_then(|e| e.get(&p).copied())
+}
+
+impl State {
+    /// With -e: partition `p` reached its end. Everything before the end was printed (what is
+    /// left are control records or compacted gaps), so the end is what the group commits.
+    fn finish(&mut self, consumer: &Consumer, p: i32, end: Option<i64>) {
+        if self.done.insert(p) {
+            consumer.pause(p);
+            if let Some(end) = end {
+                let next = self.written.entry(p).or_insert(end);
+                *next = (*next).max(end);
+            }
+        }
     }
 }
 

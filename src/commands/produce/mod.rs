@@ -173,7 +173,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
 
     let kafka = ctx.kafka()?;
     let topic = kafka.topic(&args.topic).await?;
-    drop(kafka);
+    kafka.close_in_background();
     let partitions = topic.partitions.len() as i32;
     if let Some(p) = args.partition {
         if p >= partitions {
@@ -222,6 +222,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         partition: args.partition,
         partitions,
         bar: bar.clone(),
+        timeout: ctx.settings.timeout,
     };
     let mut reading = tokio::task::spawn_blocking(move || job.run(reader));
     let mut interrupted = false;
@@ -251,6 +252,8 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         .await
         .map_err(|e| Error::runtime(format!("internal error: {e}")))?;
     let stats = producer.stats();
+    let sent = producer.sent();
+    producer.close_in_background();
     let mut summary = format!("delivered {}, failed {}", stats.delivered, stats.failed);
     if pending > 0 {
         summary.push_str(&format!(", unconfirmed {pending}"));
@@ -275,8 +278,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
             ));
         }
         return Err(Error::runtime(format!(
-            "{undelivered} of {} messages were not delivered to '{}': {}",
-            producer.sent(),
+            "{undelivered} of {sent} messages were not delivered to '{}': {}",
             args.topic,
             reasons.join("; ")
         )));
@@ -295,10 +297,12 @@ struct Job {
     partition: Option<i32>,
     partitions: i32,
     bar: Option<ProgressBar>,
+    timeout: Duration,
 }
 
 impl Job {
     fn run(self, reader: Box<dyn Read + Send>) -> Result<()> {
+        self.producer.warm_up(self.timeout);
         let mut input = Chunked::new(reader);
         let mode = match self.mode {
             Some(m) => m,
