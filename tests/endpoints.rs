@@ -16,6 +16,15 @@ const COMMANDS: &[&[&str]] = &[
     &["topics", "create", "orders", "--partitions", "1"],
     &["topics", "describe", "orders"],
     &["topics", "delete", "orders", "--yes"],
+    &["produce", "orders"],
+    &["consume", "orders", "-e"],
+    &[
+        "consume",
+        "orders",
+        "-g",
+        "order-tracker",
+        "--from-beginning",
+    ],
     &["groups", "list"],
     &["groups", "describe", "order-tracker"],
     &[
@@ -70,6 +79,7 @@ fn check_all(addr: &str, kind: &str, expect_in_message: Option<&str>) {
         let out = kctl()
             .args(["-b", addr, "--timeout", "2s"])
             .args(*args)
+            .write_stdin("{\"id\":1}\n")
             .output()
             .unwrap();
         let took = start.elapsed();

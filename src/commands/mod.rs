@@ -4,8 +4,10 @@
 pub mod complete;
 pub mod completions;
 pub mod config;
+pub mod consume;
 pub mod doctor;
 pub mod groups;
+pub mod produce;
 pub mod topics;
 
 use std::sync::OnceLock;
@@ -52,6 +54,10 @@ pub enum Command {
     /// List, create, describe and delete topics
     #[command(subcommand)]
     Topics(topics::Command),
+    /// Write messages to a topic from stdin or a file (lines, JSON or consume's JSON records)
+    Produce(produce::Args),
+    /// Read messages from a topic: values, JSON lines (-o json) or a --format string
+    Consume(consume::Args),
     /// List, describe, reset the offsets of and delete consumer groups
     #[command(subcommand)]
     Groups(groups::Command),
@@ -70,7 +76,7 @@ pub enum Command {
 impl Command {
     /// Whether the command stops by itself on Ctrl-C (and so must be given time to finish).
     pub fn handles_interrupt(&self) -> bool {
-        false
+        matches!(self, Command::Produce(_) | Command::Consume(_))
     }
 
     /// Whether the command talks to a cluster at all.
@@ -136,6 +142,8 @@ where
 pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
     match command {
         Command::Topics(cmd) => topics::run(cmd, ctx).await,
+        Command::Produce(args) => produce::run(args, ctx).await,
+        Command::Consume(args) => consume::run(args, ctx).await,
         Command::Groups(cmd) => groups::run(cmd, ctx).await,
         Command::Doctor(args) => doctor::run(args, ctx).await,
         Command::Completions(args) => completions::run(args, ctx),

@@ -108,6 +108,13 @@ impl Kafka {
             })
             .await?
             .map_err(|e| self.call_error(what, e))?;
+        // Errors and nothing listed: no broker answered, which is a failure, not a warning.
+        if groups.is_empty() {
+            if let Some(first) = errors.into_iter().next() {
+                return Err(self.native_error(what, first));
+            }
+            return Ok((Vec::new(), Vec::new()));
+        }
         let groups = groups
             .into_iter()
             .map(|g| GroupListing {

@@ -5,12 +5,17 @@
 //! tokio's blocking pool, and a cluster that cannot be reached at all fails fast with the
 //! reason librdkafka gave (connection refused, name not resolved, ...).
 
+mod consumer;
 mod groups;
 mod names;
 mod native;
 pub mod probe;
+mod producer;
+mod topic;
 
+pub use consumer::{Consumer, Polled, ReadMode, RecordRef, StartOffset, TimestampType};
 pub use groups::{CommittedOffset, GroupInfo, GroupListing, GroupMember, GroupState};
+pub use producer::{Compression, DeliveryStats, OutRecord, Producer, ProducerOptions};
 
 use std::collections::BTreeMap;
 use std::future::Future;

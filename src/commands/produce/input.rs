@@ -1,0 +1,321 @@
+//! Splitting the producer's input into messages, without copying: a large buffer is refilled
+//! from the reader and each message is a slice of it. Positions (line, column) are tracked for
+//! error messages.
+
+use std::io::{self, Read};
+use std::ops::Range;
+
+use serde_json::value::RawValue;
+
+/// Where a message starts in the input (1-based, columns in bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub line: u64,
+    pub column: u64,
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {} column {}", self.line, self.column)
+    }
+}
+
+/// Invalid input at a position.
+#[derive(Debug)]
+pub enum InputError {
+    Io(io::Error),
+    Invalid { at: Position, message: String },
+}
+
+const CHUNK: usize = 1 << 20;
+
+/// A buffered reader that hands out slices of its buffer.
+pub struct Chunked<R> {
+    reader: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    /// Position of `buf[start]`.
+    pos: Position,
+    /// Bytes consumed so far (for progress).
+    consumed: u64,
+}
+
+impl<R: Read> Chunked<R> {
+    pub fn new(reader: R) -> Chunked<R> {
+        Chunked {
+            reader,
+            buf: vec![0; CHUNK],
+            start: 0,
+            end: 0,
+            eof: false,
+            pos: Position { line: 1, column: 1 },
+            consumed: 0,
+        }
+    }
+
+    pub fn consumed(&self) -> u64 {
+        self.consumed
+    }
+
+    /// Reads more input behind what is buffered (moving it to the front, growing the buffer
+    /// when it is full). Returns false at the end of the input.
+    fn fill(&mut self) -> io::Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buf.len() {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        loop {
+            match self.reader.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Moves past `n` bytes, keeping the position current.
+    fn advance(&mut self, n: usize, track: bool) {
+        if track {
+            let done = &self.buf[self.start..self.start + n];
+            let lines = memchr::memchr_iter(b'\n', done).count() as u64;
+            if lines > 0 {
+                self.pos.line += lines;
+                let last = memchr::memrchr(b'\n', done).unwrap_or(0);
+                self.pos.column = (n - last) as u64;
+            } else {
+                self.pos.column += n as u64;
+            }
+        }
+        self.start += n;
+        self.consumed += n as u64;
+    }
+
+    pub fn slice(&self, range: Range<usize>) -> &[u8] {
+        &self.buf[range]
+    }
+
+    /// The first byte that is not JSON whitespace, reading as much as needed; `None` when the
+    /// input is empty or blank. Nothing is consumed.
+    pub fn first_non_blank(&mut self) -> io::Result<Option<u8>> {
+        // Offsets relative to `start` survive refills.
+        let mut scanned = 0;
+        loop {
+            if let Some(b) = self.buf[self.start + scanned..self.end]
+                .iter()
+                .find(|b| !b.is_ascii_whitespace())
+            {
+                return Ok(Some(*b));
+            }
+            scanned = self.end - self.start;
+            if !self.fill()? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// The next message up to `delim` (not included); the last one may end without it.
+    pub fn next_delimited(&mut self, delim: &[u8]) -> io::Result<Option<Range<usize>>> {
+        let mut searched = 0;
+        loop {
+            let window = &self.buf[self.start..self.end];
+            let found = if delim.len() == 1 {
+                memchr::memchr(delim[0], &window[searched..])
+            } else {
+                memchr::memmem::find(&window[searched..], delim)
+            };
+            if let Some(i) = found {
+                let begin = self.start;
+                let len = searched + i;
+                self.advance(len + delim.len(), false);
+                return Ok(Some(begin..begin + len));
+            }
+            let len = window.len();
+            searched = (len + 1).saturating_sub(delim.len());
+            if !self.fill()? {
+                if self.start == self.end {
+                    return Ok(None);
+                }
+                let begin = self.start;
+                let len = self.end - self.start;
+                self.advance(len, false);
+                return Ok(Some(begin..begin + len));
+            }
+        }
+    }
+
+    /// The next JSON value (its exact source text) and where it starts; `None` at the end.
+    pub fn next_json(&mut self) -> Result<Option<(Range<usize>, Position)>, InputError> {
+        loop {
+            let window = &self.buf[self.start..self.end];
+            let mut stream = serde_json::Deserializer::from_slice(window).into_iter::<&RawValue>();
+            match stream.next() {
+                None => {
+                    // Only whitespace is buffered.
+                    let n = window.len();
+                    self.advance(n, true);
+                    if !self.fill().map_err(InputError::Io)? {
+                        return Ok(None);
+                    }
+                }
+                Some(Ok(raw)) => {
+                    let end = stream.byte_offset();
+                    // A value ending at the buffer's end may go on (a number, say): read more.
+                    if end == window.len() && !self.eof {
+                        self.fill().map_err(InputError::Io)?;
+                        continue;
+                    }
+                    let text = raw.get().as_bytes();
+                    let offset = text.as_ptr() as usize - window.as_ptr() as usize;
+                    let len = text.len();
+                    self.advance(offset, true);
+                    let at = self.pos;
+                    let begin = self.start;
+                    self.advance(end - offset, true);
+                    return Ok(Some((begin..begin + len, at)));
+                }
+                Some(Err(e)) => {
+                    if e.is_eof() && !self.eof {
+                        self.fill().map_err(InputError::Io)?;
+                        continue;
+                    }
+                    let at = self.relative(e.line() as u64, e.column() as u64);
+                    return Err(InputError::Invalid {
+                        at,
+                        message: json_message(&e),
+                    });
+                }
+            }
+        }
+    }
+
+    /// A position given relative to `buf[start]` (as serde_json reports it), made absolute.
+    fn relative(&self, line: u64, column: u64) -> Position {
+        relative(self.pos, line, column)
+    }
+}
+
+/// `(line, column)` relative to a text that starts at `base`, made absolute.
+pub fn relative(base: Position, line: u64, column: u64) -> Position {
+    if line <= 1 {
+        Position {
+            line: base.line,
+            column: base.column + column.saturating_sub(1),
+        }
+    } else {
+        Position {
+            line: base.line + line - 1,
+            column,
+        }
+    }
+}
+
+/// serde_json's message without its " at line L column C" suffix.
+pub fn json_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    text.strip_suffix(&suffix).unwrap_or(&text).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that returns at most `n` bytes per read, to exercise refills.
+    struct Trickle<'a>(&'a [u8], usize);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.1.min(self.0.len()).min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn json_values(input: &str, step: usize) -> Result<Vec<(String, Position)>, String> {
+        let mut c = Chunked::new(Trickle(input.as_bytes(), step));
+        c.buf = vec![0; 4];
+        let mut out = Vec::new();
+        loop {
+            match c.next_json() {
+                Ok(Some((r, at))) => {
+                    out.push((String::from_utf8(c.slice(r).to_vec()).unwrap(), at))
+                }
+                Ok(None) => return Ok(out),
+                Err(InputError::Invalid { at, message }) => return Err(format!("{at}: {message}")),
+                Err(InputError::Io(e)) => return Err(e.to_string()),
+            }
+        }
+    }
+
+    #[test]
+    fn json_values_keep_their_source_text() {
+        for step in [1, 3, 1000] {
+            let got = json_values("{\"a\": 1}\n  {\n \"b\" : [1, 2]\n}\n12 34\"x\"", step).unwrap();
+            let texts: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+            assert_eq!(
+                texts,
+                ["{\"a\": 1}", "{\n \"b\" : [1, 2]\n}", "12", "34", "\"x\""]
+            );
+            assert_eq!(got[1].1, Position { line: 2, column: 3 });
+            assert_eq!(got[2].1, Position { line: 5, column: 1 });
+            assert_eq!(got[3].1, Position { line: 5, column: 4 });
+        }
+    }
+
+    #[test]
+    fn json_errors_have_positions() {
+        for step in [1, 1000] {
+            let err = json_values("{\"a\": 1}\n{\"b\": tru}\n", step).unwrap_err();
+            assert_eq!(err, "line 2 column 10: expected ident", "step {step}");
+            let err = json_values("{\"a\": 1}\n{\"b\": 1", step).unwrap_err();
+            assert!(err.starts_with("line 2 column 7: EOF"), "{err}");
+        }
+        assert_eq!(json_values("  \n ", 1).unwrap(), vec![]);
+    }
+
+    fn delimited(input: &str, delim: &str, step: usize) -> Vec<String> {
+        let mut c = Chunked::new(Trickle(input.as_bytes(), step));
+        c.buf = vec![0; 2];
+        let mut out = Vec::new();
+        while let Some(r) = c.next_delimited(delim.as_bytes()).unwrap() {
+            out.push(String::from_utf8(c.slice(r).to_vec()).unwrap());
+        }
+        out
+    }
+
+    #[test]
+    fn delimited_messages() {
+        for step in [1, 2, 100] {
+            assert_eq!(delimited("a\nbb\n\nc", "\n", step), ["a", "bb", "", "c"]);
+            assert_eq!(delimited("a\nb\n", "\n", step), ["a", "b"]);
+            assert_eq!(delimited("a||b|c||", "||", step), ["a", "b|c"]);
+            assert_eq!(delimited("", "\n", step), Vec::<String>::new());
+        }
+    }
+
+    #[test]
+    fn first_non_blank_peeks() {
+        let mut c = Chunked::new(Trickle(b"  \n  [1]", 1));
+        c.buf = vec![0; 2];
+        assert_eq!(c.first_non_blank().unwrap(), Some(b'['));
+        let (r, at) = c.next_json().unwrap().unwrap();
+        assert_eq!(c.slice(r), b"[1]");
+        assert_eq!(at, Position { line: 2, column: 3 });
+    }
+}

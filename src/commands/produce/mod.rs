@@ -1,0 +1,527 @@
+//! `kctl produce TOPIC`: messages from stdin or a file, every delivery accounted for.
+
+pub mod input;
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use clap::ValueEnum;
+use indicatif::ProgressBar;
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::kafka::{Compression, OutRecord, Producer, ProducerOptions};
+use crate::settings::parse_key_value;
+use input::{Chunked, InputError};
+
+/// How the input is split into messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputMode {
+    /// One message per line (or per --delimiter)
+    Lines,
+    /// A stream of JSON values, each one message sent as its exact text (NDJSON or pretty)
+    Json,
+    /// The records `kctl consume -o json` prints: key, value, headers, partition, timestamp
+    Envelope,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompressionArg {
+    None,
+    Gzip,
+    Snappy,
+    Lz4,
+    Zstd,
+}
+
+impl From<CompressionArg> for Compression {
+    fn from(c: CompressionArg) -> Compression {
+        match c {
+            CompressionArg::None => Compression::None,
+            CompressionArg::Gzip => Compression::Gzip,
+            CompressionArg::Snappy => Compression::Snappy,
+            CompressionArg::Lz4 => Compression::Lz4,
+            CompressionArg::Zstd => Compression::Zstd,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    echo '{\"id\": 1}' | kctl produce orders\n  \
+    kctl produce orders --file orders.ndjson\n  \
+    kctl produce orders --key-separator : <<< 'user-1:hello'\n  \
+    kctl consume a -o json -e | kctl produce b --input envelope")]
+pub struct Args {
+    /// Topic to write to (it must exist)
+    #[arg(value_parser = super::topics::topic_name, add = crate::complete::topic_completer())]
+    pub topic: String,
+
+    /// Read messages from this file instead of stdin
+    #[arg(short = 'f', long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+
+    /// How to split the input into messages [default: json when the input starts with '{' or
+    /// '[', else lines]
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub input: Option<InputMode>,
+
+    /// Message separator in lines mode; escapes \n \t \r \0 \\ and \xHH work [default: \n]
+    #[arg(short = 'D', long, value_name = "SEP", value_parser = parse_separator)]
+    pub delimiter: Option<Separator>,
+
+    /// The key of every message
+    #[arg(
+        short = 'k',
+        long,
+        value_name = "KEY",
+        conflicts_with = "key_separator"
+    )]
+    pub key: Option<String>,
+
+    /// Split each line into key and value at the first SEP (a line without it has a null key)
+    #[arg(short = 'K', long, value_name = "SEP", value_parser = parse_separator)]
+    pub key_separator: Option<Separator>,
+
+    /// Add a header to every message (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub headers: Vec<(String, String)>,
+
+    /// Write every message to this partition (default: by key hash, spread when no key)
+    #[arg(short = 'p', long, value_name = "N", allow_negative_numbers = true,
+          value_parser = clap::value_parser!(i32).range(0..))]
+    pub partition: Option<i32>,
+
+    /// Compress batches with this codec
+    #[arg(short = 'z', long, value_enum, value_name = "CODEC")]
+    pub compression: Option<CompressionArg>,
+}
+
+/// A separator as bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Separator(pub Vec<u8>);
+
+/// Parses a separator with backslash escapes.
+pub fn parse_separator(s: &str) -> std::result::Result<Separator, String> {
+    let sep = unescape(s)?;
+    if sep.is_empty() {
+        return Err("the separator is empty".to_string());
+    }
+    Ok(Separator(sep))
+}
+
+/// Backslash escapes: \n \t \r \0 \\ and \xHH.
+pub fn unescape(s: &str) -> std::result::Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(s.len());
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            out.push(bytes[i]);
+            i += 1;
+            continue;
+        }
+        let esc = bytes.get(i + 1).copied();
+        i += 2;
+        match esc {
+            Some(b'n') => out.push(b'\n'),
+            Some(b't') => out.push(b'\t'),
+            Some(b'r') => out.push(b'\r'),
+            Some(b'0') => out.push(0),
+            Some(b'\\') => out.push(b'\\'),
+            Some(b'x') => {
+                let hex = s
+                    .get(i..i + 2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or_else(|| format!("invalid escape in '{s}': \\x needs two hex digits"))?;
+                out.push(hex);
+                i += 2;
+            }
+            Some(c) => return Err(format!("unknown escape '\\{}' in '{s}'", c as char)),
+            None => return Err(format!("'{s}' ends with a lone backslash")),
+        }
+    }
+    Ok(out)
+}
+
+pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
+    // --delimiter and --key-separator only make sense for lines: they choose lines mode.
+    let lines_only = args.delimiter.is_some() || args.key_separator.is_some();
+    let mode = match args.input {
+        Some(m) if m != InputMode::Lines && lines_only => {
+            return Err(Error::usage(
+                "--delimiter and --key-separator apply to --input lines only",
+            ))
+        }
+        Some(InputMode::Envelope) if args.key.is_some() => {
+            return Err(Error::usage(
+                "--key cannot be used with --input envelope (each record has its own key)",
+            ))
+        }
+        Some(m) => Some(m),
+        None if lines_only => Some(InputMode::Lines),
+        None => None,
+    };
+
+    let kafka = ctx.kafka()?;
+    let topic = kafka.topic(&args.topic).await?;
+    let partitions = topic.partitions.len() as i32;
+    if let Some(p) = args.partition {
+        if p >= partitions {
+            return Err(Error::runtime(format!(
+                "partition {p} of topic '{}' does not exist: it has {partitions} partition{}",
+                args.topic,
+                if partitions == 1 { "" } else { "s" }
+            )));
+        }
+    }
+
+    let (reader, size): (Box<dyn Read + Send>, Option<u64>) = match &args.file {
+        Some(path) => {
+            let file = File::open(path)
+                .map_err(|e| Error::runtime(format!("cannot open '{}': {e}", path.display())))?;
+            let size = file.metadata().ok().map(|m| m.len());
+            (Box::new(file), size)
+        }
+        None => (Box::new(std::io::stdin()), None),
+    };
+
+    let producer = Arc::new(Producer::new(
+        &ctx.settings,
+        ProducerOptions {
+            topic: args.topic.clone(),
+            compression: args.compression.map(Into::into),
+            headers: args
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), Some(v.clone().into_bytes())))
+                .collect(),
+        },
+    )?);
+    let stop = Arc::new(AtomicBool::new(false));
+    let bar = args
+        .file
+        .as_ref()
+        .map(|_| ctx.printer.progress(size, "bytes"));
+    let job = Job {
+        producer: producer.clone(),
+        stop: stop.clone(),
+        mode,
+        delimiter: args.delimiter.map_or_else(|| b"\n".to_vec(), |d| d.0),
+        key: args.key.map(String::into_bytes),
+        key_separator: args.key_separator.map(|s| s.0),
+        partition: args.partition,
+        partitions,
+        bar: bar.clone(),
+        timeout: ctx.settings.timeout,
+    };
+    let mut reading = tokio::task::spawn_blocking(move || job.run(reader));
+    let mut interrupted = false;
+    let outcome = tokio::select! {
+        r = &mut reading => r.unwrap_or_else(|e| Err(Error::runtime(format!("internal error: {e}")))),
+        _ = ctx.interrupt.cancelled() => {
+            interrupted = true;
+            stop.store(true, Ordering::Relaxed);
+            // The reader stops at its next message; one blocked reading a terminal does not.
+            let _ = tokio::time::timeout(Duration::from_millis(200), &mut reading).await;
+            Ok(())
+        }
+    };
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+
+    // Wait for every delivery report: on Ctrl-C bounded by --timeout, otherwise by the
+    // delivery timeout each message has anyway.
+    let wait = if interrupted {
+        ctx.settings.timeout
+    } else {
+        producer.delivery_timeout() + Duration::from_secs(2)
+    };
+    let flushing = producer.clone();
+    let pending = tokio::task::spawn_blocking(move || flushing.flush(wait))
+        .await
+        .map_err(|e| Error::runtime(format!("internal error: {e}")))?;
+    let stats = producer.stats();
+    let sent = producer.sent();
+    producer.close_in_background();
+    let mut summary = format!("delivered {}, failed {}", stats.delivered, stats.failed);
+    if pending > 0 {
+        summary.push_str(&format!(", unconfirmed {pending}"));
+    }
+    ctx.printer.note(summary);
+
+    outcome?;
+    if interrupted {
+        return Err(Error::interrupted());
+    }
+    let undelivered = stats.failed + pending;
+    if undelivered > 0 {
+        let mut reasons: Vec<String> = stats
+            .errors
+            .iter()
+            .map(|(m, n)| format!("{m} ({n})"))
+            .collect();
+        if pending > 0 {
+            reasons.push(format!(
+                "no delivery report within {} ({pending})",
+                humantime::format_duration(wait)
+            ));
+        }
+        return Err(Error::runtime(format!(
+            "{undelivered} of {sent} messages were not delivered to '{}': {}",
+            args.topic,
+            reasons.join("; ")
+        )));
+    }
+    Ok(())
+}
+
+/// The reading side of a produce: runs on a blocking thread.
+struct Job {
+    producer: Arc<Producer>,
+    stop: Arc<AtomicBool>,
+    mode: Option<InputMode>,
+    delimiter: Vec<u8>,
+    key: Option<Vec<u8>>,
+    key_separator: Option<Vec<u8>>,
+    partition: Option<i32>,
+    partitions: i32,
+    bar: Option<ProgressBar>,
+    timeout: Duration,
+}
+
+impl Job {
+    fn run(self, reader: Box<dyn Read + Send>) -> Result<()> {
+        self.producer.warm_up(self.timeout);
+        let mut input = Chunked::new(reader);
+        let mode = match self.mode {
+            Some(m) => m,
+            None => match input.first_non_blank().map_err(|e| self.io_error(e))? {
+                Some(b'{') | Some(b'[') => InputMode::Json,
+                _ => InputMode::Lines,
+            },
+        };
+        let mut count: u64 = 0;
+        while !self.stop.load(Ordering::Relaxed) {
+            let more = match mode {
+                InputMode::Lines => self.next_line(&mut input)?,
+                InputMode::Json => self.next_json(&mut input)?,
+                InputMode::Envelope => self.next_envelope(&mut input)?,
+            };
+            if !more {
+                break;
+            }
+            count += 1;
+            if count % 4096 == 0 {
+                if let Some(bar) = &self.bar {
+                    bar.set_position(input.consumed());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn next_line<R: Read>(&self, input: &mut Chunked<R>) -> Result<bool> {
+        let Some(range) = input
+            .next_delimited(&self.delimiter)
+            .map_err(|e| self.io_error(e))?
+        else {
+            return Ok(false);
+        };
+        let message = input.slice(range);
+        let (key, value) = match &self.key_separator {
+            Some(sep) => match memchr::memmem::find(message, sep) {
+                Some(i) => (Some(&message[..i]), &message[i + sep.len()..]),
+                None => (None, message),
+            },
+            None => (self.key.as_deref(), message),
+        };
+        self.send(&OutRecord {
+            key,
+            value: Some(value),
+            partition: self.partition,
+            ..OutRecord::default()
+        })?;
+        Ok(true)
+    }
+
+    fn next_json<R: Read>(&self, input: &mut Chunked<R>) -> Result<bool> {
+        let Some((range, _)) = input.next_json().map_err(|e| self.input_error("JSON", e))? else {
+            return Ok(false);
+        };
+        self.send(&OutRecord {
+            key: self.key.as_deref(),
+            value: Some(input.slice(range)),
+            partition: self.partition,
+            ..OutRecord::default()
+        })?;
+        Ok(true)
+    }
+
+    fn next_envelope<R: Read>(&self, input: &mut Chunked<R>) -> Result<bool> {
+        let Some((range, at)) = input.next_json().map_err(|e| self.input_error("JSON", e))? else {
+            return Ok(false);
+        };
+        let envelope: Envelope<'_> = serde_json::from_slice(input.slice(range)).map_err(|e| {
+            self.input_error(
+                "record",
+                InputError::Invalid {
+                    at: input::relative(at, e.line() as u64, e.column() as u64),
+                    message: input::json_message(&e),
+                },
+            )
+        })?;
+        let invalid =
+            |message: String| self.input_error("record", InputError::Invalid { at, message });
+        let key = decode(envelope.key.as_deref(), envelope.key_encoding, "key").map_err(invalid)?;
+        let value =
+            decode(envelope.value.as_deref(), envelope.value_encoding, "value").map_err(invalid)?;
+        let mut headers = Vec::with_capacity(envelope.headers.as_ref().map_or(0, Vec::len));
+        for h in envelope.headers.iter().flatten() {
+            let value = decode(h.value.as_deref(), h.value_encoding, "header value")
+                .map_err(|m| invalid(format!("{m} (header '{}')", h.key)))?;
+            headers.push((h.key.as_ref(), value));
+        }
+        let partition = match (self.partition, envelope.partition) {
+            (Some(p), _) => Some(p),
+            (None, Some(p)) if p < 0 || p >= self.partitions => {
+                return Err(invalid(format!(
+                    "partition {p} does not exist (the topic has {} partition{})",
+                    self.partitions,
+                    if self.partitions == 1 { "" } else { "s" }
+                )))
+            }
+            (None, p) => p,
+        };
+        let header_refs: Vec<(&str, Option<&[u8]>)> =
+            headers.iter().map(|(k, v)| (*k, v.as_deref())).collect();
+        self.send(&OutRecord {
+            key: key.as_deref(),
+            value: value.as_deref(),
+            partition,
+            timestamp: envelope.timestamp,
+            headers: &header_refs,
+        })?;
+        Ok(true)
+    }
+
+    fn send(&self, record: &OutRecord<'_>) -> Result<()> {
+        self.producer
+            .send(record)
+            .map_err(|e| e.context(format!("after {} messages", self.producer.sent())))
+    }
+
+    fn sent_before(&self) -> String {
+        match self.producer.sent() {
+            1 => "1 message was sent before it".to_string(),
+            n => format!("{n} messages were sent before it"),
+        }
+    }
+
+    fn io_error(&self, e: std::io::Error) -> Error {
+        Error::runtime(format!(
+            "cannot read the input: {e} ({})",
+            self.sent_before()
+        ))
+    }
+
+    fn input_error(&self, what: &str, e: InputError) -> Error {
+        match e {
+            InputError::Io(e) => self.io_error(e),
+            InputError::Invalid { at, message } => Error::runtime(format!(
+                "invalid {what} at {at}: {message} ({})",
+                self.sent_before()
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Encoding {
+    Utf8,
+    Base64,
+}
+
+/// One record as `kctl consume -o json` prints it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Envelope<'a> {
+    #[serde(default)]
+    #[allow(dead_code)]
+    topic: Option<IgnoredAny>,
+    #[serde(default)]
+    partition: Option<i32>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    offset: Option<IgnoredAny>,
+    #[serde(default)]
+    timestamp: Option<i64>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    timestamp_type: Option<IgnoredAny>,
+    #[serde(default, borrow)]
+    key: Option<Cow<'a, str>>,
+    #[serde(default)]
+    key_encoding: Option<Encoding>,
+    #[serde(default, borrow)]
+    value: Option<Cow<'a, str>>,
+    #[serde(default)]
+    value_encoding: Option<Encoding>,
+    #[serde(default, borrow)]
+    headers: Option<Vec<EnvelopeHeader<'a>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnvelopeHeader<'a> {
+    #[serde(borrow)]
+    key: Cow<'a, str>,
+    #[serde(default, borrow)]
+    value: Option<Cow<'a, str>>,
+    #[serde(default)]
+    value_encoding: Option<Encoding>,
+}
+
+/// A key, value or header value of an envelope as bytes.
+fn decode<'t>(
+    text: Option<&'t str>,
+    encoding: Option<Encoding>,
+    what: &str,
+) -> std::result::Result<Option<Cow<'t, [u8]>>, String> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    match encoding.unwrap_or(Encoding::Utf8) {
+        Encoding::Utf8 => Ok(Some(Cow::Borrowed(text.as_bytes()))),
+        Encoding::Base64 => base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map(|b| Some(Cow::Owned(b)))
+            .map_err(|e| format!("the {what} is not valid base64: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separators_unescape() {
+        assert_eq!(parse_separator("\\n").unwrap().0, b"\n");
+        assert_eq!(parse_separator("\\t|\\x00\\\\").unwrap().0, b"\t|\0\\");
+        assert_eq!(parse_separator("::").unwrap().0, b"::");
+        assert!(parse_separator("").is_err());
+        assert!(parse_separator("\\q").is_err());
+        assert!(parse_separator("\\x4").is_err());
+        assert!(parse_separator("a\\").is_err());
+    }
+}

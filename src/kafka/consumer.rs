@@ -1,0 +1,389 @@
+//! Consuming records: librdkafka's consumer behind a small interface of plain types.
+//!
+//! Records are handed out as [`RecordRef`]s that borrow the consumer, so none can outlive it
+//! (a consumer dropped while one of its messages is alive would hang).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rdkafka::client::ClientContext;
+use rdkafka::config::{FromClientConfigAndContext, RDKafkaLogLevel};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer as _, ConsumerContext};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{BorrowedMessage, Headers, Message};
+use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
+use rdkafka::types::RDKafkaRespErr;
+
+use crate::error::{Error, Result};
+use crate::settings::Settings;
+
+use super::topic::set_default;
+use super::{base_config, broker_error, ConnState};
+
+/// The group id of a consumer that reads by assignment. It is never joined and nothing is ever
+/// committed under it, so no group appears on the broker.
+const ASSIGN_ONLY_GROUP: &str = "kctl-assign-only";
+
+/// Where to start reading a partition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartOffset {
+    Beginning,
+    End,
+    /// An absolute offset.
+    At(i64),
+    /// The last N records.
+    Tail(i64),
+}
+
+impl StartOffset {
+    fn native(self) -> Offset {
+        match self {
+            StartOffset::Beginning => Offset::Beginning,
+            StartOffset::End => Offset::End,
+            StartOffset::At(n) => Offset::Offset(n),
+            StartOffset::Tail(n) => Offset::OffsetTail(n),
+        }
+    }
+}
+
+/// How to read a topic.
+#[derive(Debug, Clone)]
+pub enum ReadMode {
+    /// Read these partitions from these offsets; no group is joined, nothing is committed.
+    Assign(BTreeMap<i32, StartOffset>),
+    /// Join `group` (subscribe). Where a partition has no committed offset, start at the
+    /// beginning when `from_beginning`, else at the end. `starts`, when given, overrides the
+    /// committed offsets of the partitions assigned.
+    Group {
+        group: String,
+        from_beginning: bool,
+        starts: Option<BTreeMap<i32, StartOffset>>,
+    },
+}
+
+/// How a record's timestamp was set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimestampType {
+    CreateTime,
+    LogAppendTime,
+}
+
+/// A record borrowed from the consumer; it cannot outlive it.
+pub struct RecordRef<'a> {
+    msg: BorrowedMessage<'a>,
+}
+
+impl<'a> RecordRef<'a> {
+    pub fn topic(&self) -> &str {
+        self.msg.topic()
+    }
+
+    pub fn partition(&self) -> i32 {
+        self.msg.partition()
+    }
+
+    pub fn offset(&self) -> i64 {
+        self.msg.offset()
+    }
+
+    /// Milliseconds since the epoch, with how it was set; `None` when not available.
+    pub fn timestamp(&self) -> Option<(i64, TimestampType)> {
+        match self.msg.timestamp() {
+            rdkafka::Timestamp::NotAvailable => None,
+            rdkafka::Timestamp::CreateTime(ts) => Some((ts, TimestampType::CreateTime)),
+            rdkafka::Timestamp::LogAppendTime(ts) => Some((ts, TimestampType::LogAppendTime)),
+        }
+    }
+
+    pub fn key(&self) -> Option<&[u8]> {
+        self.msg.key()
+    }
+
+    pub fn value(&self) -> Option<&[u8]> {
+        self.msg.payload()
+    }
+
+    /// The headers in order: name and value (`None` for a null value).
+    pub fn headers(&self) -> impl Iterator<Item = (&str, Option<&[u8]>)> + '_ {
+        self.msg
+            .headers()
+            .into_iter()
+            .flat_map(|h| h.iter().map(|h| (h.key, h.value)))
+    }
+
+    pub fn has_headers(&self) -> bool {
+        self.msg.headers().is_some_and(|h| h.count() > 0)
+    }
+}
+
+/// What one poll brought.
+pub enum Polled<'a> {
+    Record(RecordRef<'a>),
+    /// The consumer reached the current end of this partition.
+    PartitionEnd(i32),
+    /// Nothing within the poll's timeout (or only internal events).
+    Idle,
+}
+
+struct ConsumeCtx {
+    state: Arc<ConnState>,
+    /// Explicit start offsets applied to partitions as they are assigned (group mode).
+    starts: Option<BTreeMap<i32, StartOffset>>,
+    assigned: Mutex<BTreeSet<i32>>,
+}
+
+impl ClientContext for ConsumeCtx {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        self.state.on_log(level as i32, fac, log_message);
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        let code = error.rdkafka_error_code().unwrap_or(RDKafkaErrorCode::Fail);
+        // Reaching a partition's end is an event kctl asked for, not an error.
+        if code != RDKafkaErrorCode::PartitionEOF {
+            self.state.on_error(code, reason);
+        }
+    }
+}
+
+impl ConsumerContext for ConsumeCtx {
+    fn rebalance(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        err: RDKafkaRespErr,
+        tpl: &mut TopicPartitionList,
+    ) {
+        let cooperative = matches!(
+            consumer.rebalance_protocol(),
+            rdkafka::consumer::RebalanceProtocol::Cooperative
+        );
+        let partitions: Vec<i32> = tpl.elements().iter().map(|e| e.partition()).collect();
+        match err {
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
+                if let Some(starts) = &self.starts {
+                    let elements: Vec<(String, i32)> = tpl
+                        .elements()
+                        .iter()
+                        .map(|e| (e.topic().to_string(), e.partition()))
+                        .collect();
+                    for (topic, p) in elements {
+                        if let Some(start) = starts.get(&p) {
+                            let _ = tpl.set_partition_offset(&topic, p, start.native());
+                        }
+                    }
+                }
+                let _ = if cooperative {
+                    consumer.incremental_assign(tpl)
+                } else {
+                    consumer.assign(tpl)
+                };
+                if let Ok(mut assigned) = self.assigned.lock() {
+                    if !cooperative {
+                        assigned.clear();
+                    }
+                    assigned.extend(partitions);
+                }
+            }
+            _ => {
+                let _ = if cooperative {
+                    consumer.incremental_unassign(tpl)
+                } else {
+                    consumer.unassign()
+                };
+                if let Ok(mut assigned) = self.assigned.lock() {
+                    if cooperative {
+                        for p in partitions {
+                            assigned.remove(&p);
+                        }
+                    } else {
+                        assigned.clear();
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A consumer of one topic.
+pub struct Consumer {
+    inner: BaseConsumer<ConsumeCtx>,
+    topic: String,
+    group: Option<String>,
+}
+
+impl Consumer {
+    /// Creates the consumer and starts reading. Offsets are never committed automatically:
+    /// call [`Consumer::commit`] with what was printed.
+    pub fn new(settings: &Settings, topic: &str, mode: ReadMode) -> Result<Consumer> {
+        let mut config = base_config(settings);
+        config
+            .set("enable.auto.commit", "false")
+            .set("enable.auto.offset.store", "false")
+            .set("enable.partition.eof", "true");
+        let (group, starts) = match &mode {
+            ReadMode::Assign(_) => {
+                config.set("group.id", ASSIGN_ONLY_GROUP);
+                // An absolute offset out of range (checked before, but records can be deleted
+                // meanwhile) restarts at the earliest one still there.
+                set_default(&mut config, settings, "auto.offset.reset", "earliest");
+                (None, None)
+            }
+            ReadMode::Group {
+                group,
+                from_beginning,
+                starts,
+            } => {
+                config.set("group.id", group);
+                set_default(
+                    &mut config,
+                    settings,
+                    "auto.offset.reset",
+                    if *from_beginning {
+                        "earliest"
+                    } else {
+                        "latest"
+                    },
+                );
+                (Some(group.clone()), starts.clone())
+            }
+        };
+        let ctx = ConsumeCtx {
+            state: Arc::new(ConnState::new(settings.verbose)),
+            starts,
+            assigned: Mutex::new(BTreeSet::new()),
+        };
+        let inner = BaseConsumer::from_config_and_context(&config, ctx)
+            .map_err(|e| Error::usage(format!("cannot create the Kafka consumer: {e}")))?;
+        match &mode {
+            ReadMode::Assign(starts) => {
+                let mut tpl = TopicPartitionList::with_capacity(starts.len());
+                for (p, start) in starts {
+                    tpl.add_partition_offset(topic, *p, start.native())
+                        .map_err(|e| Error::runtime(format!("invalid start offset: {e}")))?;
+                }
+                inner
+                    .assign(&tpl)
+                    .map_err(|e| Error::runtime(format!("cannot assign partitions: {e}")))?;
+                if let Ok(mut assigned) = inner.context().assigned.lock() {
+                    assigned.extend(starts.keys().copied());
+                }
+            }
+            ReadMode::Group { group, .. } => {
+                inner
+                    .subscribe(&[topic])
+                    .map_err(|e| Error::runtime(format!("cannot join group '{group}': {e}")))?;
+            }
+        }
+        Ok(Consumer {
+            inner,
+            topic: topic.to_string(),
+            group,
+        })
+    }
+
+    /// Ends the consumer. A group member leaves its group right away (its partitions move on
+    /// at once); a consumer reading by assignment has nothing to tell the broker and is torn
+    /// down on a thread of its own, which nothing needs to wait for.
+    pub fn close(self) {
+        if self.group.is_some() {
+            drop(self);
+        } else {
+            let _ = std::thread::Builder::new()
+                .name("kctl-close".into())
+                .spawn(move || drop(self));
+        }
+    }
+
+    /// Waits up to `timeout` for the next record or event.
+    pub fn poll(&self, timeout: Duration) -> Result<Polled<'_>> {
+        match self.inner.poll(timeout) {
+            None => Ok(Polled::Idle),
+            Some(Ok(msg)) => Ok(Polled::Record(RecordRef { msg })),
+            Some(Err(KafkaError::PartitionEOF(p))) => Ok(Polled::PartitionEnd(p)),
+            Some(Err(err)) => {
+                let fatal = matches!(err, KafkaError::MessageConsumptionFatal(_));
+                let code = err.rdkafka_error_code();
+                match code {
+                    // Transient: librdkafka retries by itself.
+                    Some(
+                        RDKafkaErrorCode::BrokerTransportFailure
+                        | RDKafkaErrorCode::AllBrokersDown
+                        | RDKafkaErrorCode::OperationTimedOut
+                        | RDKafkaErrorCode::RequestTimedOut
+                        | RDKafkaErrorCode::NetworkException,
+                    ) if !fatal => Ok(Polled::Idle),
+                    Some(code) => Err(Error::runtime(format!(
+                        "cannot consume from '{}': {}",
+                        self.topic,
+                        broker_error(code, None)
+                    ))),
+                    None => Err(Error::runtime(format!(
+                        "cannot consume from '{}': {err}",
+                        self.topic
+                    ))),
+                }
+            }
+        }
+    }
+
+    /// The partitions currently assigned to this consumer.
+    pub fn assigned(&self) -> BTreeSet<i32> {
+        self.inner
+            .context()
+            .assigned
+            .lock()
+            .map(|a| a.clone())
+            .unwrap_or_default()
+    }
+
+    /// The fetch position (next offset to read) of each assigned partition, when known.
+    pub fn positions(&self) -> BTreeMap<i32, i64> {
+        let mut out = BTreeMap::new();
+        if let Ok(tpl) = self.inner.position() {
+            for e in tpl.elements() {
+                if let Offset::Offset(o) = e.offset() {
+                    out.insert(e.partition(), o);
+                }
+            }
+        }
+        out
+    }
+
+    /// Stops fetching a partition (it reached its end).
+    pub fn pause(&self, partition: i32) {
+        let mut tpl = TopicPartitionList::with_capacity(1);
+        tpl.add_partition(&self.topic, partition);
+        let _ = self.inner.pause(&tpl);
+    }
+
+    /// Commits the next offset to read of each partition to the group (no-op without one).
+    /// `wait` blocks until the broker answered.
+    pub fn commit(&self, next_offsets: &BTreeMap<i32, i64>, wait: bool) -> Result<()> {
+        let Some(group) = &self.group else {
+            return Ok(());
+        };
+        if next_offsets.is_empty() {
+            return Ok(());
+        }
+        let mut tpl = TopicPartitionList::with_capacity(next_offsets.len());
+        for (p, o) in next_offsets {
+            tpl.add_partition_offset(&self.topic, *p, Offset::Offset(*o))
+                .map_err(|e| Error::runtime(format!("invalid offset to commit: {e}")))?;
+        }
+        let mode = if wait {
+            CommitMode::Sync
+        } else {
+            CommitMode::Async
+        };
+        self.inner.commit(&tpl, mode).map_err(|e| {
+            let reason = match e.rdkafka_error_code() {
+                Some(code) => broker_error(code, None).message,
+                None => e.to_string(),
+            };
+            Error::runtime(format!(
+                "cannot commit offsets of group '{group}': {reason}"
+            ))
+        })
+    }
+}

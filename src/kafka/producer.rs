@@ -1,0 +1,300 @@
+//! Producing records: a thin, fast wrapper over librdkafka's producer that counts every
+//! delivery report, so kctl can say exactly how many messages were delivered and how many failed.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rdkafka::client::ClientContext;
+use rdkafka::config::{FromClientConfigAndContext, RDKafkaLogLevel};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer as _, ProducerContext};
+
+use crate::error::{Error, Result};
+use crate::settings::Settings;
+
+use super::topic::{set_default, user_property};
+use super::{base_config, broker_error, ConnState};
+
+/// Compression codecs a producer can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Snappy,
+    Lz4,
+    Zstd,
+}
+
+impl Compression {
+    fn name(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Gzip => "gzip",
+            Compression::Snappy => "snappy",
+            Compression::Lz4 => "lz4",
+            Compression::Zstd => "zstd",
+        }
+    }
+}
+
+/// How a producer is set up.
+#[derive(Debug, Clone)]
+pub struct ProducerOptions {
+    pub topic: String,
+    pub compression: Option<Compression>,
+    /// Headers added to every record (after the record's own).
+    pub headers: Vec<(String, Option<Vec<u8>>)>,
+}
+
+/// One record to send. Bytes are borrowed: librdkafka copies them when the record is queued.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OutRecord<'a> {
+    pub key: Option<&'a [u8]>,
+    pub value: Option<&'a [u8]>,
+    /// `None` lets the partitioner choose (by key hash, or spread when there is no key).
+    pub partition: Option<i32>,
+    /// Milliseconds since the epoch; `None` is "now".
+    pub timestamp: Option<i64>,
+    pub headers: &'a [(&'a str, Option<&'a [u8]>)],
+}
+
+/// Delivery counts so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeliveryStats {
+    pub delivered: u64,
+    pub failed: u64,
+    /// The distinct delivery errors seen (at most a few), each with how often it happened.
+    pub errors: Vec<(String, u64)>,
+}
+
+const MAX_DISTINCT_ERRORS: usize = 5;
+
+struct ProduceCtx {
+    state: Arc<ConnState>,
+    delivered: AtomicU64,
+    failed: AtomicU64,
+    errors: Mutex<Vec<(String, u64)>>,
+}
+
+impl ClientContext for ProduceCtx {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        self.state.on_log(level as i32, fac, log_message);
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        let code = error.rdkafka_error_code().unwrap_or(RDKafkaErrorCode::Fail);
+        self.state.on_error(code, reason);
+    }
+}
+
+impl ProducerContext for ProduceCtx {
+    type DeliveryOpaque = ();
+
+    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
+        match result {
+            Ok(_) => {
+                self.delivered.fetch_add(1, Ordering::Relaxed);
+            }
+            Err((err, _)) => {
+                self.failed.fetch_add(1, Ordering::Relaxed);
+                let message = match err.rdkafka_error_code() {
+                    Some(code) => broker_error(code, None).message,
+                    None => err.to_string(),
+                };
+                if let Ok(mut errors) = self.errors.lock() {
+                    if let Some(entry) = errors.iter_mut().find(|(m, _)| *m == message) {
+                        entry.1 += 1;
+                    } else if errors.len() < MAX_DISTINCT_ERRORS {
+                        errors.push((message, 1));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A producer for one topic. Call [`Producer::flush`] before dropping it: dropping discards
+/// whatever is still in flight.
+pub struct Producer {
+    inner: BaseProducer<ProduceCtx>,
+    topic: String,
+    headers: Vec<(String, Option<Vec<u8>>)>,
+    sent: AtomicU64,
+    delivery_timeout: Duration,
+}
+
+impl Producer {
+    /// Creates the producer: acks=all and idempotence unless the user's `-X` says otherwise,
+    /// each message bounded by `--timeout` from when it is queued to its delivery report.
+    pub fn new(settings: &Settings, options: ProducerOptions) -> Result<Producer> {
+        let mut config = base_config(settings);
+        let user_acks = user_property(settings, "acks");
+        // Idempotence needs acks=all: a user who asks for weaker acks gets no idempotence.
+        let idempotent = matches!(user_acks, None | Some("all") | Some("-1"));
+        set_default(&mut config, settings, "acks", "all");
+        set_default(
+            &mut config,
+            settings,
+            "enable.idempotence",
+            if idempotent { "true" } else { "false" },
+        );
+        set_default(&mut config, settings, "linger.ms", "5");
+        let timeout_ms = settings.timeout.as_millis().clamp(1000, i32::MAX as u128) as u64;
+        set_default(
+            &mut config,
+            settings,
+            "message.timeout.ms",
+            &timeout_ms.to_string(),
+        );
+        let delivery_timeout = Duration::from_millis(
+            user_property(settings, "message.timeout.ms")
+                .and_then(|v| v.parse().ok())
+                // 0 is "no limit" to librdkafka.
+                .map(|ms: u64| if ms == 0 { u64::from(u32::MAX) } else { ms })
+                .unwrap_or(timeout_ms),
+        );
+        if let Some(c) = options.compression {
+            config.set("compression.type", c.name());
+        }
+        let state = Arc::new(ConnState::new(settings.verbose));
+        let ctx = ProduceCtx {
+            state,
+            delivered: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
+            errors: Mutex::new(Vec::new()),
+        };
+        let inner = BaseProducer::from_config_and_context(&config, ctx)
+            .map_err(|e| Error::usage(format!("cannot create the Kafka producer: {e}")))?;
+        Ok(Producer {
+            inner,
+            topic: options.topic,
+            headers: options.headers,
+            sent: AtomicU64::new(0),
+            delivery_timeout,
+        })
+    }
+
+    /// Asks the cluster for the topic's metadata through this producer (bounded by `timeout`).
+    /// Besides readying the topic, a metadata answer makes an idempotent producer ask for its
+    /// producer id at once, instead of on its retry timer half a second later. It takes two:
+    /// librdkafka (2.10+) drops the bootstrap connection after the first answer, and asks for
+    /// a producer id only from a broker the metadata named.
+    pub fn warm_up(&self, timeout: Duration) {
+        for _ in 0..2 {
+            if self
+                .inner
+                .client()
+                .fetch_metadata(Some(&self.topic), timeout)
+                .is_err()
+            {
+                return;
+            }
+        }
+    }
+
+    /// Queues one record, waiting while librdkafka's queue is full. Delivery reports are
+    /// served now and then; an error here means the record was not queued (and not counted).
+    pub fn send(&self, record: &OutRecord<'_>) -> Result<()> {
+        let mut base: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(&self.topic);
+        if let Some(key) = record.key {
+            base = base.key(key);
+        }
+        if let Some(value) = record.value {
+            base = base.payload(value);
+        }
+        if let Some(p) = record.partition {
+            base = base.partition(p);
+        }
+        if let Some(ts) = record.timestamp {
+            base = base.timestamp(ts);
+        }
+        let count = record.headers.len() + self.headers.len();
+        if count > 0 {
+            let mut headers = OwnedHeaders::new_with_capacity(count);
+            for (key, value) in record.headers {
+                headers = headers.insert(Header { key, value: *value });
+            }
+            for (key, value) in &self.headers {
+                headers = headers.insert(Header {
+                    key,
+                    value: value.as_deref(),
+                });
+            }
+            base = base.headers(headers);
+        }
+        loop {
+            match self.inner.send(base) {
+                Ok(()) => break,
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
+                    base = back;
+                    self.inner.poll(Duration::from_millis(5));
+                }
+                Err((err, _)) => {
+                    let reason = match err.rdkafka_error_code() {
+                        Some(code) => broker_error(code, None).message,
+                        None => err.to_string(),
+                    };
+                    return Err(Error::runtime(format!(
+                        "cannot queue the message: {reason}"
+                    )));
+                }
+            }
+        }
+        let sent = self.sent.fetch_add(1, Ordering::Relaxed) + 1;
+        if sent % 1024 == 0 {
+            self.inner.poll(Duration::ZERO);
+        }
+        Ok(())
+    }
+
+    /// How many records were queued.
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    /// How long librdkafka tries to deliver a message before it reports it failed.
+    pub fn delivery_timeout(&self) -> Duration {
+        self.delivery_timeout
+    }
+
+    /// Serves delivery reports for up to `timeout`.
+    pub fn poll(&self, timeout: Duration) {
+        self.inner.poll(timeout);
+    }
+
+    /// Waits up to `timeout` for every queued record's delivery report; returns how many are
+    /// still in flight (0 when all are accounted for).
+    pub fn flush(&self, timeout: Duration) -> u64 {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let _ = self
+                .inner
+                .flush(deadline.saturating_duration_since(Instant::now()));
+            let stats = self.stats();
+            let pending = self.sent().saturating_sub(stats.delivered + stats.failed);
+            if pending == 0 || Instant::now() >= deadline {
+                return pending;
+            }
+            self.inner.poll(Duration::from_millis(10));
+        }
+    }
+
+    /// Drops the producer on a thread of its own once nothing else holds it (call after
+    /// [`Producer::flush`]): tearing librdkafka down takes a moment nothing needs to wait for.
+    pub fn close_in_background(self: Arc<Self>) {
+        let _ = std::thread::Builder::new()
+            .name("kctl-close".into())
+            .spawn(move || drop(self));
+    }
+
+    pub fn stats(&self) -> DeliveryStats {
+        let ctx = self.inner.context();
+        DeliveryStats {
+            delivered: ctx.delivered.load(Ordering::Relaxed),
+            failed: ctx.failed.load(Ordering::Relaxed),
+            errors: ctx.errors.lock().map(|e| e.clone()).unwrap_or_default(),
+        }
+    }
+}
