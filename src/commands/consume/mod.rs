@@ -151,21 +151,21 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let need_bounds = args.group.is_none() || matches!(wanted, Some(OffsetArg::At(_)));
     let bounds = if need_bounds {
         let (low, high) = tokio::try_join!(
-            offsets(&kafka, &args.topic, &selected, OffsetSpec::Earliest),
-            offsets(&kafka, &args.topic, &selected, OffsetSpec::Latest),
+            offsets(kafka, &args.topic, &selected, OffsetSpec::Earliest),
+            offsets(kafka, &args.topic, &selected, OffsetSpec::Latest),
         )?;
         Some((low, high))
     } else {
         None
     };
     let starts = match wanted {
-        Some(o) => Some(resolve_starts(&kafka, &args.topic, &selected, o, bounds.as_ref()).await?),
+        Some(o) => Some(resolve_starts(kafka, &args.topic, &selected, o, bounds.as_ref()).await?),
         None => None,
     };
     let ends = match (&bounds, args.exit) {
         (_, false) => None,
         (Some((_, high)), true) => Some(high.clone()),
-        (None, true) => Some(offsets(&kafka, &args.topic, &selected, OffsetSpec::Latest).await?),
+        (None, true) => Some(offsets(kafka, &args.topic, &selected, OffsetSpec::Latest).await?),
     };
     // Tearing the admin client down takes a moment: let it happen while the consumer starts.
 
