@@ -790,3 +790,19 @@ fn exit_at_end_stops_on_position_past_transaction_markers() {
     );
     assert_eq!(out.stdout, b"t1\nt2\nt3\n");
 }
+
+#[test]
+fn help_shows_the_modes() {
+    common::kctl()
+        .args(["produce", "--help"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("--input"))
+        .stdout(predicates::str::contains("envelope"));
+    common::kctl()
+        .args(["consume", "--help"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("--from-beginning"))
+        .stdout(predicates::str::contains("--format"));
+}

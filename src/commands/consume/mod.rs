@@ -326,16 +326,24 @@ impl Job {
     fn consume<W: Write>(&self, consumer: &Consumer, out: &mut W, state: &mut State) -> Result<()> {
         let started = Instant::now();
         let mut wait = Duration::ZERO;
+        let mut polls: u64 = 0;
+        let mut done_before = usize::MAX;
         loop {
-            if self.interrupt.is_cancelled() {
+            // Checked when idle and now and then: cheap enough, and never per message.
+            let idle = !wait.is_zero();
+            polls += 1;
+            if (idle || polls % 256 == 0) && self.interrupt.is_cancelled() {
                 return Err(Error::interrupted());
             }
             if self.max.is_some_and(|max| state.printed >= max) {
                 return Ok(());
             }
             if let Some(ends) = &self.ends {
-                if self.all_done(consumer, ends, state, started)? {
-                    return Ok(());
+                if idle || state.done.len() != done_before {
+                    done_before = state.done.len();
+                    if self.all_done(consumer, ends, state, started)? {
+                        return Ok(());
+                    }
                 }
             }
             match consumer.poll(wait)? {

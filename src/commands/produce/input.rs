@@ -36,8 +36,8 @@ pub struct Chunked<R> {
     start: usize,
     end: usize,
     eof: bool,
-    /// Position of `buf[start]`.
-    pos: Position,
+    /// Position of `buf[0]`; positions further on are counted only when an error needs one.
+    origin: Position,
     /// Bytes consumed so far (for progress).
     consumed: u64,
 }
@@ -50,7 +50,7 @@ impl<R: Read> Chunked<R> {
             start: 0,
             end: 0,
             eof: false,
-            pos: Position { line: 1, column: 1 },
+            origin: Position { line: 1, column: 1 },
             consumed: 0,
         }
     }
@@ -66,6 +66,7 @@ impl<R: Read> Chunked<R> {
             return Ok(false);
         }
         if self.start > 0 {
+            self.origin = advanced(self.origin, &self.buf[..self.start]);
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
@@ -89,21 +90,15 @@ impl<R: Read> Chunked<R> {
         }
     }
 
-    /// Moves past `n` bytes, keeping the position current.
-    fn advance(&mut self, n: usize, track: bool) {
-        if track {
-            let done = &self.buf[self.start..self.start + n];
-            let lines = memchr::memchr_iter(b'\n', done).count() as u64;
-            if lines > 0 {
-                self.pos.line += lines;
-                let last = memchr::memrchr(b'\n', done).unwrap_or(0);
-                self.pos.column = (n - last) as u64;
-            } else {
-                self.pos.column += n as u64;
-            }
-        }
+    /// Moves past `n` bytes.
+    fn advance(&mut self, n: usize) {
         self.start += n;
         self.consumed += n as u64;
+    }
+
+    /// The position of `buf[index]`.
+    pub fn position_at(&self, index: usize) -> Position {
+        advanced(self.origin, &self.buf[..index])
     }
 
     pub fn slice(&self, range: Range<usize>) -> &[u8] {
@@ -142,7 +137,7 @@ impl<R: Read> Chunked<R> {
             if let Some(i) = found {
                 let begin = self.start;
                 let len = searched + i;
-                self.advance(len + delim.len(), false);
+                self.advance(len + delim.len());
                 return Ok(Some(begin..begin + len));
             }
             let len = window.len();
@@ -153,14 +148,15 @@ impl<R: Read> Chunked<R> {
                 }
                 let begin = self.start;
                 let len = self.end - self.start;
-                self.advance(len, false);
+                self.advance(len);
                 return Ok(Some(begin..begin + len));
             }
         }
     }
 
-    /// The next JSON value (its exact source text) and where it starts; `None` at the end.
-    pub fn next_json(&mut self) -> Result<Option<(Range<usize>, Position)>, InputError> {
+    /// The next JSON value (its exact source text); `None` at the end. The range indexes the
+    /// buffer ([`Chunked::slice`], [`Chunked::position_at`]) until the next call.
+    pub fn next_json(&mut self) -> Result<Option<Range<usize>>, InputError> {
         loop {
             let window = &self.buf[self.start..self.end];
             let mut stream = serde_json::Deserializer::from_slice(window).into_iter::<&RawValue>();
@@ -168,7 +164,7 @@ impl<R: Read> Chunked<R> {
                 None => {
                     // Only whitespace is buffered.
                     let n = window.len();
-                    self.advance(n, true);
+                    self.advance(n);
                     if !self.fill().map_err(InputError::Io)? {
                         return Ok(None);
                     }
@@ -181,13 +177,10 @@ impl<R: Read> Chunked<R> {
                         continue;
                     }
                     let text = raw.get().as_bytes();
-                    let offset = text.as_ptr() as usize - window.as_ptr() as usize;
+                    let begin = self.start + (text.as_ptr() as usize - window.as_ptr() as usize);
                     let len = text.len();
-                    self.advance(offset, true);
-                    let at = self.pos;
-                    let begin = self.start;
-                    self.advance(end - offset, true);
-                    return Ok(Some((begin..begin + len, at)));
+                    self.advance(end);
+                    return Ok(Some(begin..begin + len));
                 }
                 Some(Err(e)) => {
                     if e.is_eof() && !self.eof {
@@ -206,7 +199,21 @@ impl<R: Read> Chunked<R> {
 
     /// A position given relative to `buf[start]` (as serde_json reports it), made absolute.
     fn relative(&self, line: u64, column: u64) -> Position {
-        relative(self.pos, line, column)
+        relative(self.position_at(self.start), line, column)
+    }
+}
+
+/// The position after `text`, which starts at `from`.
+fn advanced(from: Position, text: &[u8]) -> Position {
+    match memchr::memrchr(b'\n', text) {
+        Some(last) => Position {
+            line: from.line + memchr::memchr_iter(b'\n', text).count() as u64,
+            column: (text.len() - last) as u64,
+        },
+        None => Position {
+            line: from.line,
+            column: from.column + text.len() as u64,
+        },
     }
 }
 
@@ -253,7 +260,8 @@ mod tests {
         let mut out = Vec::new();
         loop {
             match c.next_json() {
-                Ok(Some((r, at))) => {
+                Ok(Some(r)) => {
+                    let at = c.position_at(r.start);
                     out.push((String::from_utf8(c.slice(r).to_vec()).unwrap(), at))
                 }
                 Ok(None) => return Ok(out),
@@ -314,8 +322,8 @@ mod tests {
         let mut c = Chunked::new(Trickle(b"  \n  [1]", 1));
         c.buf = vec![0; 2];
         assert_eq!(c.first_non_blank().unwrap(), Some(b'['));
-        let (r, at) = c.next_json().unwrap().unwrap();
+        let r = c.next_json().unwrap().unwrap();
+        assert_eq!(c.position_at(r.start), Position { line: 2, column: 3 });
         assert_eq!(c.slice(r), b"[1]");
-        assert_eq!(at, Position { line: 2, column: 3 });
     }
 }

@@ -171,19 +171,6 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         None => None,
     };
 
-    let kafka = ctx.kafka()?;
-    let topic = kafka.topic(&args.topic).await?;
-    let partitions = topic.partitions.len() as i32;
-    if let Some(p) = args.partition {
-        if p >= partitions {
-            return Err(Error::runtime(format!(
-                "partition {p} of topic '{}' does not exist: it has {partitions} partition{}",
-                args.topic,
-                if partitions == 1 { "" } else { "s" }
-            )));
-        }
-    }
-
     let (reader, size): (Box<dyn Read + Send>, Option<u64>) = match &args.file {
         Some(path) => {
             let file = File::open(path)
@@ -206,6 +193,25 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
                 .collect(),
         },
     )?);
+    // The producer connects (and gets its producer id) while the topic is checked; nothing is
+    // sent before the check passed.
+    let warming = producer.clone();
+    let timeout = ctx.settings.timeout;
+    tokio::task::spawn_blocking(move || warming.warm_up(timeout));
+
+    let kafka = ctx.kafka()?;
+    let topic = kafka.topic(&args.topic).await?;
+    let partitions = topic.partitions.len() as i32;
+    if let Some(p) = args.partition {
+        if p >= partitions {
+            return Err(Error::runtime(format!(
+                "partition {p} of topic '{}' does not exist: it has {partitions} partition{}",
+                args.topic,
+                if partitions == 1 { "" } else { "s" }
+            )));
+        }
+    }
+
     let stop = Arc::new(AtomicBool::new(false));
     let bar = args
         .file
@@ -221,7 +227,6 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         partition: args.partition,
         partitions,
         bar: bar.clone(),
-        timeout: ctx.settings.timeout,
     };
     let mut reading = tokio::task::spawn_blocking(move || job.run(reader));
     let mut interrupted = false;
@@ -296,12 +301,10 @@ struct Job {
     partition: Option<i32>,
     partitions: i32,
     bar: Option<ProgressBar>,
-    timeout: Duration,
 }
 
 impl Job {
     fn run(self, reader: Box<dyn Read + Send>) -> Result<()> {
-        self.producer.warm_up(self.timeout);
         let mut input = Chunked::new(reader);
         let mode = match self.mode {
             Some(m) => m,
@@ -355,7 +358,7 @@ impl Job {
     }
 
     fn next_json<R: Read>(&self, input: &mut Chunked<R>) -> Result<bool> {
-        let Some((range, _)) = input.next_json().map_err(|e| self.input_error("JSON", e))? else {
+        let Some(range) = input.next_json().map_err(|e| self.input_error("JSON", e))? else {
             return Ok(false);
         };
         self.send(&OutRecord {
@@ -368,20 +371,22 @@ impl Job {
     }
 
     fn next_envelope<R: Read>(&self, input: &mut Chunked<R>) -> Result<bool> {
-        let Some((range, at)) = input.next_json().map_err(|e| self.input_error("JSON", e))? else {
+        let Some(range) = input.next_json().map_err(|e| self.input_error("JSON", e))? else {
             return Ok(false);
         };
-        let envelope: Envelope<'_> = serde_json::from_slice(input.slice(range)).map_err(|e| {
-            self.input_error(
-                "record",
-                InputError::Invalid {
-                    at: input::relative(at, e.line() as u64, e.column() as u64),
-                    message: input::json_message(&e),
-                },
-            )
-        })?;
+        let at = || input.position_at(range.start);
+        let envelope: Envelope<'_> =
+            serde_json::from_slice(input.slice(range.clone())).map_err(|e| {
+                self.input_error(
+                    "record",
+                    InputError::Invalid {
+                        at: input::relative(at(), e.line() as u64, e.column() as u64),
+                        message: input::json_message(&e),
+                    },
+                )
+            })?;
         let invalid =
-            |message: String| self.input_error("record", InputError::Invalid { at, message });
+            |message: String| self.input_error("record", InputError::Invalid { at: at(), message });
         let key = decode(envelope.key.as_deref(), envelope.key_encoding, "key").map_err(invalid)?;
         let value =
             decode(envelope.value.as_deref(), envelope.value_encoding, "value").map_err(invalid)?;
