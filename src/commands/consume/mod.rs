@@ -36,11 +36,12 @@ pub struct Args {
 
     /// Read only these partitions
     #[arg(short = 'p', long = "partition", value_name = "N[,N...]", value_delimiter = ',',
+          allow_negative_numbers = true,
           value_parser = clap::value_parser!(i32).range(0..))]
     pub partitions: Vec<i32>,
 
     /// Stop after this many messages in total
-    #[arg(short = 'c', long = "max-messages", value_name = "N",
+    #[arg(short = 'c', long = "max-messages", value_name = "N", allow_negative_numbers = true,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_messages: Option<u64>,
 
