@@ -293,7 +293,11 @@ const CASES: &[Case] = &[
     ),
     usage(
         &["consume", "orders", "-c", "0"],
-        "invalid value '0' for '--max-messages <N>'",
+        "invalid value '0' for '--max-messages <N>': '0' is not a count",
+    ),
+    usage(
+        &["consume", "orders", "-c", "-1"],
+        "invalid value '-1' for '--max-messages <N>': '-1' is not a count",
     ),
     usage(
         &["consume", "orders", "--format", "%Z"],
