@@ -489,12 +489,23 @@ pub fn parse_brokers(list: &str) -> Result<Vec<String>> {
     for broker in &brokers {
         let bad = || {
             Error::usage(format!(
-                "invalid broker address '{broker}': expected HOST:PORT, e.g. localhost:9092"
+                "invalid broker address '{broker}': expected HOST:PORT, e.g. localhost:9092 or [::1]:9092"
             ))
         };
         let (host, port) = broker.rsplit_once(':').ok_or_else(bad)?;
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        if host.is_empty() || host.contains(['/', ' ']) {
+        let host_ok = match host.strip_prefix('[') {
+            // An IPv6 address in brackets, optionally with a zone: [fe80::1%eth0].
+            Some(rest) => rest.strip_suffix(']').is_some_and(|ip| {
+                let ip = ip.split_once('%').map_or(ip, |(ip, _)| ip);
+                ip.parse::<std::net::Ipv6Addr>().is_ok()
+            }),
+            None => {
+                !host.is_empty()
+                    && !host
+                        .contains(|c: char| matches!(c, ':' | '[' | ']' | '/') || c.is_whitespace())
+            }
+        };
+        if !host_ok {
             return Err(bad());
         }
         match port.parse::<u16>() {
@@ -536,6 +547,7 @@ mod tests {
             vec!["a:1".to_string(), "b:2".to_string()]
         );
         assert_eq!(parse_brokers("[::1]:9092").unwrap(), vec!["[::1]:9092"]);
+        assert!(parse_brokers("[fe80::1%eth0]:9092").is_ok());
         for bad in [
             "",
             ",",
@@ -545,6 +557,12 @@ mod tests {
             "h:0",
             "h:99999",
             "h:x",
+            "[::1",
+            "[::1:9092",
+            "[nope]:9092",
+            "::1:9092",
+            "h/x:9092",
+            "PLAINTEXT://h:9092",
         ] {
             let err = parse_brokers(bad).unwrap_err();
             assert_eq!(err.kind(), crate::error::ErrorKind::Usage, "{bad}");

@@ -1,4 +1,4 @@
-//! The command line without a broker: help, usage errors, exit codes, unreachable clusters.
+//! The command line without a broker: help, version, unreachable clusters.
 
 mod common;
 
@@ -40,78 +40,8 @@ fn version_prints() {
         .stdout(predicate::str::starts_with("kctl "));
 }
 
-/// (arguments, expected exit code, expected text on stderr)
-const BAD_INPUT: &[(&[&str], i32, &str)] = &[
-    (&["topics", "create", "a b"], 2, "invalid topic name 'a b'"),
-    (&["topics", "create", ".."], 2, "invalid topic name '..'"),
-    (
-        &["topics", "create", "x", "--partitions", "0"],
-        2,
-        "--partitions",
-    ),
-    (
-        &["topics", "create", "x", "--partitions", "-3"],
-        2,
-        "--partitions",
-    ),
-    (
-        &["topics", "create", "x", "--replication-factor", "0"],
-        2,
-        "--replication-factor",
-    ),
-    (
-        &["topics", "create", "x", "--config", "nokey"],
-        2,
-        "expected KEY=VALUE",
-    ),
-    (
-        &["-X", "novalue", "topics", "list"],
-        2,
-        "expected KEY=VALUE",
-    ),
-    (
-        &["-X", "no.such.property=1", "topics", "list"],
-        2,
-        "invalid -X no.such.property",
-    ),
-    (
-        &["-b", "localhost", "topics", "list"],
-        2,
-        "invalid broker address 'localhost'",
-    ),
-    (
-        &["-b", "host:notaport", "topics", "list"],
-        2,
-        "invalid broker address",
-    ),
-    (&["-b", ",", "topics", "list"], 2, "broker list is empty"),
-    (
-        &["--timeout", "soon", "topics", "list"],
-        2,
-        "invalid duration",
-    ),
-    (
-        &["--timeout", "0s", "topics", "list"],
-        2,
-        "greater than zero",
-    ),
-    (&["-o", "yaml", "topics", "list"], 2, "invalid value 'yaml'"),
-    (&["topics", "describe"], 2, "required"),
-    (&["topics", "delete"], 2, "required"),
-    (&["topics", "frobnicate"], 2, "unrecognized subcommand"),
-];
-
-#[test]
-fn bad_input_is_a_clear_usage_error() {
-    for (args, code, message) in BAD_INPUT {
-        kctl()
-            .args(*args)
-            .assert()
-            .code(*code)
-            .stdout("")
-            .stderr(predicate::str::contains(*message));
-    }
-}
+// Usage errors (bad flags, names, addresses, durations...) are one table in tests/bad_input.rs,
+// each also run without a reachable broker.
 
 #[test]
 fn unreachable_broker_fails_fast_naming_it() {

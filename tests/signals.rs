@@ -1,7 +1,18 @@
-//! Ctrl-C (SIGINT) ends commands cleanly with exit 130.
+//! Ctrl-C (SIGINT) ends commands cleanly with exit 130, and a closed stdout (`| head -1`) ends
+//! them quietly with exit 0.
+//!
+//! Every test waits for the process to be under way (lines printed, messages landed, and its
+//! SIGINT handler installed) before it sends the signal, and every wait is bounded.
 
-use std::process::{Command, Stdio};
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use common::Broker;
 
 /// A port that accepts connections and never answers: calls on it can only time out.
 fn silent_port() -> String {
@@ -16,43 +27,355 @@ fn silent_port() -> String {
     addr
 }
 
-/// Starts kctl with `args`, sends SIGINT after `after`, returns (exit code, stderr, time to exit
-/// after the signal).
-pub fn interrupt(args: &[&str], after: Duration) -> (Option<i32>, String, Duration) {
-    let child = Command::new(env!("CARGO_BIN_EXE_kctl"))
+/// Starts kctl with `args` (stdout and stderr piped), without the developer's KCTL_* settings.
+fn spawn(args: &[&str], stdin: Stdio) -> Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kctl"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("KCTL_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("KCTL_CONFIG", "/nonexistent/kctl-tests/config.toml")
         .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdin(stdin)
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
-    std::thread::sleep(after);
-    let sent = Instant::now();
+        .unwrap()
+}
+
+/// Waits until the process has a SIGINT handler (Linux: the SigCgt mask of /proc/PID/status),
+/// so the signal reaches kctl's handler rather than ending the process at once.
+fn wait_for_sigint_handler(child: &Child) {
+    let path = format!("/proc/{}/status", child.id());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let Ok(status) = std::fs::read_to_string(&path) else {
+            // No procfs: give the runtime time to start instead.
+            std::thread::sleep(Duration::from_millis(500));
+            return;
+        };
+        let caught = status
+            .lines()
+            .find_map(|l| l.strip_prefix("SigCgt:"))
+            .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+            .unwrap_or(0);
+        if caught & (1 << (libc::SIGINT - 1)) != 0 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "kctl installed no SIGINT handler within 20s"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn sigint(child: &Child) {
+    wait_for_sigint_handler(child);
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        sent.elapsed(),
-    )
+}
+
+/// Waits for the process to end (killing it after `limit`); returns its status and stderr.
+fn finish(child: &mut Child, limit: Duration) -> (ExitStatus, String) {
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("kctl did not end within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        pipe.read_to_string(&mut stderr).unwrap();
+    }
+    (status, stderr)
+}
+
+/// Reads kctl's stdout on a thread: the first `first` lines, then nothing until `more` is
+/// called (so kctl is held up by the full pipe, as behind a slow reader), then the rest.
+struct Lines {
+    rx: mpsc::Receiver<String>,
+    go: mpsc::Sender<()>,
+}
+
+impl Lines {
+    fn new(stdout: ChildStdout, first: usize) -> Lines {
+        let (tx, rx) = mpsc::channel();
+        let (go, wait) = mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            for _ in 0..first {
+                match lines.next() {
+                    Some(Ok(line)) => {
+                        if tx.send(line).is_err() {
+                            return;
+                        }
+                    }
+                    _ => return,
+                }
+            }
+            if wait.recv().is_err() {
+                return;
+            }
+            for line in lines {
+                let Ok(line) = line else { return };
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Lines { rx, go }
+    }
+
+    /// The first lines, within `limit`.
+    fn first(&self, n: usize, limit: Duration) -> Vec<String> {
+        let deadline = Instant::now() + limit;
+        let mut out = Vec::new();
+        while out.len() < n {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(line) => out.push(line),
+                Err(e) => panic!("got {} of {n} lines within {limit:?}: {e}", out.len()),
+            }
+        }
+        out
+    }
+
+    /// Reads on to the end of stdout, within `limit`.
+    fn rest(self, limit: Duration) -> Vec<String> {
+        let _ = self.go.send(());
+        let deadline = Instant::now() + limit;
+        let mut out = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(line) => out.push(line),
+                Err(mpsc::RecvTimeoutError::Disconnected) => return out,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    panic!("stdout did not end within {limit:?}")
+                }
+            }
+        }
+    }
+}
+
+fn create(broker: &Broker, topic: &str, partitions: u32) {
+    broker
+        .kctl()
+        .args(["topics", "create", topic, "-p", &partitions.to_string()])
+        .assert()
+        .success();
+}
+
+/// The latest offset of each partition of `topic`.
+fn end_offsets(broker: &Broker, topic: &str) -> BTreeMap<i64, i64> {
+    let described = broker.json(&["topics", "describe", topic]);
+    described["topics"][0]["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["partition"].as_i64().unwrap(),
+                p["latest_offset"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// `count` messages of about 200 bytes spread over the partitions by key.
+fn fill(broker: &Broker, topic: &str, count: usize) {
+    let padding = "x".repeat(190);
+    let input: String = (0..count).map(|i| format!("k{i}:{padding}\n")).collect();
+    broker
+        .kctl()
+        .args(["produce", topic, "-K", ":"])
+        .write_stdin(input)
+        .assert()
+        .success();
+}
+
+/// The next offset after the highest one printed, per partition, from `%p %o ...` lines;
+/// asserts each partition's offsets were printed once each, in order, from 0.
+fn printed_next(lines: &[String]) -> BTreeMap<i64, i64> {
+    let mut next: BTreeMap<i64, i64> = BTreeMap::new();
+    for line in lines {
+        let mut words = line.split(' ');
+        let p: i64 = words.next().unwrap().parse().unwrap();
+        let o: i64 = words.next().unwrap().parse().unwrap();
+        let expected = next.entry(p).or_insert(0);
+        assert_eq!(o, *expected, "partition {p}: offset {o} out of order");
+        *expected = o + 1;
+    }
+    next
+}
+
+/// Consumes `topic` from the beginning with `extra` args, holds the reader back after a few
+/// hundred lines, presses Ctrl-C, then reads on to the end. Checks the exit and returns the
+/// lines printed.
+fn interrupt_consume(broker: &Broker, topic: &str, extra: &[&str], total: usize) -> Vec<String> {
+    let mut args = vec![
+        "-b",
+        &broker.addr,
+        "consume",
+        topic,
+        "--from-beginning",
+        "--format",
+        "%p %o %v\\n",
+    ];
+    args.extend_from_slice(extra);
+    let mut child = spawn(&args, Stdio::null());
+    let lines = Lines::new(child.stdout.take().unwrap(), 300);
+    let mut seen = lines.first(300, Duration::from_secs(30));
+    sigint(&child);
+    seen.extend(lines.rest(Duration::from_secs(30)));
+    let (status, stderr) = finish(&mut child, Duration::from_secs(30));
+    assert_eq!(status.code(), Some(130), "stderr: {stderr}");
+    assert_eq!(stderr, "interrupted\n", "nothing but the interruption");
+    assert!(
+        seen.len() < total,
+        "the interrupt came after all {total} messages: the test proves nothing"
+    );
+    seen
+}
+
+#[test]
+fn ctrl_c_during_consume_without_a_group_stops_cleanly() {
+    let broker = Broker::start();
+    create(&broker, "feed", 3);
+    fill(&broker, "feed", 20_000);
+    let seen = interrupt_consume(&broker, "feed", &[], 20_000);
+    let next = printed_next(&seen);
+    assert_eq!(next.values().sum::<i64>() as usize, seen.len());
+    let groups = broker.json(&["groups", "list"]);
+    assert_eq!(groups["groups"], serde_json::json!([]), "no group was made");
+}
+
+#[test]
+fn ctrl_c_during_consume_with_a_group_commits_only_what_was_printed() {
+    let broker = Broker::start();
+    create(&broker, "feed", 3);
+    fill(&broker, "feed", 20_000);
+    let seen = interrupt_consume(&broker, "feed", &["-g", "reader"], 20_000);
+    let next = printed_next(&seen);
+
+    let described = broker.json(&["groups", "describe", "reader"]);
+    let mut committed: BTreeMap<i64, i64> = BTreeMap::new();
+    for o in described["groups"][0]["offsets"].as_array().unwrap() {
+        if let Some(c) = o["current_offset"].as_i64() {
+            committed.insert(o["partition"].as_i64().unwrap(), c);
+        }
+    }
+    for (p, c) in &committed {
+        let printed = next.get(p).copied().unwrap_or(0);
+        assert!(
+            *c <= printed,
+            "partition {p}: committed {c}, but only offsets below {printed} were printed"
+        );
+    }
+    // And nothing printed is left uncommitted: a restart resumes right after the last line.
+    assert_eq!(committed, next, "committed vs printed");
+}
+
+#[test]
+fn ctrl_c_during_a_busy_produce_reports_what_landed() {
+    let broker = Broker::start();
+    create(&broker, "stream", 3);
+    let mut child = spawn(&["-b", &broker.addr, "produce", "stream"], Stdio::piped());
+    let mut stdin = child.stdin.take().unwrap();
+    // An endless stream (bounded in time) that keeps the producer busy.
+    let writer = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        let mut written: u64 = 0;
+        let mut chunk = String::new();
+        while Instant::now() < deadline {
+            chunk.clear();
+            for i in 0..1000 {
+                chunk.push_str(&format!("message {}\n", written + i));
+            }
+            if stdin.write_all(chunk.as_bytes()).is_err() {
+                break;
+            }
+            written += 1000;
+        }
+        written
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while end_offsets(&broker, "stream").values().sum::<i64>() < 1000 {
+        assert!(Instant::now() < deadline, "no messages landed within 30s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    sigint(&child);
+    let (status, stderr) = finish(&mut child, Duration::from_secs(40));
+    let written = writer.join().unwrap();
+    assert_eq!(status.code(), Some(130), "stderr: {stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "a summary, then the interruption: {stderr}");
+    assert_eq!(lines[1], "interrupted");
+    let delivered: i64 = lines[0]
+        .strip_prefix("delivered ")
+        .and_then(|rest| rest.strip_suffix(", failed 0"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected summary: {stderr}"));
+    let landed: i64 = end_offsets(&broker, "stream").values().sum();
+    assert_eq!(
+        delivered, landed,
+        "the summary counts what is on the broker"
+    );
+    assert!(
+        (landed as u64) < written,
+        "stopped in the middle of the stream ({landed} of {written} written)"
+    );
 }
 
 #[test]
 fn ctrl_c_during_a_long_describe_exits_130() {
     let addr = silent_port();
-    let (code, stderr, took) = interrupt(
-        &[
-            "-b",
-            &addr,
-            "--timeout",
-            "60s",
-            "topics",
-            "describe",
-            "orders",
-        ],
-        Duration::from_millis(500),
-    );
-    assert_eq!(code, Some(130), "{stderr}");
-    assert!(stderr.contains("interrupted"), "{stderr}");
-    assert!(took < Duration::from_secs(2), "took {took:?}");
+    for what in [
+        ["topics", "describe", "orders"],
+        ["groups", "describe", "g"],
+    ] {
+        let mut args = vec!["-b", &addr, "--timeout", "60s"];
+        args.extend(what);
+        let mut child = spawn(&args, Stdio::null());
+        // Under way: connected to the port that never answers.
+        std::thread::sleep(Duration::from_millis(300));
+        sigint(&child);
+        let sent = Instant::now();
+        let (status, stderr) = finish(&mut child, Duration::from_secs(10));
+        let took = sent.elapsed();
+        assert_eq!(status.code(), Some(130), "{what:?}: {stderr}");
+        assert_eq!(stderr, "interrupted\n", "{what:?}");
+        assert!(took < Duration::from_secs(2), "{what:?} took {took:?}");
+    }
+}
+
+#[test]
+fn consume_into_a_closed_pipe_ends_quietly() {
+    let broker = Broker::start();
+    create(&broker, "pipe", 3);
+    fill(&broker, "pipe", 20_000);
+    // `kctl consume ... | head -1` while kctl still has thousands of records to write.
+    for extra in [
+        &["-o", "json", "-e"][..],
+        &["-g", "piped", "-e"][..],
+        &["--format", "%k %v\\n"][..],
+    ] {
+        let mut args = vec!["-b", &broker.addr, "consume", "pipe", "--from-beginning"];
+        args.extend_from_slice(extra);
+        let mut child = spawn(&args, Stdio::null());
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        assert!(!line.is_empty(), "{extra:?}: nothing printed");
+        drop(stdout);
+        let (status, stderr) = finish(&mut child, Duration::from_secs(30));
+        assert_eq!(status.code(), Some(0), "{extra:?}: {stderr}");
+        assert_eq!(stderr, "", "{extra:?}: a closed pipe is not an error");
+    }
 }

@@ -196,7 +196,8 @@ impl Producer {
     }
 
     /// Queues one record, waiting while librdkafka's queue is full. Delivery reports are
-    /// served now and then; an error here means the record was not queued (and not counted).
+    /// served now and then; an error here means the record was not queued (and not counted). The
+    /// error's message is the reason alone: the caller knows which message it was.
     pub fn send(&self, record: &OutRecord<'_>) -> Result<()> {
         let mut base: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(&self.topic);
         if let Some(key) = record.key {
@@ -233,13 +234,21 @@ impl Producer {
                     self.inner.poll(Duration::from_millis(5));
                 }
                 Err((err, _)) => {
-                    let reason = match err.rdkafka_error_code() {
+                    let code = err.rdkafka_error_code();
+                    let reason = match code {
                         Some(code) => broker_error(code, None).message,
                         None => err.to_string(),
                     };
-                    return Err(Error::runtime(format!(
-                        "cannot queue the message: {reason}"
-                    )));
+                    let error = Error::runtime(reason);
+                    return Err(if code == Some(RDKafkaErrorCode::MessageSizeTooLarge) {
+                        error.with_hint(
+                            "the producer sends messages up to message.max.bytes \
+                             (1000000 unless set with -X message.max.bytes=N), the broker \
+                             accepts up to the topic's max.message.bytes",
+                        )
+                    } else {
+                        error
+                    });
                 }
             }
         }

@@ -36,12 +36,13 @@ pub struct Args {
 
     /// Read only these partitions
     #[arg(short = 'p', long = "partition", value_name = "N[,N...]", value_delimiter = ',',
+          allow_negative_numbers = true,
           value_parser = clap::value_parser!(i32).range(0..))]
     pub partitions: Vec<i32>,
 
     /// Stop after this many messages in total
-    #[arg(short = 'c', long = "max-messages", value_name = "N",
-          value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(short = 'c', long = "max-messages", value_name = "N", allow_negative_numbers = true,
+          value_parser = parse_count)]
     pub max_messages: Option<u64>,
 
     /// Stop at the end offsets taken when the command started (otherwise follow the topic)
@@ -56,6 +57,16 @@ pub struct Args {
     /// %v (or %s) value, %h headers, %T timestamp, %K/%S key/value length; \n \t \\ escapes
     #[arg(long, value_name = "FORMAT", value_parser = Format::parse)]
     pub format: Option<Format>,
+}
+
+/// A count of 1 or more.
+fn parse_count(s: &str) -> std::result::Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!(
+            "'{s}' is not a count: use a whole number of 1 or more"
+        )),
+    }
 }
 
 /// Where `--offset` says to start.

@@ -74,6 +74,7 @@ pub struct Target {
     #[arg(
         long,
         value_name = "N",
+        allow_negative_numbers = true,
         value_parser = clap::value_parser!(i64).range(0..),
         help_heading = "Targets (exactly one)"
     )]

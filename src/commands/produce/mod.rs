@@ -175,8 +175,14 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         Some(path) => {
             let file = File::open(path)
                 .map_err(|e| Error::runtime(format!("cannot open '{}': {e}", path.display())))?;
-            let size = file.metadata().ok().map(|m| m.len());
-            (Box::new(file), size)
+            let meta = file.metadata().ok();
+            if meta.as_ref().is_some_and(|m| m.is_dir()) {
+                return Err(Error::runtime(format!(
+                    "cannot read '{}': it is a directory",
+                    path.display()
+                )));
+            }
+            (Box::new(file), meta.map(|m| m.len()))
         }
         None => (Box::new(std::io::stdin()), None),
     };
@@ -227,6 +233,10 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         partition: args.partition,
         partitions,
         bar: bar.clone(),
+        source: args
+            .file
+            .as_ref()
+            .map_or_else(|| "stdin".to_string(), |p| format!("'{}'", p.display())),
     };
     let mut reading = tokio::task::spawn_blocking(move || job.run(reader));
     let mut interrupted = false;
@@ -301,6 +311,8 @@ struct Job {
     partition: Option<i32>,
     partitions: i32,
     bar: Option<ProgressBar>,
+    /// What is read, for messages: `stdin` or the quoted path.
+    source: String,
 }
 
 impl Job {
@@ -375,6 +387,17 @@ impl Job {
             return Ok(false);
         };
         let at = || input.position_at(range.start);
+        if input.slice(range.clone()).first() != Some(&b'{') {
+            // serde would read an array as the struct's fields in order.
+            return Err(self.input_error(
+                "record",
+                InputError::Invalid {
+                    at: at(),
+                    message: "expected a JSON object such as {\"key\": \"k\", \"value\": \"v\"}"
+                        .to_string(),
+                },
+            ));
+        }
         let envelope: Envelope<'_> =
             serde_json::from_slice(input.slice(range.clone())).map_err(|e| {
                 self.input_error(
@@ -420,9 +443,20 @@ impl Job {
     }
 
     fn send(&self, record: &OutRecord<'_>) -> Result<()> {
-        self.producer
-            .send(record)
-            .map_err(|e| e.context(format!("after {} messages", self.producer.sent())))
+        self.producer.send(record).map_err(|e| {
+            let bytes = record.key.map_or(0, <[u8]>::len) + record.value.map_or(0, <[u8]>::len);
+            let sent = self.producer.sent();
+            let message = format!(
+                "cannot queue message {} ({bytes} bytes): {} ({})",
+                sent + 1,
+                e.message(),
+                self.sent_before()
+            );
+            match e.hint() {
+                Some(hint) => Error::runtime(message).with_hint(hint),
+                None => Error::runtime(message),
+            }
+        })
     }
 
     fn sent_before(&self) -> String {
@@ -434,7 +468,8 @@ impl Job {
 
     fn io_error(&self, e: std::io::Error) -> Error {
         Error::runtime(format!(
-            "cannot read the input: {e} ({})",
+            "cannot read {}: {e} ({})",
+            self.source,
             self.sent_before()
         ))
     }

@@ -71,7 +71,17 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         Ok(()) => Status::Created,
         Err(e) if e.code == Code::TopicAlreadyExists && args.if_not_exists => Status::Exists,
         Err(e) => {
-            let err = Error::runtime(format!("cannot create topic '{}': {e}", args.name));
+            let mut message = format!("cannot create topic '{}': {e}", args.name);
+            if e.code == Code::InvalidConfig && !args.configs.is_empty() {
+                // The broker's answer does not say which one: name what was asked for.
+                let given: Vec<String> = args
+                    .configs
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                message.push_str(&format!(" (--config {})", given.join(", ")));
+            }
+            let err = Error::runtime(message);
             return Err(match e.code {
                 Code::TopicAlreadyExists => {
                     err.with_hint("pass --if-not-exists to accept an existing topic")

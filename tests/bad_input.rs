@@ -1,0 +1,651 @@
+//! Bad input, one table: every row is a command line (with its stdin) that must fail with a
+//! given exit code (2 usage, 1 runtime) and one clear line naming what is wrong, and leave the
+//! broker exactly as it was: same topics, partitions, offsets and configs, same consumer
+//! groups and committed offsets.
+
+mod common;
+
+use common::{kctl, Broker};
+use serde_json::{json, Value};
+
+/// What a row writes to kctl's stdin.
+#[derive(Clone, Copy)]
+enum Stdin {
+    Nothing,
+    Text(&'static str),
+    /// One line of this many `x`.
+    Big(usize),
+}
+
+struct Case {
+    args: &'static [&'static str],
+    stdin: Stdin,
+    code: i32,
+    message: &'static str,
+    /// A usage error found before any connection: also checked against a dead address.
+    offline: bool,
+}
+
+/// A usage error in the command line itself (exit 2), found before connecting.
+const fn usage(args: &'static [&'static str], message: &'static str) -> Case {
+    Case {
+        args,
+        stdin: Stdin::Nothing,
+        code: 2,
+        message,
+        offline: true,
+    }
+}
+
+/// A usage error only the cluster's answer reveals or that needs it first (exit 2).
+const fn refused(args: &'static [&'static str], message: &'static str) -> Case {
+    Case {
+        args,
+        stdin: Stdin::Nothing,
+        code: 2,
+        message,
+        offline: false,
+    }
+}
+
+/// A runtime failure (exit 1).
+const fn runtime(args: &'static [&'static str], message: &'static str) -> Case {
+    Case {
+        args,
+        stdin: Stdin::Nothing,
+        code: 1,
+        message,
+        offline: false,
+    }
+}
+
+impl Case {
+    const fn input(mut self, stdin: Stdin) -> Case {
+        self.stdin = stdin;
+        self
+    }
+}
+
+/// `{dir}` in a row is an existing directory; `{long}` a 250-character topic name.
+/// Setup: topic `orders` (2 partitions, 3 messages), topic `small` (max.message.bytes=100),
+/// group `tracker` with committed offsets on `orders`, no members.
+const CASES: &[Case] = &[
+    // Connection and global settings.
+    usage(
+        &["-b", "localhost", "topics", "list"],
+        "invalid broker address 'localhost'",
+    ),
+    usage(
+        &["-b", "host:notaport", "topics", "list"],
+        "invalid broker address 'host:notaport'",
+    ),
+    usage(
+        &["-b", "127.0.0.1:99999", "topics", "list"],
+        "invalid broker address '127.0.0.1:99999'",
+    ),
+    usage(
+        &["-b", "[::1", "topics", "create", "x"],
+        "invalid broker address '[::1'",
+    ),
+    usage(
+        &["-b", "a:1,,b", "topics", "create", "x"],
+        "invalid broker address 'b'",
+    ),
+    usage(&["-b", ",", "topics", "list"], "broker list is empty"),
+    usage(
+        &["-X", "novalue", "topics", "list"],
+        "expected KEY=VALUE, got 'novalue'",
+    ),
+    usage(
+        &["-X", "no.such.property=1", "topics", "create", "x"],
+        "invalid -X no.such.property",
+    ),
+    usage(
+        &["-X", "acks=banana", "produce", "orders"],
+        "invalid -X acks: Invalid value",
+    )
+    .input(Stdin::Text("x\n")),
+    usage(
+        &["-X", "security.protocol=carrier-pigeon", "topics", "list"],
+        "invalid -X security.protocol",
+    ),
+    usage(
+        &["--timeout", "soon", "topics", "list"],
+        "invalid duration 'soon'",
+    ),
+    usage(
+        &["--timeout", "0s", "topics", "list"],
+        "greater than zero",
+    ),
+    usage(&["-o", "yaml", "topics", "list"], "invalid value 'yaml'"),
+    // Topics.
+    usage(&["topics", "create", "a b"], "invalid topic name 'a b'"),
+    usage(&["topics", "create", ".."], "invalid topic name '..'"),
+    usage(
+        &["topics", "create", "{long}"],
+        "it is longer than 249 characters",
+    ),
+    usage(
+        &["topics", "create", "x", "--partitions", "0"],
+        "invalid value '0' for '--partitions <N>'",
+    ),
+    usage(
+        &["topics", "create", "x", "--partitions", "-3"],
+        "invalid value '-3' for '--partitions <N>'",
+    ),
+    usage(
+        &["topics", "create", "x", "--replication-factor", "0"],
+        "invalid value '0' for '--replication-factor <R>'",
+    ),
+    usage(
+        &["topics", "create", "x", "--config", "nokey"],
+        "expected KEY=VALUE, got 'nokey'",
+    ),
+    runtime(
+        &["topics", "create", "x", "--config", "no.such.config=1"],
+        "cannot create topic 'x': configuration is invalid (--config no.such.config=1)",
+    ),
+    runtime(
+        &["topics", "create", "x", "--replication-factor", "3"],
+        "cannot create topic 'x': invalid replication factor",
+    ),
+    runtime(
+        &["topics", "create", "orders", "--partitions", "5"],
+        "cannot create topic 'orders': topic already exists",
+    ),
+    runtime(&["topics", "describe", "ghost"], "topic not found: ghost"),
+    runtime(
+        &["topics", "delete", "ghost", "--yes"],
+        "topic not found: ghost; nothing was deleted",
+    ),
+    runtime(
+        &["topics", "delete", "orders", "ghost", "--yes"],
+        "topic not found: ghost; nothing was deleted",
+    ),
+    refused(
+        &["topics", "delete", "orders"],
+        "refusing to delete topic orders without confirmation",
+    ),
+    usage(&["topics", "describe"], "required arguments were not provided"),
+    usage(&["topics", "delete"], "required arguments were not provided"),
+    usage(&["topics", "frobnicate"], "unrecognized subcommand 'frobnicate'"),
+    // Produce: nothing may be sent, so the first record of every input is the bad one.
+    runtime(&["produce", "ghost"], "topic 'ghost' does not exist").input(Stdin::Text("x\n")),
+    usage(&["produce", "a/b"], "invalid topic name 'a/b'"),
+    runtime(
+        &["produce", "orders", "-p", "5"],
+        "partition 5 of topic 'orders' does not exist",
+    )
+    .input(Stdin::Text("x\n")),
+    usage(
+        &["produce", "orders", "-p", "-1"],
+        "invalid value '-1' for '--partition <N>'",
+    ),
+    usage(
+        &["produce", "orders", "-k", "x", "-K", ":"],
+        "'--key <KEY>' cannot be used with '--key-separator <SEP>'",
+    ),
+    usage(
+        &["produce", "orders", "--input", "json", "-K", ":"],
+        "--delimiter and --key-separator apply to --input lines only",
+    ),
+    usage(
+        &["produce", "orders", "--input", "envelope", "-k", "x"],
+        "--key cannot be used with --input envelope",
+    ),
+    usage(
+        &["produce", "orders", "-H", "novalue"],
+        "expected KEY=VALUE, got 'novalue'",
+    ),
+    usage(&["produce", "orders", "-D", ""], "the separator is empty"),
+    usage(&["produce", "orders", "-D", "\\q"], "unknown escape '\\q'"),
+    usage(
+        &["produce", "orders", "-z", "brotli"],
+        "invalid value 'brotli' for '--compression <CODEC>'",
+    ),
+    runtime(
+        &["produce", "orders", "--file", "/nonexistent/kctl/orders.json"],
+        "cannot open '/nonexistent/kctl/orders.json': No such file or directory",
+    ),
+    runtime(
+        &["produce", "orders", "--file", "{dir}"],
+        "cannot read '{dir}': it is a directory",
+    ),
+    runtime(
+        &["produce", "orders"],
+        "invalid JSON at line 1 column 10: expected ident (0 messages were sent before it)",
+    )
+    .input(Stdin::Text("{\"a\": tru}\n{\"a\": 1}\n")),
+    runtime(
+        &["produce", "orders", "--input", "json"],
+        "invalid JSON at line 1 column 1: expected value",
+    )
+    .input(Stdin::Text("hello\n{\"a\": 1}\n")),
+    runtime(
+        &["produce", "orders", "--input", "envelope"],
+        "invalid record at line 1 column 19: unknown field `nope`",
+    )
+    .input(Stdin::Text("{\"value\":\"x\",\"nope\":1}\n{\"value\":\"y\"}\n")),
+    runtime(
+        &["produce", "orders", "--input", "envelope"],
+        "invalid record at line 1 column 1: the value is not valid base64",
+    )
+    .input(Stdin::Text(
+        "{\"value\":\"%%%\",\"value_encoding\":\"base64\"}\n{\"value\":\"y\"}\n",
+    )),
+    runtime(
+        &["produce", "orders", "--input", "envelope"],
+        "invalid record at line 1 column 1: partition 5 does not exist (the topic has 2 partitions)",
+    )
+    .input(Stdin::Text("{\"value\":\"x\",\"partition\":5}\n{\"value\":\"y\"}\n")),
+    runtime(
+        &["produce", "orders", "--input", "envelope"],
+        "unknown variant `hex`",
+    )
+    .input(Stdin::Text("{\"value\":\"x\",\"value_encoding\":\"hex\"}\n")),
+    runtime(
+        &["produce", "orders", "--input", "envelope"],
+        "invalid record at line 1 column 1: expected a JSON object",
+    )
+    .input(Stdin::Text("[\"orders\", 1]\n{\"value\":\"y\"}\n")),
+    // Larger than the producer sends (1,000,000 bytes by default).
+    runtime(
+        &["produce", "orders"],
+        "cannot queue message 1 (1100000 bytes): message size too large",
+    )
+    .input(Stdin::Big(1_100_000)),
+    // Larger than the topic accepts (max.message.bytes=100): the broker refuses it.
+    runtime(
+        &["produce", "small"],
+        "1 of 1 messages were not delivered to 'small': message size too large",
+    )
+    .input(Stdin::Big(1_000)),
+    // Consume.
+    runtime(&["consume", "ghost", "-e"], "topic 'ghost' does not exist"),
+    runtime(
+        &["consume", "ghost", "-g", "new-group", "-e"],
+        "topic 'ghost' does not exist",
+    ),
+    usage(&["consume", "orders", "--offset", "soon"], "invalid offset 'soon'"),
+    usage(
+        &["consume", "orders", "--offset", "-0"],
+        "invalid offset '-0': -0 is not a count",
+    ),
+    usage(
+        &["consume", "orders", "--offset", "@yesterday"],
+        "invalid offset '@yesterday'",
+    ),
+    usage(
+        &["consume", "orders", "--from-beginning", "--offset", "5"],
+        "'--from-beginning' cannot be used with '--offset <WHERE>'",
+    ),
+    usage(
+        &["consume", "orders", "-p", "0", "-g", "new-group"],
+        "'--partition <N[,N...]>' cannot be used with '--group <GROUP>'",
+    ),
+    usage(
+        &["consume", "orders", "-p", "0,-1"],
+        "invalid value '-1' for '--partition <N[,N...]>'",
+    ),
+    runtime(
+        &["consume", "orders", "-p", "7", "-e"],
+        "partition 7 of topic 'orders' does not exist",
+    ),
+    usage(
+        &["consume", "orders", "-c", "0"],
+        "invalid value '0' for '--max-messages <N>': '0' is not a count",
+    ),
+    usage(
+        &["consume", "orders", "-c", "-1"],
+        "invalid value '-1' for '--max-messages <N>': '-1' is not a count",
+    ),
+    usage(
+        &["consume", "orders", "--format", "%Z"],
+        "unknown directive '%Z'",
+    ),
+    usage(
+        &["-o", "json", "consume", "orders", "--format", "%v"],
+        "--format and -o json cannot be used together",
+    ),
+    // Groups.
+    runtime(
+        &["groups", "describe", "ghost-group"],
+        "consumer group not found: ghost-group",
+    ),
+    usage(&["groups", "describe", ""], "a group name cannot be empty"),
+    runtime(
+        &["groups", "delete", "ghost-group", "--yes"],
+        "consumer group not found: ghost-group; nothing was deleted",
+    ),
+    runtime(
+        &["groups", "delete", "tracker", "ghost-group", "--yes"],
+        "consumer group not found: ghost-group; nothing was deleted",
+    ),
+    refused(
+        &["groups", "delete", "tracker"],
+        "refusing to delete consumer group tracker without confirmation",
+    ),
+    runtime(
+        &[
+            "groups",
+            "reset-offsets",
+            "ghost-group",
+            "--all-topics",
+            "--to-earliest",
+            "--execute",
+            "--yes",
+        ],
+        "consumer group 'ghost-group' does not exist, so --all-topics names no partition",
+    ),
+    refused(
+        &[
+            "groups",
+            "reset-offsets",
+            "tracker",
+            "--topic",
+            "orders",
+            "--to-earliest",
+            "--execute",
+        ],
+        "refusing to reset the offsets of consumer group 'tracker' on 2 partitions without confirmation",
+    ),
+    usage(
+        &[
+            "groups",
+            "reset-offsets",
+            "tracker",
+            "--topic",
+            "orders",
+            "--to-earliest",
+            "--to-latest",
+        ],
+        "'--to-earliest' cannot be used with '--to-latest'",
+    ),
+    usage(
+        &[
+            "groups",
+            "reset-offsets",
+            "tracker",
+            "--topic",
+            "orders",
+            "--all-topics",
+            "--to-earliest",
+        ],
+        "'--topic <TOPIC[:P[,P...]]>' cannot be used with '--all-topics'",
+    ),
+    usage(
+        &[
+            "groups",
+            "reset-offsets",
+            "tracker",
+            "--topic",
+            "orders",
+            "--to-earliest",
+            "--execute",
+            "--dry-run",
+        ],
+        "'--execute' cannot be used with '--dry-run'",
+    ),
+    usage(
+        &["groups", "reset-offsets", "tracker", "--topic", "orders"],
+        "required arguments were not provided",
+    ),
+    usage(
+        &[
+            "groups",
+            "reset-offsets",
+            "tracker",
+            "--topic",
+            "orders",
+            "--to-datetime",
+            "yesterday",
+        ],
+        "'yesterday' is not a time",
+    ),
+    usage(
+        &[
+            "groups",
+            "reset-offsets",
+            "tracker",
+            "--topic",
+            "orders",
+            "--to-datetime",
+            "2024-13-01T00:00:00Z",
+        ],
+        "'2024-13-01T00:00:00Z' is not a time",
+    ),
+    usage(
+        &[
+            "groups",
+            "reset-offsets",
+            "tracker",
+            "--topic",
+            "orders",
+            "--by-duration",
+            "soon",
+        ],
+        "'soon' is not a duration",
+    ),
+    usage(
+        &[
+            "groups",
+            "reset-offsets",
+            "tracker",
+            "--topic",
+            "orders",
+            "--to-offset",
+            "-5",
+        ],
+        "invalid value '-5' for '--to-offset <N>'",
+    ),
+    usage(
+        &[
+            "groups",
+            "reset-offsets",
+            "tracker",
+            "--topic",
+            "orders:x",
+            "--to-earliest",
+        ],
+        "'x' is not a partition number (in 'orders:x')",
+    ),
+    usage(
+        &[
+            "groups",
+            "reset-offsets",
+            "tracker",
+            "--topic",
+            "bad topic",
+            "--to-earliest",
+        ],
+        "invalid topic name 'bad topic'",
+    ),
+    runtime(
+        &[
+            "groups",
+            "reset-offsets",
+            "tracker",
+            "--topic",
+            "orders:5",
+            "--to-earliest",
+            "--execute",
+            "--yes",
+        ],
+        "topic 'orders' has no partition 5",
+    ),
+    runtime(
+        &[
+            "groups",
+            "reset-offsets",
+            "tracker",
+            "--topic",
+            "ghost",
+            "--to-earliest",
+            "--execute",
+            "--yes",
+        ],
+        "topic not found: ghost",
+    ),
+];
+
+/// Everything a bad command could change: the topics with their partitions, offsets and
+/// configs, and the consumer groups with their committed offsets.
+fn snapshot(broker: &Broker) -> Value {
+    let list = broker.json(&["topics", "list"]);
+    let mut names: Vec<&str> = list["topics"]
+        .as_array()
+        .expect("topics")
+        .iter()
+        .map(|t| t["name"].as_str().expect("name"))
+        .collect();
+    names.sort_unstable();
+    let mut args = vec!["topics", "describe"];
+    args.extend(&names);
+    let topics = broker.json(&args);
+
+    let list = broker.json(&["groups", "list"]);
+    let mut groups: Vec<&str> = list["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| g["group"].as_str().expect("group"))
+        .collect();
+    groups.sort_unstable();
+    let described = if groups.is_empty() {
+        Value::Null
+    } else {
+        let mut args = vec!["groups", "describe"];
+        args.extend(&groups);
+        broker.json(&args)
+    };
+    json!({"topics": topics, "groups": list, "described": described})
+}
+
+fn expand(s: &str, dir: &str, long: &str) -> String {
+    s.replace("{dir}", dir).replace("{long}", long)
+}
+
+#[test]
+fn bad_input_fails_clearly_and_changes_nothing() {
+    let broker = Broker::start();
+    broker
+        .kctl()
+        .args(["topics", "create", "orders", "--partitions", "2"])
+        .assert()
+        .success();
+    broker
+        .kctl()
+        .args([
+            "topics",
+            "create",
+            "small",
+            "--config",
+            "max.message.bytes=100",
+        ])
+        .assert()
+        .success();
+    broker
+        .kctl()
+        .args(["produce", "orders", "-K", ":"])
+        .write_stdin("a:1\nb:2\nc:3\n")
+        .assert()
+        .success();
+    broker
+        .kctl()
+        .args([
+            "consume",
+            "orders",
+            "-g",
+            "tracker",
+            "--from-beginning",
+            "-e",
+        ])
+        .assert()
+        .success();
+
+    let dir = tempfile::tempdir().unwrap();
+    let dir_path = dir.path().to_str().unwrap().to_string();
+    let long = "x".repeat(250);
+    let mut before = snapshot(&broker);
+    assert!(
+        before["described"]
+            .to_string()
+            .contains("\"current_offset\":"),
+        "the setup committed offsets: {before}"
+    );
+
+    let mut failures = Vec::new();
+    for case in CASES {
+        let args: Vec<String> = case
+            .args
+            .iter()
+            .map(|a| expand(a, &dir_path, &long))
+            .collect();
+        let message = expand(case.message, &dir_path, &long);
+        let own_brokers = args.iter().any(|a| a == "-b");
+        let stdin: Vec<u8> = match case.stdin {
+            Stdin::Nothing => Vec::new(),
+            Stdin::Text(t) => t.as_bytes().to_vec(),
+            Stdin::Big(n) => {
+                let mut v = vec![b'x'; n];
+                v.push(b'\n');
+                v
+            }
+        };
+        let mut runs = vec![("broker", broker.addr.as_str())];
+        if case.offline && !own_brokers {
+            // Nothing listens on port 1: a usage error must not need a cluster.
+            runs.push(("no broker", "127.0.0.1:1"));
+        }
+        for (label, addr) in runs {
+            let mut cmd = kctl();
+            if !own_brokers {
+                cmd.args(["-b", addr]);
+            }
+            let out = cmd.args(&args).write_stdin(stdin.clone()).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+            let mut wrong = Vec::new();
+            if out.status.code() != Some(case.code) {
+                wrong.push(format!(
+                    "exit {:?}, expected {}",
+                    out.status.code(),
+                    case.code
+                ));
+            }
+            if errors.len() != 1 || !errors[0].contains(&message) {
+                wrong.push(format!("expected one error line containing {message:?}"));
+            }
+            if !out.stdout.is_empty() {
+                wrong.push(format!(
+                    "printed on stdout: {}",
+                    String::from_utf8_lossy(&out.stdout)
+                ));
+            }
+            if !wrong.is_empty() {
+                failures.push(format!(
+                    "kctl {} ({label}): {}\n  stderr: {}",
+                    args.join(" "),
+                    wrong.join("; "),
+                    stderr.trim_end().replace('\n', "\n          ")
+                ));
+            }
+        }
+        let after = snapshot(&broker);
+        if after != before {
+            failures.push(format!(
+                "kctl {} changed the broker:\n  before: {before}\n  after:  {after}",
+                args.join(" ")
+            ));
+            before = after;
+        }
+    }
+    assert!(CASES.len() >= 25);
+    assert!(
+        failures.is_empty(),
+        "{} of {} bad inputs went wrong:\n{}",
+        failures.len(),
+        CASES.len(),
+        failures.join("\n")
+    );
+}
