@@ -13,6 +13,7 @@ use common::mock::Cluster;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
+use rdkafka::mocking::MockCoordinator;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
@@ -635,6 +636,48 @@ fn an_unavailable_coordinator_fails_group_commands_within_the_timeout() {
             "{args:?} says what to check: {stderr}"
         );
     }
+}
+
+#[test]
+fn an_unreachable_coordinator_fails_consume_within_the_timeout() {
+    let cluster = Cluster::new(3);
+    cluster.mock().create_topic("orders", 3, 3).unwrap();
+    cluster
+        .mock()
+        .coordinator(MockCoordinator::Group("tracker".into()), 2)
+        .unwrap();
+    cluster.mock().broker_down(2).unwrap();
+    let start = Instant::now();
+    let out = common::kctl()
+        .args(["-b", &cluster.bootstrap(), "--timeout", "3s"])
+        .args(["consume", "orders", "-g", "tracker"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let took = start.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(took < Duration::from_secs(4), "took {took:?}");
+    assert!(stderr.contains(&cluster.bootstrap()), "{stderr}");
+    assert!(
+        stderr.contains("its coordinator") && stderr.contains("could not be reached"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("kctl doctor"), "{stderr}");
+
+    let start = Instant::now();
+    let out = common::kctl()
+        .args(["-b", &cluster.bootstrap(), "--timeout", "3s"])
+        .args(["groups", "describe", "tracker"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let took = start.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(took < Duration::from_secs(4), "took {took:?}");
+    assert!(stderr.contains(&cluster.bootstrap()), "{stderr}");
+    assert!(stderr.contains("coordinator"), "{stderr}");
 }
 
 #[test]

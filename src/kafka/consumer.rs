@@ -168,6 +168,10 @@ struct CgrpStats {
 
 impl ClientContext for ConsumeCtx {
     fn stats_raw(&self, statistics: &[u8]) {
+        // Only needed until the group is joined.
+        if self.joined.load(Ordering::Relaxed) {
+            return;
+        }
         if let Ok(Stats { cgrp: Some(cgrp) }) = serde_json::from_slice::<Stats>(statistics) {
             let state = match cgrp.state.as_str() {
                 "up" => COORD_UP,
