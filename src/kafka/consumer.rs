@@ -4,6 +4,7 @@
 //! (a consumer dropped while one of its messages is alive would hang).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -117,6 +118,19 @@ impl<'a> RecordRef<'a> {
     }
 }
 
+/// How far a group consumer got with joining its group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupStatus {
+    /// A rebalance assigned partitions (possibly none) to this consumer.
+    Joined,
+    /// The group's coordinator is known and connected; the group is still (re)balancing.
+    Joining,
+    /// The cluster named the group's coordinator but it cannot be reached (yet).
+    CoordinatorUnreachable,
+    /// No coordinator for the group has been found (yet).
+    NoCoordinator,
+}
+
 /// What one poll brought.
 pub enum Polled<'a> {
     Record(RecordRef<'a>),
@@ -131,9 +145,43 @@ struct ConsumeCtx {
     /// Explicit start offsets applied to partitions as they are assigned (group mode).
     starts: Option<BTreeMap<i32, StartOffset>>,
     assigned: Mutex<BTreeSet<i32>>,
+    /// A rebalance reached this consumer (group mode).
+    joined: AtomicBool,
+    /// The coordinator's state in librdkafka's last statistics (a `COORD_*` value).
+    coordinator: AtomicU8,
+}
+
+const COORD_NONE: u8 = 0;
+const COORD_UNREACHABLE: u8 = 1;
+const COORD_UP: u8 = 2;
+
+/// The part of librdkafka's statistics kctl reads.
+#[derive(serde::Deserialize)]
+struct Stats {
+    cgrp: Option<CgrpStats>,
+}
+
+#[derive(serde::Deserialize)]
+struct CgrpStats {
+    state: String,
 }
 
 impl ClientContext for ConsumeCtx {
+    fn stats_raw(&self, statistics: &[u8]) {
+        // Only needed until the group is joined.
+        if self.joined.load(Ordering::Relaxed) {
+            return;
+        }
+        if let Ok(Stats { cgrp: Some(cgrp) }) = serde_json::from_slice::<Stats>(statistics) {
+            let state = match cgrp.state.as_str() {
+                "up" => COORD_UP,
+                "wait-broker" | "wait-broker-transport" => COORD_UNREACHABLE,
+                _ => COORD_NONE,
+            };
+            self.coordinator.store(state, Ordering::Relaxed);
+        }
+    }
+
     fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
         self.state.on_log(level as i32, fac, log_message);
     }
@@ -159,6 +207,7 @@ impl ConsumerContext for ConsumeCtx {
             rdkafka::consumer::RebalanceProtocol::Cooperative
         );
         let partitions: Vec<i32> = tpl.elements().iter().map(|e| e.partition()).collect();
+        self.joined.store(true, Ordering::Relaxed);
         match err {
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
                 if let Some(starts) = &self.starts {
@@ -245,6 +294,9 @@ impl Consumer {
                         "latest"
                     },
                 );
+                // The statistics say whether the group's coordinator was found, which tells a
+                // coordinator that is unavailable from a group that is slow to rebalance.
+                set_default(&mut config, settings, "statistics.interval.ms", "1000");
                 (Some(group.clone()), starts.clone())
             }
         };
@@ -252,6 +304,8 @@ impl Consumer {
             state: Arc::new(ConnState::new(settings.verbose)),
             starts,
             assigned: Mutex::new(BTreeSet::new()),
+            joined: AtomicBool::new(false),
+            coordinator: AtomicU8::new(COORD_NONE),
         };
         let inner = BaseConsumer::from_config_and_context(&config, ctx)
             .map_err(|e| Error::usage(format!("cannot create the Kafka consumer: {e}")))?;
@@ -335,6 +389,19 @@ impl Consumer {
             .lock()
             .map(|a| a.clone())
             .unwrap_or_default()
+    }
+
+    /// How far joining the group got (group mode).
+    pub fn group_status(&self) -> GroupStatus {
+        let ctx = self.inner.context();
+        if ctx.joined.load(Ordering::Relaxed) {
+            return GroupStatus::Joined;
+        }
+        match ctx.coordinator.load(Ordering::Relaxed) {
+            COORD_UP => GroupStatus::Joining,
+            COORD_UNREACHABLE => GroupStatus::CoordinatorUnreachable,
+            _ => GroupStatus::NoCoordinator,
+        }
     }
 
     /// The fetch position (next offset to read) of each assigned partition, when known.

@@ -143,8 +143,9 @@ impl Kafka {
             .blocking(what, move |_admin, timeout| {
                 native::describe_consumer_groups(client, &request, timeout)
             })
-            .await?
-            .map_err(|e| self.call_error(what, e))?;
+            .await
+            .map_err(Kafka::coordinator_timeout)?
+            .map_err(|e| Kafka::coordinator_timeout(self.call_error(what, e)))?;
         let mut by_name: BTreeMap<String, std::result::Result<GroupInfo, BrokerError>> = described
             .into_iter()
             .map(|(name, result)| {
@@ -216,13 +217,14 @@ impl Kafka {
             .blocking(&what, move |_admin, timeout| {
                 native::list_group_offsets(client, &name, partitions.as_deref(), timeout)
             })
-            .await?;
+            .await
+            .map_err(Kafka::coordinator_timeout)?;
         let offsets = match offsets {
             // A group the broker does not know has no committed offsets.
             Err(AdminCallError::Failed(e)) if e.code == RDKafkaErrorCode::GroupIdNotFound => {
                 Vec::new()
             }
-            other => other.map_err(|e| self.call_error(&what, e))?,
+            other => other.map_err(|e| Kafka::coordinator_timeout(self.call_error(&what, e)))?,
         };
         Ok(offsets
             .into_iter()
@@ -253,8 +255,9 @@ impl Kafka {
             .blocking(&what, move |_admin, timeout| {
                 native::alter_group_offsets(client, &name, &request, timeout)
             })
-            .await?
-            .map_err(|e| self.call_error(&what, e))?;
+            .await
+            .map_err(Kafka::coordinator_timeout)?
+            .map_err(|e| Kafka::coordinator_timeout(self.call_error(&what, e)))?;
         Ok(altered
             .into_iter()
             .map(|o| {
@@ -282,7 +285,8 @@ impl Kafka {
                     .await
                     .map_err(|e| self.kafka_error(what, e))
             })
-            .await?;
+            .await
+            .map_err(Kafka::coordinator_timeout)?;
         let mut by_name: BTreeMap<String, std::result::Result<(), BrokerError>> = results
             .into_iter()
             .map(|r| match r {

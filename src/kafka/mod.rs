@@ -13,7 +13,9 @@ pub mod probe;
 mod producer;
 mod topic;
 
-pub use consumer::{Consumer, Polled, ReadMode, RecordRef, StartOffset, TimestampType};
+pub use consumer::{
+    Consumer, GroupStatus, Polled, ReadMode, RecordRef, StartOffset, TimestampType,
+};
 pub use groups::{CommittedOffset, GroupInfo, GroupListing, GroupMember, GroupState};
 pub use producer::{Compression, DeliveryStats, OutRecord, Producer, ProducerOptions};
 
@@ -318,6 +320,16 @@ fn explain_bad_size(reason: &str) -> Option<String> {
     })
 }
 
+/// What to check when the cluster did not answer in time.
+const TIMEOUT_HINT: &str = "check that the brokers are up and reachable (`kctl doctor` checks \
+     step by step), or give a longer --timeout";
+
+/// What to check when the cluster did not answer a call that goes to a group's coordinator.
+const COORDINATOR_HINT: &str = "check that the brokers are up and reachable (`kctl doctor` \
+     checks step by step) and that the group coordinator is available: __consumer_offsets \
+     needs a leader for every partition (`kctl topics describe __consumer_offsets`); or give \
+     a longer --timeout";
+
 /// What to check when a connection failed in its TLS or SASL stage.
 fn security_hint(reason: &str) -> Option<&'static str> {
     if reason.contains("SASL") {
@@ -467,11 +479,17 @@ impl Kafka {
             .state
             .last_error()
             .and_then(|e| security_hint(&e))
-            .unwrap_or(
-                "check that the brokers are up and reachable (`kctl doctor` checks step by step), \
-             or give a longer --timeout",
-            );
+            .unwrap_or(TIMEOUT_HINT);
         Error::runtime(message).with_hint(hint)
+    }
+
+    /// A call to a group's coordinator that timed out says what to check about coordinators.
+    fn coordinator_timeout(err: Error) -> Error {
+        if err.hint() == Some(TIMEOUT_HINT) {
+            err.with_hint(COORDINATOR_HINT)
+        } else {
+            err
+        }
     }
 
     fn unreachable_error(&self, what: &str) -> Error {

@@ -42,6 +42,14 @@ pub(crate) fn describe(code: RDKafkaErrorCode) -> String {
     }
 }
 
+/// Whether a message whose delivery failed may have been written all the same: it was sent but
+/// no acknowledgement came back (the connection dropped, or the request timed out).
+pub(crate) fn possibly_persisted(msg: &rdkafka::message::BorrowedMessage<'_>) -> bool {
+    // SAFETY: the message is alive for the borrow; the call only reads its status.
+    let status = unsafe { rdsys::rd_kafka_message_status(msg.ptr()) };
+    status != rdsys::rd_kafka_msg_status_t::RD_KAFKA_MSG_STATUS_NOT_PERSISTED
+}
+
 /// What `call_admin` failed on.
 #[derive(Debug)]
 pub(crate) enum AdminCallError {

@@ -64,7 +64,11 @@ pub struct OutRecord<'a> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeliveryStats {
     pub delivered: u64,
+    /// Messages that failed and were not written.
     pub failed: u64,
+    /// Messages that failed after they were sent, with no acknowledgement: the broker may have
+    /// written them (librdkafka's "possibly persisted").
+    pub uncertain: u64,
     /// The distinct delivery errors seen (at most a few), each with how often it happened.
     pub errors: Vec<(String, u64)>,
 }
@@ -74,6 +78,7 @@ const MAX_DISTINCT_ERRORS: usize = 5;
 struct ProduceCtx {
     state: Arc<ConnState>,
     failed: AtomicU64,
+    uncertain: AtomicU64,
     errors: Mutex<Vec<(String, u64)>>,
 }
 
@@ -96,8 +101,13 @@ impl ProducerContext for ProduceCtx {
             // Only with -X delivery.report.only.error=false: delivered is counted by
             // subtraction (what was sent, less what failed, less what is still in flight).
             Ok(_) => {}
-            Err((err, _)) => {
-                self.failed.fetch_add(1, Ordering::Relaxed);
+            Err((err, msg)) => {
+                let counter = if super::native::possibly_persisted(msg) {
+                    &self.uncertain
+                } else {
+                    &self.failed
+                };
+                counter.fetch_add(1, Ordering::Relaxed);
                 let message = match err.rdkafka_error_code() {
                     Some(code) => broker_error(code, None).message,
                     None => err.to_string(),
@@ -164,6 +174,7 @@ impl Producer {
         let ctx = ProduceCtx {
             state,
             failed: AtomicU64::new(0),
+            uncertain: AtomicU64::new(0),
             errors: Mutex::new(Vec::new()),
         };
         let inner = BaseProducer::from_config_and_context(&config, ctx)
@@ -308,12 +319,15 @@ impl Producer {
     pub fn stats(&self) -> DeliveryStats {
         let ctx = self.inner.context();
         let failed = ctx.failed.load(Ordering::Relaxed);
+        let uncertain = ctx.uncertain.load(Ordering::Relaxed);
         DeliveryStats {
             delivered: self
                 .sent()
                 .saturating_sub(failed)
+                .saturating_sub(uncertain)
                 .saturating_sub(self.in_flight()),
             failed,
+            uncertain,
             errors: ctx.errors.lock().map(|e| e.clone()).unwrap_or_default(),
         }
     }

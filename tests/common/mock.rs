@@ -45,6 +45,37 @@ impl Cluster {
         self.brokers[(id - 1) as usize].clone()
     }
 
+    /// Makes broker `id` answer its next requests of `api` with these errors, each answer
+    /// held back for its delay (on top of the broker's round-trip time). Unlike
+    /// `mock().request_errors`, which any broker's next requests take.
+    pub fn broker_request_errors(
+        &self,
+        id: i32,
+        api: rdkafka::types::RDKafkaApiKey,
+        errors: &[(rdkafka::types::RDKafkaRespErr, std::time::Duration)],
+    ) {
+        unsafe {
+            let mc = rdkafka_sys::rd_kafka_handle_mock_cluster(self.client.client().native_ptr());
+            assert!(!mc.is_null());
+            // The C function is variadic (count, then error and delay pairs): one call per error
+            // appends to the broker's error stack.
+            for (err, rtt) in errors {
+                let result = rdkafka_sys::rd_kafka_mock_broker_push_request_error_rtts(
+                    mc,
+                    id,
+                    api as i16,
+                    1,
+                    *err as std::os::raw::c_int,
+                    rtt.as_millis() as std::os::raw::c_int,
+                );
+                assert_eq!(
+                    result,
+                    rdkafka::types::RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR
+                );
+            }
+        }
+    }
+
     /// Makes broker `id` advertise `host:port` in metadata (it keeps listening where it was).
     pub fn advertise(&self, id: i32, host: &str, port: u16) {
         let host = std::ffi::CString::new(host).unwrap();

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::Ctx;
 use crate::error::{Error, Result};
-use crate::kafka::{Consumer, Kafka, OffsetSpec, Polled, ReadMode, StartOffset};
+use crate::kafka::{Consumer, GroupStatus, Kafka, OffsetSpec, Polled, ReadMode, StartOffset};
 use crate::settings::{OutputFormat, Settings};
 use format::{Format, Output};
 
@@ -349,6 +349,9 @@ impl Job {
             if self.max.is_some_and(|max| state.printed >= max) {
                 return Ok(());
             }
+            if idle && self.group.is_some() {
+                self.check_join(consumer, started)?;
+            }
             if let Some(ends) = &self.ends {
                 if idle || state.done.len() != done_before {
                     done_before = state.done.len();
@@ -414,6 +417,39 @@ impl Job {
         }
     }
 
+    /// Group mode: a consumer with no reachable coordinator for its group after --timeout
+    /// fails (librdkafka would look for one forever). One whose group is still rebalancing
+    /// waits: the coordinator may be waiting for a member to rejoin or time out.
+    fn check_join(&self, consumer: &Consumer, started: Instant) -> Result<()> {
+        let timeout = self.settings.timeout;
+        if started.elapsed() <= timeout {
+            return Ok(());
+        }
+        let group = self.group.as_deref().unwrap_or_default();
+        let brokers = self.settings.bootstrap_servers();
+        let within = humantime::format_duration(timeout);
+        match consumer.group_status() {
+            GroupStatus::Joined | GroupStatus::Joining => Ok(()),
+            GroupStatus::NoCoordinator => Err(Error::runtime(format!(
+                "cannot join group '{group}': the cluster at {brokers} named no coordinator \
+                 for the group within {within}"
+            ))
+            .with_hint(
+                "the brokers answer but the group coordinator is not available: check the \
+                 brokers' logs and that __consumer_offsets has a leader for every partition \
+                 (`kctl topics describe __consumer_offsets`), or give a longer --timeout",
+            )),
+            GroupStatus::CoordinatorUnreachable => Err(Error::runtime(format!(
+                "cannot join group '{group}': its coordinator, named by the cluster at \
+                 {brokers}, could not be reached within {within}"
+            ))
+            .with_hint(
+                "check that every broker's advertised address is reachable from here \
+                 (`kctl doctor` checks each one), or give a longer --timeout",
+            )),
+        }
+    }
+
     /// With -e: every partition we read has reached its end offset.
     fn all_done(
         &self,
@@ -428,6 +464,7 @@ impl Job {
         let assigned = consumer.assigned();
         if assigned.is_empty() {
             if started.elapsed() > self.settings.timeout {
+                self.check_join(consumer, started)?;
                 return Err(Error::runtime(format!(
                     "no partition of '{}' was assigned to group '{}' within {}",
                     self.topic,

@@ -269,6 +269,9 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let sent = producer.sent();
     producer.close_in_background();
     let mut summary = format!("delivered {}, failed {}", stats.delivered, stats.failed);
+    if stats.uncertain > 0 {
+        summary.push_str(&format!(", possibly delivered {}", stats.uncertain));
+    }
     if pending > 0 {
         summary.push_str(&format!(", unconfirmed {pending}"));
     }
@@ -279,7 +282,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         return Err(Error::interrupted());
     }
     let undelivered = stats.failed + pending;
-    if undelivered > 0 {
+    if undelivered + stats.uncertain > 0 {
         let mut reasons: Vec<String> = stats
             .errors
             .iter()
@@ -291,11 +294,31 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
                 humantime::format_duration(wait)
             ));
         }
-        return Err(Error::runtime(format!(
-            "{undelivered} of {sent} messages were not delivered to '{}': {}",
-            args.topic,
-            reasons.join("; ")
-        )));
+        let topic = &args.topic;
+        let reasons = reasons.join("; ");
+        if stats.uncertain == 0 {
+            return Err(Error::runtime(format!(
+                "{undelivered} of {sent} messages were not delivered to '{topic}': {reasons}"
+            )));
+        }
+        // Sent but never acknowledged: the broker may have written them, and sending them
+        // again would duplicate those it did.
+        let uncertain = stats.uncertain;
+        let message = if undelivered == 0 {
+            format!(
+                "{uncertain} of {sent} messages may not have been delivered to '{topic}' \
+                 (sent, but never acknowledged): {reasons}"
+            )
+        } else {
+            format!(
+                "{undelivered} of {sent} messages were not delivered to '{topic}', and \
+                 {uncertain} more may not have been (sent, but never acknowledged): {reasons}"
+            )
+        };
+        return Err(Error::runtime(message).with_hint(
+            "messages sent but never acknowledged may be in the topic all the same: check before \
+             sending them again",
+        ));
     }
     Ok(())
 }
