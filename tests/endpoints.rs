@@ -4,11 +4,9 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use common::kctl;
+use common::{dead_port, http_port, kctl, silent_port};
 
 /// Every subcommand that contacts the cluster, with arguments valid enough to get that far.
 const COMMANDS: &[&[&str]] = &[
@@ -39,39 +37,6 @@ const COMMANDS: &[&[&str]] = &[
 ];
 
 const TIMEOUT: Duration = Duration::from_secs(2);
-
-fn dead_port() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().to_string()
-}
-
-fn http_port() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(mut conn) = conn else { break };
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 1024];
-                let _ = conn.read(&mut buf);
-                let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
-            });
-        }
-    });
-    addr
-}
-
-fn silent_port() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for conn in listener.incoming() {
-            held.push(conn);
-        }
-    });
-    addr
-}
 
 fn check_all(addr: &str, kind: &str, expect_in_message: Option<&str>) {
     for args in COMMANDS {

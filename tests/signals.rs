@@ -12,20 +12,7 @@ use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::Broker;
-
-/// A port that accepts connections and never answers: calls on it can only time out.
-fn silent_port() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for conn in listener.incoming() {
-            held.push(conn);
-        }
-    });
-    addr
-}
+use common::{silent_port, Broker};
 
 /// Starts kctl with `args` (stdout and stderr piped), without the developer's KCTL_* settings.
 fn spawn(args: &[&str], stdin: Stdio) -> Child {

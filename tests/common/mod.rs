@@ -148,8 +148,47 @@ pub fn kctl() -> Command {
     cmd
 }
 
+/// A loopback address where nothing listens.
+pub fn dead_port() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().to_string()
+}
+
+/// A loopback port with an HTTP server that answers every request with 400.
+pub fn http_port() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { break };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 1024];
+                let _ = std::io::Read::read(&mut conn, &mut buf);
+                let _ = std::io::Write::write_all(
+                    &mut conn,
+                    b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n",
+                );
+            });
+        }
+    });
+    addr
+}
+
+/// A loopback port that accepts connections and never answers: calls can only time out.
+pub fn silent_port() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming() {
+            held.push(conn);
+        }
+    });
+    addr
+}
+
 /// Makes the child die with the test process even if the test is killed (Linux).
-fn kill_with_parent(cmd: &mut StdCommand) {
+pub fn kill_with_parent(cmd: &mut StdCommand) {
     #[cfg(target_os = "linux")]
     unsafe {
         use std::os::unix::process::CommandExt;
