@@ -167,8 +167,7 @@ pub async fn run(_args: Args, ctx: &Ctx) -> Result<()> {
 
 pub async fn diagnose(ctx: &Ctx) -> Report {
     let settings = &ctx.settings;
-    let tls = kafka::uses_tls(settings);
-    let sasl = kafka::sasl_mechanism(settings);
+    let kafka::SecurityMode { tls, sasl } = kafka::security_mode(settings);
     let mut doc = Doctor {
         deadline: Instant::now() + settings.timeout,
         timeout: settings.timeout,

@@ -408,33 +408,32 @@ pub(crate) fn base_config(settings: &Settings) -> ClientConfig {
     config
 }
 
-/// Whether the resolved configuration connects with TLS.
-pub fn uses_tls(settings: &Settings) -> bool {
-    let config = base_config(settings);
-    let protocol = config
-        .get("security.protocol")
-        .unwrap_or("plaintext")
-        .to_ascii_lowercase();
-    protocol == "ssl" || protocol == "sasl_ssl"
+/// How the resolved configuration secures its connections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityMode {
+    pub tls: bool,
+    /// The SASL mechanism, when the connection authenticates with SASL.
+    pub sasl: Option<String>,
 }
 
-/// The SASL mechanism the resolved configuration authenticates with, if any.
-pub fn sasl_mechanism(settings: &Settings) -> Option<String> {
+/// The TLS and SASL mode of the resolved configuration (flags, context and -X applied).
+pub fn security_mode(settings: &Settings) -> SecurityMode {
     let config = base_config(settings);
     let protocol = config
         .get("security.protocol")
         .unwrap_or("plaintext")
         .to_ascii_lowercase();
-    if !protocol.starts_with("sasl") {
-        return None;
-    }
-    Some(
+    let sasl = protocol.starts_with("sasl").then(|| {
         config
             .get("sasl.mechanisms")
             .or_else(|| config.get("sasl.mechanism"))
             .unwrap_or("GSSAPI")
-            .to_string(),
-    )
+            .to_string()
+    });
+    SecurityMode {
+        tls: protocol == "ssl" || protocol == "sasl_ssl",
+        sasl,
+    }
 }
 
 impl Kafka {
