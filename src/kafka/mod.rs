@@ -293,7 +293,8 @@ impl ConnState {
     fn mark_reached(&self) {
         self.reached
             .store(true, std::sync::atomic::Ordering::Relaxed);
-        self.unreachable.send_replace(false);
+        self.unreachable
+            .send_if_modified(|down| std::mem::replace(down, false));
     }
 }
 
@@ -508,11 +509,27 @@ impl Kafka {
 
     /// Runs `fut` bounded by the timeout, failing fast when no broker can be reached at all.
     async fn bounded<T>(&self, what: &str, fut: impl Future<Output = Result<T>>) -> Result<T> {
+        let result = self.bound(what, fut).await;
+        if result.is_ok() {
+            self.state.mark_reached();
+        }
+        result
+    }
+
+    /// [`Kafka::bounded`] without marking the cluster as reached: the caller knows better.
+    async fn bound<T>(&self, what: &str, fut: impl Future<Output = Result<T>>) -> Result<T> {
         let mut unreachable = self.state.unreachable.subscribe();
-        let result = tokio::select! {
+        // The `Ref` that `wait_for` returns holds the watch's read lock: it must not live on
+        // while this arm awaits, or a concurrent `mark_reached` on this thread deadlocks.
+        let all_down = async move {
+            if unreachable.wait_for(|down| *down).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
             r = fut => r,
             _ = tokio::time::sleep(self.timeout) => Err(self.timeout_error(what)),
-            _ = unreachable.wait_for(|down| *down) => {
+            () = all_down => {
                 // The reason may still be queued behind the "all brokers down" line.
                 for _ in 0..20 {
                     if self.state.last_error().is_some() {
@@ -522,15 +539,12 @@ impl Kafka {
                 }
                 Err(self.unreachable_error(what))
             }
-        };
-        if result.is_ok() {
-            self.state.mark_reached();
         }
-        result
     }
 
     /// Runs a blocking librdkafka call on the blocking pool, bounded like every call. The outer
-    /// error is the bound (timeout, unreachable cluster); the inner one is the call's own.
+    /// error is the bound (timeout, unreachable cluster); the inner one is the call's own. Only
+    /// a call that succeeded proves the cluster was reached.
     async fn blocking<T, E, F>(&self, what: &str, f: F) -> Result<std::result::Result<T, E>>
     where
         T: Send + 'static,
@@ -539,12 +553,17 @@ impl Kafka {
     {
         let admin = self.admin.clone();
         let timeout = self.timeout;
-        self.bounded(what, async move {
-            tokio::task::spawn_blocking(move || f(&admin, timeout))
-                .await
-                .map_err(|e| Error::runtime(format!("internal error: {e}")))
-        })
-        .await
+        let result = self
+            .bound(what, async move {
+                tokio::task::spawn_blocking(move || f(&admin, timeout))
+                    .await
+                    .map_err(|e| Error::runtime(format!("internal error: {e}")))
+            })
+            .await;
+        if matches!(result, Ok(Ok(_))) {
+            self.state.mark_reached();
+        }
+        result
     }
 
     fn call_error(&self, what: &str, err: AdminCallError) -> Error {
@@ -743,6 +762,87 @@ impl Kafka {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A Kafka client whose bootstrap broker accepts connections and never answers.
+    fn silent_kafka(timeout: &str) -> Kafka {
+        use clap::{Args, FromArgMatches};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        std::thread::spawn(move || {
+            let held: Vec<_> = listener.incoming().collect();
+            drop(held);
+        });
+        let cmd = crate::settings::GlobalArgs::augment_args(clap::Command::new("kctl"));
+        let matches = cmd
+            .try_get_matches_from(["kctl", "-b", &addr, "--timeout", timeout])
+            .unwrap();
+        let args = crate::settings::GlobalArgs::from_arg_matches(&matches).unwrap();
+        let settings = Settings::resolve_from(
+            &args,
+            &crate::config::Config::default(),
+            crate::settings::Resolve::Quiet,
+        )
+        .unwrap();
+        Kafka::connect(&settings).unwrap()
+    }
+
+    /// Regression: one bounded call giving up because every broker is down while a sibling
+    /// call (same task, as in `try_join!`) succeeds used to deadlock on the watch's lock.
+    #[test]
+    fn a_call_succeeding_beside_one_that_gives_up_does_not_deadlock() {
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let kafka = silent_kafka("5s");
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            let result = runtime.block_on(async {
+                // "All brokers down" with no reason yet: the giving-up arm waits for one.
+                kafka.state.on_log(3, "ERROR", "1/1 brokers are down");
+                let gives_up = kafka.bounded("first", std::future::pending::<Result<()>>());
+                // A sibling call that succeeds meanwhile marks the cluster reached.
+                let succeeds = async {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    kafka.state.mark_reached();
+                };
+                tokio::join!(gives_up, succeeds).0
+            });
+            runtime.shutdown_timeout(Duration::ZERO);
+            std::mem::forget(kafka);
+            let _ = done.send(result.is_err());
+        });
+        let ok = finished
+            .recv_timeout(Duration::from_secs(10))
+            .expect("deadlocked: the bounded calls never finished");
+        assert!(ok);
+    }
+
+    /// A blocking call that fails (here: times out inside librdkafka) is no proof that the
+    /// cluster answered, so a later "all brokers down" still ends calls early.
+    #[test]
+    fn a_failed_blocking_call_does_not_mark_the_cluster_reached() {
+        let kafka = silent_kafka("5s");
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let inner = runtime
+            .block_on(kafka.blocking("call", |_, _| Err::<(), _>("no answer")))
+            .unwrap();
+        assert!(inner.is_err());
+        assert!(!kafka
+            .state
+            .reached
+            .load(std::sync::atomic::Ordering::Relaxed));
+        runtime
+            .block_on(kafka.blocking("call", |_, _| Ok::<_, ()>(())))
+            .unwrap()
+            .unwrap();
+        assert!(kafka
+            .state
+            .reached
+            .load(std::sync::atomic::Ordering::Relaxed));
+        std::mem::forget(kafka);
+    }
 
     #[test]
     fn brokers_down_lines_parse() {
