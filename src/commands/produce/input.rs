@@ -5,7 +5,7 @@
 use std::io::{self, Read};
 use std::ops::Range;
 
-use serde_json::value::RawValue;
+use serde::de::IgnoredAny;
 
 /// Where a message starts in the input (1-based, columns in bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +40,10 @@ pub struct Chunked<R> {
     origin: Position,
     /// Bytes consumed so far (for progress).
     consumed: u64,
+    /// `buf[..utf8_ok]` is known to be valid UTF-8 (JSON mode checks whole buffers at once).
+    utf8_ok: usize,
+    /// Where the first invalid UTF-8 sequence starts in `buf`, once one was found.
+    utf8_bad: Option<usize>,
 }
 
 impl<R: Read> Chunked<R> {
@@ -52,6 +56,8 @@ impl<R: Read> Chunked<R> {
             eof: false,
             origin: Position { line: 1, column: 1 },
             consumed: 0,
+            utf8_ok: 0,
+            utf8_bad: None,
         }
     }
 
@@ -69,6 +75,8 @@ impl<R: Read> Chunked<R> {
             self.origin = advanced(self.origin, &self.buf[..self.start]);
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
+            self.utf8_ok = self.utf8_ok.saturating_sub(self.start);
+            self.utf8_bad = self.utf8_bad.map(|b| b - self.start);
             self.start = 0;
         }
         if self.end == self.buf.len() {
@@ -156,10 +164,14 @@ impl<R: Read> Chunked<R> {
 
     /// The next JSON value (its exact source text); `None` at the end. The range indexes the
     /// buffer ([`Chunked::slice`], [`Chunked::position_at`]) until the next call.
+    ///
+    /// serde_json checks the syntax (skipping the value, which is cheaper than keeping it); the
+    /// text is checked to be UTF-8 a buffer at a time, which is cheaper than value by value.
     pub fn next_json(&mut self) -> Result<Option<Range<usize>>, InputError> {
         loop {
+            self.check_utf8();
             let window = &self.buf[self.start..self.end];
-            let mut stream = serde_json::Deserializer::from_slice(window).into_iter::<&RawValue>();
+            let mut stream = serde_json::Deserializer::from_slice(window).into_iter::<IgnoredAny>();
             match stream.next() {
                 None => {
                     // Only whitespace is buffered.
@@ -169,18 +181,27 @@ impl<R: Read> Chunked<R> {
                         return Ok(None);
                     }
                 }
-                Some(Ok(raw)) => {
+                Some(Ok(_)) => {
                     let end = stream.byte_offset();
                     // A value ending at the buffer's end may go on (a number, say): read more.
                     if end == window.len() && !self.eof {
                         self.fill().map_err(InputError::Io)?;
                         continue;
                     }
-                    let text = raw.get().as_bytes();
-                    let begin = self.start + (text.as_ptr() as usize - window.as_ptr() as usize);
-                    let len = text.len();
+                    let skipped = window
+                        .iter()
+                        .position(|b| !matches!(b, b' ' | b'\n' | b'\t' | b'\r'))
+                        .unwrap_or(end);
+                    let begin = self.start + skipped;
+                    let value_end = self.start + end;
+                    if let Some(bad) = self.utf8_bad.filter(|bad| *bad < value_end) {
+                        return Err(InputError::Invalid {
+                            at: self.position_at(bad),
+                            message: "invalid UTF-8 (JSON text must be UTF-8)".to_string(),
+                        });
+                    }
                     self.advance(end);
-                    return Ok(Some(begin..begin + len));
+                    return Ok(Some(begin..value_end));
                 }
                 Some(Err(e)) => {
                     if e.is_eof() && !self.eof {
@@ -192,6 +213,24 @@ impl<R: Read> Chunked<R> {
                         at,
                         message: json_message(&e),
                     });
+                }
+            }
+        }
+    }
+
+    /// Checks what was read since the last check for valid UTF-8. A sequence cut at the end of
+    /// the buffer is checked again once more is read (or is invalid at the end of the input).
+    fn check_utf8(&mut self) {
+        if self.utf8_bad.is_some() {
+            return;
+        }
+        let from = self.utf8_ok.max(self.start);
+        match std::str::from_utf8(&self.buf[from..self.end]) {
+            Ok(_) => self.utf8_ok = self.end,
+            Err(e) => {
+                self.utf8_ok = from + e.valid_up_to();
+                if e.error_len().is_some() || self.eof {
+                    self.utf8_bad = Some(self.utf8_ok);
                 }
             }
         }
@@ -284,6 +323,27 @@ mod tests {
             assert_eq!(got[2].1, Position { line: 5, column: 1 });
             assert_eq!(got[3].1, Position { line: 5, column: 4 });
         }
+    }
+
+    #[test]
+    fn json_text_must_be_utf8() {
+        for step in [1, 2, 1000] {
+            let input = b"{\"a\": \"\xc3\xa9\"}\n{\"b\": \"x\xff\"}\n";
+            let mut c = Chunked::new(Trickle(input, step));
+            c.buf = vec![0; 4];
+            let first = c.next_json().unwrap().unwrap();
+            assert_eq!(c.slice(first), "{\"a\": \"\u{e9}\"}".as_bytes());
+            match c.next_json() {
+                Err(InputError::Invalid { at, message }) => {
+                    assert_eq!(at, Position { line: 2, column: 9 }, "step {step}");
+                    assert!(message.contains("UTF-8"), "{message}");
+                }
+                other => panic!("step {step}: {other:?}"),
+            }
+        }
+        // A sequence cut off by the end of the input.
+        let mut c = Chunked::new(Trickle(b"\"\xc3", 1));
+        assert!(matches!(c.next_json(), Err(InputError::Invalid { .. })));
     }
 
     #[test]
