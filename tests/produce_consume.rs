@@ -159,6 +159,43 @@ fn lines_mode_with_keys_headers_partitions_and_delimiters() {
     assert_eq!(values(&all_json(&broker, "forced")), ["{\"a\":", "1}"]);
 }
 
+/// Records without key or partition are spread over every partition, each partition keeping
+/// their order; records with a key all land on the key's partition.
+#[test]
+fn records_are_spread_and_keys_stay_together() {
+    let broker = Broker::start();
+    create(&broker, "spread", 3);
+    // 2 MB of unkeyed records: more than kctl sends to one partition before moving on.
+    let pad = "x".repeat(1000);
+    let input: String = (0..2000).map(|i| format!("{i:05} {pad}\n")).collect();
+    let stderr = produce(&broker, "spread", &[], input);
+    assert!(stderr.contains("delivered 2000, failed 0"), "{stderr}");
+    let records = all_json(&broker, "spread");
+    assert_eq!(records.len(), 2000);
+    let mut last_by_partition = std::collections::BTreeMap::new();
+    for r in &records {
+        let n: u32 = r["value"].as_str().unwrap()[..5].parse().unwrap();
+        let last = last_by_partition
+            .entry(r["partition"].as_i64().unwrap())
+            .or_insert(n);
+        assert!(*last <= n, "order kept within a partition");
+        *last = n;
+    }
+    assert_eq!(last_by_partition.len(), 3, "every partition got records");
+
+    create(&broker, "by-key", 3);
+    let input: String = (0..300).map(|i| format!("k{}:{i}\n", i % 3)).collect();
+    produce(&broker, "by-key", &["-K", ":"], input);
+    let mut partition_of = std::collections::BTreeMap::new();
+    for r in all_json(&broker, "by-key") {
+        let p = partition_of
+            .entry(r["key"].as_str().unwrap().to_string())
+            .or_insert(r["partition"].clone());
+        assert_eq!(*p, r["partition"], "one partition per key");
+    }
+    assert_eq!(partition_of.len(), 3);
+}
+
 #[test]
 fn json_mode_sends_each_value_as_its_exact_text() {
     let broker = Broker::start();

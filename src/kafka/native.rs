@@ -67,6 +67,72 @@ pub(crate) struct ClientPtr(pub *mut rdsys::rd_kafka_t);
 unsafe impl Send for ClientPtr {}
 unsafe impl Sync for ClientPtr {}
 
+/// A producer's handle on one topic, made once: records sent through it need no lookup of the
+/// topic by name (rust-rdkafka's `send` makes a C string and looks the topic up per record).
+/// Drop it before the client.
+pub(crate) struct TopicHandle(*mut rdsys::rd_kafka_topic_t);
+// librdkafka's topic handles are thread safe.
+unsafe impl Send for TopicHandle {}
+unsafe impl Sync for TopicHandle {}
+
+impl TopicHandle {
+    /// `None` when librdkafka refuses the name (it cannot contain a NUL).
+    pub fn new(client: ClientPtr, name: &str) -> Option<TopicHandle> {
+        let name = CString::new(name).ok()?;
+        // SAFETY: the client is alive (see ClientPtr); a NULL config takes the defaults.
+        let rkt = unsafe { rdsys::rd_kafka_topic_new(client.0, name.as_ptr(), ptr::null_mut()) };
+        (!rkt.is_null()).then_some(TopicHandle(rkt))
+    }
+}
+
+impl Drop for TopicHandle {
+    fn drop(&mut self) {
+        // SAFETY: made by rd_kafka_topic_new, destroyed once.
+        unsafe { rdsys::rd_kafka_topic_destroy(self.0) }
+    }
+}
+
+/// Queues one record without headers on `topic` (librdkafka copies key and value). `partition`
+/// -1 lets the partitioner choose; `timestamp` 0 is "now". The error when it was not queued.
+pub(crate) fn produce(
+    client: ClientPtr,
+    topic: &TopicHandle,
+    partition: i32,
+    key: Option<&[u8]>,
+    value: Option<&[u8]>,
+    timestamp: i64,
+) -> Result<(), RDKafkaErrorCode> {
+    let (value_ptr, value_len) = value.map_or((ptr::null(), 0), |v| (v.as_ptr(), v.len()));
+    let (key_ptr, key_len) = key.map_or((ptr::null(), 0), |k| (k.as_ptr(), k.len()));
+    // SAFETY: client and topic handle are alive; the variadic arguments come in (type, value)
+    // pairs of the types librdkafka reads for each, ended by END; key and value are copied
+    // (MSG_F_COPY) before the call returns.
+    let err = unsafe {
+        rdsys::rd_kafka_producev(
+            client.0,
+            rdsys::rd_kafka_vtype_t::RD_KAFKA_VTYPE_RKT,
+            topic.0,
+            rdsys::rd_kafka_vtype_t::RD_KAFKA_VTYPE_PARTITION,
+            partition as std::os::raw::c_int,
+            rdsys::rd_kafka_vtype_t::RD_KAFKA_VTYPE_MSGFLAGS,
+            rdsys::RD_KAFKA_MSG_F_COPY as std::os::raw::c_int,
+            rdsys::rd_kafka_vtype_t::RD_KAFKA_VTYPE_VALUE,
+            value_ptr as *mut std::os::raw::c_void,
+            value_len,
+            rdsys::rd_kafka_vtype_t::RD_KAFKA_VTYPE_KEY,
+            key_ptr as *const std::os::raw::c_void,
+            key_len,
+            rdsys::rd_kafka_vtype_t::RD_KAFKA_VTYPE_TIMESTAMP,
+            timestamp,
+            rdsys::rd_kafka_vtype_t::RD_KAFKA_VTYPE_END,
+        )
+    };
+    match RDKafkaErrorCode::from(err) {
+        RDKafkaErrorCode::NoError => Ok(()),
+        code => Err(code),
+    }
+}
+
 struct Event(*mut rdsys::rd_kafka_event_t);
 impl Drop for Event {
     fn drop(&mut self) {

@@ -208,6 +208,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let kafka = ctx.kafka()?;
     let topic = kafka.topic(&args.topic).await?;
     let partitions = topic.partitions.len() as i32;
+    producer.spread_over(partitions);
     if let Some(p) = args.partition {
         if p >= partitions {
             return Err(Error::runtime(format!(
