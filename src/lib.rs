@@ -27,6 +27,7 @@ use crate::settings::Settings;
 
 /// Runs kctl with the process arguments and returns the exit code.
 pub fn main() -> i32 {
+    kafka::init_process();
     // The completion scripts call `KCTL_COMPLETE=SHELL kctl -- WORDS`: answer and exit.
     complete::complete_from_env();
     let cli = match cli::Cli::try_parse() {

@@ -384,6 +384,11 @@ pub struct Kafka {
     brokers: String,
 }
 
+/// Process-wide setup for librdkafka's dependencies; call first thing, before any client.
+pub fn init_process() {
+    native::init_process();
+}
+
 /// The librdkafka configuration kctl uses for a client, before the user's `-X` properties.
 pub(crate) fn base_config(settings: &Settings) -> ClientConfig {
     let mut config = ClientConfig::new();

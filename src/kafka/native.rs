@@ -59,6 +59,25 @@ pub(crate) enum AdminCallError {
     Failed(NativeError),
 }
 
+extern "C" {
+    // libcrypto, which librdkafka links for TLS.
+    fn OPENSSL_init_crypto(opts: u64, settings: *const std::os::raw::c_void)
+        -> std::os::raw::c_int;
+}
+
+/// OpenSSL's `OPENSSL_INIT_NO_ATEXIT`.
+const OPENSSL_INIT_NO_ATEXIT: u64 = 0x0008_0000;
+
+/// Call once, before any client exists. By default OpenSSL frees its global state from an
+/// atexit handler, while librdkafka's broker threads may still be in a TLS handshake: the
+/// process then crashed on exit after its work was done. The OS reclaims everything anyway.
+pub(crate) fn init_process() {
+    // SAFETY: plain initialization call with a NULL settings pointer, as documented.
+    unsafe {
+        OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, ptr::null());
+    }
+}
+
 /// An owned, thread-safe handle to a client (`rd_kafka_t`). The client must outlive it: kctl
 /// only makes one from a live rust-rdkafka client and uses it while that client is borrowed.
 #[derive(Clone, Copy)]
