@@ -301,7 +301,7 @@ impl Consumer {
             }
         };
         let ctx = ConsumeCtx {
-            state: Arc::new(ConnState::new(settings.verbose)),
+            state: Arc::new(ConnState::new(settings)),
             starts,
             assigned: Mutex::new(BTreeSet::new()),
             joined: AtomicBool::new(false),

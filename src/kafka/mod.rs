@@ -235,15 +235,30 @@ pub(crate) struct ConnState {
     /// True while every broker is down and none has ever answered.
     unreachable: watch::Sender<bool>,
     reached: std::sync::atomic::AtomicBool,
+    /// The bootstrap addresses (`host:port`, lower case), and those a connection to failed.
+    /// librdkafka says "all brokers are down" also while it swaps the bootstrap connections for
+    /// the brokers the metadata named, so that alone does not make the cluster unreachable:
+    /// every bootstrap address must have failed too.
+    bootstrap: Vec<String>,
+    failed: Mutex<std::collections::HashSet<String>>,
 }
 
 impl ConnState {
-    fn new(verbose: u8) -> ConnState {
+    fn new(settings: &Settings) -> ConnState {
+        let list = topic::user_property(settings, "bootstrap.servers")
+            .map(str::to_string)
+            .unwrap_or_else(|| settings.bootstrap_servers());
         ConnState {
-            verbose,
+            verbose: settings.verbose,
             last_error: Mutex::new(None),
             unreachable: watch::channel(false).0,
             reached: std::sync::atomic::AtomicBool::new(false),
+            bootstrap: list
+                .split(',')
+                .map(|a| address_of(a.trim()))
+                .filter(|a| !a.is_empty())
+                .collect(),
+            failed: Mutex::new(std::collections::HashSet::new()),
         }
     }
 
@@ -259,6 +274,13 @@ impl ConnState {
                 .strip_prefix("[thrd:")
                 .and_then(|m| m.split_once("]: ").map(|(_, rest)| rest))
                 .unwrap_or(message);
+            // "ssl://host:port/bootstrap: Connect to ... failed": which broker failed.
+            if let Some((broker, _)) = reason.split_once(": ") {
+                let name = broker.rsplit_once('/').map_or(broker, |(name, _)| name);
+                if let Ok(mut failed) = self.failed.lock() {
+                    failed.insert(address_of(name));
+                }
+            }
             if let Ok(mut last) = self.last_error.lock() {
                 *last = Some(tidy_reason(reason));
             }
@@ -266,10 +288,24 @@ impl ConnState {
         // Without an error callback librdkafka reports "all brokers down" only as this log line.
         if facility == "ERROR" {
             if let Some((down, total)) = parse_brokers_down(message) {
-                if down == total && !self.reached.load(std::sync::atomic::Ordering::Relaxed) {
-                    self.unreachable.send_replace(true);
+                if down == total {
+                    self.all_down();
                 }
             }
+        }
+    }
+
+    /// librdkafka counts every broker down: the cluster is unreachable if none ever answered
+    /// and every bootstrap address failed.
+    fn all_down(&self) {
+        if self.reached.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        let every_bootstrap_failed = self.failed.lock().is_ok_and(|failed| {
+            !self.bootstrap.is_empty() && self.bootstrap.iter().all(|a| failed.contains(a))
+        });
+        if every_bootstrap_failed {
+            self.unreachable.send_replace(true);
         }
     }
 
@@ -278,9 +314,7 @@ impl ConnState {
             eprintln!("librdkafka error: {}", crate::security::scrub(reason));
         }
         if code == RDKafkaErrorCode::AllBrokersDown {
-            if !self.reached.load(std::sync::atomic::Ordering::Relaxed) {
-                self.unreachable.send_replace(true);
-            }
+            self.all_down();
         } else if let Ok(mut last) = self.last_error.lock() {
             *last = Some(tidy_reason(reason));
         }
@@ -296,6 +330,13 @@ impl ConnState {
         self.unreachable
             .send_if_modified(|down| std::mem::replace(down, false));
     }
+}
+
+/// `host:port` of a broker address or librdkafka broker name, without a `proto://` prefix, in
+/// lower case.
+fn address_of(name: &str) -> String {
+    let name = name.split_once("://").map_or(name, |(_, rest)| rest);
+    name.to_ascii_lowercase()
 }
 
 /// Parses librdkafka's "N/M brokers are down" (the message may carry a thread prefix).
@@ -449,7 +490,7 @@ pub fn security_mode(settings: &Settings) -> SecurityMode {
 impl Kafka {
     /// Creates the client. This does not wait for a connection: the first call does.
     pub fn connect(settings: &Settings) -> Result<Kafka> {
-        let state = Arc::new(ConnState::new(settings.verbose));
+        let state = Arc::new(ConnState::new(settings));
         let config = base_config(settings);
         let admin = AdminClient::from_config_and_context(
             &config,
@@ -809,6 +850,8 @@ mod tests {
                 .unwrap();
             let result = runtime.block_on(async {
                 // "All brokers down" with no reason yet: the giving-up arm waits for one.
+                let address = kafka.state.bootstrap[0].clone();
+                kafka.state.failed.lock().unwrap().insert(address);
                 kafka.state.on_log(3, "ERROR", "1/1 brokers are down");
                 let gives_up = kafka.bounded("first", std::future::pending::<Result<()>>());
                 // A sibling call that succeeds meanwhile marks the cluster reached.
@@ -851,6 +894,58 @@ mod tests {
             .reached
             .load(std::sync::atomic::Ordering::Relaxed));
         std::mem::forget(kafka);
+    }
+
+    fn state(brokers: &str) -> ConnState {
+        use clap::{Args, FromArgMatches};
+        let cmd = crate::settings::GlobalArgs::augment_args(clap::Command::new("kctl"));
+        let matches = cmd.try_get_matches_from(["kctl", "-b", brokers]).unwrap();
+        let args = crate::settings::GlobalArgs::from_arg_matches(&matches).unwrap();
+        let settings = Settings::resolve_from(
+            &args,
+            &crate::config::Config::default(),
+            crate::settings::Resolve::Quiet,
+        )
+        .unwrap();
+        ConnState::new(&settings)
+    }
+
+    fn unreachable(state: &ConnState) -> bool {
+        *state.unreachable.borrow()
+    }
+
+    /// "All brokers down" makes the cluster unreachable only once every bootstrap address
+    /// failed itself: librdkafka also says it while swapping bootstrap connections for the
+    /// brokers the metadata named.
+    #[test]
+    fn unreachable_needs_every_bootstrap_address_to_fail() {
+        let fail = |state: &ConnState, name: &str| {
+            state.on_log(
+                3,
+                "FAIL",
+                &format!("[thrd:{name}]: {name}: Connect to ipv4#10.0.0.1:9092 failed: Connection refused (after 0ms in state CONNECT)"),
+            )
+        };
+        let s = state("Kafka-1:9092,kafka-2:9092");
+        s.on_log(3, "ERROR", "2/2 brokers are down");
+        assert!(!unreachable(&s), "no bootstrap address failed");
+        fail(&s, "kafka-1:9092/bootstrap");
+        s.on_error(RDKafkaErrorCode::AllBrokersDown, "2/2 brokers are down");
+        assert!(!unreachable(&s), "kafka-2 did not fail");
+        fail(&s, "ssl://KAFKA-2:9092/2");
+        s.on_log(3, "ERROR", "[thrd:x]: 2/2 brokers are down");
+        assert!(unreachable(&s));
+        assert_eq!(
+            s.last_error().as_deref(),
+            Some("Connect to ipv4#10.0.0.1:9092 failed: Connection refused")
+        );
+
+        // Once a call succeeded, never.
+        let s = state("kafka-1:9092");
+        s.mark_reached();
+        fail(&s, "kafka-1:9092/bootstrap");
+        s.on_log(3, "ERROR", "1/1 brokers are down");
+        assert!(!unreachable(&s));
     }
 
     #[test]

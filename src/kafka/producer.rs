@@ -229,7 +229,7 @@ impl Producer {
         if let Some(c) = options.compression {
             config.set("compression.type", c.name());
         }
-        let state = Arc::new(ConnState::new(settings.verbose));
+        let state = Arc::new(ConnState::new(settings));
         let ctx = ProduceCtx {
             state,
             failed: AtomicU64::new(0),

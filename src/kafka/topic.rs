@@ -10,6 +10,7 @@ const ALIASES: &[&[&str]] = &[
     &["message.timeout.ms", "delivery.timeout.ms"],
     &["linger.ms", "queue.buffering.max.ms"],
     &["compression.type", "compression.codec"],
+    &["bootstrap.servers", "metadata.broker.list"],
 ];
 
 /// The value the user gave `key` (or one of its aliases) with `-X`, the last one winning.
