@@ -828,6 +828,53 @@ fn exit_at_end_stops_on_position_past_transaction_markers() {
     assert_eq!(out.stdout, b"t1\nt2\nt3\n");
 }
 
+/// A transaction still open when `consume -e` starts: kctl ends after the committed records
+/// (at the last stable offset) instead of waiting for the transaction to end.
+#[test]
+fn exit_at_end_does_not_wait_for_an_open_transaction() {
+    let broker = Broker::start();
+    create(&broker, "open-txn", 1);
+    produce(&broker, "open-txn", &[], "before\n");
+    let producer: rdkafka::producer::BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", &broker.addr)
+        .set("transactional.id", "kctl-open-txn")
+        .create()
+        .unwrap();
+    producer.init_transactions(Duration::from_secs(10)).unwrap();
+    producer.begin_transaction().unwrap();
+    producer
+        .send(BaseRecord::<(), str>::to("open-txn").payload("in-flight"))
+        .unwrap();
+    producer.flush(Duration::from_secs(10)).unwrap();
+
+    let started = Instant::now();
+    let out = broker
+        .kctl()
+        .args(["consume", "open-txn", "--from-beginning", "-e"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(out.stdout, b"before\n", "{stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Uncommitted records show when reading uncommitted.
+    let out = broker
+        .kctl()
+        .args(["consume", "open-txn", "--from-beginning", "-e"])
+        .args(["-X", "isolation.level=read_uncommitted"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout, b"before\nin-flight\n");
+    producer.abort_transaction(Duration::from_secs(10)).unwrap();
+}
+
 #[test]
 fn help_shows_the_modes() {
     common::kctl()
