@@ -12,13 +12,14 @@ use rdkafka::client::ClientContext;
 use rdkafka::config::{FromClientConfigAndContext, RDKafkaLogLevel};
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer as _, ConsumerContext};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{BorrowedMessage, Headers, Message};
+use rdkafka::message::BorrowedMessage;
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::types::RDKafkaRespErr;
 
 use crate::error::{Error, Result};
 use crate::settings::Settings;
 
+use super::native::{ClientPtr, ConsumerQueue, RawMessage};
 use super::topic::set_default;
 use super::{base_config, broker_error, ConnState};
 
@@ -70,51 +71,75 @@ pub enum TimestampType {
     LogAppendTime,
 }
 
-/// A record borrowed from the consumer; it cannot outlive it.
+/// A record borrowed from the consumer; it cannot outlive it (nor the next poll).
 pub struct RecordRef<'a> {
-    msg: BorrowedMessage<'a>,
+    raw: RawMessage<'a>,
+    /// The message the view reads, when it came from rust-rdkafka's poll (group mode).
+    _owned: Option<BorrowedMessage<'a>>,
 }
 
 impl<'a> RecordRef<'a> {
     pub fn topic(&self) -> &str {
-        self.msg.topic()
+        self.raw.topic()
     }
 
     pub fn partition(&self) -> i32 {
-        self.msg.partition()
+        self.raw.partition()
     }
 
     pub fn offset(&self) -> i64 {
-        self.msg.offset()
+        self.raw.offset()
     }
 
     /// Milliseconds since the epoch, with how it was set; `None` when not available.
     pub fn timestamp(&self) -> Option<(i64, TimestampType)> {
-        match self.msg.timestamp() {
-            rdkafka::Timestamp::NotAvailable => None,
-            rdkafka::Timestamp::CreateTime(ts) => Some((ts, TimestampType::CreateTime)),
-            rdkafka::Timestamp::LogAppendTime(ts) => Some((ts, TimestampType::LogAppendTime)),
-        }
+        self.raw.timestamp().map(|(ts, log_append)| {
+            let kind = if log_append {
+                TimestampType::LogAppendTime
+            } else {
+                TimestampType::CreateTime
+            };
+            (ts, kind)
+        })
     }
 
     pub fn key(&self) -> Option<&[u8]> {
-        self.msg.key()
+        self.raw.key()
     }
 
     pub fn value(&self) -> Option<&[u8]> {
-        self.msg.payload()
+        self.raw.payload()
     }
 
     /// The headers in order: name and value (`None` for a null value).
     pub fn headers(&self) -> impl Iterator<Item = (&str, Option<&[u8]>)> + '_ {
-        self.msg
-            .headers()
-            .into_iter()
-            .flat_map(|h| h.iter().map(|h| (h.key, h.value)))
+        self.raw.headers()
     }
 
     pub fn has_headers(&self) -> bool {
-        self.msg.headers().is_some_and(|h| h.count() > 0)
+        self.raw.headers().next().is_some()
+    }
+}
+
+/// Records taken from librdkafka per call when reading by assignment.
+const BATCH: usize = 1024;
+
+/// A consumer error: transient ones (librdkafka retries by itself) read as nothing polled.
+fn consume_error<'a>(topic: &str, code: RDKafkaErrorCode, fatal: bool) -> Result<Polled<'a>> {
+    match code {
+        RDKafkaErrorCode::BrokerTransportFailure
+        | RDKafkaErrorCode::AllBrokersDown
+        | RDKafkaErrorCode::OperationTimedOut
+        | RDKafkaErrorCode::RequestTimedOut
+        | RDKafkaErrorCode::NetworkException
+            if !fatal =>
+        {
+            Ok(Polled::Idle)
+        }
+        code => Err(Error::runtime(format!(
+            "cannot consume from '{topic}': {}",
+            broker_error(code, None)
+        ))),
     }
 }
 
@@ -256,6 +281,8 @@ impl ConsumerContext for ConsumeCtx {
 
 /// A consumer of one topic.
 pub struct Consumer {
+    /// Reading by assignment, records are taken from here in batches. Dropped before `inner`.
+    batch: Option<ConsumerQueue>,
     inner: BaseConsumer<ConsumeCtx>,
     topic: String,
     group: Option<String>,
@@ -329,7 +356,13 @@ impl Consumer {
                     .map_err(|e| Error::runtime(format!("cannot join group '{group}': {e}")))?;
             }
         }
+        // A group member is polled one event at a time: rebalances come as events.
+        let batch = match &mode {
+            ReadMode::Assign(_) => ConsumerQueue::new(ClientPtr(inner.client().native_ptr())),
+            ReadMode::Group { .. } => None,
+        };
         Ok(Consumer {
+            batch,
             inner,
             topic: topic.to_string(),
             group,
@@ -350,34 +383,43 @@ impl Consumer {
     }
 
     /// Waits up to `timeout` for the next record or event.
-    pub fn poll(&self, timeout: Duration) -> Result<Polled<'_>> {
-        match self.inner.poll(timeout) {
-            None => Ok(Polled::Idle),
-            Some(Ok(msg)) => Ok(Polled::Record(RecordRef { msg })),
-            Some(Err(KafkaError::PartitionEOF(p))) => Ok(Polled::PartitionEnd(p)),
-            Some(Err(err)) => {
-                let fatal = matches!(err, KafkaError::MessageConsumptionFatal(_));
-                let code = err.rdkafka_error_code();
-                match code {
-                    // Transient: librdkafka retries by itself.
-                    Some(
-                        RDKafkaErrorCode::BrokerTransportFailure
-                        | RDKafkaErrorCode::AllBrokersDown
-                        | RDKafkaErrorCode::OperationTimedOut
-                        | RDKafkaErrorCode::RequestTimedOut
-                        | RDKafkaErrorCode::NetworkException,
-                    ) if !fatal => Ok(Polled::Idle),
-                    Some(code) => Err(Error::runtime(format!(
-                        "cannot consume from '{}': {}",
-                        self.topic,
-                        broker_error(code, None)
-                    ))),
-                    None => Err(Error::runtime(format!(
-                        "cannot consume from '{}': {err}",
-                        self.topic
-                    ))),
+    pub fn poll(&mut self, timeout: Duration) -> Result<Polled<'_>> {
+        let Some(batch) = self.batch.as_mut() else {
+            return match self.inner.poll(timeout) {
+                None => Ok(Polled::Idle),
+                Some(Ok(msg)) => {
+                    // SAFETY: the view borrows the message, which the record keeps alive.
+                    let raw = unsafe { RawMessage::from_ptr(msg.ptr()) };
+                    Ok(Polled::Record(RecordRef {
+                        raw,
+                        _owned: Some(msg),
+                    }))
                 }
+                Some(Err(KafkaError::PartitionEOF(p))) => Ok(Polled::PartitionEnd(p)),
+                Some(Err(err)) => {
+                    let fatal = matches!(err, KafkaError::MessageConsumptionFatal(_));
+                    match err.rdkafka_error_code() {
+                        Some(code) => consume_error(&self.topic, code, fatal),
+                        None => Err(Error::runtime(format!(
+                            "cannot consume from '{}': {err}",
+                            self.topic
+                        ))),
+                    }
+                }
+            };
+        };
+        if !batch.has_next() {
+            // Busy: take what is there. Idle: return as soon as one record arrives.
+            let max = if timeout.is_zero() { BATCH } else { 1 };
+            if batch.refill(timeout, max) == 0 {
+                return Ok(Polled::Idle);
             }
+        }
+        let raw = batch.next().expect("a refilled batch has a message");
+        match raw.error() {
+            RDKafkaErrorCode::NoError => Ok(Polled::Record(RecordRef { raw, _owned: None })),
+            RDKafkaErrorCode::PartitionEOF => Ok(Polled::PartitionEnd(raw.partition())),
+            code => consume_error(&self.topic, code, false),
         }
     }
 

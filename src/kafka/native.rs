@@ -159,6 +159,178 @@ impl Drop for Event {
     }
 }
 
+/// A read-only view of a message librdkafka handed out; it cannot outlive its owner (a batch
+/// or a rust-rdkafka message).
+#[derive(Clone, Copy)]
+pub(crate) struct RawMessage<'a>(&'a rdsys::rd_kafka_message_t);
+
+impl<'a> RawMessage<'a> {
+    /// # Safety
+    /// `ptr` points to a live message that outlives `'a`.
+    pub unsafe fn from_ptr(ptr: *const rdsys::rd_kafka_message_t) -> RawMessage<'a> {
+        RawMessage(&*ptr)
+    }
+
+    pub fn error(&self) -> RDKafkaErrorCode {
+        self.0.err.into()
+    }
+
+    pub fn partition(&self) -> i32 {
+        self.0.partition
+    }
+
+    pub fn offset(&self) -> i64 {
+        self.0.offset
+    }
+
+    pub fn topic(&self) -> &'a str {
+        if self.0.rkt.is_null() {
+            return "";
+        }
+        // SAFETY: the topic handle lives as long as the message; its name is NUL-terminated.
+        unsafe { CStr::from_ptr(rdsys::rd_kafka_topic_name(self.0.rkt)) }
+            .to_str()
+            .unwrap_or("")
+    }
+
+    pub fn key(&self) -> Option<&'a [u8]> {
+        bytes(self.0.key as *const u8, self.0.key_len)
+    }
+
+    pub fn payload(&self) -> Option<&'a [u8]> {
+        bytes(self.0.payload as *const u8, self.0.len)
+    }
+
+    /// Milliseconds since the epoch and whether it is the log-append time; `None` when not
+    /// available.
+    pub fn timestamp(&self) -> Option<(i64, bool)> {
+        let mut kind = rdsys::rd_kafka_timestamp_type_t::RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+        // SAFETY: the message is alive; librdkafka only reads it.
+        let ts = unsafe { rdsys::rd_kafka_message_timestamp(self.0, &mut kind) };
+        match kind {
+            rdsys::rd_kafka_timestamp_type_t::RD_KAFKA_TIMESTAMP_NOT_AVAILABLE => None,
+            rdsys::rd_kafka_timestamp_type_t::RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME => {
+                Some((ts, true))
+            }
+            _ => Some((ts, false)),
+        }
+    }
+
+    /// The headers in order (name, value); empty when there are none.
+    pub fn headers(&self) -> impl Iterator<Item = (&'a str, Option<&'a [u8]>)> + 'a {
+        let mut hdrs: *mut rdsys::rd_kafka_headers_t = ptr::null_mut();
+        // SAFETY: the message is alive; the headers belong to it (not to be destroyed here).
+        let found = unsafe {
+            rdsys::rd_kafka_message_headers(self.0, &mut hdrs)
+                == RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR
+        };
+        let hdrs = if found { hdrs } else { ptr::null_mut() };
+        (0..).map_while(move |i| {
+            if hdrs.is_null() {
+                return None;
+            }
+            let mut name: *const c_char = ptr::null();
+            let mut value: *const std::os::raw::c_void = ptr::null();
+            let mut size = 0usize;
+            // SAFETY: as above; `i` past the end returns an error.
+            let err = unsafe {
+                rdsys::rd_kafka_header_get_all(hdrs, i, &mut name, &mut value, &mut size)
+            };
+            if err != RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR {
+                return None;
+            }
+            // SAFETY: names are NUL-terminated and live as long as the message.
+            let name = unsafe { CStr::from_ptr(name) }.to_str().unwrap_or("");
+            Some((name, bytes(value as *const u8, size)))
+        })
+    }
+}
+
+/// A slice from librdkafka's (pointer, length); `None` for a NULL pointer.
+fn bytes<'a>(ptr: *const u8, len: usize) -> Option<&'a [u8]> {
+    if ptr.is_null() {
+        None
+    } else {
+        // SAFETY: librdkafka's pointer and length describe one allocation that the caller's
+        // lifetime keeps alive.
+        Some(unsafe { std::slice::from_raw_parts(ptr, len) })
+    }
+}
+
+/// A consumer's queue read many messages at a time (one queue lock and clock read per batch
+/// instead of per message). The messages handed out stay alive until the next refill.
+pub(crate) struct ConsumerQueue {
+    queue: Queue,
+    messages: Vec<*mut rdsys::rd_kafka_message_t>,
+    next: usize,
+}
+
+// librdkafka's queues and messages may be used from any thread (one at a time here: the
+// methods take `&mut self`).
+unsafe impl Send for ConsumerQueue {}
+
+impl ConsumerQueue {
+    /// The consumer queue of `client` (a consumer with a group id). Drop it before the client.
+    pub fn new(client: ClientPtr) -> Option<ConsumerQueue> {
+        // SAFETY: the client is alive (see ClientPtr).
+        let queue = unsafe { rdsys::rd_kafka_queue_get_consumer(client.0) };
+        (!queue.is_null()).then(|| ConsumerQueue {
+            queue: Queue(queue),
+            messages: Vec::new(),
+            next: 0,
+        })
+    }
+
+    /// Whether the current batch has messages left.
+    pub fn has_next(&self) -> bool {
+        self.next < self.messages.len()
+    }
+
+    /// The next message of the current batch, if any is left.
+    pub fn next(&mut self) -> Option<RawMessage<'_>> {
+        let msg = *self.messages.get(self.next)?;
+        self.next += 1;
+        // SAFETY: the message lives until the next refill or drop, both of which need
+        // `&mut self`, which the returned view borrows.
+        Some(unsafe { RawMessage::from_ptr(msg) })
+    }
+
+    /// Frees the current batch and takes up to `max` messages, waiting up to `timeout` for
+    /// them; returns how many came.
+    pub fn refill(&mut self, timeout: Duration, max: usize) -> usize {
+        self.clear();
+        self.messages.reserve(max);
+        // SAFETY: room for `max` pointers; librdkafka writes `n` of them and gives us
+        // ownership of each.
+        let n = unsafe {
+            rdsys::rd_kafka_consume_batch_queue(
+                self.queue.0,
+                millis(timeout),
+                self.messages.as_mut_ptr(),
+                max,
+            )
+        };
+        let n = usize::try_from(n).unwrap_or(0).min(max);
+        // SAFETY: the first `n` elements were initialized by librdkafka.
+        unsafe { self.messages.set_len(n) };
+        n
+    }
+
+    fn clear(&mut self) {
+        for msg in self.messages.drain(..) {
+            // SAFETY: each message came from rd_kafka_consume_batch_queue, destroyed once.
+            unsafe { rdsys::rd_kafka_message_destroy(msg) }
+        }
+        self.next = 0;
+    }
+}
+
+impl Drop for ConsumerQueue {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
+
 struct Queue(*mut rdsys::rd_kafka_queue_t);
 impl Drop for Queue {
     fn drop(&mut self) {

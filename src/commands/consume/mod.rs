@@ -301,7 +301,7 @@ const IDLE_POLL: Duration = Duration::from_millis(100);
 
 impl Job {
     fn run(self) -> Result<()> {
-        let consumer = Consumer::new(&self.settings, &self.topic, self.mode.clone())?;
+        let mut consumer = Consumer::new(&self.settings, &self.topic, self.mode.clone())?;
         let stdout = io::stdout();
         let mut out = BufWriter::with_capacity(256 * 1024, stdout.lock());
         let mut state = State {
@@ -312,7 +312,7 @@ impl Job {
             last_commit: Instant::now(),
             done: BTreeSet::new(),
         };
-        let result = self.consume(&consumer, &mut out, &mut state);
+        let result = self.consume(&mut consumer, &mut out, &mut state);
         // Whatever happened, what reached stdout is committed (never more).
         let flushed = match &result {
             Err(e) if e.kind() == crate::error::ErrorKind::BrokenPipe => false,
@@ -334,7 +334,12 @@ impl Job {
         committed
     }
 
-    fn consume<W: Write>(&self, consumer: &Consumer, out: &mut W, state: &mut State) -> Result<()> {
+    fn consume<W: Write>(
+        &self,
+        consumer: &mut Consumer,
+        out: &mut W,
+        state: &mut State,
+    ) -> Result<()> {
         let started = Instant::now();
         let mut wait = Duration::ZERO;
         let mut polls: u64 = 0;
@@ -367,10 +372,13 @@ impl Job {
                     let end = self.ends.as_ref().and_then(|e| e.get(&p).copied());
                     if end.is_some_and(|end| o >= end) {
                         // Past the snapshot: not part of this run.
+                        drop(record);
                         state.finish(consumer, p, ends_of(&self.ends, p));
                         continue;
                     }
                     self.output.write(out, &record)?;
+                    // The record borrows the consumer: done with it before using the consumer.
+                    drop(record);
                     state.printed += 1;
                     state.written.insert(p, o + 1);
                     if end.is_some_and(|end| o + 1 >= end) {
