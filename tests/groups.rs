@@ -674,3 +674,80 @@ fn unknown_groups_and_bad_arguments() {
     assert!(g["assignor"].is_null());
     assert!(g["state"].is_string());
 }
+
+/// `--time-lag`: each partition's age of its oldest unconsumed record, from the records'
+/// timestamps; 0 without lag, `null` without a committed offset or without the flag.
+#[test]
+fn time_lag_is_the_age_of_the_oldest_unconsumed_record() {
+    let broker = Broker::start();
+    create_topic(&broker, "aged");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let hour = 3_600_000;
+    // Partitions 0 and 1: records written 3 h, 2 h and 1 h ago; the others: nothing.
+    let records: String = [0, 1]
+        .iter()
+        .flat_map(|p| {
+            (1..=3).rev().map(move |h| {
+                format!(
+                    "{{\"partition\": {p}, \"value\": \"{h}h\", \"timestamp\": {}}}\n",
+                    now - h * hour
+                )
+            })
+        })
+        .collect();
+    broker
+        .kctl()
+        .args(["produce", "aged", "--input", "envelope"])
+        .write_stdin(records)
+        .assert()
+        .success();
+    // Partition 0 consumed up to the 2 h old record, partition 1 all of it.
+    commit(&broker, "aged-reader", "aged", &[1, 3]);
+
+    let describe = |extra: &[&str]| -> Value {
+        let args = [&["groups", "describe", "aged-reader"], extra].concat();
+        broker.json(&args)["groups"][0].clone()
+    };
+    let g = describe(&["--time-lag"]);
+    let offsets = g["offsets"].as_array().unwrap();
+    let by_partition = |p: i64| {
+        offsets
+            .iter()
+            .find(|o| o["partition"] == p)
+            .unwrap_or_else(|| panic!("partition {p} in {g:#}"))
+    };
+    let p0 = by_partition(0);
+    assert_eq!(p0["lag"], 2);
+    // The oldest unconsumed record on partition 0 was written 2 h ago.
+    let age = p0["time_lag_ms"].as_i64().expect("a time lag");
+    assert!(
+        (2 * hour..2 * hour + 10 * 60_000).contains(&age),
+        "{age} ms"
+    );
+    assert_eq!(by_partition(1)["time_lag_ms"], 0, "no lag, no time lag");
+    assert_eq!(g["max_time_lag_ms"], age);
+
+    // The table shows it too.
+    broker
+        .kctl()
+        .args(["groups", "describe", "aged-reader", "--time-lag"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("TIME-LAG"))
+        .stdout(predicate::str::contains("2h 0m"))
+        .stdout(predicate::str::contains(
+            "oldest unconsumed record: 2h 0m ago",
+        ));
+
+    // Without the flag nothing is read and the fields are null.
+    let g = describe(&[]);
+    assert!(g["offsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["time_lag_ms"].is_null()));
+    assert!(g["max_time_lag_ms"].is_null());
+}

@@ -496,3 +496,79 @@ impl Consumer {
         })
     }
 }
+
+/// The timestamp (ms since the epoch) of the record at each given offset: for a group, of the
+/// oldest record it has not consumed yet. Blocks up to `timeout`; a partition whose record
+/// cannot be read in time (or that has none at that offset) is left out. Reads by assignment:
+/// no group is joined, nothing is committed.
+pub fn record_timestamps(
+    settings: &Settings,
+    positions: &[(super::TopicPartition, i64)],
+    timeout: Duration,
+) -> Result<BTreeMap<super::TopicPartition, i64>> {
+    let mut out = BTreeMap::new();
+    if positions.is_empty() {
+        return Ok(out);
+    }
+    let deadline = std::time::Instant::now() + timeout;
+    let mut config = base_config(settings);
+    config
+        .set("group.id", ASSIGN_ONLY_GROUP)
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("enable.partition.eof", "true");
+    // Records deleted since the commit: the oldest one still there is the oldest unconsumed.
+    set_default(&mut config, settings, "auto.offset.reset", "earliest");
+    // One record per partition is all that is needed.
+    set_default(&mut config, settings, "max.partition.fetch.bytes", "4096");
+    let ctx = ConsumeCtx {
+        state: Arc::new(ConnState::new(settings)),
+        starts: None,
+        assigned: Mutex::new(BTreeSet::new()),
+        joined: AtomicBool::new(false),
+        coordinator: AtomicU8::new(COORD_NONE),
+    };
+    let consumer: BaseConsumer<ConsumeCtx> = BaseConsumer::from_config_and_context(&config, ctx)
+        .map_err(|e| Error::usage(format!("cannot create the Kafka consumer: {e}")))?;
+    let mut tpl = TopicPartitionList::with_capacity(positions.len());
+    for ((topic, partition), offset) in positions {
+        tpl.add_partition_offset(topic, *partition, Offset::Offset(*offset))
+            .map_err(|e| Error::runtime(format!("invalid offset: {e}")))?;
+    }
+    consumer
+        .assign(&tpl)
+        .map_err(|e| Error::runtime(format!("cannot assign partitions: {e}")))?;
+    let mut pending: BTreeSet<super::TopicPartition> =
+        positions.iter().map(|(tp, _)| tp.clone()).collect();
+    if let Some(mut queue) = ConsumerQueue::new(ClientPtr(consumer.client().native_ptr())) {
+        while !pending.is_empty() {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            queue.refill(left.min(Duration::from_millis(100)), BATCH);
+            while let Some(msg) = queue.next() {
+                let tp = (msg.topic().to_string(), msg.partition());
+                if !pending.remove(&tp) {
+                    continue;
+                }
+                // An error here is mostly the partition's end: no record at or after the
+                // offset (transaction markers only, say).
+                if msg.error() == RDKafkaErrorCode::NoError {
+                    if let Some((ts, _)) = msg.timestamp() {
+                        out.insert(tp.clone(), ts);
+                    }
+                }
+                let mut one = TopicPartitionList::with_capacity(1);
+                one.add_partition(&tp.0, tp.1);
+                let _ = consumer.pause(&one);
+            }
+        }
+        // The batch's messages go before the consumer does.
+        drop(queue);
+    }
+    let _ = std::thread::Builder::new()
+        .name("kctl-close".into())
+        .spawn(move || drop(consumer));
+    Ok(out)
+}

@@ -15,11 +15,19 @@ pub struct Args {
     /// Consumer groups to describe
     #[arg(required = true, value_name = "GROUP", value_parser = super::group_name, add = crate::complete::group_completer())]
     pub groups: Vec<String>,
+
+    /// Also show how far behind in time each partition is: the age of its oldest unconsumed
+    /// record (reads that record from each partition with lag)
+    #[arg(long)]
+    pub time_lag: bool,
 }
 
 #[derive(Debug, Serialize)]
 pub struct Description {
     pub groups: Vec<GroupDescription>,
+    /// Whether time lags were asked for (the table then has a TIME-LAG column).
+    #[serde(skip)]
+    pub time_lag: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -43,6 +51,8 @@ pub struct GroupDescription {
     /// Per topic, the sum of the partitions' known lags.
     pub lag_by_topic: BTreeMap<String, i64>,
     pub total_lag: i64,
+    /// With --time-lag: the largest `time_lag_ms` of the group's partitions; else `null`.
+    pub max_time_lag_ms: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -71,6 +81,9 @@ pub struct PartitionOffsets {
     pub log_end_offset: Option<i64>,
     /// log_end_offset - current_offset; `null` when either is unknown.
     pub lag: Option<i64>,
+    /// With --time-lag: how long ago the oldest unconsumed record was written (0 without lag);
+    /// `null` without --time-lag or when it could not be read.
+    pub time_lag_ms: Option<i64>,
     /// The member the partition is assigned to, if any.
     pub consumer_id: Option<String>,
     #[serde(skip)]
@@ -108,12 +121,16 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         }
     }
 
-    let description = Description {
+    let mut description = Description {
         groups: groups
             .iter()
             .map(|g| describe(g, |tp| ends.get(tp).and_then(|r| r.clone().ok())))
             .collect(),
+        time_lag: args.time_lag,
     };
+    if args.time_lag {
+        add_time_lags(&mut description, ctx).await?;
+    }
     for g in &description.groups {
         if g.members.is_empty() {
             ctx.printer.note(format!(
@@ -123,6 +140,65 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         }
     }
     ctx.printer.print(&description)
+}
+
+/// Fills in each partition's time lag: now minus the timestamp of the record at the committed
+/// offset, read from every partition with lag in one pass (bounded by --timeout).
+async fn add_time_lags(description: &mut Description, ctx: &Ctx) -> Result<()> {
+    let mut positions: Vec<(TopicPartition, i64)> = description
+        .groups
+        .iter()
+        .flat_map(|g| &g.offsets)
+        .filter(|o| o.lag.is_some_and(|lag| lag > 0))
+        .filter_map(|o| Some(((o.topic.clone(), o.partition), o.current_offset?)))
+        .collect();
+    positions.sort();
+    positions.dedup();
+    let settings = ctx.settings.clone();
+    let timeout = ctx.settings.timeout;
+    let asked = positions.clone();
+    let timestamps = tokio::task::spawn_blocking(move || {
+        crate::kafka::record_timestamps(&settings, &asked, timeout)
+    })
+    .await
+    .map_err(|e| crate::error::Error::runtime(format!("internal error: {e}")))??;
+    let now = chrono::Utc::now().timestamp_millis();
+    for g in &mut description.groups {
+        for o in &mut g.offsets {
+            o.time_lag_ms = match o.lag {
+                Some(0) => Some(0),
+                Some(_) => {
+                    let at = o
+                        .current_offset
+                        .map(|c| ((o.topic.clone(), o.partition), c));
+                    let ts = at.and_then(|(tp, _)| timestamps.get(&tp).copied());
+                    if ts.is_none() {
+                        ctx.printer.warn(format!(
+                            "group '{}': cannot read the oldest unconsumed record of {}:{} \
+                             within --timeout; its time lag is unknown",
+                            g.group, o.topic, o.partition
+                        ));
+                    }
+                    ts.map(|ts| (now - ts).max(0))
+                }
+                None => None,
+            };
+        }
+        g.max_time_lag_ms = g.offsets.iter().filter_map(|o| o.time_lag_ms).max();
+    }
+    Ok(())
+}
+
+/// A time lag for people: `0s`, `42s`, `5m 3s`, `2h 10m`, `3d 4h` (two units at most).
+fn time_text(ms: i64) -> String {
+    let secs = ms / 1000;
+    let (d, h, m, s) = (secs / 86_400, secs / 3_600 % 24, secs / 60 % 60, secs % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m {s}s"),
+        (0, _, _) => format!("{h}h {m}m"),
+        _ => format!("{d}d {h}h"),
+    }
 }
 
 /// The partitions a group has committed offsets for or members assigned, sorted.
@@ -161,6 +237,7 @@ fn describe(g: &Group, end_of: impl Fn(&TopicPartition) -> Option<i64>) -> Group
                 current_offset: current,
                 log_end_offset: end,
                 lag: current.zip(end).map(|(c, e)| (e - c).max(0)),
+                time_lag_ms: None,
                 consumer_id: member.map(|m| m.consumer_id.clone()),
                 host: member.map(|m| m.host.clone()),
                 client_id: member.map(|m| m.client_id.clone()),
@@ -209,6 +286,7 @@ fn describe(g: &Group, end_of: impl Fn(&TopicPartition) -> Option<i64>) -> Group
             })
             .collect(),
         total_lag: lag_by_topic.values().sum(),
+        max_time_lag_ms: None,
         lag_by_topic,
         offsets,
     }
@@ -261,30 +339,42 @@ impl Render for Description {
 
             if !g.offsets.is_empty() {
                 blocks.push(Block::Line(String::new()));
-                let mut table = Table::new([
+                let mut header = vec![
                     "GROUP",
                     "TOPIC",
                     "PARTITION",
                     "CURRENT-OFFSET",
                     "LOG-END-OFFSET",
                     "LAG",
-                    "CONSUMER-ID",
-                    "HOST",
-                    "CLIENT-ID",
-                ])
-                .numeric(&[2, 3, 4, 5]);
+                ];
+                if self.time_lag {
+                    header.push("TIME-LAG");
+                }
+                header.extend(["CONSUMER-ID", "HOST", "CLIENT-ID"]);
+                let numeric: &[usize] = if self.time_lag {
+                    &[2, 3, 4, 5, 6]
+                } else {
+                    &[2, 3, 4, 5]
+                };
+                let mut table = Table::new(header).numeric(numeric);
                 for o in &g.offsets {
-                    table.row([
+                    let mut row = vec![
                         g.group.clone(),
                         o.topic.clone(),
                         o.partition.to_string(),
                         or_dash(o.current_offset),
                         or_dash(o.log_end_offset),
                         or_dash(o.lag),
+                    ];
+                    if self.time_lag {
+                        row.push(o.time_lag_ms.map_or_else(|| "-".into(), time_text));
+                    }
+                    row.extend([
                         or_dash(o.consumer_id.as_ref()),
                         or_dash(o.host.as_ref()),
                         or_dash(o.client_id.as_ref()),
                     ]);
+                    table.row(row);
                 }
                 blocks.push(Block::Table(table));
                 let per_topic = g
@@ -293,8 +383,14 @@ impl Render for Description {
                     .map(|(t, lag)| format!("{t}: {lag}"))
                     .collect::<Vec<_>>()
                     .join(", ");
+                let behind = match (self.time_lag, g.max_time_lag_ms) {
+                    (true, Some(ms)) if g.total_lag > 0 => {
+                        format!("; oldest unconsumed record: {} ago", time_text(ms))
+                    }
+                    _ => String::new(),
+                };
                 blocks.push(Block::Line(format!(
-                    "Total lag: {} ({per_topic})",
+                    "Total lag: {} ({per_topic}){behind}",
                     g.total_lag
                 )));
             }
@@ -400,7 +496,13 @@ mod tests {
         assert_eq!(d.total_lag, 4);
         assert_eq!(d.members[0].assignments[0].partition, 0, "sorted");
 
-        let text = crate::render::to_text(&Description { groups: vec![d] }.blocks());
+        let text = crate::render::to_text(
+            &Description {
+                groups: vec![d],
+                time_lag: false,
+            }
+            .blocks(),
+        );
         assert!(text.contains("Total lag: 4 (orders: 2, pay: 2)"), "{text}");
         let row = text
             .lines()
@@ -408,6 +510,15 @@ mod tests {
             .unwrap();
         let cells: Vec<&str> = row.split_whitespace().collect();
         assert_eq!(cells, ["g", "pay", "1", "4", "-", "-", "-", "-", "-"]);
+    }
+
+    #[test]
+    fn time_lags_read_in_two_units() {
+        assert_eq!(time_text(0), "0s");
+        assert_eq!(time_text(42_999), "42s");
+        assert_eq!(time_text(303_000), "5m 3s");
+        assert_eq!(time_text(7_800_000), "2h 10m");
+        assert_eq!(time_text(273_600_000), "3d 4h");
     }
 
     #[test]
