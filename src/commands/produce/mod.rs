@@ -256,11 +256,12 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     }
 
     // Wait for every delivery report: on Ctrl-C bounded by --timeout, otherwise by the
-    // delivery timeout each message has anyway.
+    // delivery timeout each message has anyway, plus a margin: librdkafka checks for timed-out
+    // messages once a second, later still on a starved machine.
     let wait = if interrupted {
         ctx.settings.timeout
     } else {
-        producer.delivery_timeout() + Duration::from_secs(2)
+        producer.delivery_timeout() + REPORT_MARGIN
     };
     let flushing = producer.clone();
     let pending = tokio::task::spawn_blocking(move || flushing.flush(wait))
@@ -282,8 +283,10 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     if interrupted {
         return Err(Error::interrupted());
     }
-    let undelivered = stats.failed + pending;
-    if undelivered + stats.uncertain > 0 {
+    // A message without a report may have been sent: it counts with those never acknowledged.
+    let undelivered = stats.failed;
+    let uncertain = stats.uncertain + pending;
+    if undelivered + uncertain > 0 {
         let mut reasons: Vec<String> = stats
             .errors
             .iter()
@@ -297,14 +300,13 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         }
         let topic = &args.topic;
         let reasons = reasons.join("; ");
-        if stats.uncertain == 0 {
+        if uncertain == 0 {
             return Err(Error::runtime(format!(
                 "{undelivered} of {sent} messages were not delivered to '{topic}': {reasons}"
             )));
         }
         // Sent but never acknowledged: the broker may have written them, and sending them
         // again would duplicate those it did.
-        let uncertain = stats.uncertain;
         let message = if undelivered == 0 {
             format!(
                 "{uncertain} of {sent} messages may not have been delivered to '{topic}' \
@@ -323,6 +325,9 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     }
     Ok(())
 }
+
+/// How long after the delivery timeout kctl still waits for delivery reports.
+const REPORT_MARGIN: Duration = Duration::from_secs(5);
 
 /// The reading side of a produce: runs on a blocking thread.
 struct Job {
