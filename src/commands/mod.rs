@@ -97,16 +97,43 @@ pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     }
 }
 
+/// Deduplicates names, keeping the first occurrence's order.
+pub fn dedup(names: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    names
+        .into_iter()
+        .filter(|n| seen.insert(n.clone()))
+        .collect()
+}
+
+/// What `topics delete` and `groups delete` deleted: `{"deleted": [...]}`.
+#[derive(Debug, serde::Serialize)]
+pub struct Deleted {
+    pub deleted: Vec<String>,
+    /// What was deleted, for the text output (e.g. `topic`).
+    #[serde(skip)]
+    pub kind: &'static str,
+}
+
+impl crate::render::Render for Deleted {
+    fn blocks(&self) -> Vec<crate::render::Block> {
+        self.deleted
+            .iter()
+            .map(|n| crate::render::Block::Line(format!("deleted {} \"{n}\"", self.kind)))
+            .collect()
+    }
+}
+
 /// The confirm-then-delete flow shared by `topics delete` and `groups delete`: asks to delete
-/// the `names` (things of `kind`, e.g. ("topic", "topics")), runs `delete`, and returns the
-/// names deleted; any per-name failure is an error that also lists what was deleted.
+/// the `names` (things of `kind`, e.g. ("topic", "topics")), runs `delete`, and returns what
+/// was deleted; any per-name failure is an error that also lists what was deleted.
 pub async fn confirm_and_delete<F, Fut>(
     ctx: &Ctx,
-    kind: (&str, &str),
+    kind: (&'static str, &'static str),
     names: &[String],
     yes: bool,
     delete: F,
-) -> Result<Vec<String>>
+) -> Result<Deleted>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<
@@ -136,7 +163,10 @@ where
         }
         return Err(crate::error::Error::runtime(message));
     }
-    Ok(deleted)
+    Ok(Deleted {
+        deleted,
+        kind: kind.0,
+    })
 }
 
 pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
@@ -150,5 +180,14 @@ pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Config(cmd) => config::run(cmd, ctx).await,
         // Handled before any settings are resolved, see `crate::complete::run_hidden`.
         Command::Complete(_) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dedup_keeps_the_first_of_each_name_in_order() {
+        let names = ["b", "a", "b", "c", "a"].map(String::from).to_vec();
+        assert_eq!(super::dedup(names), ["b", "a", "c"]);
     }
 }

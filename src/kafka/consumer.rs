@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rdkafka::client::ClientContext;
-use rdkafka::config::{FromClientConfigAndContext, RDKafkaLogLevel};
+use rdkafka::config::{ClientConfig, FromClientConfigAndContext, RDKafkaLogLevel};
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer as _, ConsumerContext};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::BorrowedMessage;
@@ -279,6 +279,40 @@ impl ConsumerContext for ConsumeCtx {
     }
 }
 
+/// Settings every kctl consumer shares: nothing committed by itself, partition ends reported.
+fn consumer_config(settings: &Settings) -> ClientConfig {
+    let mut config = base_config(settings);
+    config
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("enable.partition.eof", "true");
+    config
+}
+
+/// A consumer that reads by assignment: a group id it never joins or commits under.
+fn assign_only(config: &mut ClientConfig, settings: &Settings) {
+    config.set("group.id", ASSIGN_ONLY_GROUP);
+    // An offset out of range (records deleted meanwhile) restarts at the earliest one there.
+    set_default(config, settings, "auto.offset.reset", "earliest");
+}
+
+/// Creates the consumer; `starts` are applied to partitions as a group assigns them.
+fn create(
+    config: &ClientConfig,
+    settings: &Settings,
+    starts: Option<BTreeMap<i32, StartOffset>>,
+) -> Result<BaseConsumer<ConsumeCtx>> {
+    let ctx = ConsumeCtx {
+        state: Arc::new(ConnState::new(settings)),
+        starts,
+        assigned: Mutex::new(BTreeSet::new()),
+        joined: AtomicBool::new(false),
+        coordinator: AtomicU8::new(COORD_NONE),
+    };
+    BaseConsumer::from_config_and_context(config, ctx)
+        .map_err(|e| Error::usage(format!("cannot create the Kafka consumer: {e}")))
+}
+
 /// A consumer of one topic.
 pub struct Consumer {
     /// Reading by assignment, records are taken from here in batches. Dropped before `inner`.
@@ -292,17 +326,10 @@ impl Consumer {
     /// Creates the consumer and starts reading. Offsets are never committed automatically:
     /// call [`Consumer::commit`] with what was printed.
     pub fn new(settings: &Settings, topic: &str, mode: ReadMode) -> Result<Consumer> {
-        let mut config = base_config(settings);
-        config
-            .set("enable.auto.commit", "false")
-            .set("enable.auto.offset.store", "false")
-            .set("enable.partition.eof", "true");
+        let mut config = consumer_config(settings);
         let (group, starts) = match &mode {
             ReadMode::Assign(_) => {
-                config.set("group.id", ASSIGN_ONLY_GROUP);
-                // An absolute offset out of range (checked before, but records can be deleted
-                // meanwhile) restarts at the earliest one still there.
-                set_default(&mut config, settings, "auto.offset.reset", "earliest");
+                assign_only(&mut config, settings);
                 (None, None)
             }
             ReadMode::Group {
@@ -327,15 +354,7 @@ impl Consumer {
                 (Some(group.clone()), starts.clone())
             }
         };
-        let ctx = ConsumeCtx {
-            state: Arc::new(ConnState::new(settings)),
-            starts,
-            assigned: Mutex::new(BTreeSet::new()),
-            joined: AtomicBool::new(false),
-            coordinator: AtomicU8::new(COORD_NONE),
-        };
-        let inner = BaseConsumer::from_config_and_context(&config, ctx)
-            .map_err(|e| Error::usage(format!("cannot create the Kafka consumer: {e}")))?;
+        let inner = create(&config, settings, starts)?;
         match &mode {
             ReadMode::Assign(starts) => {
                 let mut tpl = TopicPartitionList::with_capacity(starts.len());
@@ -376,9 +395,7 @@ impl Consumer {
         if self.group.is_some() {
             drop(self);
         } else {
-            let _ = std::thread::Builder::new()
-                .name("kctl-close".into())
-                .spawn(move || drop(self));
+            super::drop_in_background(self);
         }
     }
 
@@ -511,25 +528,12 @@ pub fn record_timestamps(
         return Ok(out);
     }
     let deadline = std::time::Instant::now() + timeout;
-    let mut config = base_config(settings);
-    config
-        .set("group.id", ASSIGN_ONLY_GROUP)
-        .set("enable.auto.commit", "false")
-        .set("enable.auto.offset.store", "false")
-        .set("enable.partition.eof", "true");
     // Records deleted since the commit: the oldest one still there is the oldest unconsumed.
-    set_default(&mut config, settings, "auto.offset.reset", "earliest");
+    let mut config = consumer_config(settings);
+    assign_only(&mut config, settings);
     // One record per partition is all that is needed.
     set_default(&mut config, settings, "max.partition.fetch.bytes", "4096");
-    let ctx = ConsumeCtx {
-        state: Arc::new(ConnState::new(settings)),
-        starts: None,
-        assigned: Mutex::new(BTreeSet::new()),
-        joined: AtomicBool::new(false),
-        coordinator: AtomicU8::new(COORD_NONE),
-    };
-    let consumer: BaseConsumer<ConsumeCtx> = BaseConsumer::from_config_and_context(&config, ctx)
-        .map_err(|e| Error::usage(format!("cannot create the Kafka consumer: {e}")))?;
+    let consumer = create(&config, settings, None)?;
     let mut tpl = TopicPartitionList::with_capacity(positions.len());
     for ((topic, partition), offset) in positions {
         tpl.add_partition_offset(topic, *partition, Offset::Offset(*offset))
@@ -567,8 +571,6 @@ pub fn record_timestamps(
         // The batch's messages go before the consumer does.
         drop(queue);
     }
-    let _ = std::thread::Builder::new()
-        .name("kctl-close".into())
-        .spawn(move || drop(consumer));
+    super::drop_in_background(consumer);
     Ok(out)
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use rdkafka::error::RDKafkaErrorCode;
 
-use super::native::{self, AdminCallError, ClientPtr, NativeGroupState};
+use super::native::{self, AdminCallError, ClientPtr};
 use super::{broker_error, Broker, BrokerError, Kafka, TopicPartition};
 use crate::error::{Error, Result};
 
@@ -43,19 +43,6 @@ impl GroupState {
             GroupState::Stable => "stable",
             GroupState::Dead => "dead",
             GroupState::Empty => "empty",
-        }
-    }
-}
-
-impl From<NativeGroupState> for GroupState {
-    fn from(s: NativeGroupState) -> Self {
-        match s {
-            NativeGroupState::Unknown => GroupState::Unknown,
-            NativeGroupState::PreparingRebalance => GroupState::PreparingRebalance,
-            NativeGroupState::CompletingRebalance => GroupState::CompletingRebalance,
-            NativeGroupState::Stable => GroupState::Stable,
-            NativeGroupState::Dead => GroupState::Dead,
-            NativeGroupState::Empty => GroupState::Empty,
         }
     }
 }
@@ -119,7 +106,7 @@ impl Kafka {
             .into_iter()
             .map(|g| GroupListing {
                 group: g.group,
-                state: g.state.into(),
+                state: g.state,
                 simple: g.simple,
             })
             .collect();
@@ -152,7 +139,7 @@ impl Kafka {
                 let result = result
                     .map(|d| GroupInfo {
                         group: d.group,
-                        state: d.state.into(),
+                        state: d.state,
                         simple: d.simple,
                         assignor: Some(d.assignor).filter(|a| !a.is_empty()),
                         coordinator: d.coordinator.map(|n| Broker {
@@ -320,6 +307,5 @@ mod tests {
             GroupState::PreparingRebalance.snake_name(),
             "preparing_rebalance"
         );
-        assert_eq!(GroupState::from(NativeGroupState::Empty), GroupState::Empty);
     }
 }

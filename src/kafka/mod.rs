@@ -426,6 +426,14 @@ pub struct Kafka {
     brokers: String,
 }
 
+/// Drops a client on a thread of its own: tearing librdkafka down takes a moment that nothing
+/// needs to wait for (call once nothing is left in flight).
+fn drop_in_background<T: Send + 'static>(client: T) {
+    let _ = std::thread::Builder::new()
+        .name("kctl-close".into())
+        .spawn(move || drop(client));
+}
+
 /// Process-wide setup for librdkafka's dependencies; call first thing, before any client.
 pub fn init_process() {
     native::init_process();
@@ -814,27 +822,31 @@ impl Kafka {
 mod tests {
     use super::*;
 
+    /// Settings from global flags alone (no config file, no environment).
+    fn settings(flags: &[&str]) -> Settings {
+        use clap::{Args, FromArgMatches};
+        let cmd = crate::settings::GlobalArgs::augment_args(clap::Command::new("kctl"));
+        let matches = cmd
+            .try_get_matches_from([&["kctl"], flags].concat())
+            .unwrap();
+        let args = crate::settings::GlobalArgs::from_arg_matches(&matches).unwrap();
+        Settings::resolve_from(
+            &args,
+            &crate::config::Config::default(),
+            crate::settings::Resolve::Quiet,
+        )
+        .unwrap()
+    }
+
     /// A Kafka client whose bootstrap broker accepts connections and never answers.
     fn silent_kafka(timeout: &str) -> Kafka {
-        use clap::{Args, FromArgMatches};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap().to_string();
         std::thread::spawn(move || {
             let held: Vec<_> = listener.incoming().collect();
             drop(held);
         });
-        let cmd = crate::settings::GlobalArgs::augment_args(clap::Command::new("kctl"));
-        let matches = cmd
-            .try_get_matches_from(["kctl", "-b", &addr, "--timeout", timeout])
-            .unwrap();
-        let args = crate::settings::GlobalArgs::from_arg_matches(&matches).unwrap();
-        let settings = Settings::resolve_from(
-            &args,
-            &crate::config::Config::default(),
-            crate::settings::Resolve::Quiet,
-        )
-        .unwrap();
-        Kafka::connect(&settings).unwrap()
+        Kafka::connect(&settings(&["-b", &addr, "--timeout", timeout])).unwrap()
     }
 
     /// Regression: one bounded call giving up because every broker is down while a sibling
@@ -898,17 +910,7 @@ mod tests {
     }
 
     fn state(brokers: &str) -> ConnState {
-        use clap::{Args, FromArgMatches};
-        let cmd = crate::settings::GlobalArgs::augment_args(clap::Command::new("kctl"));
-        let matches = cmd.try_get_matches_from(["kctl", "-b", brokers]).unwrap();
-        let args = crate::settings::GlobalArgs::from_arg_matches(&matches).unwrap();
-        let settings = Settings::resolve_from(
-            &args,
-            &crate::config::Config::default(),
-            crate::settings::Resolve::Quiet,
-        )
-        .unwrap();
-        ConnState::new(&settings)
+        ConnState::new(&settings(&["-b", brokers]))
     }
 
     fn unreachable(state: &ConnState) -> bool {

@@ -15,6 +15,7 @@ use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka_sys as rdsys;
 
+use super::groups::GroupState;
 use super::ConnState;
 
 /// A librdkafka error code with its message.
@@ -488,18 +489,7 @@ pub(crate) fn list_offsets(
     Ok(out)
 }
 
-/// A consumer group's state as librdkafka reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum NativeGroupState {
-    Unknown,
-    PreparingRebalance,
-    CompletingRebalance,
-    Stable,
-    Dead,
-    Empty,
-}
-
-impl From<rdsys::rd_kafka_consumer_group_state_t> for NativeGroupState {
+impl From<rdsys::rd_kafka_consumer_group_state_t> for GroupState {
     fn from(state: rdsys::rd_kafka_consumer_group_state_t) -> Self {
         use rdsys::rd_kafka_consumer_group_state_t as S;
         match state {
@@ -517,7 +507,7 @@ impl From<rdsys::rd_kafka_consumer_group_state_t> for NativeGroupState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct GroupListing {
     pub group: String,
-    pub state: NativeGroupState,
+    pub state: GroupState,
     pub simple: bool,
 }
 
@@ -543,7 +533,7 @@ pub(crate) struct NativeNode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct GroupDescription {
     pub group: String,
-    pub state: NativeGroupState,
+    pub state: GroupState,
     pub simple: bool,
     pub assignor: String,
     pub coordinator: Option<NativeNode>,
@@ -973,12 +963,16 @@ mod tests {
     fn group_states_convert() {
         use rdsys::rd_kafka_consumer_group_state_t as S;
         assert_eq!(
-            NativeGroupState::from(S::RD_KAFKA_CONSUMER_GROUP_STATE_STABLE),
-            NativeGroupState::Stable
+            GroupState::from(S::RD_KAFKA_CONSUMER_GROUP_STATE_STABLE),
+            GroupState::Stable
         );
         assert_eq!(
-            NativeGroupState::from(S::RD_KAFKA_CONSUMER_GROUP_STATE__CNT),
-            NativeGroupState::Unknown
+            GroupState::from(S::RD_KAFKA_CONSUMER_GROUP_STATE__CNT),
+            GroupState::Unknown
+        );
+        assert_eq!(
+            GroupState::from(S::RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY),
+            GroupState::Empty
         );
     }
 

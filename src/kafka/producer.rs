@@ -407,9 +407,7 @@ impl Producer {
     /// Drops the producer on a thread of its own once nothing else holds it (call after
     /// [`Producer::flush`]): tearing librdkafka down takes a moment nothing needs to wait for.
     pub fn close_in_background(self: Arc<Self>) {
-        let _ = std::thread::Builder::new()
-            .name("kctl-close".into())
-            .spawn(move || drop(self));
+        super::drop_in_background(self);
     }
 
     /// Messages queued or sent whose delivery report has not been served yet.

@@ -178,8 +178,6 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         (Some((_, high)), true) => Some(high.clone()),
         (None, true) => Some(offsets(kafka, &args.topic, &selected, OffsetSpec::Latest).await?),
     };
-    // Tearing the admin client down takes a moment: let it happen while the consumer starts.
-
     let mode = match &args.group {
         Some(group) => ReadMode::Group {
             group: group.clone(),

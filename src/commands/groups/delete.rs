@@ -1,11 +1,9 @@
 //! `kctl groups delete GROUP...`
 
-use serde::Serialize;
-
+use super::super::dedup;
 use super::super::Ctx;
-use super::{check_exist, dedup, load_groups};
+use super::{check_exist, load_groups};
 use crate::error::{Error, Result};
-use crate::render::{Block, Render};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -16,11 +14,6 @@ pub struct Args {
     /// Delete without asking (required when there is no terminal to ask on)
     #[arg(short = 'y', long)]
     pub yes: bool,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Deleted {
-    pub deleted: Vec<String>,
 }
 
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
@@ -64,14 +57,5 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         || kafka.delete_groups(&names),
     )
     .await?;
-    ctx.printer.print(&Deleted { deleted })
-}
-
-impl Render for Deleted {
-    fn blocks(&self) -> Vec<Block> {
-        self.deleted
-            .iter()
-            .map(|n| Block::Line(format!("deleted consumer group \"{n}\"")))
-            .collect()
-    }
+    ctx.printer.print(&deleted)
 }

@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::super::dedup;
 use super::super::Ctx;
-use super::{check_exist, dedup, load_groups, Group, StateName};
+use super::{check_exist, load_groups, Group, StateName};
 use crate::error::Result;
 use crate::kafka::{OffsetSpec, TopicPartition};
 use crate::render::{or_dash, Block, Render, Table};
@@ -155,10 +156,8 @@ async fn add_time_lags(description: &mut Description, ctx: &Ctx) -> Result<()> {
     positions.sort();
     positions.dedup();
     let settings = ctx.settings.clone();
-    let timeout = ctx.settings.timeout;
-    let asked = positions.clone();
     let timestamps = tokio::task::spawn_blocking(move || {
-        crate::kafka::record_timestamps(&settings, &asked, timeout)
+        crate::kafka::record_timestamps(&settings, &positions, settings.timeout)
     })
     .await
     .map_err(|e| crate::error::Error::runtime(format!("internal error: {e}")))??;
@@ -168,10 +167,7 @@ async fn add_time_lags(description: &mut Description, ctx: &Ctx) -> Result<()> {
             o.time_lag_ms = match o.lag {
                 Some(0) => Some(0),
                 Some(_) => {
-                    let at = o
-                        .current_offset
-                        .map(|c| ((o.topic.clone(), o.partition), c));
-                    let ts = at.and_then(|(tp, _)| timestamps.get(&tp).copied());
+                    let ts = timestamps.get(&(o.topic.clone(), o.partition)).copied();
                     if ts.is_none() {
                         ctx.printer.warn(format!(
                             "group '{}': cannot read the oldest unconsumed record of {}:{} \

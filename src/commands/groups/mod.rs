@@ -132,12 +132,3 @@ pub fn check_exist(groups: &[Group], consequence: &str) -> Result<()> {
     ))
     .with_hint("`kctl groups list` shows the groups the cluster knows"))
 }
-
-/// Deduplicates names, keeping the first occurrence's order.
-pub fn dedup(names: Vec<String>) -> Vec<String> {
-    let mut seen = std::collections::HashSet::new();
-    names
-        .into_iter()
-        .filter(|n| seen.insert(n.clone()))
-        .collect()
-}

@@ -1,10 +1,7 @@
 //! `kctl topics delete NAME...`
 
-use serde::Serialize;
-
 use super::super::Ctx;
 use crate::error::Result;
-use crate::render::{Block, Render};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -17,14 +14,8 @@ pub struct Args {
     pub yes: bool,
 }
 
-#[derive(Debug, Serialize)]
-pub struct Deleted {
-    pub deleted: Vec<String>,
-}
-
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
-    let mut names = args.names;
-    names.dedup();
+    let names = super::super::dedup(args.names);
     let kafka = ctx.kafka()?;
 
     // Check every name first, so a typo deletes nothing.
@@ -36,14 +27,5 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
             kafka.delete_topics(&names)
         })
         .await?;
-    ctx.printer.print(&Deleted { deleted })
-}
-
-impl Render for Deleted {
-    fn blocks(&self) -> Vec<Block> {
-        self.deleted
-            .iter()
-            .map(|n| Block::Line(format!("deleted topic \"{n}\"")))
-            .collect()
-    }
+    ctx.printer.print(&deleted)
 }

@@ -48,8 +48,7 @@ pub struct PartitionDescription {
 }
 
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
-    let mut names = args.names;
-    names.dedup();
+    let names = super::super::dedup(args.names);
     let kafka = ctx.kafka()?;
     let cluster = kafka.metadata().await?;
 
