@@ -742,6 +742,28 @@ fn time_lag_is_the_age_of_the_oldest_unconsumed_record() {
             "oldest unconsumed record: 2h 0m ago",
         ));
 
+    // Two groups at different offsets of the same partition: each gets its own record's age.
+    commit(&broker, "aged-early", "aged", &[0]);
+    let both = broker.json(&[
+        "groups",
+        "describe",
+        "aged-reader",
+        "aged-early",
+        "--time-lag",
+    ]);
+    let p0_of = |i: usize| {
+        both["groups"][i]["offsets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["partition"] == 0)
+            .unwrap()["time_lag_ms"]
+            .as_i64()
+            .expect("a time lag")
+    };
+    assert!((2 * hour..2 * hour + 10 * 60_000).contains(&p0_of(0)));
+    assert!((3 * hour..3 * hour + 10 * 60_000).contains(&p0_of(1)));
+
     // Without the flag nothing is read and the fields are null.
     let g = describe(&[]);
     assert!(g["offsets"]

@@ -514,20 +514,47 @@ impl Consumer {
     }
 }
 
-/// The timestamp (ms since the epoch) of the record at each given offset: for a group, of the
-/// oldest record it has not consumed yet. Blocks up to `timeout`; a partition whose record
-/// cannot be read in time (or that has none at that offset) is left out. Reads by assignment:
-/// no group is joined, nothing is committed.
+/// The timestamp (ms since the epoch) of the record at each given (partition, offset): for a
+/// group, of the oldest record it has not consumed yet. Blocks up to `timeout`; a position
+/// whose record cannot be read in time (or that has none at that offset) is left out. Reads by
+/// assignment: no group is joined, nothing is committed.
 pub fn record_timestamps(
     settings: &Settings,
     positions: &[(super::TopicPartition, i64)],
     timeout: Duration,
+) -> Result<BTreeMap<(super::TopicPartition, i64), i64>> {
+    let deadline = std::time::Instant::now() + timeout;
+    // An assignment holds one offset per partition: a partition asked at several offsets
+    // (groups at different places) is read again in a further pass.
+    let mut passes: Vec<BTreeMap<super::TopicPartition, i64>> = Vec::new();
+    for (tp, offset) in positions {
+        if passes.iter().any(|pass| pass.get(tp) == Some(offset)) {
+            continue;
+        }
+        match passes.iter_mut().find(|pass| !pass.contains_key(tp)) {
+            Some(pass) => {
+                pass.insert(tp.clone(), *offset);
+            }
+            None => passes.push(BTreeMap::from([(tp.clone(), *offset)])),
+        }
+    }
+    let mut out = BTreeMap::new();
+    for pass in passes {
+        for (tp, ts) in read_timestamps(settings, &pass, deadline)? {
+            let offset = pass[&tp];
+            out.insert((tp, offset), ts);
+        }
+    }
+    Ok(out)
+}
+
+/// One pass of [`record_timestamps`]: one consumer assigned to every partition at its offset.
+fn read_timestamps(
+    settings: &Settings,
+    positions: &BTreeMap<super::TopicPartition, i64>,
+    deadline: std::time::Instant,
 ) -> Result<BTreeMap<super::TopicPartition, i64>> {
     let mut out = BTreeMap::new();
-    if positions.is_empty() {
-        return Ok(out);
-    }
-    let deadline = std::time::Instant::now() + timeout;
     // Records deleted since the commit: the oldest one still there is the oldest unconsumed.
     let mut config = consumer_config(settings);
     assign_only(&mut config, settings);
@@ -542,8 +569,7 @@ pub fn record_timestamps(
     consumer
         .assign(&tpl)
         .map_err(|e| Error::runtime(format!("cannot assign partitions: {e}")))?;
-    let mut pending: BTreeSet<super::TopicPartition> =
-        positions.iter().map(|(tp, _)| tp.clone()).collect();
+    let mut pending: BTreeSet<&super::TopicPartition> = positions.keys().collect();
     if let Some(mut queue) = ConsumerQueue::new(ClientPtr(consumer.client().native_ptr())) {
         while !pending.is_empty() {
             let left = deadline.saturating_duration_since(std::time::Instant::now());

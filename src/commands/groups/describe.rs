@@ -146,15 +146,13 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
 /// Fills in each partition's time lag: now minus the timestamp of the record at the committed
 /// offset, read from every partition with lag in one pass (bounded by --timeout).
 async fn add_time_lags(description: &mut Description, ctx: &Ctx) -> Result<()> {
-    let mut positions: Vec<(TopicPartition, i64)> = description
+    let positions: Vec<(TopicPartition, i64)> = description
         .groups
         .iter()
         .flat_map(|g| &g.offsets)
         .filter(|o| o.lag.is_some_and(|lag| lag > 0))
         .filter_map(|o| Some(((o.topic.clone(), o.partition), o.current_offset?)))
         .collect();
-    positions.sort();
-    positions.dedup();
     let settings = ctx.settings.clone();
     let timestamps = tokio::task::spawn_blocking(move || {
         crate::kafka::record_timestamps(&settings, &positions, settings.timeout)
@@ -167,7 +165,11 @@ async fn add_time_lags(description: &mut Description, ctx: &Ctx) -> Result<()> {
             o.time_lag_ms = match o.lag {
                 Some(0) => Some(0),
                 Some(_) => {
-                    let ts = timestamps.get(&(o.topic.clone(), o.partition)).copied();
+                    let at = (
+                        (o.topic.clone(), o.partition),
+                        o.current_offset.unwrap_or(-1),
+                    );
+                    let ts = timestamps.get(&at).copied();
                     if ts.is_none() {
                         ctx.printer.warn(format!(
                             "group '{}': cannot read the oldest unconsumed record of {}:{} \
