@@ -8,7 +8,7 @@ use crate::settings::GlobalArgs;
 /// kctl: a fast, scriptable Kafka admin and debugging tool.
 ///
 /// Results print as tables for people and, with -o json, as JSON for scripts. Exit codes:
-/// 0 ok, 1 runtime failure, 2 usage error, 130 interrupted.
+/// 0 ok, 1 runtime failure, 2 usage error, 130 interrupted (143 on SIGTERM, 129 on SIGHUP).
 #[derive(Debug, Parser)]
 #[command(
     name = "kctl",

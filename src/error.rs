@@ -14,8 +14,10 @@ pub mod exit {
     pub const RUNTIME: i32 = 1;
     /// The command line itself was wrong (clap uses the same code).
     pub const USAGE: i32 = 2;
-    /// Interrupted by Ctrl-C (128 + SIGINT).
-    pub const INTERRUPTED: i32 = 130;
+    /// Ended by a signal: 128 + its number (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP).
+    pub fn signalled(signal: i32) -> i32 {
+        128 + signal
+    }
 }
 
 /// What went wrong, as far as the exit code is concerned.
@@ -25,8 +27,8 @@ pub enum ErrorKind {
     Usage,
     /// Anything that failed while doing the work: exit 1.
     Runtime,
-    /// The user pressed Ctrl-C: exit 130.
-    Interrupted,
+    /// The user pressed Ctrl-C (or a SIGTERM or SIGHUP came): exit 128 + the signal.
+    Interrupted(i32),
     /// Stdout was closed by the reader (`| head`): a quiet, successful exit.
     BrokenPipe,
 }
@@ -36,7 +38,7 @@ impl ErrorKind {
         match self {
             ErrorKind::Usage => exit::USAGE,
             ErrorKind::Runtime => exit::RUNTIME,
-            ErrorKind::Interrupted => exit::INTERRUPTED,
+            ErrorKind::Interrupted(signal) => exit::signalled(signal),
             ErrorKind::BrokenPipe => exit::OK,
         }
     }
@@ -69,8 +71,14 @@ impl Error {
         Error::new(ErrorKind::Runtime, message)
     }
 
+    /// Ctrl-C.
     pub fn interrupted() -> Self {
-        Error::new(ErrorKind::Interrupted, "interrupted")
+        Error::interrupted_by(libc::SIGINT)
+    }
+
+    /// Ended by `signal` (one of SIGINT, SIGTERM, SIGHUP).
+    pub fn interrupted_by(signal: i32) -> Self {
+        Error::new(ErrorKind::Interrupted(signal), "interrupted")
     }
 
     pub fn kind(&self) -> ErrorKind {
@@ -139,7 +147,9 @@ mod tests {
     fn exit_codes_are_fixed() {
         assert_eq!(ErrorKind::Usage.exit_code(), 2);
         assert_eq!(ErrorKind::Runtime.exit_code(), 1);
-        assert_eq!(ErrorKind::Interrupted.exit_code(), 130);
+        assert_eq!(ErrorKind::Interrupted(libc::SIGINT).exit_code(), 130);
+        assert_eq!(ErrorKind::Interrupted(libc::SIGTERM).exit_code(), 143);
+        assert_eq!(ErrorKind::Interrupted(libc::SIGHUP).exit_code(), 129);
         assert_eq!(ErrorKind::BrokenPipe.exit_code(), 0);
     }
 

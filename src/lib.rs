@@ -9,11 +9,13 @@ pub mod complete;
 pub mod config;
 pub mod docs;
 pub mod error;
+pub mod interrupt;
 pub mod kafka;
 pub mod printer;
 pub mod render;
 pub mod security;
 pub mod settings;
+pub mod stdio;
 
 use std::io::Write;
 use std::time::Duration;
@@ -27,6 +29,7 @@ use crate::settings::Settings;
 
 /// Runs kctl with the process arguments and returns the exit code.
 pub fn main() -> i32 {
+    stdio::guard_standard_fds();
     kafka::init_process();
     // The completion scripts call `KCTL_COMPLETE=SHELL kctl -- WORDS`: answer and exit.
     complete::complete_from_env();
@@ -74,27 +77,42 @@ pub fn main() -> i32 {
 
 async fn run(command: commands::Command, ctx: &Ctx) -> Result<(), Error> {
     let graceful = command.handles_interrupt();
-    let interrupt = ctx.interrupt.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            interrupt.cancel();
-            // A second Ctrl-C ends at once.
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(exit::INTERRUPTED);
-            }
-        }
-    });
+    watch_signals(ctx.interrupt.clone())?;
     tokio::select! {
         result = commands::run(command, ctx) => result,
-        _ = ctx.interrupt.cancelled(), if !graceful => Err(Error::interrupted()),
+        _ = ctx.interrupt.cancelled(), if !graceful => Err(ctx.interrupt.error()),
     }
+}
+
+/// Ctrl-C, SIGTERM and SIGHUP raise `interrupt` (commands then end cleanly); a second one ends
+/// the process at once.
+fn watch_signals(interrupt: interrupt::Interrupt) -> Result<(), Error> {
+    use tokio::signal::unix::{signal, SignalKind};
+    for number in interrupt::SIGNALS {
+        let mut stream = signal(SignalKind::from_raw(number))
+            .map_err(|e| Error::runtime(format!("cannot handle signal {number}: {e}")))?;
+        let interrupt = interrupt.clone();
+        tokio::spawn(async move {
+            if stream.recv().await.is_some() {
+                if interrupt.is_cancelled() {
+                    std::process::exit(exit::signalled(interrupt.signal()));
+                }
+                interrupt.raise(number);
+                // A second signal of the same kind ends at once.
+                if stream.recv().await.is_some() {
+                    std::process::exit(exit::signalled(number));
+                }
+            }
+        });
+    }
+    Ok(())
 }
 
 /// Prints an error as one readable chain (and its hint) on stderr; returns its exit code.
 fn report(err: &Error) -> i32 {
     match err.kind() {
         ErrorKind::BrokenPipe => {}
-        ErrorKind::Interrupted => {
+        ErrorKind::Interrupted(_) => {
             let _ = writeln!(std::io::stderr(), "interrupted");
         }
         _ => {

@@ -31,6 +31,9 @@ impl Printer {
 
     /// Prints a result: a table for people, or a pretty JSON document.
     pub fn print<T: Serialize + Render>(&self, value: &T) -> Result<()> {
+        if crate::stdio::stdout_closed() {
+            return Err(crate::stdio::closed_stdout_error());
+        }
         let text = match self.format {
             OutputFormat::Table => render::to_text(&value.blocks()),
             OutputFormat::Json => {
@@ -41,9 +44,9 @@ impl Printer {
             }
         };
         let mut out = io::stdout().lock();
-        out.write_all(text.as_bytes())?;
-        out.flush()?;
-        Ok(())
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(crate::stdio::stdout_error)
     }
 
     /// A diagnostic line on stderr (never on stdout, which is for data).

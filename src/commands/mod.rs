@@ -13,9 +13,9 @@ pub mod topics;
 use std::sync::OnceLock;
 
 use clap::Subcommand;
-use tokio_util::sync::CancellationToken;
 
 use crate::error::Result;
+use crate::interrupt::Interrupt;
 use crate::kafka::Kafka;
 use crate::printer::Printer;
 use crate::settings::Settings;
@@ -24,8 +24,8 @@ use crate::settings::Settings;
 pub struct Ctx {
     pub settings: Settings,
     pub printer: Printer,
-    /// Cancelled on Ctrl-C; commands that stop gracefully watch it.
-    pub interrupt: CancellationToken,
+    /// Raised on Ctrl-C, SIGTERM or SIGHUP; commands that stop gracefully watch it.
+    pub interrupt: Interrupt,
     kafka: OnceLock<Kafka>,
 }
 
@@ -34,7 +34,7 @@ impl Ctx {
         Ctx {
             settings,
             printer,
-            interrupt: CancellationToken::new(),
+            interrupt: Interrupt::new(),
             kafka: OnceLock::new(),
         }
     }

@@ -165,11 +165,29 @@ pub enum Polled<'a> {
     Idle,
 }
 
+/// Partitions the group is taking away from this consumer. They stay assigned (the group waits)
+/// until [`Consumer::release`] gives them up, so what was printed of them can be committed
+/// first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revocation {
+    pub partitions: Vec<i32>,
+    /// The assignment was lost (the session expired): others may own the partitions already,
+    /// so nothing may be committed for them.
+    pub lost: bool,
+    cooperative: bool,
+}
+
 struct ConsumeCtx {
     state: Arc<ConnState>,
     /// Explicit start offsets applied to partitions as they are assigned (group mode).
     starts: Option<BTreeMap<i32, StartOffset>>,
     assigned: Mutex<BTreeSet<i32>>,
+    /// A revocation waiting for [`Consumer::release`].
+    revoked: Mutex<Option<Revocation>>,
+    /// Why the last commit the broker answered failed, if it did.
+    commit_error: Arc<Mutex<Option<String>>>,
+    /// The consumer is closing: partitions are given up at once.
+    closing: AtomicBool,
     /// A rebalance reached this consumer (group mode).
     joined: AtomicBool,
     /// The coordinator's state in librdkafka's last statistics (a `COORD_*` value).
@@ -221,6 +239,19 @@ impl ClientContext for ConsumeCtx {
 }
 
 impl ConsumerContext for ConsumeCtx {
+    fn commit_callback(&self, result: rdkafka::error::KafkaResult<()>, _: &TopicPartitionList) {
+        let reason = match result {
+            Ok(()) => None,
+            Err(e) => Some(match e.rdkafka_error_code() {
+                Some(code) => broker_error(code, None).message,
+                None => e.to_string(),
+            }),
+        };
+        if let Ok(mut last) = self.commit_error.lock() {
+            *last = reason;
+        }
+    }
+
     fn rebalance(
         &self,
         consumer: &BaseConsumer<Self>,
@@ -259,12 +290,21 @@ impl ConsumerContext for ConsumeCtx {
                     assigned.extend(partitions);
                 }
             }
-            _ => {
-                let _ = if cooperative {
-                    consumer.incremental_unassign(tpl)
-                } else {
-                    consumer.unassign()
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS
+                if !self.closing.load(Ordering::Relaxed) =>
+            {
+                // Given up later, by `Consumer::release`, once what was printed is committed.
+                let revocation = Revocation {
+                    partitions,
+                    lost: consumer.assignment_lost(),
+                    cooperative,
                 };
+                if let Ok(mut revoked) = self.revoked.lock() {
+                    *revoked = Some(revocation);
+                }
+            }
+            _ => {
+                unassign(consumer, tpl, cooperative);
                 if let Ok(mut assigned) = self.assigned.lock() {
                     if cooperative {
                         for p in partitions {
@@ -277,6 +317,15 @@ impl ConsumerContext for ConsumeCtx {
             }
         }
     }
+}
+
+/// Gives up the partitions of `tpl` (cooperative) or the whole assignment (eager).
+fn unassign(consumer: &BaseConsumer<ConsumeCtx>, tpl: &TopicPartitionList, cooperative: bool) {
+    let _ = if cooperative {
+        consumer.incremental_unassign(tpl)
+    } else {
+        consumer.unassign()
+    };
 }
 
 /// Settings every kctl consumer shares: nothing committed by itself, partition ends reported.
@@ -306,6 +355,9 @@ fn create(
         state: Arc::new(ConnState::new(settings)),
         starts,
         assigned: Mutex::new(BTreeSet::new()),
+        revoked: Mutex::new(None),
+        commit_error: Arc::new(Mutex::new(None)),
+        closing: AtomicBool::new(false),
         joined: AtomicBool::new(false),
         coordinator: AtomicU8::new(COORD_NONE),
     };
@@ -388,14 +440,41 @@ impl Consumer {
         })
     }
 
-    /// Ends the consumer. A group member leaves its group right away (its partitions move on
-    /// at once); a consumer reading by assignment has nothing to tell the broker and is torn
-    /// down on a thread of its own, which nothing needs to wait for.
-    pub fn close(self) {
-        if self.group.is_some() {
-            drop(self);
-        } else {
+    /// Ends the consumer. A group member waits (up to `within`) for its commits to be answered
+    /// and leaves its group right away (its partitions move on at once); a consumer reading by
+    /// assignment has nothing to tell the broker and is torn down on a thread of its own, which
+    /// nothing needs to wait for.
+    pub fn close(self, within: Duration) -> Result<()> {
+        let Some(group) = self.group.clone() else {
             super::drop_in_background(self);
+            return Ok(());
+        };
+        // Closing revokes every partition: give them up at once (what was printed has been
+        // committed by now).
+        self.inner.context().closing.store(true, Ordering::Relaxed);
+        if let Some(revocation) = self.revocation() {
+            self.release(&revocation);
+        }
+        let commit_error = self.inner.context().commit_error.clone();
+        let (done, closed) = std::sync::mpsc::channel();
+        let _ = std::thread::Builder::new()
+            .name("kctl-close".into())
+            .spawn(move || {
+                drop(self);
+                let _ = done.send(());
+            });
+        if closed.recv_timeout(within).is_err() {
+            return Err(Error::runtime(format!(
+                "cannot leave group '{group}' cleanly: its coordinator did not answer within {}; \
+                 the last offsets may not be committed",
+                humantime::format_duration(Duration::from_millis(within.as_millis() as u64))
+            )));
+        }
+        match commit_error.lock().ok().and_then(|mut e| e.take()) {
+            Some(reason) => Err(Error::runtime(format!(
+                "cannot commit offsets of group '{group}': {reason}"
+            ))),
+            None => Ok(()),
         }
     }
 
@@ -438,6 +517,41 @@ impl Consumer {
             RDKafkaErrorCode::PartitionEOF => Ok(Polled::PartitionEnd(raw.partition())),
             code => consume_error(&self.topic, code, false),
         }
+    }
+
+    /// Partitions the group is taking away, if any: commit what was printed of them, then
+    /// [`Consumer::release`] them. Until then they stay assigned and the group waits.
+    pub fn revocation(&self) -> Option<Revocation> {
+        self.inner.context().revoked.lock().ok()?.clone()
+    }
+
+    /// Gives up the partitions of `revocation` to the group.
+    pub fn release(&self, revocation: &Revocation) {
+        let ctx = self.inner.context();
+        if let Ok(mut revoked) = ctx.revoked.lock() {
+            if revoked.as_ref() == Some(revocation) {
+                *revoked = None;
+            }
+        }
+        let mut tpl = TopicPartitionList::with_capacity(revocation.partitions.len());
+        for p in &revocation.partitions {
+            tpl.add_partition(&self.topic, *p);
+        }
+        unassign(&self.inner, &tpl, revocation.cooperative);
+        if let Ok(mut assigned) = ctx.assigned.lock() {
+            if revocation.cooperative {
+                for p in &revocation.partitions {
+                    assigned.remove(p);
+                }
+            } else {
+                assigned.clear();
+            }
+        }
+    }
+
+    /// librdkafka's last connection error (a broker that cannot be reached, say).
+    pub fn last_error(&self) -> Option<String> {
+        self.inner.context().state.last_error()
     }
 
     /// The partitions currently assigned to this consumer.

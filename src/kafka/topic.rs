@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 
-use super::{topic_info, Code, Kafka, TopicInfo};
+use super::{topic_info, Broker, Code, Kafka, TopicInfo};
 
 /// Property names librdkafka takes as the same property.
 const ALIASES: &[&[&str]] = &[
@@ -47,14 +47,27 @@ impl Kafka {
     /// The metadata of one topic (one bounded request). A topic that does not exist is an
     /// error that says so: kctl never relies on the broker creating topics on first use.
     pub async fn topic(&self, name: &str) -> Result<TopicInfo> {
+        Ok(self.topic_and_brokers(name).await?.0)
+    }
+
+    /// [`Kafka::topic`], with the brokers the same metadata named (to say which one leads what).
+    pub async fn topic_and_brokers(&self, name: &str) -> Result<(TopicInfo, Vec<Broker>)> {
         let what = format!("cannot read the metadata of topic '{name}'");
         let topic = name.to_string();
-        let info = self
+        let (info, brokers) = self
             .blocking(&what, move |admin, timeout| {
-                admin
-                    .inner()
-                    .fetch_metadata(Some(&topic), timeout)
-                    .map(|md| md.topics().first().map(topic_info))
+                admin.inner().fetch_metadata(Some(&topic), timeout).map(|md| {
+                    let brokers = md
+                        .brokers()
+                        .iter()
+                        .map(|b| Broker {
+                            id: b.id(),
+                            host: b.host().to_string(),
+                            port: b.port(),
+                        })
+                        .collect::<Vec<_>>();
+                    (md.topics().first().map(topic_info), brokers)
+                })
             })
             .await?
             .map_err(|e| self.kafka_error(&what, e))?;
@@ -68,7 +81,7 @@ impl Kafka {
                 Some(e) if e.code == Code::UnknownTopic => Err(missing()),
                 Some(e) => Err(Error::runtime(format!("{what}: {e}"))),
                 None if t.partitions.is_empty() => Err(missing()),
-                None => Ok(t),
+                None => Ok((t, brokers)),
             },
         }
     }

@@ -6,11 +6,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, BufWriter, Write};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use tokio_util::sync::CancellationToken;
 
 use super::Ctx;
 use crate::error::{Error, Result};
-use crate::kafka::{Consumer, GroupStatus, Kafka, OffsetSpec, Polled, ReadMode, StartOffset};
+use crate::interrupt::Interrupt;
+use crate::kafka::{
+    Consumer, GroupStatus, Kafka, OffsetSpec, Polled, ReadMode, Revocation, StartOffset,
+};
+use crate::printer::Printer;
+use crate::stdio;
 use crate::settings::{OutputFormat, Settings};
 use format::{Format, Output};
 
@@ -130,8 +134,9 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         (None, OutputFormat::Table) => Output::Value,
     };
 
+    let started = Instant::now();
     let kafka = ctx.kafka()?;
-    let topic = kafka.topic(&args.topic).await?;
+    let (topic, brokers) = kafka.topic_and_brokers(&args.topic).await?;
     let all: Vec<i32> = topic.partitions.iter().map(|p| p.id).collect();
     let selected: Vec<i32> = if args.partitions.is_empty() {
         all.clone()
@@ -186,8 +191,29 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         },
         None => ReadMode::Assign(starts.unwrap_or_default()),
     };
+    let starts_at_end_of_records = args.exit
+        && matches!(wanted, Some(OffsetArg::End))
+        && bounds
+            .as_ref()
+            .is_some_and(|(low, high)| high.iter().any(|(p, h)| low.get(p) < Some(h)));
+    let leaders = topic
+        .partitions
+        .iter()
+        .filter_map(|p| {
+            let id = p.leader?;
+            let broker = brokers.iter().find(|b| b.id == id);
+            Some(match broker {
+                Some(b) => (p.id, format!("broker {id} at {}:{}", b.host, b.port)),
+                None => (p.id, format!("broker {id}")),
+            })
+        })
+        .collect();
     let job = Job {
         settings: ctx.settings.clone(),
+        printer: ctx.printer.clone(),
+        leaders,
+        started,
+        starts_at_end_of_records,
         topic: args.topic.clone(),
         group: args.group.clone(),
         mode,
@@ -282,6 +308,7 @@ async fn resolve_starts(
 /// The consuming side: runs on a blocking thread, owns the consumer and stdout.
 struct Job {
     settings: Settings,
+    printer: Printer,
     topic: String,
     group: Option<String>,
     mode: ReadMode,
@@ -289,47 +316,50 @@ struct Job {
     /// With -e: the end offset of each partition when the command started.
     ends: Option<BTreeMap<i32, i64>>,
     max: Option<u64>,
-    interrupt: CancellationToken,
+    interrupt: Interrupt,
+    /// Who leads each partition (`broker 1 at host:port`), to name it when it stops answering.
+    leaders: BTreeMap<i32, String>,
+    /// When the command started: joining the group is bounded from here.
+    started: Instant,
+    /// Why nothing may be read with -e: kctl starts at the end of a topic that has records.
+    starts_at_end_of_records: bool,
 }
 
-/// How often printed offsets are committed (besides at the end).
+/// How often printed offsets are committed (besides at the end and on a revocation).
 const COMMIT_INTERVAL: Duration = Duration::from_secs(1);
 /// How long a poll waits when nothing is buffered.
 const IDLE_POLL: Duration = Duration::from_millis(100);
 
 impl Job {
     fn run(self) -> Result<()> {
+        if stdio::stdout_closed() {
+            return Err(stdio::closed_stdout_error());
+        }
         let mut consumer = Consumer::new(&self.settings, &self.topic, self.mode.clone())?;
         let stdout = io::stdout();
         let mut out = BufWriter::with_capacity(256 * 1024, stdout.lock());
-        let mut state = State {
-            printed: 0,
-            written: BTreeMap::new(),
-            flushed: BTreeMap::new(),
-            committed: BTreeMap::new(),
-            last_commit: Instant::now(),
-            done: BTreeSet::new(),
-        };
-        let result = self.consume(&mut consumer, &mut out, &mut state);
-        // Whatever happened, what reached stdout is committed (never more).
-        let flushed = match &result {
-            Err(e) if e.kind() == crate::error::ErrorKind::BrokenPipe => false,
-            _ => out.flush().is_ok(),
-        };
-        if flushed {
-            state.flushed.append(&mut state.written);
+        let mut state = State::new();
+        let mut result = self.consume(&mut consumer, &mut out, &mut state);
+        // What reached stdout is committed, never more: after a failed write nothing else is
+        // written (the buffer is dropped unwritten).
+        if state.output_failed {
+            let _ = out.into_parts();
+        } else if let Err(e) = state.flush(&mut out) {
+            result = result.and(Err(e));
         }
-        let committed = if state.flushed != state.committed {
-            consumer.commit(&state.flushed, true)
-        } else {
-            Ok(())
-        };
-        consumer.close();
-        result?;
-        if !flushed {
-            out.flush()?;
+        let committed = state.commit(&consumer);
+        let closed = consumer.close(self.settings.timeout);
+        if result.is_ok() && state.printed == 0 && self.starts_at_end_of_records {
+            self.printer.note(
+                "read nothing: kctl started at the end of each partition (the default), \
+                 where -e stops at once",
+            );
+            self.printer.note(
+                "hint: add --from-beginning (or --offset) to read what the topic holds, e.g. \
+                 kctl consume a --from-beginning -o json -e | kctl produce b --input envelope",
+            );
         }
-        committed
+        result.and(committed).and(closed)
     }
 
     fn consume<W: Write>(
@@ -338,27 +368,32 @@ impl Job {
         out: &mut W,
         state: &mut State,
     ) -> Result<()> {
-        let started = Instant::now();
         let mut wait = Duration::ZERO;
         let mut polls: u64 = 0;
         let mut done_before = usize::MAX;
+        let mut watch = Progress::new(consumer);
         loop {
             // Checked when idle and now and then: cheap enough, and never per message.
             let idle = !wait.is_zero();
             polls += 1;
-            if (idle || polls % 256 == 0) && self.interrupt.is_cancelled() {
-                return Err(Error::interrupted());
+            let now_and_then = idle || polls % 256 == 0;
+            if now_and_then && self.interrupt.is_cancelled() {
+                return Err(self.interrupt.error());
             }
             if self.max.is_some_and(|max| state.printed >= max) {
                 return Ok(());
             }
-            if idle && self.group.is_some() {
-                self.check_join(consumer, started)?;
+            if let Some(revocation) = consumer.revocation() {
+                self.give_up(consumer, out, state, &revocation)?;
+            }
+            if idle {
+                self.check_idle(consumer, state, &mut watch)?;
             }
             if let Some(ends) = &self.ends {
                 if idle || state.done.len() != done_before {
                     done_before = state.done.len();
-                    if self.all_done(consumer, ends, state, started)? {
+                    watch.advanced();
+                    if self.all_done(consumer, ends, state)? {
                         return Ok(());
                     }
                 }
@@ -366,27 +401,28 @@ impl Job {
             match consumer.poll(wait)? {
                 Polled::Record(record) => {
                     wait = Duration::ZERO;
+                    watch.advanced();
                     let (p, o) = (record.partition(), record.offset());
-                    let end = self.ends.as_ref().and_then(|e| e.get(&p).copied());
+                    let end = ends_of(&self.ends, p);
                     if end.is_some_and(|end| o >= end) {
                         // Past the snapshot: not part of this run.
                         drop(record);
-                        state.finish(consumer, p, ends_of(&self.ends, p));
+                        state.finish(consumer, p, end);
                         continue;
                     }
-                    self.output.write(out, &record)?;
+                    let written = self.output.write(out, &record);
                     // The record borrows the consumer: done with it before using the consumer.
                     drop(record);
-                    state.printed += 1;
-                    state.written.insert(p, o + 1);
+                    state.wrote(written, p, o)?;
                     if end.is_some_and(|end| o + 1 >= end) {
-                        state.finish(consumer, p, ends_of(&self.ends, p));
+                        state.finish(consumer, p, end);
                     }
                 }
                 Polled::PartitionEnd(p) => {
                     // The fetcher reached the partition's end, which is at or past the end
                     // taken at the start: this partition is done (control records, compacted
                     // gaps and empty partitions included).
+                    watch.advanced();
                     if self.ends.as_ref().is_some_and(|e| e.contains_key(&p)) {
                         state.finish(consumer, p, ends_of(&self.ends, p));
                     }
@@ -394,8 +430,7 @@ impl Job {
                 Polled::Idle => {
                     if wait.is_zero() {
                         // Caught up: hand what we have to the reader, then wait longer.
-                        out.flush()?;
-                        state.flushed.append(&mut state.written);
+                        state.flush(out)?;
                         wait = IDLE_POLL;
                     }
                     if let Some(ends) = &self.ends {
@@ -403,15 +438,92 @@ impl Job {
                     }
                 }
             }
+            // Commit what was printed now and then, also while behind.
             if self.group.is_some()
-                && state.flushed != state.committed
+                && now_and_then
                 && state.last_commit.elapsed() >= COMMIT_INTERVAL
             {
-                consumer.commit(&state.flushed, false)?;
-                state.committed = state.flushed.clone();
-                state.last_commit = Instant::now();
+                state.flush(out)?;
+                state.commit(consumer)?;
             }
         }
+    }
+
+    /// What is checked while nothing arrives: a reader that went away, joining the group,
+    /// and (with -e) a cluster that stopped answering.
+    fn check_idle(&self, consumer: &Consumer, state: &State, watch: &mut Progress) -> Result<()> {
+        if stdio::stdout_reader_gone() {
+            return Err(io::Error::from(io::ErrorKind::BrokenPipe).into());
+        }
+        if self.group.is_some() {
+            self.check_join(consumer)?;
+        }
+        let Some(ends) = &self.ends else {
+            return Ok(());
+        };
+        let pending: Vec<i32> = match self.group {
+            Some(_) => consumer.assigned().into_iter().collect(),
+            None => ends.keys().copied().collect(),
+        };
+        let pending: Vec<i32> = pending
+            .into_iter()
+            .filter(|p| !state.done.contains(p))
+            .collect();
+        watch.check(consumer, self.settings.timeout, || {
+            self.stalled(consumer, &pending)
+        })
+    }
+
+    /// The error for partitions that brought neither records nor their end within --timeout.
+    fn stalled(&self, consumer: &Consumer, pending: &[i32]) -> Error {
+        let leaders: BTreeSet<&str> = pending
+            .iter()
+            .filter_map(|p| self.leaders.get(p).map(String::as_str))
+            .collect();
+        let list = |ps: &[i32]| {
+            ps.iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut message = format!(
+            "no progress reading '{}' for {}: {} {} brought no records and no end from {} {}",
+            self.topic,
+            humantime::format_duration(self.settings.timeout),
+            crate::commands::plural(pending.len(), "partition", "partitions"),
+            list(pending),
+            crate::commands::plural(leaders.len(), "its leader", "their leaders"),
+            leaders.into_iter().collect::<Vec<_>>().join(", "),
+        );
+        if let Some(reason) = consumer.last_error() {
+            message.push_str(&format!(" (last error: {reason})"));
+        }
+        Error::runtime(message).with_hint(
+            "check that the brokers are up and reachable (`kctl doctor` checks step by step), \
+             or give a longer --timeout",
+        )
+    }
+
+    /// The group takes partitions away: commit what was printed of them, then let them go.
+    fn give_up<W: Write>(
+        &self,
+        consumer: &Consumer,
+        out: &mut W,
+        state: &mut State,
+        revocation: &Revocation,
+    ) -> Result<()> {
+        state.flush(out)?;
+        if !revocation.lost {
+            let offsets = state.uncommitted(&revocation.partitions);
+            if let Err(e) = consumer.commit(&offsets, true) {
+                self.printer.warn(format!(
+                    "{e}: the next owner of the partitions may print some records again"
+                ));
+            }
+        }
+        state.forget(&revocation.partitions);
+        consumer.release(revocation);
+        Ok(())
     }
 
     /// Marks partitions whose fetch position reached their end offset as done.
@@ -426,17 +538,22 @@ impl Job {
     /// Group mode: a consumer with no reachable coordinator for its group after --timeout
     /// fails (librdkafka would look for one forever). One whose group is still rebalancing
     /// waits: the coordinator may be waiting for a member to rejoin or time out.
-    fn check_join(&self, consumer: &Consumer, started: Instant) -> Result<()> {
-        let timeout = self.settings.timeout;
-        if started.elapsed() <= timeout {
+    fn check_join(&self, consumer: &Consumer) -> Result<()> {
+        if self.started.elapsed() <= self.settings.timeout {
             return Ok(());
         }
-        let group = self.group.as_deref().unwrap_or_default();
-        let brokers = self.settings.bootstrap_servers();
-        let within = humantime::format_duration(timeout);
         match consumer.group_status() {
             GroupStatus::Joined | GroupStatus::Joining => Ok(()),
-            GroupStatus::NoCoordinator => Err(Error::runtime(format!(
+            status => Err(self.join_error(status)),
+        }
+    }
+
+    fn join_error(&self, status: GroupStatus) -> Error {
+        let group = self.group.as_deref().unwrap_or_default();
+        let brokers = self.settings.bootstrap_servers();
+        let within = humantime::format_duration(self.settings.timeout);
+        match status {
+            GroupStatus::NoCoordinator => Error::runtime(format!(
                 "cannot join group '{group}': the cluster at {brokers} named no coordinator \
                  for the group within {within}"
             ))
@@ -444,14 +561,30 @@ impl Job {
                 "the brokers answer but the group coordinator is not available: check the \
                  brokers' logs and that __consumer_offsets has a leader for every partition \
                  (`kctl topics describe __consumer_offsets`), or give a longer --timeout",
-            )),
-            GroupStatus::CoordinatorUnreachable => Err(Error::runtime(format!(
+            ),
+            GroupStatus::CoordinatorUnreachable => Error::runtime(format!(
                 "cannot join group '{group}': its coordinator, named by the cluster at \
                  {brokers}, could not be reached within {within}"
             ))
             .with_hint(
                 "check that every broker's advertised address is reachable from here \
                  (`kctl doctor` checks each one), or give a longer --timeout",
+            ),
+            GroupStatus::Joining => Error::runtime(format!(
+                "cannot join group '{group}' within {within}: its coordinator (found through \
+                 {brokers}) did not complete the join"
+            ))
+            .with_hint(
+                "the coordinator may be overloaded or not answering: check the brokers \
+                 (`kctl doctor`), or give a longer --timeout",
+            ),
+            GroupStatus::Joined => Error::runtime(format!(
+                "no partition of '{}' was assigned to this member of group '{group}' within \
+                 {within}: the group's other members hold every partition",
+                self.topic
+            ))
+            .with_hint(format!(
+                "see who: kctl groups describe {group}; stop a member, or add partitions"
             )),
         }
     }
@@ -462,26 +595,57 @@ impl Job {
         consumer: &Consumer,
         ends: &BTreeMap<i32, i64>,
         state: &State,
-        started: Instant,
     ) -> Result<bool> {
         if self.group.is_none() {
             return Ok(ends.keys().all(|p| state.done.contains(p)));
         }
         let assigned = consumer.assigned();
         if assigned.is_empty() {
-            if started.elapsed() > self.settings.timeout {
-                self.check_join(consumer, started)?;
-                return Err(Error::runtime(format!(
-                    "no partition of '{}' was assigned to group '{}' within {}",
-                    self.topic,
-                    self.group.as_deref().unwrap_or_default(),
-                    humantime::format_duration(self.settings.timeout)
-                ))
-                .with_hint("other members of the group may hold every partition"));
+            if self.started.elapsed() > self.settings.timeout {
+                return Err(self.join_error(consumer.group_status()));
             }
             return Ok(false);
         }
         Ok(assigned.iter().all(|p| state.done.contains(p)))
+    }
+}
+
+/// With -e: notices partitions that stopped moving. Any record, partition end or change of
+/// assignment counts as progress; none for --timeout while partitions are left is a stall.
+struct Progress {
+    last: Instant,
+    assigned: BTreeSet<i32>,
+}
+
+impl Progress {
+    fn new(consumer: &Consumer) -> Progress {
+        Progress {
+            last: Instant::now(),
+            assigned: consumer.assigned(),
+        }
+    }
+
+    fn advanced(&mut self) {
+        self.last = Instant::now();
+    }
+
+    fn check(
+        &mut self,
+        consumer: &Consumer,
+        timeout: Duration,
+        stalled: impl FnOnce() -> Error,
+    ) -> Result<()> {
+        let assigned = consumer.assigned();
+        if assigned != self.assigned || assigned.is_empty() {
+            // A new assignment starts afresh; none at all is the join's business.
+            self.assigned = assigned;
+            self.advanced();
+            return Ok(());
+        }
+        if self.last.elapsed() > timeout {
+            return Err(stalled());
+        }
+        Ok(())
     }
 }
 
@@ -490,7 +654,91 @@ fn ends_of(ends: &Option<BTreeMap<i32, i64>>, p: i32) -> Option<i64> {
     ends.as_ref().and_then(|e| e.get(&p).copied())
 }
 
+/// What was printed and committed, per partition (next offsets).
+struct State {
+    printed: u64,
+    /// Next offset per partition of what was written to the buffer.
+    written: BTreeMap<i32, i64>,
+    /// ... and of what was flushed to stdout: what may be committed.
+    flushed: BTreeMap<i32, i64>,
+    /// ... and of what this consumer committed, which only ever moves forward.
+    committed: BTreeMap<i32, i64>,
+    last_commit: Instant,
+    /// With -e: partitions that reached their end offset.
+    done: BTreeSet<i32>,
+    /// A write to stdout failed: nothing more is written or committed.
+    output_failed: bool,
+}
+
 impl State {
+    fn new() -> State {
+        State {
+            printed: 0,
+            written: BTreeMap::new(),
+            flushed: BTreeMap::new(),
+            committed: BTreeMap::new(),
+            last_commit: Instant::now(),
+            done: BTreeSet::new(),
+            output_failed: false,
+        }
+    }
+
+    /// Records that the record at offset `o` of partition `p` was written (or why not).
+    fn wrote(&mut self, written: io::Result<()>, p: i32, o: i64) -> Result<()> {
+        written.map_err(|e| self.failed(e))?;
+        self.printed += 1;
+        self.written.insert(p, o + 1);
+        Ok(())
+    }
+
+    fn failed(&mut self, err: io::Error) -> Error {
+        self.output_failed = true;
+        stdio::stdout_error(err)
+    }
+
+    /// Hands what was written to stdout; it may then be committed.
+    fn flush<W: Write>(&mut self, out: &mut W) -> Result<()> {
+        out.flush().map_err(|e| self.failed(e))?;
+        self.flushed.append(&mut self.written);
+        Ok(())
+    }
+
+    /// The printed offsets of `partitions` beyond what was committed.
+    fn uncommitted(&self, partitions: &[i32]) -> BTreeMap<i32, i64> {
+        partitions
+            .iter()
+            .filter_map(|p| {
+                let next = *self.flushed.get(p)?;
+                let ahead = self.committed.get(p).is_none_or(|c| next > *c);
+                ahead.then_some((*p, next))
+            })
+            .collect()
+    }
+
+    /// Commits what was printed of the partitions the consumer still owns (no-op without a
+    /// group); never moves an offset back.
+    fn commit(&mut self, consumer: &Consumer) -> Result<()> {
+        let owned: Vec<i32> = consumer.assigned().into_iter().collect();
+        let offsets = self.uncommitted(&owned);
+        self.last_commit = Instant::now();
+        if offsets.is_empty() {
+            return Ok(());
+        }
+        consumer.commit(&offsets, false)?;
+        self.committed.extend(offsets);
+        Ok(())
+    }
+
+    /// The partitions went to another member: nothing more is committed for them.
+    fn forget(&mut self, partitions: &[i32]) {
+        for p in partitions {
+            self.written.remove(p);
+            self.flushed.remove(p);
+            self.committed.remove(p);
+            self.done.remove(p);
+        }
+    }
+
     /// With -e: partition `p` reached its end. Everything before the end was printed (what is
     /// left are control records or compacted gaps), so the end is what the group commits.
     fn finish(&mut self, consumer: &Consumer, p: i32, end: Option<i64>) {
@@ -502,18 +750,6 @@ impl State {
             }
         }
     }
-}
-
-struct State {
-    printed: u64,
-    /// Next offset per partition of what was written to the buffer.
-    written: BTreeMap<i32, i64>,
-    /// ... and of what was flushed to stdout: what may be committed.
-    flushed: BTreeMap<i32, i64>,
-    committed: BTreeMap<i32, i64>,
-    last_commit: Instant,
-    /// With -e: partitions that reached their end offset.
-    done: BTreeSet<i32>,
 }
 
 #[cfg(test)]

@@ -59,7 +59,7 @@ impl From<CompressionArg> for Compression {
     echo '{\"id\": 1}' | kctl produce orders\n  \
     kctl produce orders --file orders.ndjson\n  \
     kctl produce orders --key-separator : <<< 'user-1:hello'\n  \
-    kctl consume a -o json -e | kctl produce b --input envelope")]
+    kctl consume a --from-beginning -o json -e | kctl produce b --input envelope")]
 pub struct Args {
     /// Topic to write to (it must exist)
     #[arg(value_parser = super::topics::topic_name, add = crate::complete::topic_completer())]
@@ -281,7 +281,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
 
     outcome?;
     if interrupted {
-        return Err(Error::interrupted());
+        return Err(ctx.interrupt.error());
     }
     // A message without a report may have been sent: it counts with those never acknowledged.
     let undelivered = stats.failed;
