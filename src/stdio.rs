@@ -3,35 +3,29 @@
 //! even while kctl has nothing to write.
 
 use std::io;
-use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustix::event::{poll, PollFd, PollFlags};
 
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 
-/// Call first thing. Rust's stdout swallows the errors of a closed descriptor (EBADF), so a
-/// closed stdout would take any output silently; worse, the next file or socket opened would
-/// become descriptor 1. Closed standard descriptors are opened on /dev/null instead, and a
-/// closed stdout is remembered for [`stdout_closed`].
+/// Call first thing. A stdout closed when kctl started (`>&-`) would take any output silently:
+/// Rust's runtime opens /dev/null on closed standard descriptors before `main` (so no file or
+/// socket can become descriptor 1), read-write, which no shell redirection does. That is how
+/// such a stdout is told from `> /dev/null`, and remembered for [`stdout_closed`].
 pub fn guard_standard_fds() {
-    if rustix::io::fcntl_getfd(io::stdout()).is_err() {
+    let stdout = io::stdout();
+    let is_null = |st: &rustix::fs::Stat| {
+        rustix::fs::stat("/dev/null").is_ok_and(|null| {
+            rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::CharacterDevice
+                && st.st_rdev == null.st_rdev
+        })
+    };
+    let filled_in = rustix::fs::fstat(&stdout).is_ok_and(|st| is_null(&st))
+        && rustix::fs::fcntl_getfl(&stdout)
+            .is_ok_and(|flags| flags & rustix::fs::OFlags::ACCMODE == rustix::fs::OFlags::RDWR);
+    if filled_in {
         STDOUT_CLOSED.store(true, Ordering::Relaxed);
-    }
-    // Each open takes the lowest free descriptor: fill 0, 1 and 2 while any is closed.
-    loop {
-        let Ok(file) = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/null")
-        else {
-            return;
-        };
-        if file.as_raw_fd() > 2 {
-            return;
-        }
-        // It stands in for a standard stream for the life of the process.
-        std::mem::forget(file);
     }
 }
 
@@ -50,9 +44,7 @@ pub fn stdout_reader_gone() -> bool {
         tv_nsec: 0,
     };
     match poll(&mut fds, Some(&zero)) {
-        Ok(n) if n > 0 => fds[0]
-            .revents()
-            .intersects(PollFlags::ERR | PollFlags::HUP),
+        Ok(n) if n > 0 => fds[0].revents().intersects(PollFlags::ERR | PollFlags::HUP),
         _ => false,
     }
 }
@@ -79,7 +71,10 @@ mod tests {
     #[test]
     fn a_write_error_names_stdout() {
         let err = stdout_error(io::Error::from_raw_os_error(libc::ENOSPC));
-        assert!(err.to_string().starts_with("cannot write to stdout: "), "{err}");
+        assert!(
+            err.to_string().starts_with("cannot write to stdout: "),
+            "{err}"
+        );
         let err = stdout_error(io::ErrorKind::BrokenPipe.into());
         assert_eq!(err.kind(), crate::error::ErrorKind::BrokenPipe);
     }

@@ -738,3 +738,99 @@ fn a_coordinator_that_comes_back_in_time_is_joined() {
     );
     assert_eq!(out.stdout, b"a\nb\nc\n");
 }
+
+/// Fills `topic` (created with `partitions`) with `total` small messages.
+fn fill(cluster: &Cluster, topic: &str, partitions: i32, total: u64) {
+    cluster.mock().create_topic(topic, partitions, 1).unwrap();
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", cluster.bootstrap())
+        .set("linger.ms", "5")
+        .create()
+        .unwrap();
+    for i in 0..total {
+        let value = i.to_string();
+        let mut record = BaseRecord::<(), _>::to(topic)
+            .partition((i % partitions as u64) as i32)
+            .payload(&value);
+        loop {
+            match producer.send(record) {
+                Ok(()) => break,
+                Err((_, back)) => {
+                    record = back;
+                    producer.poll(Duration::from_millis(5));
+                }
+            }
+        }
+    }
+    producer.flush(Duration::from_secs(30)).unwrap();
+}
+
+/// `consume -e` whose broker stops answering mid-read (`fault` is applied once the first line
+/// is printed) fails within about --timeout with one line naming the broker, and leaks none
+/// of librdkafka's own log lines.
+fn consume_e_fails_when_the_broker(fault: impl FnOnce(&Cluster)) {
+    let cluster = Cluster::new(1);
+    fill(&cluster, "stalls", 2, 100_000);
+    // Small fetches keep most of the topic on the broker when the fault comes.
+    let mut child = kctl(
+        &cluster,
+        &[
+            "--timeout",
+            "2s",
+            "consume",
+            "stalls",
+            "--from-beginning",
+            "-e",
+            "-X",
+            "message.max.bytes=10000",
+            "-X",
+            "fetch.max.bytes=20000",
+            "-X",
+            "max.partition.fetch.bytes=8000",
+            "-X",
+            "queued.min.messages=100",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let faulted = Instant::now();
+    fault(&cluster);
+    let drain = std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let status = wait_for(&mut child, Duration::from_secs(20), "kctl consume -e");
+    let took = faulted.elapsed();
+    let _ = drain.join();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(took < Duration::from_secs(8), "took {took:?}: {stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(
+        lines[0].starts_with("error: no progress reading 'stalls' for 2s"),
+        "{stderr}"
+    );
+    assert!(lines[0].contains(&cluster.broker_address(1)), "{stderr}");
+    assert!(
+        lines.len() == 2 && lines[1].starts_with("hint: "),
+        "one error line and a hint, no librdkafka lines: {stderr}"
+    );
+}
+
+#[test]
+fn consume_e_fails_within_the_timeout_when_the_broker_freezes() {
+    consume_e_fails_when_the_broker(|cluster| {
+        cluster
+            .mock()
+            .broker_round_trip_time(1, Duration::from_secs(60))
+            .unwrap();
+    });
+}
+
+#[test]
+fn consume_e_fails_within_the_timeout_when_the_broker_goes_down() {
+    consume_e_fails_when_the_broker(|cluster| cluster.mock().broker_down(1).unwrap());
+}

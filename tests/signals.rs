@@ -31,9 +31,9 @@ fn spawn(args: &[&str], stdin: Stdio) -> Child {
         .unwrap()
 }
 
-/// Waits until the process has a SIGINT handler (Linux: the SigCgt mask of /proc/PID/status),
-/// so the signal reaches kctl's handler rather than ending the process at once.
-fn wait_for_sigint_handler(child: &Child) {
+/// Waits until the process handles `signal` (Linux: the SigCgt mask of /proc/PID/status), so
+/// the signal reaches kctl's handler rather than ending the process at once.
+fn wait_for_handler(child: &Child, signal: i32) {
     let path = format!("/proc/{}/status", child.id());
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -47,20 +47,24 @@ fn wait_for_sigint_handler(child: &Child) {
             .find_map(|l| l.strip_prefix("SigCgt:"))
             .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
             .unwrap_or(0);
-        if caught & (1 << (libc::SIGINT - 1)) != 0 {
+        if caught & (1 << (signal - 1)) != 0 {
             return;
         }
         assert!(
             Instant::now() < deadline,
-            "kctl installed no SIGINT handler within 20s"
+            "kctl installed no handler for signal {signal} within 20s"
         );
         std::thread::sleep(Duration::from_millis(10));
     }
 }
 
+fn send(child: &Child, signal: i32) {
+    wait_for_handler(child, signal);
+    unsafe { libc::kill(child.id() as i32, signal) };
+}
+
 fn sigint(child: &Child) {
-    wait_for_sigint_handler(child);
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    send(child, libc::SIGINT);
 }
 
 /// Waits for the process to end (killing it after `limit`); returns its status and stderr.
@@ -365,4 +369,348 @@ fn consume_into_a_closed_pipe_ends_quietly() {
         assert_eq!(status.code(), Some(0), "{extra:?}: {stderr}");
         assert_eq!(stderr, "", "{extra:?}: a closed pipe is not an error");
     }
+}
+
+#[test]
+fn sigterm_ends_a_busy_produce_with_its_summary_and_exit_143() {
+    let broker = Broker::start();
+    let topic = common::unique("term");
+    create(&broker, &topic, 3);
+    let mut child = spawn(&["-b", &broker.addr, "produce", &topic], Stdio::piped());
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        let chunk: String = (0..1000).map(|i| format!("message {i}\n")).collect();
+        while Instant::now() < deadline && stdin.write_all(chunk.as_bytes()).is_ok() {}
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while end_offsets(&broker, &topic).values().sum::<i64>() < 1000 {
+        assert!(Instant::now() < deadline, "no messages landed within 30s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    send(&child, libc::SIGTERM);
+    let (status, stderr) = finish(&mut child, Duration::from_secs(40));
+    writer.join().unwrap();
+    assert_eq!(status.code(), Some(143), "stderr: {stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "a summary, then the interruption: {stderr}");
+    assert!(lines[0].starts_with("delivered "), "{stderr}");
+    assert_eq!(lines[1], "interrupted");
+}
+
+#[test]
+fn sighup_ends_a_group_consumer_that_leaves_its_group_at_once() {
+    let broker = Broker::start();
+    let topic = common::unique("hup");
+    let group = common::unique("hup-group");
+    create(&broker, &topic, 2);
+    fill(&broker, &topic, 2_000);
+    let mut child = spawn(
+        &[
+            "-b",
+            &broker.addr,
+            "consume",
+            &topic,
+            "-g",
+            &group,
+            "--from-beginning",
+            "--format",
+            "%p %o\\n",
+        ],
+        Stdio::null(),
+    );
+    let lines = Lines::new(child.stdout.take().unwrap(), 2_000);
+    let mut seen = lines.first(2_000, Duration::from_secs(30));
+    send(&child, libc::SIGHUP);
+    seen.extend(lines.rest(Duration::from_secs(30)));
+    let (status, stderr) = finish(&mut child, Duration::from_secs(30));
+    assert_eq!(status.code(), Some(129), "stderr: {stderr}");
+    assert_eq!(stderr, "interrupted\n");
+    // It left: the group has no members now, so its offsets can be reset at once.
+    let described = broker.json(&["groups", "describe", &group]);
+    assert_eq!(described["groups"][0]["members"], serde_json::json!([]));
+    broker
+        .kctl()
+        .args([
+            "groups",
+            "reset-offsets",
+            &group,
+            "--all-topics",
+            "--to-earliest",
+        ])
+        .args(["--execute", "--yes"])
+        .assert()
+        .success();
+    assert_eq!(printed_next(&seen).values().sum::<i64>(), 2_000);
+}
+
+#[test]
+fn consume_with_nothing_left_to_write_notices_a_closed_pipe() {
+    let broker = Broker::start();
+    let topic = common::unique("idle-pipe");
+    create(&broker, &topic, 1);
+    fill(&broker, &topic, 5);
+    // `kctl consume T --from-beginning | head -2`: everything fits in the pipe, then kctl is
+    // idle, following the topic.
+    let mut child = spawn(
+        &["-b", &broker.addr, "consume", &topic, "--from-beginning"],
+        Stdio::null(),
+    );
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    for _ in 0..2 {
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        assert!(!line.is_empty(), "nothing printed");
+    }
+    drop(stdout);
+    let closed = Instant::now();
+    let (status, stderr) = finish(&mut child, Duration::from_secs(20));
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+    assert!(
+        closed.elapsed() < Duration::from_secs(5),
+        "took {:?} to notice",
+        closed.elapsed()
+    );
+}
+
+/// `kctl ARGS` with stdout redirected by the shell (`>&-`, `> /dev/full`).
+fn with_stdout(redirect: &str, args: &[&str]) -> (Option<i32>, String) {
+    let script = format!("exec \"$0\" \"$@\" {redirect}");
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(script).arg(env!("CARGO_BIN_EXE_kctl"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("KCTL_") {
+            cmd.env_remove(key);
+        }
+    }
+    let out = cmd
+        .env("KCTL_CONFIG", "/nonexistent/kctl-tests/config.toml")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn consume_to_a_closed_or_full_stdout_fails_naming_it_and_commits_nothing() {
+    let broker = Broker::start();
+    let topic = common::unique("nowhere");
+    create(&broker, &topic, 2);
+    fill(&broker, &topic, 3_000);
+    for (redirect, why) in [
+        (">&-", "cannot write to stdout: it is closed"),
+        (
+            "> /dev/full",
+            "cannot write to stdout: No space left on device",
+        ),
+    ] {
+        let group = common::unique("nowhere-group");
+        let (code, stderr) = with_stdout(
+            redirect,
+            &[
+                "-b",
+                &broker.addr,
+                "consume",
+                &topic,
+                "-g",
+                &group,
+                "--from-beginning",
+                "-e",
+            ],
+        );
+        assert_eq!(code, Some(1), "{redirect}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("error: {why}")),
+            "{redirect}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{redirect}: {stderr}");
+        // Nothing was committed: the group has no offsets (nor members), so describing it fails.
+        broker
+            .kctl()
+            .args(["groups", "describe", &group])
+            .assert()
+            .failure();
+    }
+}
+
+#[test]
+fn consume_e_that_starts_at_the_end_says_why_it_read_nothing() {
+    let broker = Broker::start();
+    let topic = common::unique("from-end");
+    create(&broker, &topic, 1);
+    fill(&broker, &topic, 3);
+    let out = broker
+        .kctl()
+        .args(["consume", &topic, "-o", "json", "-e"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(stderr.starts_with("read nothing: "), "{stderr}");
+    assert!(stderr.contains("--from-beginning"), "{stderr}");
+    // The README's topic copy, fixed, copies everything.
+    let copy = common::unique("copy");
+    create(&broker, &copy, 1);
+    let script = format!(
+        "\"$0\" -b {b} consume {topic} --from-beginning -o json -e | \"$0\" -b {b} produce {copy} --input envelope",
+        b = broker.addr
+    );
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_kctl"))
+        .env("KCTL_CONFIG", "/nonexistent/kctl-tests/config.toml")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(end_offsets(&broker, &copy).values().sum::<i64>(), 3);
+}
+
+/// The group's committed offset per partition, read by a client that never joins the group.
+fn committed_offsets(addr: &str, group: &str, topic: &str, partitions: i32) -> Vec<i64> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    let client: BaseConsumer = rdkafka::config::ClientConfig::new()
+        .set("bootstrap.servers", addr)
+        .set("group.id", group)
+        .create()
+        .unwrap();
+    let mut tpl = rdkafka::TopicPartitionList::new();
+    for p in 0..partitions {
+        tpl.add_partition(topic, p);
+    }
+    let committed = client
+        .committed_offsets(tpl, Duration::from_secs(10))
+        .unwrap();
+    (0..partitions)
+        .map(
+            |p| match committed.find_partition(topic, p).unwrap().offset() {
+                rdkafka::Offset::Offset(o) => o,
+                _ => -1,
+            },
+        )
+        .collect()
+}
+
+/// Reads `%p %o` lines from a member's stdout slowly (a pause every `every` lines), recording
+/// (partition, offset) pairs.
+fn slow_reader(stdout: ChildStdout, every: usize) -> std::thread::JoinHandle<Vec<(i64, i64)>> {
+    std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        for (i, line) in BufReader::new(stdout).lines().enumerate() {
+            let Ok(line) = line else { break };
+            let mut words = line.split(' ');
+            let p = words.next().unwrap().parse().unwrap();
+            let o = words.next().unwrap().parse().unwrap();
+            seen.push((p, o));
+            if every > 0 && i % every == 0 {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        seen
+    })
+}
+
+#[test]
+fn group_members_that_rebalance_commit_what_they_printed_and_never_rewind() {
+    let broker = Broker::start();
+    let topic = common::unique("rebalance");
+    let group = common::unique("rebalance-group");
+    create(&broker, &topic, 2);
+    fill(&broker, &topic, 40_000);
+    let ends: Vec<i64> = end_offsets(&broker, &topic).values().copied().collect();
+    let member = |extra: &[&str]| {
+        let mut args = vec![
+            "-b",
+            &broker.addr,
+            "consume",
+            &topic,
+            "-g",
+            &group,
+            "--from-beginning",
+            "--format",
+            "%p %o\\n",
+        ];
+        args.extend_from_slice(extra);
+        spawn(&args, Stdio::null())
+    };
+    // A reads behind a slow reader; B joins 1.5 s later and reads its share to the end.
+    let mut a = member(&[]);
+    let a_seen = slow_reader(a.stdout.take().unwrap(), 10);
+    // Committed offsets, watched all along: they never go back.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let (broker_addr, group, topic, stop) = (
+            broker.addr.clone(),
+            group.clone(),
+            topic.clone(),
+            stop.clone(),
+        );
+        std::thread::spawn(move || {
+            let mut last = vec![-1i64; 2];
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let now = committed_offsets(&broker_addr, &group, &topic, 2);
+                for p in 0..2 {
+                    assert!(
+                        now[p] >= last[p],
+                        "partition {p}: the committed offset went back from {} to {}",
+                        last[p],
+                        now[p]
+                    );
+                }
+                last = now;
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            last
+        })
+    };
+    std::thread::sleep(Duration::from_millis(1500));
+    let mut b = member(&["-e"]);
+    let b_seen = slow_reader(b.stdout.take().unwrap(), 0);
+    let (b_status, b_stderr) = finish(&mut b, Duration::from_secs(60));
+    assert_eq!(b_status.code(), Some(0), "B: {b_stderr}");
+    // A takes B's partitions back and catches up; then it is stopped.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while committed_offsets(&broker.addr, &group, &topic, 2) != ends {
+        assert!(
+            Instant::now() < deadline,
+            "the group never committed the ends"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    sigint(&a);
+    let (a_status, a_stderr) = finish(&mut a, Duration::from_secs(30));
+    assert_eq!(a_status.code(), Some(130), "A: {a_stderr}");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let last = watcher
+        .join()
+        .expect("the committed offsets never went back");
+    assert_eq!(last, ends, "committed = everything printed");
+    assert_eq!(committed_offsets(&broker.addr, &group, &topic, 2), ends);
+
+    let (a_seen, b_seen) = (a_seen.join().unwrap(), b_seen.join().unwrap());
+    assert!(
+        !b_seen.is_empty(),
+        "B read nothing: the test proves nothing"
+    );
+    let mut printed: BTreeMap<(i64, i64), u32> = BTreeMap::new();
+    for po in a_seen.iter().chain(&b_seen) {
+        *printed.entry(*po).or_default() += 1;
+    }
+    for (p, end) in ends.iter().enumerate() {
+        for o in 0..*end {
+            assert!(
+                printed.contains_key(&(p as i64, o)),
+                "{p}:{o} never printed"
+            );
+        }
+    }
+    let twice = printed.values().filter(|n| **n > 1).count();
+    eprintln!("A printed {}, B printed {}", a_seen.len(), b_seen.len());
+    assert_eq!(twice, 0, "records printed twice across the rebalances");
 }

@@ -19,7 +19,7 @@ use rdkafka::types::RDKafkaRespErr;
 use crate::error::{Error, Result};
 use crate::settings::Settings;
 
-use super::native::{ClientPtr, ConsumerQueue, RawMessage};
+use super::native::{ClientPtr, ConsumerQueue, MainQueuePump, RawMessage};
 use super::topic::set_default;
 use super::{base_config, broker_error, ConnState};
 
@@ -369,6 +369,9 @@ fn create(
 pub struct Consumer {
     /// Reading by assignment, records are taken from here in batches. Dropped before `inner`.
     batch: Option<ConsumerQueue>,
+    /// Reading by assignment, logs and errors are served from the main queue here. Dropped
+    /// before `inner`.
+    _pump: Option<MainQueuePump>,
     inner: BaseConsumer<ConsumeCtx>,
     topic: String,
     group: Option<String>,
@@ -428,12 +431,17 @@ impl Consumer {
             }
         }
         // A group member is polled one event at a time: rebalances come as events.
-        let batch = match &mode {
-            ReadMode::Assign(_) => ConsumerQueue::new(ClientPtr(inner.client().native_ptr())),
-            ReadMode::Group { .. } => None,
+        let (batch, pump) = match &mode {
+            ReadMode::Assign(_) => {
+                let client = ClientPtr(inner.client().native_ptr());
+                let pump = MainQueuePump::start(client, inner.context().state.clone());
+                (ConsumerQueue::new(client), Some(pump))
+            }
+            ReadMode::Group { .. } => (None, None),
         };
         Ok(Consumer {
             batch,
+            _pump: pump,
             inner,
             topic: topic.to_string(),
             group,
@@ -684,7 +692,10 @@ fn read_timestamps(
         .assign(&tpl)
         .map_err(|e| Error::runtime(format!("cannot assign partitions: {e}")))?;
     let mut pending: BTreeSet<&super::TopicPartition> = positions.keys().collect();
-    if let Some(mut queue) = ConsumerQueue::new(ClientPtr(consumer.client().native_ptr())) {
+    let client = ClientPtr(consumer.client().native_ptr());
+    // Logs and errors go to kctl's handlers, not librdkafka's printer.
+    let pump = MainQueuePump::start(client, consumer.context().state.clone());
+    if let Some(mut queue) = ConsumerQueue::new(client) {
         while !pending.is_empty() {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             if left.is_zero() {
@@ -711,6 +722,7 @@ fn read_timestamps(
         // The batch's messages go before the consumer does.
         drop(queue);
     }
+    drop(pump);
     super::drop_in_background(consumer);
     Ok(out)
 }

@@ -14,8 +14,8 @@ mod producer;
 mod topic;
 
 pub use consumer::{
-    record_timestamps, Consumer, GroupStatus, Polled, ReadMode, RecordRef, Revocation,
-    StartOffset, TimestampType,
+    record_timestamps, Consumer, GroupStatus, Polled, ReadMode, RecordRef, Revocation, StartOffset,
+    TimestampType,
 };
 pub use groups::{CommittedOffset, GroupInfo, GroupListing, GroupMember, GroupState};
 pub use producer::{Compression, DeliveryStats, OutRecord, Producer, ProducerOptions};

@@ -863,6 +863,12 @@ impl MainQueuePump {
     pub fn start(client: ClientPtr, state: Arc<ConnState>) -> MainQueuePump {
         let stop = Arc::new(AtomicBool::new(false));
         let queue = Queue(unsafe { rdsys::rd_kafka_queue_get_main(client.0) });
+        // A consumer with a group id has its main queue forwarded to its consumer queue (by
+        // rust-rdkafka), where batch reads would hand logs and errors to librdkafka's default
+        // printer on stderr: they are served here instead. Harmless for other clients.
+        // SAFETY: the queue handle is valid (just taken from the live client); a NULL
+        // destination only ends the forwarding.
+        unsafe { rdsys::rd_kafka_queue_forward(queue.0, ptr::null_mut()) };
         struct SendQueue(Queue);
         unsafe impl Send for SendQueue {}
         let queue = SendQueue(queue);

@@ -56,18 +56,21 @@ impl Kafka {
         let topic = name.to_string();
         let (info, brokers) = self
             .blocking(&what, move |admin, timeout| {
-                admin.inner().fetch_metadata(Some(&topic), timeout).map(|md| {
-                    let brokers = md
-                        .brokers()
-                        .iter()
-                        .map(|b| Broker {
-                            id: b.id(),
-                            host: b.host().to_string(),
-                            port: b.port(),
-                        })
-                        .collect::<Vec<_>>();
-                    (md.topics().first().map(topic_info), brokers)
-                })
+                admin
+                    .inner()
+                    .fetch_metadata(Some(&topic), timeout)
+                    .map(|md| {
+                        let brokers = md
+                            .brokers()
+                            .iter()
+                            .map(|b| Broker {
+                                id: b.id(),
+                                host: b.host().to_string(),
+                                port: b.port(),
+                            })
+                            .collect::<Vec<_>>();
+                        (md.topics().first().map(topic_info), brokers)
+                    })
             })
             .await?
             .map_err(|e| self.kafka_error(&what, e))?;

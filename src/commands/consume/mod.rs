@@ -6,16 +6,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, BufWriter, Write};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-
 use super::Ctx;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::interrupt::Interrupt;
 use crate::kafka::{
     Consumer, GroupStatus, Kafka, OffsetSpec, Polled, ReadMode, Revocation, StartOffset,
 };
 use crate::printer::Printer;
-use crate::stdio;
 use crate::settings::{OutputFormat, Settings};
+use crate::stdio;
 use format::{Format, Output};
 
 #[derive(Debug, clap::Args)]
@@ -348,7 +347,13 @@ impl Job {
             result = result.and(Err(e));
         }
         let committed = state.commit(&consumer);
-        let closed = consumer.close(self.settings.timeout);
+        // A cluster that stopped answering would not answer the goodbye either.
+        let within = if state.cluster_silent {
+            Duration::ZERO
+        } else {
+            self.settings.timeout
+        };
+        let closed = consumer.close(within);
         if result.is_ok() && state.printed == 0 && self.starts_at_end_of_records {
             self.printer.note(
                 "read nothing: kctl started at the end of each partition (the default), \
@@ -387,12 +392,17 @@ impl Job {
                 self.give_up(consumer, out, state, &revocation)?;
             }
             if idle {
-                self.check_idle(consumer, state, &mut watch)?;
+                if let Err(e) = self.check_idle(consumer, state, &mut watch) {
+                    state.cluster_silent = e.kind() != ErrorKind::BrokenPipe;
+                    return Err(e);
+                }
             }
             if let Some(ends) = &self.ends {
+                if state.done.len() != done_before {
+                    watch.advanced();
+                }
                 if idle || state.done.len() != done_before {
                     done_before = state.done.len();
-                    watch.advanced();
                     if self.all_done(consumer, ends, state)? {
                         return Ok(());
                     }
@@ -487,12 +497,11 @@ impl Job {
                 .join(", ")
         };
         let mut message = format!(
-            "no progress reading '{}' for {}: {} {} brought no records and no end from {} {}",
+            "no progress reading '{}' for {}: no records and no end of {} {} from {}",
             self.topic,
             humantime::format_duration(self.settings.timeout),
             crate::commands::plural(pending.len(), "partition", "partitions"),
             list(pending),
-            crate::commands::plural(leaders.len(), "its leader", "their leaders"),
             leaders.into_iter().collect::<Vec<_>>().join(", "),
         );
         if let Some(reason) = consumer.last_error() {
@@ -668,6 +677,8 @@ struct State {
     done: BTreeSet<i32>,
     /// A write to stdout failed: nothing more is written or committed.
     output_failed: bool,
+    /// The cluster stopped answering (no progress, no group joined within --timeout).
+    cluster_silent: bool,
 }
 
 impl State {
@@ -680,6 +691,7 @@ impl State {
             last_commit: Instant::now(),
             done: BTreeSet::new(),
             output_failed: false,
+            cluster_silent: false,
         }
     }
 
