@@ -711,6 +711,11 @@ fn group_members_that_rebalance_commit_what_they_printed_and_never_rewind() {
         }
     }
     let twice = printed.values().filter(|n| **n > 1).count();
-    eprintln!("A printed {}, B printed {}", a_seen.len(), b_seen.len());
-    assert_eq!(twice, 0, "records printed twice across the rebalances");
+    assert_eq!(
+        twice,
+        0,
+        "records printed twice across the rebalances (A printed {}, B {})",
+        a_seen.len(),
+        b_seen.len()
+    );
 }
