@@ -237,11 +237,17 @@ async fn offsets(
     let listed = kafka.list_offsets(&tps, spec).await?;
     let mut out = BTreeMap::new();
     for ((_, p), result) in listed {
-        let offset = result.map_err(|e| {
-            Error::runtime(format!(
-                "cannot list the offsets of partition {p} of '{topic}': {e}"
+        let what = || format!("cannot list the offsets of partition {p} of '{topic}'");
+        let offset = result.map_err(|e| Error::runtime(format!("{}: {e}", what())))?;
+        // -1 is "no such record" for a time; for the earliest or latest offset it is a broker
+        // that answered without one (going down, say).
+        if offset < 0 && matches!(spec, OffsetSpec::Earliest | OffsetSpec::Latest) {
+            return Err(Error::runtime(format!(
+                "{}: its leader answered without an offset ({offset})",
+                what()
             ))
-        })?;
+            .with_hint("the broker may be restarting: try again, or check it with `kctl doctor`"));
+        }
         out.insert(p, offset);
     }
     Ok(out)
