@@ -64,7 +64,7 @@ pub struct GlobalArgs {
     #[arg(
         long,
         value_name = "DURATION",
-        value_parser = parse_duration,
+        value_parser = parse_timeout,
         global = true,
         help_heading = "Connection"
     )]
@@ -272,9 +272,9 @@ impl Settings {
 
         let timeout = match (args.timeout, context.and_then(|c| c.timeout.as_deref())) {
             (Some(t), _) => t,
-            (None, Some(text)) => parse_duration(text)
+            (None, Some(text)) => parse_timeout(text)
                 .map_err(|e| Error::usage(in_context(&format!("timeout: {e}"))))?,
-            (None, None) => parse_duration(DEFAULT_TIMEOUT).expect("the default parses"),
+            (None, None) => parse_timeout(DEFAULT_TIMEOUT).expect("the default parses"),
         };
         if timeout.is_zero() {
             return Err(Error::usage("--timeout must be greater than zero"));
@@ -524,16 +524,39 @@ pub fn parse_key_value(s: &str) -> Result<(String, String), String> {
     }
 }
 
-/// Parses a duration such as `500ms`, `10s`, `2m`; a bare number is seconds.
+/// Parses a duration such as `500ms`, `10s`, `2m`; a bare number is seconds (saturating at
+/// `Duration::MAX`).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     if let Ok(secs) = s.parse::<f64>() {
         if secs.is_finite() && secs >= 0.0 {
-            return Ok(Duration::from_secs_f64(secs));
+            // Saturating: a number of seconds too large for a Duration is longer than any
+            // bound anyway.
+            return Ok(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
         }
     }
     humantime::parse_duration(s)
         .map_err(|e| format!("invalid duration '{s}' ({e}): use e.g. 500ms, 10s, 1m"))
+}
+
+/// Parses `--timeout`: a duration librdkafka's calls can wait (at most about 24.8 days, their
+/// `int` milliseconds).
+pub fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let timeout = parse_duration(s)?;
+    if timeout > crate::kafka::MAX_TIMEOUT {
+        return Err(format!(
+            "the timeout '{}' is too long: at most {} (librdkafka waits at most 2147483647 ms)",
+            s.trim(),
+            format_duration(crate::kafka::MAX_TIMEOUT)
+        ));
+    }
+    Ok(timeout)
+}
+
+/// A duration for people, to the millisecond: `2s`, `1s 998ms`, `1h 30m`.
+pub fn format_duration(d: Duration) -> String {
+    let ms = Duration::from_millis(u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    humantime::format_duration(ms).to_string()
 }
 
 #[cfg(test)]
@@ -656,5 +679,46 @@ password = "ctx-password-1"
         assert_eq!(parse_duration("2").unwrap(), Duration::from_secs(2));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("-1").is_err());
+    }
+
+    /// Any duration librdkafka's calls can wait is a timeout; longer ones are usage errors,
+    /// never a panic or a wrapped 32-bit value.
+    #[test]
+    fn timeouts_are_bounded_by_what_librdkafka_takes() {
+        assert_eq!(parse_timeout("2h").unwrap(), Duration::from_secs(7200));
+        assert_eq!(
+            parse_timeout("24d").unwrap(),
+            Duration::from_secs(24 * 86_400)
+        );
+        assert_eq!(
+            parse_timeout("2147483647ms").unwrap(),
+            crate::kafka::MAX_TIMEOUT
+        );
+        for bad in [
+            "25d",
+            "2147483648ms",
+            "99999999999999999999",
+            "1e300",
+            "99999999999999999999s",
+        ] {
+            let err = parse_timeout(bad).unwrap_err();
+            assert!(
+                err.contains("too long") || err.contains("invalid"),
+                "{bad}: {err}"
+            );
+        }
+        assert!(parse_timeout("25d")
+            .unwrap_err()
+            .contains("at most 24days 20h 31m 23s 647ms"));
+    }
+
+    #[test]
+    fn durations_format_to_the_millisecond() {
+        assert_eq!(
+            format_duration(Duration::from_nanos(1_998_152_675)),
+            "1s 998ms"
+        );
+        assert_eq!(format_duration(Duration::from_secs(2)), "2s");
+        assert_eq!(format_duration(Duration::from_micros(300)), "0s");
     }
 }

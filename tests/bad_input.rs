@@ -117,6 +117,15 @@ const CASES: &[Case] = &[
         &["--timeout", "0s", "topics", "list"],
         "greater than zero",
     ),
+    // Past librdkafka's int milliseconds: no call could wait that long.
+    usage(
+        &["--timeout", "25d", "topics", "list"],
+        "the timeout '25d' is too long: at most 24days 20h 31m 23s 647ms",
+    ),
+    usage(
+        &["--timeout", "99999999999999999999", "consume", "orders", "-e"],
+        "the timeout '99999999999999999999' is too long",
+    ),
     usage(&["-o", "yaml", "topics", "list"], "invalid value 'yaml'"),
     // Topics.
     usage(&["topics", "create", "a b"], "invalid topic name 'a b'"),

@@ -38,6 +38,19 @@ use crate::settings::Settings;
 
 use native::{AdminCallError, ClientPtr, MainQueuePump, NativeError};
 
+/// The longest wait a librdkafka call takes: its timeouts are `int` milliseconds (about 24.8
+/// days). `--timeout` accepts up to this.
+pub const MAX_TIMEOUT: Duration = Duration::from_millis(i32::MAX as u64);
+
+/// The longest request timeout librdkafka's admin calls take (AdminOptions: 0..3600000 ms).
+/// A longer `--timeout` bounds each admin request by this.
+const MAX_ADMIN_REQUEST: Duration = Duration::from_secs(3600);
+
+/// `timeout` as an admin call's request timeout: at most librdkafka's limit.
+pub(crate) fn admin_request_timeout(timeout: Duration) -> Duration {
+    timeout.min(MAX_ADMIN_REQUEST)
+}
+
 /// Checks `-X` properties against librdkafka without connecting anywhere.
 pub fn validate_properties(properties: &[(String, String)]) -> Result<()> {
     for (key, value) in properties {
@@ -520,9 +533,10 @@ impl Kafka {
     }
 
     fn admin_options(&self) -> AdminOptions {
+        let timeout = admin_request_timeout(self.timeout);
         AdminOptions::new()
-            .request_timeout(Some(self.timeout))
-            .operation_timeout(Some(self.timeout))
+            .request_timeout(Some(timeout))
+            .operation_timeout(Some(timeout))
     }
 
     fn timeout_error(&self, what: &str) -> Error {
@@ -611,7 +625,8 @@ impl Kafka {
         F: FnOnce(&AdminClient<Ctx>, Duration) -> std::result::Result<T, E> + Send + 'static,
     {
         let admin = self.admin.clone();
-        let timeout = self.timeout;
+        // rust-rdkafka converts a Duration to int milliseconds by wrapping.
+        let timeout = self.timeout.min(MAX_TIMEOUT);
         let result = self
             .bound(what, async move {
                 tokio::task::spawn_blocking(move || f(&admin, timeout))

@@ -401,7 +401,7 @@ fn call_admin(
     let res = unsafe {
         rdsys::rd_kafka_AdminOptions_set_request_timeout(
             options.0,
-            millis(timeout),
+            millis(super::admin_request_timeout(timeout)),
             errbuf.as_mut_ptr(),
             errbuf.len(),
         )

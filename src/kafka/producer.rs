@@ -282,7 +282,7 @@ impl Producer {
             if self
                 .inner
                 .client()
-                .fetch_metadata(Some(&self.topic), timeout)
+                .fetch_metadata(Some(&self.topic), timeout.min(super::MAX_TIMEOUT))
                 .is_err()
             {
                 return;
