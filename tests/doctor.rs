@@ -133,3 +133,37 @@ fn unreachable_advertised_broker_is_named() {
     );
     assert!(verdict.contains("advertised.listeners"), "{verdict}");
 }
+
+/// A bootstrap address that does not work is a failed step, and a failed step is never "the
+/// connection works": the verdict is a warning naming it, and doctor exits 1.
+#[test]
+fn a_dead_bootstrap_address_beside_a_good_one_is_a_warning() {
+    let broker = Broker::start();
+    let dead = common::dead_port();
+    let brokers = format!("{dead},{}", broker.addr);
+    let out = kctl()
+        .args(["-b", &brokers, "-o", "json", "doctor"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"], false, "{report}");
+    let verdict = report["verdict"].as_str().unwrap();
+    assert!(verdict.contains(&dead), "{verdict}");
+    assert!(!verdict.contains("the connection works"), "{verdict}");
+    assert!(
+        step(&report, "connect")
+            .iter()
+            .any(|s| s["target"] == dead.as_str() && s["status"] == "failed"),
+        "{report}"
+    );
+    assert_eq!(step(&report, "metadata")[0]["status"], "ok", "{report}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&dead), "{stderr}");
+
+    let out = kctl().args(["-b", &brokers, "doctor"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("verdict: WARNING: "), "{table}");
+    assert!(!table.contains("the connection works"), "{table}");
+}
