@@ -167,3 +167,40 @@ fn a_dead_bootstrap_address_beside_a_good_one_is_a_warning() {
     assert!(table.contains("verdict: WARNING: "), "{table}");
     assert!(!table.contains("the connection works"), "{table}");
 }
+
+/// A port that accepts connections and never answers: the verdict reads as one sentence and
+/// its duration is rounded for people (no "us" or "ns").
+#[test]
+fn a_silent_port_reads_plainly() {
+    let addr = common::silent_port();
+    let out = kctl()
+        .args(["-b", &addr, "--timeout", "2s", "-o", "json", "doctor"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let verdict = report["verdict"].as_str().unwrap();
+    assert!(
+        verdict.starts_with(&format!(
+            "no bootstrap broker is reachable: {addr} accepts connections, but no Kafka answer within "
+        )),
+        "{verdict}"
+    );
+    let within = verdict.split(" within ").nth(1).unwrap();
+    let duration = within.split(" (").next().unwrap();
+    // "1s 998ms" or "2s", never "1s 998ms 152us 675ns".
+    let rounded = duration.split(' ').all(|part| {
+        let unit = part.trim_start_matches(|c: char| c.is_ascii_digit());
+        unit == "s" || unit == "ms"
+    });
+    assert!(rounded, "{verdict}");
+    let handshake = step(&report, "handshake")[0];
+    assert_eq!(handshake["status"], "failed");
+    assert!(
+        handshake["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("no Kafka answer within "),
+        "{handshake}"
+    );
+}

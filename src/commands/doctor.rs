@@ -140,7 +140,7 @@ impl Doctor {
                             Ok(())
                         }
                         Err(e) => {
-                            let msg = format!("{address} accepts connections but {e}");
+                            let msg = format!("{address} accepts connections, but {e}");
                             self.record("handshake", label, Err(e));
                             Err(msg)
                         }

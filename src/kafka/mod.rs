@@ -543,7 +543,7 @@ impl Kafka {
         let mut message = format!(
             "{what}: no answer from the cluster at {} within {}",
             self.brokers,
-            humantime::format_duration(self.timeout)
+            crate::settings::format_duration(self.timeout)
         );
         if let Some(last) = self.state.last_error() {
             message.push_str(&format!(" (last error: {last})"));
