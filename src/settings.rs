@@ -178,7 +178,8 @@ pub struct Settings {
     pub timeout: Duration,
     pub output: OutputFormat,
     pub verbose: u8,
-    /// The context in use, if any.
+    /// The context in use, if any. Resolved for a command that connects, it is defined in the
+    /// config file; offline (the `config` commands) it is the name asked for, defined or not.
     pub context: Option<String>,
     /// TLS and SASL as resolved (already part of `properties`).
     pub security: Security,
@@ -329,7 +330,11 @@ impl Settings {
             timeout,
             output,
             verbose: args.verbose,
-            context: context.and(context_name),
+            context: if offline {
+                context_name
+            } else {
+                context.and(context_name)
+            },
             security,
         })
     }

@@ -384,3 +384,49 @@ fn a_context_connects_to_a_real_broker() {
     assert!(out.status.success(), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stdout).contains(&topic));
 }
+
+/// `config current` with a context the file does not define fails like every other command
+/// (exit 2), whichever way it was chosen; `config contexts` still lists, with a warning.
+#[test]
+fn config_current_refuses_an_undefined_context() {
+    let cfg = Cfg::new(CONFIG);
+    for cmd in [
+        {
+            let mut c = cfg.kctl();
+            c.args(["--context", "nope"]);
+            c
+        },
+        {
+            let mut c = cfg.kctl();
+            c.env("KCTL_CONTEXT", "nope");
+            c
+        },
+    ] {
+        let mut cmd = cmd;
+        cmd.args(["config", "current"])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("no context named 'nope' in "))
+            .stderr(predicate::str::contains("no context in use").not());
+    }
+    let broken = Cfg::new("current-context = \"gone\"\n[contexts.a]\nbrokers = \"h:1\"\n");
+    broken
+        .kctl()
+        .args(["config", "current"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no context named 'gone'"));
+    broken
+        .kctl()
+        .args(["config", "contexts"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("'gone', is not defined"));
+    // A defined one still prints.
+    cfg.kctl()
+        .args(["-o", "table", "--context", "two", "config", "current"])
+        .assert()
+        .success()
+        .stdout("two\n");
+}
