@@ -773,3 +773,61 @@ fn time_lag_is_the_age_of_the_oldest_unconsumed_record() {
         .all(|o| o["time_lag_ms"].is_null()));
     assert!(g["max_time_lag_ms"].is_null());
 }
+
+/// A time before the first record (even before 1970) resets to the earliest offset, not to an
+/// "invalid offset" error, nor (just before the epoch, -1 ms) to the latest.
+#[test]
+fn reset_to_a_time_before_every_record_is_the_earliest() {
+    let broker = Broker::start();
+    let topic = common::unique("old-times");
+    let group = common::unique("old-times-group");
+    broker
+        .kctl()
+        .args(["topics", "create", &topic, "--partitions", "1"])
+        .assert()
+        .success();
+    broker
+        .kctl()
+        .args(["produce", &topic])
+        .write_stdin("a\nb\nc\n")
+        .assert()
+        .success();
+    broker
+        .kctl()
+        .args(["consume", &topic, "-g", &group, "--from-beginning", "-e"])
+        .assert()
+        .success();
+    for target in [
+        ["--to-datetime", "1900-01-01T00:00:00Z"],
+        ["--to-datetime", "1969-12-31T23:59:59.999Z"],
+        ["--by-duration", "1000y"],
+    ] {
+        let plan = broker.json(&[
+            "groups",
+            "reset-offsets",
+            &group,
+            "--topic",
+            &topic,
+            target[0],
+            target[1],
+        ]);
+        assert_eq!(
+            plan["offsets"][0]["current_offset"], 3,
+            "{target:?}: {plan}"
+        );
+        assert_eq!(plan["offsets"][0]["new_offset"], 0, "{target:?}: {plan}");
+    }
+    let done = broker.json(&[
+        "groups",
+        "reset-offsets",
+        &group,
+        "--topic",
+        &topic,
+        "--to-datetime",
+        "1900-01-01T00:00:00Z",
+        "--execute",
+        "--yes",
+    ]);
+    assert_eq!(done["executed"], true);
+    assert_eq!(done["offsets"][0]["new_offset"], 0);
+}

@@ -207,15 +207,20 @@ pub struct ConfigValue {
 pub enum OffsetSpec {
     Earliest,
     Latest,
-    /// The first offset whose timestamp is at or after this time (ms since the epoch).
+    /// The first offset whose timestamp is at or after this time (ms since the epoch). A time
+    /// before the epoch is before every record: the earliest offset.
     Timestamp(i64),
 }
 
 impl OffsetSpec {
+    /// ListOffsets' value: a timestamp, or -1 latest, -2 earliest (and -3 the record with the
+    /// largest timestamp, which kctl does not ask for). A negative time must not read as one of
+    /// those, nor be refused as an invalid offset: nothing is before it, so it is the earliest.
     fn native(self) -> i64 {
         match self {
             OffsetSpec::Earliest => -2,
             OffsetSpec::Latest => -1,
+            OffsetSpec::Timestamp(ts) if ts < 0 => -2,
             OffsetSpec::Timestamp(ts) => ts,
         }
     }
@@ -993,6 +998,18 @@ mod tests {
             i32::from_be_bytes([0x15, 3, 3, 0])
         );
         assert!(tidy_reason(&tls).contains("TLS"));
+    }
+
+    #[test]
+    fn times_before_the_epoch_are_the_earliest_offset() {
+        assert_eq!(OffsetSpec::Timestamp(-2_208_988_800_000).native(), -2);
+        assert_eq!(OffsetSpec::Timestamp(-1).native(), -2);
+        assert_eq!(OffsetSpec::Timestamp(-3).native(), -2);
+        assert_eq!(OffsetSpec::Timestamp(0).native(), 0);
+        assert_eq!(
+            OffsetSpec::Timestamp(1_700_000_000_000).native(),
+            1_700_000_000_000
+        );
     }
 
     #[test]
