@@ -247,6 +247,17 @@ const CASES: &[Case] = &[
         "invalid record at line 1 column 1: partition 5 does not exist (the topic has 2 partitions)",
     )
     .input(Stdin::Text("{\"value\":\"x\",\"partition\":5}\n{\"value\":\"y\"}\n")),
+    // What a record cannot carry: librdkafka reads 0 as "now"; Kafka has no negative times.
+    runtime(
+        &["produce", "orders", "--input", "envelope"],
+        "invalid record at line 1 column 27: timestamp 0 cannot be sent: librdkafka reads 0 as \"now\"",
+    )
+    .input(Stdin::Text("{\"value\":\"x\",\"timestamp\":0}\n{\"value\":\"y\"}\n")),
+    runtime(
+        &["produce", "orders", "--input", "envelope"],
+        "invalid record at line 1 column 28: timestamp -5 is negative",
+    )
+    .input(Stdin::Text("{\"value\":\"x\",\"timestamp\":-5}\n{\"value\":\"y\"}\n")),
     runtime(
         &["produce", "orders", "--input", "envelope"],
         "unknown variant `hex`",

@@ -18,7 +18,9 @@ pub use consumer::{
     TimestampType,
 };
 pub use groups::{CommittedOffset, GroupInfo, GroupListing, GroupMember, GroupState};
-pub use producer::{Compression, DeliveryStats, OutRecord, Producer, ProducerOptions};
+pub use producer::{
+    check_timestamp, Compression, DeliveryStats, OutRecord, Producer, ProducerOptions, RecordTime,
+};
 
 use std::collections::BTreeMap;
 use std::future::Future;

@@ -203,11 +203,15 @@ impl<'a> RawMessage<'a> {
     }
 
     /// Milliseconds since the epoch and whether it is the log-append time; `None` when not
-    /// available.
+    /// available, or when the record has none (Kafka's -1, which librdkafka reports as a
+    /// create time).
     pub fn timestamp(&self) -> Option<(i64, bool)> {
         let mut kind = rdsys::rd_kafka_timestamp_type_t::RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
         // SAFETY: the message is alive; librdkafka only reads it.
         let ts = unsafe { rdsys::rd_kafka_message_timestamp(self.0, &mut kind) };
+        if ts == NO_TIMESTAMP {
+            return None;
+        }
         match kind {
             rdsys::rd_kafka_timestamp_type_t::RD_KAFKA_TIMESTAMP_NOT_AVAILABLE => None,
             rdsys::rd_kafka_timestamp_type_t::RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME => {
@@ -246,6 +250,9 @@ impl<'a> RawMessage<'a> {
         })
     }
 }
+
+/// Kafka's "no timestamp" (RecordBatch.NO_TIMESTAMP).
+const NO_TIMESTAMP: i64 = -1;
 
 /// A slice from librdkafka's (pointer, length); `None` for a NULL pointer.
 fn bytes<'a>(ptr: *const u8, len: usize) -> Option<&'a [u8]> {

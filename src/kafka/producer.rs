@@ -49,6 +49,48 @@ pub struct ProducerOptions {
     pub headers: Vec<(String, Option<Vec<u8>>)>,
 }
 
+/// A record's timestamp as it is sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RecordTime {
+    /// The time it is sent (librdkafka stamps it).
+    #[default]
+    Now,
+    /// No timestamp: Kafka's -1, what a record without one reads back as.
+    Unset,
+    /// Milliseconds since the epoch; 1 or more (see [`check_timestamp`]).
+    At(i64),
+}
+
+impl RecordTime {
+    /// The value librdkafka takes: 0 is "now", -1 none.
+    fn native(self) -> i64 {
+        match self {
+            RecordTime::Now => 0,
+            RecordTime::Unset => -1,
+            RecordTime::At(ts) => ts,
+        }
+    }
+}
+
+/// Whether a record can carry this timestamp (ms since the epoch); why not, if it cannot.
+/// librdkafka reads 0 as "now" (the record would silently get the time it is sent), and
+/// Kafka's timestamps are never negative (Java's producer refuses them; -1 is "none").
+pub fn check_timestamp(ts: i64) -> std::result::Result<(), String> {
+    match ts {
+        0 => Err(
+            "timestamp 0 cannot be sent: librdkafka reads 0 as \"now\" and would stamp \
+                  the record with the time it is sent (leave the timestamp out for that, or use \
+                  1, the earliest time it can carry)"
+                .to_string(),
+        ),
+        ts if ts < 0 => Err(format!(
+            "timestamp {ts} is negative: Kafka timestamps are milliseconds since the epoch, \
+             0 or more (a record without a timestamp is written \"timestamp\": null)"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// One record to send. Bytes are borrowed: librdkafka copies them when the record is queued.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OutRecord<'a> {
@@ -56,8 +98,7 @@ pub struct OutRecord<'a> {
     pub value: Option<&'a [u8]>,
     /// `None` lets the partitioner choose (by key hash, or spread when there is no key).
     pub partition: Option<i32>,
-    /// Milliseconds since the epoch; `None` is "now".
-    pub timestamp: Option<i64>,
+    pub timestamp: RecordTime,
     pub headers: &'a [(&'a str, Option<&'a [u8]>)],
 }
 
@@ -322,7 +363,7 @@ impl Producer {
                 partition,
                 record.key,
                 record.value,
-                record.timestamp.unwrap_or(0),
+                record.timestamp.native(),
             ) {
                 Ok(()) => return Ok(()),
                 Err(RDKafkaErrorCode::QueueFull) => {
@@ -344,8 +385,8 @@ impl Producer {
         if let Some(p) = record.partition {
             base = base.partition(p);
         }
-        if let Some(ts) = record.timestamp {
-            base = base.timestamp(ts);
+        if record.timestamp != RecordTime::Now {
+            base = base.timestamp(record.timestamp.native());
         }
         let mut headers =
             OwnedHeaders::new_with_capacity(record.headers.len() + self.headers.len());
