@@ -291,10 +291,7 @@ impl ConnState {
         // A broker connection failed (TLS, SASL, refused): the same thread logs this before
         // "all brokers are down", so the reason is known when the bound gives up.
         if facility == "FAIL" {
-            let reason = message
-                .strip_prefix("[thrd:")
-                .and_then(|m| m.split_once("]: ").map(|(_, rest)| rest))
-                .unwrap_or(message);
+            let reason = strip_thread(message);
             // "ssl://host:port/bootstrap: Connect to ... failed": which broker failed.
             if let Some((broker, _)) = reason.split_once(": ") {
                 let name = broker.rsplit_once('/').map_or(broker, |(name, _)| name);
@@ -306,11 +303,21 @@ impl ConnState {
                 *last = Some(tidy_reason(reason));
             }
         }
-        // Without an error callback librdkafka reports "all brokers down" only as this log line.
+        // Without an error callback (the admin client) librdkafka logs its error events with
+        // this facility: "all brokers down", and errors that are no connection failure, such
+        // as an OAUTHBEARER token it could not get. The latter is the cause to report.
         if facility == "ERROR" {
-            if let Some((down, total)) = parse_brokers_down(message) {
-                if down == total {
-                    self.all_down();
+            match parse_brokers_down(message) {
+                Some((down, total)) => {
+                    if down == total {
+                        self.all_down();
+                    }
+                }
+                None => {
+                    let reason = strip_thread(message);
+                    if let Ok(mut last) = self.last_error.lock() {
+                        *last = Some(tidy_reason(reason));
+                    }
                 }
             }
         }
@@ -351,6 +358,14 @@ impl ConnState {
         self.unreachable
             .send_if_modified(|down| std::mem::replace(down, false));
     }
+}
+
+/// A log line without librdkafka's `[thrd:NAME]: ` prefix.
+fn strip_thread(message: &str) -> &str {
+    message
+        .strip_prefix("[thrd:")
+        .and_then(|m| m.split_once("]: ").map(|(_, rest)| rest))
+        .unwrap_or(message)
 }
 
 /// `host:port` of a broker address or librdkafka broker name, without a `proto://` prefix, in
@@ -395,7 +410,9 @@ const COORDINATOR_HINT: &str = "check that the brokers are up and reachable (`kc
 
 /// What to check when a connection failed in its TLS or SASL stage.
 fn security_hint(reason: &str) -> Option<&'static str> {
-    if reason.contains("SASL") {
+    if reason.contains("OAUTHBEARER token") {
+        Some("librdkafka could not get an OAUTHBEARER token: check the token endpoint (--sasl-oauth-token-url, or the context's oauth-token-url) and the client id and secret (--sasl-username, --sasl-password-env/-file), or -X sasl.oauthbearer.config")
+    } else if reason.contains("SASL") {
         Some("check the SASL settings: --sasl-mechanism, --sasl-username and the password (or the context's [sasl] table)")
     } else if reason.contains("SSL") || reason.contains("certificate") {
         Some("the TLS handshake failed: check --tls-ca (the CA that signed the brokers' certificates), --tls-cert/--tls-key, and that the listener speaks TLS")
@@ -971,6 +988,27 @@ mod tests {
         fail(&s, "kafka-1:9092/bootstrap");
         s.on_log(3, "ERROR", "1/1 brokers are down");
         assert!(!unreachable(&s));
+    }
+
+    /// An error event the admin client can only log (here: no OAUTHBEARER token) is the cause
+    /// a timeout reports; "all brokers down" is not.
+    #[test]
+    fn logged_error_events_are_the_last_error() {
+        let s = state("kafka-1:9092");
+        s.on_log(
+            3,
+            "ERROR",
+            "[thrd:background]: Failed to acquire SASL OAUTHBEARER token: Failed to connect to idp port 443",
+        );
+        s.on_log(3, "ERROR", "[thrd:app]: 1/1 brokers are down");
+        let last = s.last_error().unwrap();
+        assert_eq!(
+            last,
+            "Failed to acquire SASL OAUTHBEARER token: Failed to connect to idp port 443"
+        );
+        assert!(security_hint(&last)
+            .unwrap()
+            .contains("--sasl-oauth-token-url"));
     }
 
     #[test]
