@@ -453,6 +453,21 @@ fn resolve_security(
                 .clone()
                 .or_else(|| ctx_sasl.and_then(|s| s.oauth_token_url.clone()));
             let has_x = |key: &str| x_props.iter().any(|(k, _)| k == key);
+            let has_property =
+                |key: &str| has_x(key) || context.is_some_and(|c| c.properties.contains_key(key));
+            // Without a token endpoint or librdkafka's unsecured tokens, librdkafka waits for
+            // the application to hand it a token, which kctl never does: say so now.
+            if mechanism == SaslMechanism::OAuthBearer
+                && oauth_token_url.is_none()
+                && !has_property("sasl.oauthbearer.method")
+                && !has_property("enable.sasl.oauthbearer.unsecure.jwt")
+            {
+                return Err(Error::usage(
+                    "SASL OAUTHBEARER needs a way to get tokens: give --sasl-oauth-token-url URL \
+                     (OIDC), or for a development broker -X enable.sasl.oauthbearer.unsecure.jwt=true \
+                     -X sasl.oauthbearer.config=principal=NAME",
+                ));
+            }
             if mechanism != SaslMechanism::OAuthBearer {
                 if username.is_none() && !has_x("sasl.username") {
                     return Err(Error::usage(format!(

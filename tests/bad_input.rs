@@ -127,6 +127,10 @@ const CASES: &[Case] = &[
         "the timeout '99999999999999999999' is too long",
     ),
     usage(&["-o", "yaml", "topics", "list"], "invalid value 'yaml'"),
+    usage(
+        &["--sasl-mechanism", "OAUTHBEARER", "topics", "list"],
+        "SASL OAUTHBEARER needs a way to get tokens: give --sasl-oauth-token-url URL",
+    ),
     // Topics.
     usage(&["topics", "create", "a b"], "invalid topic name 'a b'"),
     usage(&["topics", "create", ".."], "invalid topic name '..'"),
