@@ -324,6 +324,25 @@ impl Settings {
         }
         properties.extend(args.properties.iter().cloned());
 
+        // librdkafka applies the properties after kctl's bootstrap list, so a
+        // bootstrap.servers among them (-X, or the context's) is where it connects: the
+        // brokers every message names, and what doctor checks, are those.
+        let brokers = match bootstrap_property(&properties) {
+            Some(list) if !list.is_empty() => {
+                if list != brokers && args.brokers.is_some() && mode == Resolve::Full {
+                    eprintln!(
+                        "warning: bootstrap.servers={} (a librdkafka property) overrides \
+                         -b/KCTL_BROKERS {}: kctl connects to {}",
+                        list.join(","),
+                        brokers.join(","),
+                        list.join(",")
+                    );
+                }
+                list
+            }
+            _ => brokers,
+        };
+
         Ok(Settings {
             brokers,
             properties,
@@ -491,6 +510,22 @@ fn resolve_security(
         }
     };
     Ok(Security { tls, sasl })
+}
+
+/// The addresses of the last `bootstrap.servers` (or its alias `metadata.broker.list`) among
+/// librdkafka properties, without the `proto://` prefix librdkafka also takes.
+fn bootstrap_property(properties: &[(String, String)]) -> Option<Vec<String>> {
+    let (_, list) = properties
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "bootstrap.servers" || k == "metadata.broker.list")?;
+    Some(
+        list.split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| a.split_once("://").map_or(a, |(_, rest)| rest).to_string())
+            .collect(),
+    )
 }
 
 /// Parses `HOST:PORT[,HOST:PORT...]`; IPv6 hosts go in brackets: `[::1]:9092`.
@@ -690,6 +725,29 @@ password = "ctx-password-1"
         assert_eq!(s.timeout, Duration::from_secs(10));
         assert_eq!(s.output, OutputFormat::Table);
         assert!(s.properties.is_empty());
+    }
+
+    /// -X bootstrap.servers is where librdkafka connects (properties apply last), so it is
+    /// the broker list everything names.
+    #[test]
+    fn a_bootstrap_property_is_the_broker_list() {
+        let s = Settings::resolve_from(
+            &args(&["-b", "a:1", "-X", "bootstrap.servers=PLAINTEXT://b:2, c:3"]),
+            &Config::default(),
+            Resolve::Quiet,
+        )
+        .unwrap();
+        assert_eq!(s.brokers, ["b:2", "c:3"]);
+        let s = Settings::resolve_from(
+            &args(&["-X", "metadata.broker.list=d:4"]),
+            &Config::default(),
+            Resolve::Quiet,
+        )
+        .unwrap();
+        assert_eq!(s.brokers, ["d:4"]);
+        let s = Settings::resolve_from(&args(&["-b", "a:1"]), &Config::default(), Resolve::Quiet)
+            .unwrap();
+        assert_eq!(s.brokers, ["a:1"]);
     }
 
     #[test]

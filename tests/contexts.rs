@@ -430,3 +430,35 @@ fn config_current_refuses_an_undefined_context() {
         .success()
         .stdout("two\n");
 }
+
+/// -X bootstrap.servers is applied last (as every -X), so it is where kctl connects: errors
+/// name that address, and a -b it overrides gets a warning saying so.
+#[test]
+fn x_bootstrap_servers_is_the_address_errors_name() {
+    let mut cmd = kctl();
+    cmd.args(["-b", "127.0.0.1:5", "-X", "bootstrap.servers=127.0.0.1:6"]);
+    assert_eq!(tried_brokers(cmd), "127.0.0.1:6");
+    kctl()
+        .args(["-b", "127.0.0.1:5", "-X", "bootstrap.servers=127.0.0.1:6"])
+        .args(["--timeout", "2s", "topics", "list"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "warning: bootstrap.servers=127.0.0.1:6 (a librdkafka property) overrides -b/KCTL_BROKERS 127.0.0.1:5",
+        ))
+        .stderr(predicate::str::contains("error: ").and(predicate::str::contains("127.0.0.1:5").count(1)));
+    // Without -b there is nothing to override: no warning.
+    kctl()
+        .args([
+            "-X",
+            "bootstrap.servers=127.0.0.1:6",
+            "--timeout",
+            "2s",
+            "topics",
+            "list",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("warning").not())
+        .stderr(predicate::str::contains("127.0.0.1:6"));
+}
