@@ -308,6 +308,10 @@ const CASES: &[Case] = &[
         "'--partition <N[,N...]>' cannot be used with '--group <GROUP>'",
     ),
     usage(
+        &["consume", "orders", "-g", ""],
+        "invalid value '' for '--group <GROUP>': a group name cannot be empty",
+    ),
+    usage(
         &["consume", "orders", "-p", "0,-1"],
         "invalid value '-1' for '--partition <N[,N...]>'",
     ),
