@@ -146,6 +146,15 @@ const CASES: &[Case] = &[
         &["topics", "create", "x", "--partitions", "-3"],
         "invalid value '-3' for '--partitions <N>'",
     ),
+    // librdkafka's limits, as the help says.
+    usage(
+        &["topics", "create", "x", "-p", "100001"],
+        "invalid value '100001' for '--partitions <N>': 100001 is not in 1..=100000",
+    ),
+    usage(
+        &["topics", "create", "x", "-r", "10001"],
+        "invalid value '10001' for '--replication-factor <R>': 10001 is not in 1..=10000",
+    ),
     usage(
         &["topics", "create", "x", "--replication-factor", "0"],
         "invalid value '0' for '--replication-factor <R>'",

@@ -53,6 +53,12 @@ pub(crate) fn admin_request_timeout(timeout: Duration) -> Duration {
     timeout.min(MAX_ADMIN_REQUEST)
 }
 
+/// The most partitions librdkafka lets a topic be created with (RD_KAFKAP_PARTITIONS_MAX).
+pub const MAX_PARTITIONS: i64 = 100_000;
+/// The largest replication factor librdkafka lets a topic be created with
+/// (RD_KAFKAP_BROKERS_MAX).
+pub const MAX_REPLICATION_FACTOR: i64 = 10_000;
+
 /// Checks `-X` properties against librdkafka without connecting anywhere.
 pub fn validate_properties(properties: &[(String, String)]) -> Result<()> {
     for (key, value) in properties {
