@@ -64,7 +64,7 @@ pub struct GlobalArgs {
     #[arg(
         long,
         value_name = "DURATION",
-        value_parser = parse_duration,
+        value_parser = parse_timeout,
         global = true,
         help_heading = "Connection"
     )]
@@ -178,7 +178,8 @@ pub struct Settings {
     pub timeout: Duration,
     pub output: OutputFormat,
     pub verbose: u8,
-    /// The context in use, if any.
+    /// The context in use, if any. Resolved for a command that connects, it is defined in the
+    /// config file; offline (the `config` commands) it is the name asked for, defined or not.
     pub context: Option<String>,
     /// TLS and SASL as resolved (already part of `properties`).
     pub security: Security,
@@ -272,9 +273,9 @@ impl Settings {
 
         let timeout = match (args.timeout, context.and_then(|c| c.timeout.as_deref())) {
             (Some(t), _) => t,
-            (None, Some(text)) => parse_duration(text)
+            (None, Some(text)) => parse_timeout(text)
                 .map_err(|e| Error::usage(in_context(&format!("timeout: {e}"))))?,
-            (None, None) => parse_duration(DEFAULT_TIMEOUT).expect("the default parses"),
+            (None, None) => parse_timeout(DEFAULT_TIMEOUT).expect("the default parses"),
         };
         if timeout.is_zero() {
             return Err(Error::usage("--timeout must be greater than zero"));
@@ -323,13 +324,36 @@ impl Settings {
         }
         properties.extend(args.properties.iter().cloned());
 
+        // librdkafka applies the properties after kctl's bootstrap list, so a
+        // bootstrap.servers among them (-X, or the context's) is where it connects: the
+        // brokers every message names, and what doctor checks, are those.
+        let brokers = match bootstrap_property(&properties) {
+            Some(list) if !list.is_empty() => {
+                if list != brokers && args.brokers.is_some() && mode == Resolve::Full {
+                    eprintln!(
+                        "warning: bootstrap.servers={} (a librdkafka property) overrides \
+                         -b/KCTL_BROKERS {}: kctl connects to {}",
+                        list.join(","),
+                        brokers.join(","),
+                        list.join(",")
+                    );
+                }
+                list
+            }
+            _ => brokers,
+        };
+
         Ok(Settings {
             brokers,
             properties,
             timeout,
             output,
             verbose: args.verbose,
-            context: context.and(context_name),
+            context: if offline {
+                context_name
+            } else {
+                context.and(context_name)
+            },
             security,
         })
     }
@@ -448,6 +472,21 @@ fn resolve_security(
                 .clone()
                 .or_else(|| ctx_sasl.and_then(|s| s.oauth_token_url.clone()));
             let has_x = |key: &str| x_props.iter().any(|(k, _)| k == key);
+            let has_property =
+                |key: &str| has_x(key) || context.is_some_and(|c| c.properties.contains_key(key));
+            // Without a token endpoint or librdkafka's unsecured tokens, librdkafka waits for
+            // the application to hand it a token, which kctl never does: say so now.
+            if mechanism == SaslMechanism::OAuthBearer
+                && oauth_token_url.is_none()
+                && !has_property("sasl.oauthbearer.method")
+                && !has_property("enable.sasl.oauthbearer.unsecure.jwt")
+            {
+                return Err(Error::usage(
+                    "SASL OAUTHBEARER needs a way to get tokens: give --sasl-oauth-token-url URL \
+                     (OIDC), or for a development broker -X enable.sasl.oauthbearer.unsecure.jwt=true \
+                     -X sasl.oauthbearer.config=principal=NAME",
+                ));
+            }
             if mechanism != SaslMechanism::OAuthBearer {
                 if username.is_none() && !has_x("sasl.username") {
                     return Err(Error::usage(format!(
@@ -471,6 +510,22 @@ fn resolve_security(
         }
     };
     Ok(Security { tls, sasl })
+}
+
+/// The addresses of the last `bootstrap.servers` (or its alias `metadata.broker.list`) among
+/// librdkafka properties, without the `proto://` prefix librdkafka also takes.
+fn bootstrap_property(properties: &[(String, String)]) -> Option<Vec<String>> {
+    let (_, list) = properties
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "bootstrap.servers" || k == "metadata.broker.list")?;
+    Some(
+        list.split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| a.split_once("://").map_or(a, |(_, rest)| rest).to_string())
+            .collect(),
+    )
 }
 
 /// Parses `HOST:PORT[,HOST:PORT...]`; IPv6 hosts go in brackets: `[::1]:9092`.
@@ -524,16 +579,39 @@ pub fn parse_key_value(s: &str) -> Result<(String, String), String> {
     }
 }
 
-/// Parses a duration such as `500ms`, `10s`, `2m`; a bare number is seconds.
+/// Parses a duration such as `500ms`, `10s`, `2m`; a bare number is seconds (saturating at
+/// `Duration::MAX`).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     if let Ok(secs) = s.parse::<f64>() {
         if secs.is_finite() && secs >= 0.0 {
-            return Ok(Duration::from_secs_f64(secs));
+            // Saturating: a number of seconds too large for a Duration is longer than any
+            // bound anyway.
+            return Ok(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
         }
     }
     humantime::parse_duration(s)
         .map_err(|e| format!("invalid duration '{s}' ({e}): use e.g. 500ms, 10s, 1m"))
+}
+
+/// Parses `--timeout`: a duration librdkafka's calls can wait (at most about 24.8 days, their
+/// `int` milliseconds).
+pub fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let timeout = parse_duration(s)?;
+    if timeout > crate::kafka::MAX_TIMEOUT {
+        return Err(format!(
+            "the timeout '{}' is too long: at most {} (librdkafka waits at most 2147483647 ms)",
+            s.trim(),
+            format_duration(crate::kafka::MAX_TIMEOUT)
+        ));
+    }
+    Ok(timeout)
+}
+
+/// A duration for people, to the millisecond: `2s`, `1s 998ms`, `1h 30m`.
+pub fn format_duration(d: Duration) -> String {
+    let ms = Duration::from_millis(u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    humantime::format_duration(ms).to_string()
 }
 
 #[cfg(test)]
@@ -649,6 +727,29 @@ password = "ctx-password-1"
         assert!(s.properties.is_empty());
     }
 
+    /// -X bootstrap.servers is where librdkafka connects (properties apply last), so it is
+    /// the broker list everything names.
+    #[test]
+    fn a_bootstrap_property_is_the_broker_list() {
+        let s = Settings::resolve_from(
+            &args(&["-b", "a:1", "-X", "bootstrap.servers=PLAINTEXT://b:2, c:3"]),
+            &Config::default(),
+            Resolve::Quiet,
+        )
+        .unwrap();
+        assert_eq!(s.brokers, ["b:2", "c:3"]);
+        let s = Settings::resolve_from(
+            &args(&["-X", "metadata.broker.list=d:4"]),
+            &Config::default(),
+            Resolve::Quiet,
+        )
+        .unwrap();
+        assert_eq!(s.brokers, ["d:4"]);
+        let s = Settings::resolve_from(&args(&["-b", "a:1"]), &Config::default(), Resolve::Quiet)
+            .unwrap();
+        assert_eq!(s.brokers, ["a:1"]);
+    }
+
     #[test]
     fn durations_parse() {
         assert_eq!(parse_duration("10s").unwrap(), Duration::from_secs(10));
@@ -656,5 +757,46 @@ password = "ctx-password-1"
         assert_eq!(parse_duration("2").unwrap(), Duration::from_secs(2));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("-1").is_err());
+    }
+
+    /// Any duration librdkafka's calls can wait is a timeout; longer ones are usage errors,
+    /// never a panic or a wrapped 32-bit value.
+    #[test]
+    fn timeouts_are_bounded_by_what_librdkafka_takes() {
+        assert_eq!(parse_timeout("2h").unwrap(), Duration::from_secs(7200));
+        assert_eq!(
+            parse_timeout("24d").unwrap(),
+            Duration::from_secs(24 * 86_400)
+        );
+        assert_eq!(
+            parse_timeout("2147483647ms").unwrap(),
+            crate::kafka::MAX_TIMEOUT
+        );
+        for bad in [
+            "25d",
+            "2147483648ms",
+            "99999999999999999999",
+            "1e300",
+            "99999999999999999999s",
+        ] {
+            let err = parse_timeout(bad).unwrap_err();
+            assert!(
+                err.contains("too long") || err.contains("invalid"),
+                "{bad}: {err}"
+            );
+        }
+        assert!(parse_timeout("25d")
+            .unwrap_err()
+            .contains("at most 24days 20h 31m 23s 647ms"));
+    }
+
+    #[test]
+    fn durations_format_to_the_millisecond() {
+        assert_eq!(
+            format_duration(Duration::from_nanos(1_998_152_675)),
+            "1s 998ms"
+        );
+        assert_eq!(format_duration(Duration::from_secs(2)), "2s");
+        assert_eq!(format_duration(Duration::from_micros(300)), "0s");
     }
 }

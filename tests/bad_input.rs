@@ -117,7 +117,20 @@ const CASES: &[Case] = &[
         &["--timeout", "0s", "topics", "list"],
         "greater than zero",
     ),
+    // Past librdkafka's int milliseconds: no call could wait that long.
+    usage(
+        &["--timeout", "25d", "topics", "list"],
+        "the timeout '25d' is too long: at most 24days 20h 31m 23s 647ms",
+    ),
+    usage(
+        &["--timeout", "99999999999999999999", "consume", "orders", "-e"],
+        "the timeout '99999999999999999999' is too long",
+    ),
     usage(&["-o", "yaml", "topics", "list"], "invalid value 'yaml'"),
+    usage(
+        &["--sasl-mechanism", "OAUTHBEARER", "topics", "list"],
+        "SASL OAUTHBEARER needs a way to get tokens: give --sasl-oauth-token-url URL",
+    ),
     // Topics.
     usage(&["topics", "create", "a b"], "invalid topic name 'a b'"),
     usage(&["topics", "create", ".."], "invalid topic name '..'"),
@@ -132,6 +145,15 @@ const CASES: &[Case] = &[
     usage(
         &["topics", "create", "x", "--partitions", "-3"],
         "invalid value '-3' for '--partitions <N>'",
+    ),
+    // librdkafka's limits, as the help says.
+    usage(
+        &["topics", "create", "x", "-p", "100001"],
+        "invalid value '100001' for '--partitions <N>': 100001 is not in 1..=100000",
+    ),
+    usage(
+        &["topics", "create", "x", "-r", "10001"],
+        "invalid value '10001' for '--replication-factor <R>': 10001 is not in 1..=10000",
     ),
     usage(
         &["topics", "create", "x", "--replication-factor", "0"],
@@ -238,6 +260,17 @@ const CASES: &[Case] = &[
         "invalid record at line 1 column 1: partition 5 does not exist (the topic has 2 partitions)",
     )
     .input(Stdin::Text("{\"value\":\"x\",\"partition\":5}\n{\"value\":\"y\"}\n")),
+    // What a record cannot carry: librdkafka reads 0 as "now"; Kafka has no negative times.
+    runtime(
+        &["produce", "orders", "--input", "envelope"],
+        "invalid record at line 1 column 27: timestamp 0 cannot be sent: librdkafka reads 0 as \"now\"",
+    )
+    .input(Stdin::Text("{\"value\":\"x\",\"timestamp\":0}\n{\"value\":\"y\"}\n")),
+    runtime(
+        &["produce", "orders", "--input", "envelope"],
+        "invalid record at line 1 column 28: timestamp -5 is negative",
+    )
+    .input(Stdin::Text("{\"value\":\"x\",\"timestamp\":-5}\n{\"value\":\"y\"}\n")),
     runtime(
         &["produce", "orders", "--input", "envelope"],
         "unknown variant `hex`",
@@ -282,6 +315,10 @@ const CASES: &[Case] = &[
     usage(
         &["consume", "orders", "-p", "0", "-g", "new-group"],
         "'--partition <N[,N...]>' cannot be used with '--group <GROUP>'",
+    ),
+    usage(
+        &["consume", "orders", "-g", ""],
+        "invalid value '' for '--group <GROUP>': a group name cannot be empty",
     ),
     usage(
         &["consume", "orders", "-p", "0,-1"],

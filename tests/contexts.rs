@@ -384,3 +384,81 @@ fn a_context_connects_to_a_real_broker() {
     assert!(out.status.success(), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stdout).contains(&topic));
 }
+
+/// `config current` with a context the file does not define fails like every other command
+/// (exit 2), whichever way it was chosen; `config contexts` still lists, with a warning.
+#[test]
+fn config_current_refuses_an_undefined_context() {
+    let cfg = Cfg::new(CONFIG);
+    for cmd in [
+        {
+            let mut c = cfg.kctl();
+            c.args(["--context", "nope"]);
+            c
+        },
+        {
+            let mut c = cfg.kctl();
+            c.env("KCTL_CONTEXT", "nope");
+            c
+        },
+    ] {
+        let mut cmd = cmd;
+        cmd.args(["config", "current"])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("no context named 'nope' in "))
+            .stderr(predicate::str::contains("no context in use").not());
+    }
+    let broken = Cfg::new("current-context = \"gone\"\n[contexts.a]\nbrokers = \"h:1\"\n");
+    broken
+        .kctl()
+        .args(["config", "current"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no context named 'gone'"));
+    broken
+        .kctl()
+        .args(["config", "contexts"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("'gone', is not defined"));
+    // A defined one still prints.
+    cfg.kctl()
+        .args(["-o", "table", "--context", "two", "config", "current"])
+        .assert()
+        .success()
+        .stdout("two\n");
+}
+
+/// -X bootstrap.servers is applied last (as every -X), so it is where kctl connects: errors
+/// name that address, and a -b it overrides gets a warning saying so.
+#[test]
+fn x_bootstrap_servers_is_the_address_errors_name() {
+    let mut cmd = kctl();
+    cmd.args(["-b", "127.0.0.1:5", "-X", "bootstrap.servers=127.0.0.1:6"]);
+    assert_eq!(tried_brokers(cmd), "127.0.0.1:6");
+    kctl()
+        .args(["-b", "127.0.0.1:5", "-X", "bootstrap.servers=127.0.0.1:6"])
+        .args(["--timeout", "2s", "topics", "list"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "warning: bootstrap.servers=127.0.0.1:6 (a librdkafka property) overrides -b/KCTL_BROKERS 127.0.0.1:5",
+        ))
+        .stderr(predicate::str::contains("error: ").and(predicate::str::contains("127.0.0.1:5").count(1)));
+    // Without -b there is nothing to override: no warning.
+    kctl()
+        .args([
+            "-X",
+            "bootstrap.servers=127.0.0.1:6",
+            "--timeout",
+            "2s",
+            "topics",
+            "list",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("warning").not())
+        .stderr(predicate::str::contains("127.0.0.1:6"));
+}

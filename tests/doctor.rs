@@ -133,3 +133,74 @@ fn unreachable_advertised_broker_is_named() {
     );
     assert!(verdict.contains("advertised.listeners"), "{verdict}");
 }
+
+/// A bootstrap address that does not work is a failed step, and a failed step is never "the
+/// connection works": the verdict is a warning naming it, and doctor exits 1.
+#[test]
+fn a_dead_bootstrap_address_beside_a_good_one_is_a_warning() {
+    let broker = Broker::start();
+    let dead = common::dead_port();
+    let brokers = format!("{dead},{}", broker.addr);
+    let out = kctl()
+        .args(["-b", &brokers, "-o", "json", "doctor"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"], false, "{report}");
+    let verdict = report["verdict"].as_str().unwrap();
+    assert!(verdict.contains(&dead), "{verdict}");
+    assert!(!verdict.contains("the connection works"), "{verdict}");
+    assert!(
+        step(&report, "connect")
+            .iter()
+            .any(|s| s["target"] == dead.as_str() && s["status"] == "failed"),
+        "{report}"
+    );
+    assert_eq!(step(&report, "metadata")[0]["status"], "ok", "{report}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&dead), "{stderr}");
+
+    let out = kctl().args(["-b", &brokers, "doctor"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("verdict: WARNING: "), "{table}");
+    assert!(!table.contains("the connection works"), "{table}");
+}
+
+/// A port that accepts connections and never answers: the verdict reads as one sentence and
+/// its duration is rounded for people (no "us" or "ns").
+#[test]
+fn a_silent_port_reads_plainly() {
+    let addr = common::silent_port();
+    let out = kctl()
+        .args(["-b", &addr, "--timeout", "2s", "-o", "json", "doctor"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let verdict = report["verdict"].as_str().unwrap();
+    assert!(
+        verdict.starts_with(&format!(
+            "no bootstrap broker is reachable: {addr} accepts connections, but no Kafka answer within "
+        )),
+        "{verdict}"
+    );
+    let within = verdict.split(" within ").nth(1).unwrap();
+    let duration = within.split(" (").next().unwrap();
+    // "1s 998ms" or "2s", never "1s 998ms 152us 675ns".
+    let rounded = duration.split(' ').all(|part| {
+        let unit = part.trim_start_matches(|c: char| c.is_ascii_digit());
+        unit == "s" || unit == "ms"
+    });
+    assert!(rounded, "{verdict}");
+    let handshake = step(&report, "handshake")[0];
+    assert_eq!(handshake["status"], "failed");
+    assert!(
+        handshake["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("no Kafka answer within "),
+        "{handshake}"
+    );
+}

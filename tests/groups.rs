@@ -773,3 +773,119 @@ fn time_lag_is_the_age_of_the_oldest_unconsumed_record() {
         .all(|o| o["time_lag_ms"].is_null()));
     assert!(g["max_time_lag_ms"].is_null());
 }
+
+/// A time before the first record (even before 1970) resets to the earliest offset, not to an
+/// "invalid offset" error, nor (just before the epoch, -1 ms) to the latest.
+#[test]
+fn reset_to_a_time_before_every_record_is_the_earliest() {
+    let broker = Broker::start();
+    let topic = common::unique("old-times");
+    let group = common::unique("old-times-group");
+    broker
+        .kctl()
+        .args(["topics", "create", &topic, "--partitions", "1"])
+        .assert()
+        .success();
+    broker
+        .kctl()
+        .args(["produce", &topic])
+        .write_stdin("a\nb\nc\n")
+        .assert()
+        .success();
+    broker
+        .kctl()
+        .args(["consume", &topic, "-g", &group, "--from-beginning", "-e"])
+        .assert()
+        .success();
+    for target in [
+        ["--to-datetime", "1900-01-01T00:00:00Z"],
+        ["--to-datetime", "1969-12-31T23:59:59.999Z"],
+        ["--by-duration", "1000y"],
+    ] {
+        let plan = broker.json(&[
+            "groups",
+            "reset-offsets",
+            &group,
+            "--topic",
+            &topic,
+            target[0],
+            target[1],
+        ]);
+        assert_eq!(
+            plan["offsets"][0]["current_offset"], 3,
+            "{target:?}: {plan}"
+        );
+        assert_eq!(plan["offsets"][0]["new_offset"], 0, "{target:?}: {plan}");
+    }
+    let done = broker.json(&[
+        "groups",
+        "reset-offsets",
+        &group,
+        "--topic",
+        &topic,
+        "--to-datetime",
+        "1900-01-01T00:00:00Z",
+        "--execute",
+        "--yes",
+    ]);
+    assert_eq!(done["executed"], true);
+    assert_eq!(done["offsets"][0]["new_offset"], 0);
+}
+
+/// A topic with members but no committed offsets has an unknown lag: `null` in
+/// `lag_by_topic`, `-` in the totals line; a topic with offsets still counts. Members are
+/// listed by consumer id.
+#[test]
+fn a_topic_without_committed_offsets_has_an_unknown_lag() {
+    let broker = Broker::start();
+    let (fresh, old) = (common::unique("fresh"), common::unique("old"));
+    let group = common::unique("mixed");
+    create_topic(&broker, &fresh);
+    create_topic(&broker, &old);
+    produce(&broker, &fresh, &[2, 2, 2, 2]);
+    produce(&broker, &old, &[3, 0, 0, 0]);
+    commit(&broker, &group, &old, &[1]);
+    let _a = Member::join(&broker, &group, &fresh, "member-a");
+    let _b = Member::join(&broker, &group, &fresh, "member-b");
+    let g = wait_for(&broker, &group, "both members assigned", |g| {
+        g["state"] == "stable" && assigned_partitions(g) == [0, 1, 2, 3]
+    });
+    assert_eq!(g["lag_by_topic"][&fresh], Value::Null, "{g:#}");
+    assert_eq!(g["lag_by_topic"][&old], 2, "{g:#}");
+    assert_eq!(g["total_lag"], 2, "{g:#}");
+    let ids: Vec<&str> = g["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["consumer_id"].as_str().unwrap())
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted);
+
+    let out = broker
+        .kctl()
+        .args(["groups", "describe", &group])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (first, second) = if fresh < old {
+        (&fresh, &old)
+    } else {
+        (&old, &fresh)
+    };
+    let want = |t: &String| if *t == fresh { "-" } else { "2" };
+    let line = format!(
+        "Total lag: 2 ({first}: {}, {second}: {})",
+        want(first),
+        want(second)
+    );
+    assert!(text.contains(&line), "{line}\n{text}");
+    let listed: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("CONSUMER-ID"))
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(listed, sorted, "{text}");
+}

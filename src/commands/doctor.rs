@@ -40,6 +40,9 @@ pub struct Report {
     pub ok: bool,
     pub verdict: String,
     pub steps: Vec<Step>,
+    /// The verdict is a warning: the connection works, but a step failed.
+    #[serde(skip)]
+    pub warning: bool,
 }
 
 struct Doctor {
@@ -48,6 +51,9 @@ struct Doctor {
     steps: Vec<Step>,
     /// The first failure's explanation, which becomes the verdict.
     problem: Option<String>,
+    /// A failure that does not stop the connection (a bootstrap address that does not work
+    /// while others do): the verdict when there is no problem.
+    warning: Option<String>,
 }
 
 impl Doctor {
@@ -134,7 +140,7 @@ impl Doctor {
                             Ok(())
                         }
                         Err(e) => {
-                            let msg = format!("{address} accepts connections but {e}");
+                            let msg = format!("{address} accepts connections, but {e}");
                             self.record("handshake", label, Err(e));
                             Err(msg)
                         }
@@ -160,6 +166,8 @@ pub async fn run(_args: Args, ctx: &Ctx) -> Result<()> {
     ctx.printer.print(&report)?;
     if report.ok {
         Ok(())
+    } else if report.warning {
+        Err(Error::runtime(report.verdict).context("the connection check found a problem"))
     } else {
         Err(Error::runtime(report.verdict).context("the connection check failed"))
     }
@@ -173,21 +181,31 @@ pub async fn diagnose(ctx: &Ctx) -> Report {
         timeout: settings.timeout,
         steps: Vec::new(),
         problem: None,
+        warning: None,
     };
 
     // 1. Every bootstrap address on its own.
     let mut reachable = 0;
-    let mut first_error = None;
+    let mut errors = Vec::new();
     for broker in &settings.brokers {
         match doc.check_address(broker, !tls, broker).await {
             Ok(()) => reachable += 1,
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
+            Err(e) => errors.push(e),
         }
     }
+    if reachable > 0 && !errors.is_empty() {
+        doc.warning = Some(format!(
+            "{} of {} bootstrap addresses {} not work ({}): clients get through the others, \
+             but fix or remove {} (-b/--brokers, KCTL_BROKERS or the context's brokers)",
+            errors.len(),
+            settings.brokers.len(),
+            if errors.len() == 1 { "does" } else { "do" },
+            errors.join("; "),
+            if errors.len() == 1 { "it" } else { "them" },
+        ));
+    }
     if reachable == 0 {
-        let why = first_error.unwrap_or_default();
+        let why = errors.into_iter().next().unwrap_or_default();
         doc.fail(format!("no bootstrap broker is reachable: {why}"));
         for step in ["metadata", "advertised", "authentication"] {
             doc.skip(step, "-", "no bootstrap broker reachable");
@@ -291,18 +309,34 @@ pub async fn diagnose(ctx: &Ctx) -> Report {
     finish(doc)
 }
 
+/// The verdict: the first problem; else a warning when a step failed all the same; else ok.
+/// A failed step never ends in "the connection works".
 fn finish(doc: Doctor) -> Report {
     let _ = doc.timeout;
-    match doc.problem {
-        Some(problem) => Report {
+    let warning = doc.warning.or_else(|| {
+        doc.steps
+            .iter()
+            .find(|s| s.status == Status::Failed)
+            .map(|s| format!("step {} failed for {}: {}", s.step, s.target, s.detail))
+    });
+    match (doc.problem, warning) {
+        (Some(problem), _) => Report {
             ok: false,
             verdict: problem,
             steps: doc.steps,
+            warning: false,
         },
-        None => Report {
+        (None, Some(warning)) => Report {
+            ok: false,
+            verdict: warning,
+            steps: doc.steps,
+            warning: true,
+        },
+        (None, None) => Report {
             ok: true,
             verdict: "the connection works: every broker is reachable and answers Kafka".into(),
             steps: doc.steps,
+            warning: false,
         },
     }
 }
@@ -330,6 +364,8 @@ impl Render for Report {
                 "verdict: {}",
                 if self.ok {
                     self.verdict.clone()
+                } else if self.warning {
+                    format!("WARNING: {}", self.verdict)
                 } else {
                     format!("FAILED: {}", self.verdict)
                 }

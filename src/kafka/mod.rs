@@ -18,7 +18,9 @@ pub use consumer::{
     TimestampType,
 };
 pub use groups::{CommittedOffset, GroupInfo, GroupListing, GroupMember, GroupState};
-pub use producer::{Compression, DeliveryStats, OutRecord, Producer, ProducerOptions};
+pub use producer::{
+    check_timestamp, Compression, DeliveryStats, OutRecord, Producer, ProducerOptions, RecordTime,
+};
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -37,6 +39,25 @@ use crate::error::{Error, Result};
 use crate::settings::Settings;
 
 use native::{AdminCallError, ClientPtr, MainQueuePump, NativeError};
+
+/// The longest wait a librdkafka call takes: its timeouts are `int` milliseconds (about 24.8
+/// days). `--timeout` accepts up to this.
+pub const MAX_TIMEOUT: Duration = Duration::from_millis(i32::MAX as u64);
+
+/// The longest request timeout librdkafka's admin calls take (AdminOptions: 0..3600000 ms).
+/// A longer `--timeout` bounds each admin request by this.
+const MAX_ADMIN_REQUEST: Duration = Duration::from_secs(3600);
+
+/// `timeout` as an admin call's request timeout: at most librdkafka's limit.
+pub(crate) fn admin_request_timeout(timeout: Duration) -> Duration {
+    timeout.min(MAX_ADMIN_REQUEST)
+}
+
+/// The most partitions librdkafka lets a topic be created with (RD_KAFKAP_PARTITIONS_MAX).
+pub const MAX_PARTITIONS: i64 = 100_000;
+/// The largest replication factor librdkafka lets a topic be created with
+/// (RD_KAFKAP_BROKERS_MAX).
+pub const MAX_REPLICATION_FACTOR: i64 = 10_000;
 
 /// Checks `-X` properties against librdkafka without connecting anywhere.
 pub fn validate_properties(properties: &[(String, String)]) -> Result<()> {
@@ -194,15 +215,20 @@ pub struct ConfigValue {
 pub enum OffsetSpec {
     Earliest,
     Latest,
-    /// The first offset whose timestamp is at or after this time (ms since the epoch).
+    /// The first offset whose timestamp is at or after this time (ms since the epoch). A time
+    /// before the epoch is before every record: the earliest offset.
     Timestamp(i64),
 }
 
 impl OffsetSpec {
+    /// ListOffsets' value: a timestamp, or -1 latest, -2 earliest (and -3 the record with the
+    /// largest timestamp, which kctl does not ask for). A negative time must not read as one of
+    /// those, nor be refused as an invalid offset: nothing is before it, so it is the earliest.
     fn native(self) -> i64 {
         match self {
             OffsetSpec::Earliest => -2,
             OffsetSpec::Latest => -1,
+            OffsetSpec::Timestamp(ts) if ts < 0 => -2,
             OffsetSpec::Timestamp(ts) => ts,
         }
     }
@@ -271,10 +297,7 @@ impl ConnState {
         // A broker connection failed (TLS, SASL, refused): the same thread logs this before
         // "all brokers are down", so the reason is known when the bound gives up.
         if facility == "FAIL" {
-            let reason = message
-                .strip_prefix("[thrd:")
-                .and_then(|m| m.split_once("]: ").map(|(_, rest)| rest))
-                .unwrap_or(message);
+            let reason = strip_thread(message);
             // "ssl://host:port/bootstrap: Connect to ... failed": which broker failed.
             if let Some((broker, _)) = reason.split_once(": ") {
                 let name = broker.rsplit_once('/').map_or(broker, |(name, _)| name);
@@ -286,11 +309,21 @@ impl ConnState {
                 *last = Some(tidy_reason(reason));
             }
         }
-        // Without an error callback librdkafka reports "all brokers down" only as this log line.
+        // Without an error callback (the admin client) librdkafka logs its error events with
+        // this facility: "all brokers down", and errors that are no connection failure, such
+        // as an OAUTHBEARER token it could not get. The latter is the cause to report.
         if facility == "ERROR" {
-            if let Some((down, total)) = parse_brokers_down(message) {
-                if down == total {
-                    self.all_down();
+            match parse_brokers_down(message) {
+                Some((down, total)) => {
+                    if down == total {
+                        self.all_down();
+                    }
+                }
+                None => {
+                    let reason = strip_thread(message);
+                    if let Ok(mut last) = self.last_error.lock() {
+                        *last = Some(tidy_reason(reason));
+                    }
                 }
             }
         }
@@ -331,6 +364,14 @@ impl ConnState {
         self.unreachable
             .send_if_modified(|down| std::mem::replace(down, false));
     }
+}
+
+/// A log line without librdkafka's `[thrd:NAME]: ` prefix.
+fn strip_thread(message: &str) -> &str {
+    message
+        .strip_prefix("[thrd:")
+        .and_then(|m| m.split_once("]: ").map(|(_, rest)| rest))
+        .unwrap_or(message)
 }
 
 /// `host:port` of a broker address or librdkafka broker name, without a `proto://` prefix, in
@@ -375,7 +416,9 @@ const COORDINATOR_HINT: &str = "check that the brokers are up and reachable (`kc
 
 /// What to check when a connection failed in its TLS or SASL stage.
 fn security_hint(reason: &str) -> Option<&'static str> {
-    if reason.contains("SASL") {
+    if reason.contains("OAUTHBEARER token") {
+        Some("librdkafka could not get an OAUTHBEARER token: check the token endpoint (--sasl-oauth-token-url, or the context's oauth-token-url) and the client id and secret (--sasl-username, --sasl-password-env/-file), or -X sasl.oauthbearer.config")
+    } else if reason.contains("SASL") {
         Some("check the SASL settings: --sasl-mechanism, --sasl-username and the password (or the context's [sasl] table)")
     } else if reason.contains("SSL") || reason.contains("certificate") {
         Some("the TLS handshake failed: check --tls-ca (the CA that signed the brokers' certificates), --tls-cert/--tls-key, and that the listener speaks TLS")
@@ -520,16 +563,17 @@ impl Kafka {
     }
 
     fn admin_options(&self) -> AdminOptions {
+        let timeout = admin_request_timeout(self.timeout);
         AdminOptions::new()
-            .request_timeout(Some(self.timeout))
-            .operation_timeout(Some(self.timeout))
+            .request_timeout(Some(timeout))
+            .operation_timeout(Some(timeout))
     }
 
     fn timeout_error(&self, what: &str) -> Error {
         let mut message = format!(
             "{what}: no answer from the cluster at {} within {}",
             self.brokers,
-            humantime::format_duration(self.timeout)
+            crate::settings::format_duration(self.timeout)
         );
         if let Some(last) = self.state.last_error() {
             message.push_str(&format!(" (last error: {last})"));
@@ -611,7 +655,8 @@ impl Kafka {
         F: FnOnce(&AdminClient<Ctx>, Duration) -> std::result::Result<T, E> + Send + 'static,
     {
         let admin = self.admin.clone();
-        let timeout = self.timeout;
+        // rust-rdkafka converts a Duration to int milliseconds by wrapping.
+        let timeout = self.timeout.min(MAX_TIMEOUT);
         let result = self
             .bound(what, async move {
                 tokio::task::spawn_blocking(move || f(&admin, timeout))
@@ -951,6 +996,27 @@ mod tests {
         assert!(!unreachable(&s));
     }
 
+    /// An error event the admin client can only log (here: no OAUTHBEARER token) is the cause
+    /// a timeout reports; "all brokers down" is not.
+    #[test]
+    fn logged_error_events_are_the_last_error() {
+        let s = state("kafka-1:9092");
+        s.on_log(
+            3,
+            "ERROR",
+            "[thrd:background]: Failed to acquire SASL OAUTHBEARER token: Failed to connect to idp port 443",
+        );
+        s.on_log(3, "ERROR", "[thrd:app]: 1/1 brokers are down");
+        let last = s.last_error().unwrap();
+        assert_eq!(
+            last,
+            "Failed to acquire SASL OAUTHBEARER token: Failed to connect to idp port 443"
+        );
+        assert!(security_hint(&last)
+            .unwrap()
+            .contains("--sasl-oauth-token-url"));
+    }
+
     #[test]
     fn brokers_down_lines_parse() {
         assert_eq!(parse_brokers_down("1/1 brokers are down"), Some((1, 1)));
@@ -978,6 +1044,18 @@ mod tests {
             i32::from_be_bytes([0x15, 3, 3, 0])
         );
         assert!(tidy_reason(&tls).contains("TLS"));
+    }
+
+    #[test]
+    fn times_before_the_epoch_are_the_earliest_offset() {
+        assert_eq!(OffsetSpec::Timestamp(-2_208_988_800_000).native(), -2);
+        assert_eq!(OffsetSpec::Timestamp(-1).native(), -2);
+        assert_eq!(OffsetSpec::Timestamp(-3).native(), -2);
+        assert_eq!(OffsetSpec::Timestamp(0).native(), 0);
+        assert_eq!(
+            OffsetSpec::Timestamp(1_700_000_000_000).native(),
+            1_700_000_000_000
+        );
     }
 
     #[test]

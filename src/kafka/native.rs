@@ -43,6 +43,27 @@ pub(crate) fn describe(code: RDKafkaErrorCode) -> String {
     }
 }
 
+/// The client's fatal error, if one was raised: its code and librdkafka's reason (an
+/// idempotent producer's out-of-order sequence, say). After one the client does nothing more.
+pub(crate) fn fatal_error(client: ClientPtr) -> Option<(RDKafkaErrorCode, String)> {
+    let mut buf = [0 as c_char; 512];
+    // SAFETY: the client is alive (see ClientPtr); librdkafka writes a NUL-terminated string
+    // of at most the buffer's size.
+    let err = unsafe { rdsys::rd_kafka_fatal_error(client.0, buf.as_mut_ptr(), buf.len()) };
+    if err == RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR {
+        return None;
+    }
+    Some((err.into(), unsafe { cstr(buf.as_ptr()) }))
+}
+
+/// Raises a fatal error on the client, as librdkafka would (its test hook).
+#[cfg(test)]
+pub(crate) fn test_fatal_error(client: ClientPtr, code: RDKafkaRespErr, reason: &str) {
+    let reason = CString::new(reason).unwrap();
+    // SAFETY: the client is alive; the reason is copied.
+    unsafe { rdsys::rd_kafka_test_fatal_error(client.0, code, reason.as_ptr()) };
+}
+
 /// Whether a message whose delivery failed may have been written all the same: it was sent but
 /// no acknowledgement came back (the connection dropped, or the request timed out).
 pub(crate) fn possibly_persisted(msg: &rdkafka::message::BorrowedMessage<'_>) -> bool {
@@ -203,11 +224,15 @@ impl<'a> RawMessage<'a> {
     }
 
     /// Milliseconds since the epoch and whether it is the log-append time; `None` when not
-    /// available.
+    /// available, or when the record has none (Kafka's -1, which librdkafka reports as a
+    /// create time).
     pub fn timestamp(&self) -> Option<(i64, bool)> {
         let mut kind = rdsys::rd_kafka_timestamp_type_t::RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
         // SAFETY: the message is alive; librdkafka only reads it.
         let ts = unsafe { rdsys::rd_kafka_message_timestamp(self.0, &mut kind) };
+        if ts == NO_TIMESTAMP {
+            return None;
+        }
         match kind {
             rdsys::rd_kafka_timestamp_type_t::RD_KAFKA_TIMESTAMP_NOT_AVAILABLE => None,
             rdsys::rd_kafka_timestamp_type_t::RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME => {
@@ -246,6 +271,9 @@ impl<'a> RawMessage<'a> {
         })
     }
 }
+
+/// Kafka's "no timestamp" (RecordBatch.NO_TIMESTAMP).
+const NO_TIMESTAMP: i64 = -1;
 
 /// A slice from librdkafka's (pointer, length); `None` for a NULL pointer.
 fn bytes<'a>(ptr: *const u8, len: usize) -> Option<&'a [u8]> {
@@ -401,7 +429,7 @@ fn call_admin(
     let res = unsafe {
         rdsys::rd_kafka_AdminOptions_set_request_timeout(
             options.0,
-            millis(timeout),
+            millis(super::admin_request_timeout(timeout)),
             errbuf.as_mut_ptr(),
             errbuf.len(),
         )

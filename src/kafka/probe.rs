@@ -14,7 +14,7 @@ pub async fn resolve(address: &str, limit: Duration) -> Result<Vec<SocketAddr>, 
     match timeout(limit, tokio::net::lookup_host(address)).await {
         Err(_) => Err(format!(
             "name resolution did not answer within {}",
-            humantime::format_duration(limit)
+            crate::settings::format_duration(limit)
         )),
         Ok(Err(e)) => Err(e.to_string()),
         Ok(Ok(addrs)) => {
@@ -33,7 +33,7 @@ pub async fn connect(addr: SocketAddr, limit: Duration) -> Result<TcpStream, Str
     match timeout(limit, TcpStream::connect(addr)).await {
         Err(_) => Err(format!(
             "no answer within {} (a firewall, or nothing routes there)",
-            humantime::format_duration(limit)
+            crate::settings::format_duration(limit)
         )),
         Ok(Err(e)) => Err(e.to_string()),
         Ok(Ok(stream)) => Ok(stream),
@@ -83,8 +83,8 @@ pub async fn api_versions(stream: &mut TcpStream, limit: Duration) -> Result<Han
     };
     match timeout(limit, exchange).await {
         Err(_) => Err(format!(
-            "connected, but no Kafka answer within {} (is this a Kafka port? a TLS listener?)",
-            humantime::format_duration(limit)
+            "no Kafka answer within {} (is this a Kafka port? a TLS listener?)",
+            crate::settings::format_duration(limit)
         )),
         Ok(result) => result,
     }

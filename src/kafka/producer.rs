@@ -49,6 +49,48 @@ pub struct ProducerOptions {
     pub headers: Vec<(String, Option<Vec<u8>>)>,
 }
 
+/// A record's timestamp as it is sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RecordTime {
+    /// The time it is sent (librdkafka stamps it).
+    #[default]
+    Now,
+    /// No timestamp: Kafka's -1, what a record without one reads back as.
+    Unset,
+    /// Milliseconds since the epoch; 1 or more (see [`check_timestamp`]).
+    At(i64),
+}
+
+impl RecordTime {
+    /// The value librdkafka takes: 0 is "now", -1 none.
+    fn native(self) -> i64 {
+        match self {
+            RecordTime::Now => 0,
+            RecordTime::Unset => -1,
+            RecordTime::At(ts) => ts,
+        }
+    }
+}
+
+/// Whether a record can carry this timestamp (ms since the epoch); why not, if it cannot.
+/// librdkafka reads 0 as "now" (the record would silently get the time it is sent), and
+/// Kafka's timestamps are never negative (Java's producer refuses them; -1 is "none").
+pub fn check_timestamp(ts: i64) -> std::result::Result<(), String> {
+    match ts {
+        0 => Err(
+            "timestamp 0 cannot be sent: librdkafka reads 0 as \"now\" and would stamp \
+             the record with the time it is sent (leave the timestamp out for that, or use 1, \
+             the earliest time it can carry)"
+                .to_string(),
+        ),
+        ts if ts < 0 => Err(format!(
+            "timestamp {ts} is negative: Kafka timestamps are milliseconds since the epoch, \
+             0 or more (a record without a timestamp is written \"timestamp\": null)"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// One record to send. Bytes are borrowed: librdkafka copies them when the record is queued.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OutRecord<'a> {
@@ -56,8 +98,7 @@ pub struct OutRecord<'a> {
     pub value: Option<&'a [u8]>,
     /// `None` lets the partitioner choose (by key hash, or spread when there is no key).
     pub partition: Option<i32>,
-    /// Milliseconds since the epoch; `None` is "now".
-    pub timestamp: Option<i64>,
+    pub timestamp: RecordTime,
     pub headers: &'a [(&'a str, Option<&'a [u8]>)],
 }
 
@@ -78,6 +119,8 @@ const MAX_DISTINCT_ERRORS: usize = 5;
 
 struct ProduceCtx {
     state: Arc<ConnState>,
+    /// The client, once made: a fatal error's reason is asked of it.
+    client: std::sync::OnceLock<ClientPtr>,
     failed: AtomicU64,
     uncertain: AtomicU64,
     errors: Mutex<Vec<(String, u64)>>,
@@ -110,6 +153,13 @@ impl ProducerContext for ProduceCtx {
                 };
                 counter.fetch_add(1, Ordering::Relaxed);
                 let message = match err.rdkafka_error_code() {
+                    // After a fatal error the queued messages are purged and the others fail
+                    // with "fatal error": either way the reason is the fatal error's.
+                    Some(RDKafkaErrorCode::Fatal | RDKafkaErrorCode::PurgeQueue)
+                        if self.fatal().is_some() =>
+                    {
+                        self.fatal().unwrap_or_default()
+                    }
                     Some(code) => broker_error(code, None).message,
                     None => err.to_string(),
                 };
@@ -125,9 +175,24 @@ impl ProducerContext for ProduceCtx {
     }
 }
 
+impl ProduceCtx {
+    /// The producer's fatal error as one line, when one was raised: `fatal error: WHAT: WHY`.
+    fn fatal(&self) -> Option<String> {
+        let (code, reason) = native::fatal_error(*self.client.get()?)?;
+        Some(format!(
+            "fatal error: {}: {}",
+            broker_error(code, None).message,
+            reason.trim()
+        ))
+    }
+}
+
 /// Why a record was not queued: the reason alone (the caller knows which record it was).
-fn send_error(code: Option<RDKafkaErrorCode>, err: Option<&KafkaError>) -> Error {
+fn send_error(ctx: &ProduceCtx, code: Option<RDKafkaErrorCode>, err: Option<&KafkaError>) -> Error {
     let reason = match (code, err) {
+        (Some(RDKafkaErrorCode::Fatal), _) if ctx.fatal().is_some() => {
+            ctx.fatal().unwrap_or_default()
+        }
         (Some(code), _) => broker_error(code, None).message,
         (None, Some(err)) => err.to_string(),
         (None, None) => "unknown error".to_string(),
@@ -232,12 +297,17 @@ impl Producer {
         let state = Arc::new(ConnState::new(settings));
         let ctx = ProduceCtx {
             state,
+            client: std::sync::OnceLock::new(),
             failed: AtomicU64::new(0),
             uncertain: AtomicU64::new(0),
             errors: Mutex::new(Vec::new()),
         };
         let inner = BaseProducer::from_config_and_context(&config, ctx)
             .map_err(|e| Error::usage(format!("cannot create the Kafka producer: {e}")))?;
+        let _ = inner
+            .context()
+            .client
+            .set(ClientPtr(inner.client().native_ptr()));
         let spread = Spread {
             enabled: user_property(settings, "partitioner").is_none()
                 && user_property(settings, "sticky.partitioning.linger.ms").is_none(),
@@ -282,7 +352,7 @@ impl Producer {
             if self
                 .inner
                 .client()
-                .fetch_metadata(Some(&self.topic), timeout)
+                .fetch_metadata(Some(&self.topic), timeout.min(super::MAX_TIMEOUT))
                 .is_err()
             {
                 return;
@@ -322,13 +392,13 @@ impl Producer {
                 partition,
                 record.key,
                 record.value,
-                record.timestamp.unwrap_or(0),
+                record.timestamp.native(),
             ) {
                 Ok(()) => return Ok(()),
                 Err(RDKafkaErrorCode::QueueFull) => {
                     self.inner.poll(Duration::from_millis(5));
                 }
-                Err(code) => return Err(send_error(Some(code), None)),
+                Err(code) => return Err(send_error(self.inner.context(), Some(code), None)),
             }
         }
     }
@@ -344,8 +414,8 @@ impl Producer {
         if let Some(p) = record.partition {
             base = base.partition(p);
         }
-        if let Some(ts) = record.timestamp {
-            base = base.timestamp(ts);
+        if record.timestamp != RecordTime::Now {
+            base = base.timestamp(record.timestamp.native());
         }
         let mut headers =
             OwnedHeaders::new_with_capacity(record.headers.len() + self.headers.len());
@@ -366,7 +436,13 @@ impl Producer {
                     base = back;
                     self.inner.poll(Duration::from_millis(5));
                 }
-                Err((err, _)) => return Err(send_error(err.rdkafka_error_code(), Some(&err))),
+                Err((err, _)) => {
+                    return Err(send_error(
+                        self.inner.context(),
+                        err.rdkafka_error_code(),
+                        Some(&err),
+                    ))
+                }
             }
         }
     }
@@ -429,5 +505,94 @@ impl Producer {
             uncertain,
             errors: ctx.errors.lock().map(|e| e.clone()).unwrap_or_default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rdkafka::mocking::MockCluster;
+    use rdkafka::types::RDKafkaRespErr;
+
+    fn settings(flags: &[&str]) -> Settings {
+        use clap::{Args, FromArgMatches};
+        let cmd = crate::settings::GlobalArgs::augment_args(clap::Command::new("kctl"));
+        let matches = cmd
+            .try_get_matches_from([&["kctl"], flags].concat())
+            .unwrap();
+        let args = crate::settings::GlobalArgs::from_arg_matches(&matches).unwrap();
+        Settings::resolve_from(
+            &args,
+            &crate::config::Config::default(),
+            crate::settings::Resolve::Quiet,
+        )
+        .unwrap()
+    }
+
+    /// A fatal error (an idempotent producer's out-of-order sequence after a broker restart,
+    /// say) is reported with librdkafka's reason, for records refused after it and for those
+    /// it purged from the queue; "fatal error" alone says nothing.
+    #[test]
+    fn a_fatal_error_carries_its_reason() {
+        let mock = MockCluster::new(1).expect("mock cluster");
+        mock.create_topic("orders", 1, 1).expect("topic");
+        let settings = settings(&["-b", &mock.bootstrap_servers(), "--timeout", "10s"]);
+        let producer = Producer::new(
+            &settings,
+            ProducerOptions {
+                topic: "orders".into(),
+                compression: None,
+                headers: Vec::new(),
+            },
+        )
+        .unwrap();
+        producer
+            .send(&OutRecord {
+                value: Some(b"first"),
+                ..OutRecord::default()
+            })
+            .unwrap();
+        assert_eq!(producer.flush(Duration::from_secs(10)), 0);
+        assert_eq!(producer.stats().delivered, 1);
+
+        // Queued while the broker is down, then purged by the fatal error.
+        mock.broker_down(1).unwrap();
+        producer
+            .send(&OutRecord {
+                value: Some(b"queued"),
+                ..OutRecord::default()
+            })
+            .unwrap();
+        let client = ClientPtr(producer.inner.client().native_ptr());
+        native::test_fatal_error(
+            client,
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+            "sequence desynchronization with broker 1",
+        );
+        let err = producer
+            .send(&OutRecord {
+                value: Some(b"after"),
+                ..OutRecord::default()
+            })
+            .unwrap_err();
+        assert!(
+            err.message().starts_with("fatal error: ")
+                && err.message().contains("out of order sequence")
+                && err
+                    .message()
+                    .contains("sequence desynchronization with broker 1"),
+            "{}",
+            err.message()
+        );
+        producer.flush(Duration::from_secs(5));
+        let stats = producer.stats();
+        assert_eq!(stats.failed + stats.uncertain, 1, "{stats:?}");
+        assert!(
+            stats.errors[0]
+                .0
+                .contains("sequence desynchronization with broker 1"),
+            "{stats:?}"
+        );
+        mock.broker_up(1).unwrap();
     }
 }

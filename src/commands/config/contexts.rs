@@ -29,6 +29,13 @@ pub struct ContextSummary {
 pub fn run(_args: Args, ctx: &Ctx) -> Result<()> {
     let config = super::load()?;
     let current = ctx.settings.context.clone();
+    // Listing still works (so `kctl config use` can fix it), but says so.
+    if let Some(name) = current.as_deref().filter(|n| config.context(n).is_none()) {
+        ctx.printer.warn(format!(
+            "the context in use, '{name}', is not defined in {}",
+            config.display_path()
+        ));
+    }
     let contexts = config
         .file
         .contexts

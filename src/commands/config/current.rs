@@ -35,8 +35,12 @@ pub fn run(_args: Args, ctx: &Ctx) -> Result<()> {
             "config_file"
         }
     });
+    // As for every other command, a context that is not defined is a usage error.
+    if let Some(name) = name.as_deref().filter(|n| config.context(n).is_none()) {
+        return Err(config.unknown_context(name));
+    }
     let current = Current {
-        defined: name.as_deref().is_some_and(|n| config.context(n).is_some()),
+        defined: name.is_some(),
         current_context: name,
         source,
         config_file: config.path.as_ref().map(|p| p.display().to_string()),
@@ -44,12 +48,6 @@ pub fn run(_args: Args, ctx: &Ctx) -> Result<()> {
     if current.current_context.is_none() {
         ctx.printer
             .note("no context in use: the defaults apply (choose one with `kctl config use NAME`)");
-    } else if !current.defined {
-        ctx.printer.warn(format!(
-            "context '{}' is not defined in {}",
-            current.current_context.as_deref().unwrap_or(""),
-            config.display_path()
-        ));
     }
     ctx.printer.print(&current)
 }

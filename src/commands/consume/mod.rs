@@ -53,7 +53,8 @@ pub struct Args {
     pub exit: bool,
 
     /// Join this consumer group and commit what was printed (without it nothing is committed)
-    #[arg(short = 'g', long, value_name = "GROUP", conflicts_with = "partitions")]
+    #[arg(short = 'g', long, value_name = "GROUP", conflicts_with = "partitions",
+          value_parser = super::groups::group_name)]
     pub group: Option<String>,
 
     /// Print each record with kcat-style directives: %t topic, %p partition, %o offset, %k key,

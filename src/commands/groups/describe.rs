@@ -46,12 +46,15 @@ pub struct GroupDescription {
     pub coordinator: Option<Coordinator>,
     /// The partition assignor (e.g. `range`); `null` for groups without members.
     pub assignor: Option<String>,
+    /// Sorted by consumer id.
     pub members: Vec<Member>,
     /// One entry per partition the group has a committed offset for or a member is assigned.
     pub offsets: Vec<PartitionOffsets>,
-    /// Per topic, the sum of the partitions' known lags.
-    pub lag_by_topic: BTreeMap<String, i64>,
-    pub total_lag: i64,
+    /// Per topic, the sum of the partitions' known lags; `null` when no partition of the topic
+    /// has a known lag (none has a committed offset, say): unknown, not 0.
+    pub lag_by_topic: BTreeMap<String, Option<i64>>,
+    /// The sum of the known lags; `null` when no partition of the group has one.
+    pub total_lag: Option<i64>,
     /// With --time-lag: the largest `time_lag_ms` of the group's partitions; else `null`.
     pub max_time_lag_ms: Option<i64>,
 }
@@ -244,14 +247,23 @@ fn describe(g: &Group, end_of: impl Fn(&TopicPartition) -> Option<i64>) -> Group
             }
         })
         .collect();
-    let mut lag_by_topic: BTreeMap<String, i64> = BTreeMap::new();
+    // A topic's lag is the sum of what is known, and unknown when nothing is.
+    let mut lag_by_topic: BTreeMap<String, Option<i64>> = BTreeMap::new();
     for o in &offsets {
+        let sum = lag_by_topic.entry(o.topic.clone()).or_default();
         if let Some(lag) = o.lag {
-            *lag_by_topic.entry(o.topic.clone()).or_default() += lag;
-        } else {
-            lag_by_topic.entry(o.topic.clone()).or_default();
+            *sum = Some(sum.unwrap_or(0) + lag);
         }
     }
+    let total_lag = lag_by_topic
+        .values()
+        .flatten()
+        .copied()
+        .reduce(|a, b| a + b);
+    let mut members: Vec<&crate::kafka::GroupMember> = info.members.iter().collect();
+    members.sort_by(|a, b| {
+        (&a.consumer_id, &a.client_id, &a.host).cmp(&(&b.consumer_id, &b.client_id, &b.host))
+    });
     GroupDescription {
         group: info.group.clone(),
         state: StateName(info.state),
@@ -261,9 +273,8 @@ fn describe(g: &Group, end_of: impl Fn(&TopicPartition) -> Option<i64>) -> Group
             port: c.port,
         }),
         assignor: info.assignor.clone(),
-        members: info
-            .members
-            .iter()
+        members: members
+            .into_iter()
             .map(|m| {
                 let mut assignments: Vec<Assignment> = m
                     .assignment
@@ -283,7 +294,7 @@ fn describe(g: &Group, end_of: impl Fn(&TopicPartition) -> Option<i64>) -> Group
                 }
             })
             .collect(),
-        total_lag: lag_by_topic.values().sum(),
+        total_lag,
         max_time_lag_ms: None,
         lag_by_topic,
         offsets,
@@ -378,18 +389,18 @@ impl Render for Description {
                 let per_topic = g
                     .lag_by_topic
                     .iter()
-                    .map(|(t, lag)| format!("{t}: {lag}"))
+                    .map(|(t, lag)| format!("{t}: {}", or_dash(*lag)))
                     .collect::<Vec<_>>()
                     .join(", ");
                 let behind = match (self.time_lag, g.max_time_lag_ms) {
-                    (true, Some(ms)) if g.total_lag > 0 => {
+                    (true, Some(ms)) if g.total_lag.is_some_and(|lag| lag > 0) => {
                         format!("; oldest unconsumed record: {} ago", time_text(ms))
                     }
                     _ => String::new(),
                 };
                 blocks.push(Block::Line(format!(
                     "Total lag: {} ({per_topic}){behind}",
-                    g.total_lag
+                    or_dash(g.total_lag)
                 )));
             }
 
@@ -489,9 +500,9 @@ mod tests {
                 ("pay", 2, None, None, None),
             ]
         );
-        assert_eq!(d.lag_by_topic.get("orders"), Some(&2));
-        assert_eq!(d.lag_by_topic.get("pay"), Some(&2));
-        assert_eq!(d.total_lag, 4);
+        assert_eq!(d.lag_by_topic.get("orders"), Some(&Some(2)));
+        assert_eq!(d.lag_by_topic.get("pay"), Some(&Some(2)));
+        assert_eq!(d.total_lag, Some(4));
         assert_eq!(d.members[0].assignments[0].partition, 0, "sorted");
 
         let text = crate::render::to_text(
@@ -508,6 +519,83 @@ mod tests {
             .unwrap();
         let cells: Vec<&str> = row.split_whitespace().collect();
         assert_eq!(cells, ["g", "pay", "1", "4", "-", "-", "-", "-", "-"]);
+    }
+
+    fn member(id: &str, assignment: Vec<TopicPartition>) -> GroupMember {
+        GroupMember {
+            consumer_id: id.into(),
+            client_id: "app".into(),
+            host: "/10.0.0.1".into(),
+            group_instance_id: None,
+            assignment,
+        }
+    }
+
+    /// A topic none of whose partitions has a committed offset has an unknown lag (`-`,
+    /// `null`), not 0; so has the group when no partition has one. Members sort by id.
+    #[test]
+    fn unknown_lags_are_not_zero_and_members_are_sorted() {
+        let tp = |t: &str, p| (t.to_string(), p);
+        let group = Group {
+            info: GroupInfo {
+                group: "g".into(),
+                state: GroupState::Stable,
+                simple: false,
+                assignor: Some("range".into()),
+                coordinator: None,
+                members: vec![
+                    member("m-b", vec![tp("fresh", 0)]),
+                    member("m-a", vec![tp("fresh", 1)]),
+                ],
+            },
+            offsets: [(tp("old", 0), Ok(Some(1)))].into_iter().collect(),
+        };
+        let ends = |_: &TopicPartition| Some(5);
+        let d = describe(&group, ends);
+        assert_eq!(d.lag_by_topic.get("fresh"), Some(&None));
+        assert_eq!(d.lag_by_topic.get("old"), Some(&Some(4)));
+        assert_eq!(d.total_lag, Some(4));
+        let ids: Vec<&str> = d.members.iter().map(|m| m.consumer_id.as_str()).collect();
+        assert_eq!(ids, ["m-a", "m-b"]);
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["lag_by_topic"]["fresh"], serde_json::Value::Null);
+        let text = crate::render::to_text(
+            &Description {
+                groups: vec![d],
+                time_lag: false,
+            }
+            .blocks(),
+        );
+        assert!(text.contains("Total lag: 4 (fresh: -, old: 4)"), "{text}");
+        let members: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("m-"))
+            .map(|l| l.split_whitespace().next().unwrap())
+            .collect();
+        assert_eq!(members, ["m-a", "m-b"], "{text}");
+
+        // Nothing committed at all: the group's lag is unknown too.
+        let group = Group {
+            info: GroupInfo {
+                members: vec![member("m", vec![tp("fresh", 0)])],
+                ..group.info
+            },
+            offsets: BTreeMap::new(),
+        };
+        let d = describe(&group, ends);
+        assert_eq!(d.total_lag, None);
+        assert_eq!(
+            serde_json::to_value(&d).unwrap()["total_lag"],
+            serde_json::Value::Null
+        );
+        let text = crate::render::to_text(
+            &Description {
+                groups: vec![d],
+                time_lag: false,
+            }
+            .blocks(),
+        );
+        assert!(text.contains("Total lag: - (fresh: -)"), "{text}");
     }
 
     #[test]

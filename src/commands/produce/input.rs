@@ -6,6 +6,26 @@ use std::io::{self, Read};
 use std::ops::Range;
 
 use serde::de::IgnoredAny;
+use serde::Deserialize;
+
+use crate::kafka::RecordTime;
+
+/// An envelope's `timestamp`. Left out, the record gets the time it is sent; `null` is no
+/// timestamp (what `consume -o json` prints for a record without one, so the copy is exact); a
+/// number must be one a record can carry, else the record is invalid at its line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EnvelopeTimestamp(pub RecordTime);
+
+impl<'de> Deserialize<'de> for EnvelopeTimestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Option::<i64>::deserialize(d)? {
+            None => Ok(EnvelopeTimestamp(RecordTime::Unset)),
+            Some(ts) => crate::kafka::check_timestamp(ts)
+                .map(|()| EnvelopeTimestamp(RecordTime::At(ts)))
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}
 
 /// Where a message starts in the input (1-based, columns in bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +64,12 @@ pub struct Chunked<R> {
     utf8_ok: usize,
     /// Where the first invalid UTF-8 sequence starts in `buf`, once one was found.
     utf8_bad: Option<usize>,
+    /// Whether a byte-order mark at the start of the input was looked for (and skipped).
+    bom_done: bool,
 }
+
+/// The UTF-8 byte-order mark some editors put at the start of a file.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl<R: Read> Chunked<R> {
     pub fn new(reader: R) -> Chunked<R> {
@@ -58,6 +83,7 @@ impl<R: Read> Chunked<R> {
             consumed: 0,
             utf8_ok: 0,
             utf8_bad: None,
+            bom_done: false,
         }
     }
 
@@ -113,11 +139,38 @@ impl<R: Read> Chunked<R> {
         &self.buf[range]
     }
 
-    /// The first byte that is not JSON whitespace, reading as much as needed; `None` when the
-    /// input is empty or blank. Nothing is consumed.
+    /// The length of a byte-order mark at the start of the input (3, or 0 when there is none
+    /// or reading has begun). Nothing is consumed.
+    fn bom_len(&mut self) -> io::Result<usize> {
+        if self.bom_done || self.consumed > 0 {
+            return Ok(0);
+        }
+        while self.end - self.start < BOM.len() && self.fill()? {}
+        Ok(if self.buf[self.start..self.end].starts_with(BOM) {
+            BOM.len()
+        } else {
+            0
+        })
+    }
+
+    /// Drops a byte-order mark at the start of the input (JSON text never starts with one,
+    /// but files saved by some editors do). Positions count from the character after it.
+    fn skip_bom(&mut self) -> io::Result<()> {
+        let n = self.bom_len()?;
+        self.bom_done = true;
+        if n > 0 {
+            self.buf.copy_within(self.start + n..self.end, self.start);
+            self.end -= n;
+            self.consumed += n as u64;
+        }
+        Ok(())
+    }
+
+    /// The first byte that is not JSON whitespace (after a byte-order mark at the start),
+    /// reading as much as needed; `None` when the input is empty or blank. Nothing is consumed.
     pub fn first_non_blank(&mut self) -> io::Result<Option<u8>> {
         // Offsets relative to `start` survive refills.
-        let mut scanned = 0;
+        let mut scanned = self.bom_len()?;
         loop {
             if let Some(b) = self.buf[self.start + scanned..self.end]
                 .iter()
@@ -167,7 +220,11 @@ impl<R: Read> Chunked<R> {
     ///
     /// serde_json checks the syntax (skipping the value, which is cheaper than keeping it); the
     /// text is checked to be UTF-8 a buffer at a time, which is cheaper than value by value.
+    /// A byte-order mark at the start of the input is skipped.
     pub fn next_json(&mut self) -> Result<Option<Range<usize>>, InputError> {
+        if !self.bom_done {
+            self.skip_bom().map_err(InputError::Io)?;
+        }
         loop {
             self.check_utf8();
             let window = &self.buf[self.start..self.end];
@@ -282,6 +339,33 @@ pub fn json_message(e: &serde_json::Error) -> String {
 mod tests {
     use super::*;
 
+    #[derive(Deserialize)]
+    struct Rec {
+        #[serde(default)]
+        timestamp: EnvelopeTimestamp,
+    }
+
+    fn timestamp(json: &str) -> Result<RecordTime, String> {
+        serde_json::from_str::<Rec>(json)
+            .map(|r| r.timestamp.0)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn envelope_timestamps_say_what_they_cannot_carry() {
+        assert_eq!(timestamp("{}"), Ok(RecordTime::Now));
+        assert_eq!(timestamp(r#"{"timestamp": null}"#), Ok(RecordTime::Unset));
+        assert_eq!(timestamp(r#"{"timestamp": 1}"#), Ok(RecordTime::At(1)));
+        let zero = timestamp(r#"{"timestamp": 0}"#).unwrap_err();
+        assert!(zero.contains("librdkafka reads 0 as \"now\""), "{zero}");
+        let negative = timestamp(r#"{"timestamp": -5}"#).unwrap_err();
+        assert!(
+            negative.starts_with("timestamp -5 is negative"),
+            "{negative}"
+        );
+        assert!(timestamp(r#"{"timestamp": -1}"#).is_err());
+    }
+
     /// A reader that returns at most `n` bytes per read, to exercise refills.
     struct Trickle<'a>(&'a [u8], usize);
     impl Read for Trickle<'_> {
@@ -375,6 +459,35 @@ mod tests {
             assert_eq!(delimited("a||b|c||", "||", step), ["a", "b|c"]);
             assert_eq!(delimited("", "\n", step), Vec::<String>::new());
         }
+    }
+
+    /// A UTF-8 byte-order mark at the start does not hide JSON: detection looks past it, JSON
+    /// values start after it (positions too), and lines keep it (they are sent byte for byte).
+    #[test]
+    fn a_byte_order_mark_at_the_start_is_skipped_for_json() {
+        let pretty = "\u{feff}{\n  \"a\": 1\n}\n[2]\n";
+        for step in [1, 2, 1000] {
+            let mut c = Chunked::new(Trickle(pretty.as_bytes(), step));
+            c.buf = vec![0; 2];
+            assert_eq!(c.first_non_blank().unwrap(), Some(b'{'), "step {step}");
+            let r = c.next_json().unwrap().unwrap();
+            assert_eq!(c.position_at(r.start), Position { line: 1, column: 1 });
+            assert_eq!(c.slice(r), b"{\n  \"a\": 1\n}");
+            let r = c.next_json().unwrap().unwrap();
+            assert_eq!(c.slice(r), b"[2]");
+            assert!(c.next_json().unwrap().is_none());
+
+            let values = json_values("\u{feff}  {\"b\": tru}", step).unwrap_err();
+            assert_eq!(values, "line 1 column 12: expected ident", "step {step}");
+            assert_eq!(json_values("\u{feff}", step).unwrap(), vec![]);
+        }
+        // Only at the start, and lines are sent as they are.
+        assert!(json_values("1 \u{feff}", 1000).is_err());
+        assert_eq!(delimited("\u{feff}a\nb", "\n", 1), ["\u{feff}a", "b"]);
+        let mut c = Chunked::new(Trickle("\u{feff}x".as_bytes(), 1));
+        assert_eq!(c.first_non_blank().unwrap(), Some(b'x'));
+        let r = c.next_delimited(b"\n").unwrap().unwrap();
+        assert_eq!(c.slice(r), "\u{feff}x".as_bytes());
     }
 
     #[test]

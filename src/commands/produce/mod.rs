@@ -465,7 +465,7 @@ impl Job {
             key: key.as_deref(),
             value: value.as_deref(),
             partition,
-            timestamp: envelope.timestamp,
+            timestamp: envelope.timestamp.0,
             headers: &header_refs,
         })?;
         Ok(true)
@@ -534,7 +534,7 @@ struct Envelope<'a> {
     #[allow(dead_code)]
     offset: Option<IgnoredAny>,
     #[serde(default)]
-    timestamp: Option<i64>,
+    timestamp: input::EnvelopeTimestamp,
     #[serde(default)]
     #[allow(dead_code)]
     timestamp_type: Option<IgnoredAny>,

@@ -16,12 +16,16 @@ pub struct Args {
     #[arg(value_parser = super::topic_name)]
     pub name: String,
 
-    /// Number of partitions (default: the broker's num.partitions)
-    #[arg(short = 'p', long, value_name = "N", allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(1..))]
+    /// Number of partitions, 1 to 100000 (librdkafka's limit) [default: the broker's
+    /// num.partitions]
+    #[arg(short = 'p', long, value_name = "N", allow_negative_numbers = true,
+          value_parser = clap::value_parser!(i32).range(1..=crate::kafka::MAX_PARTITIONS))]
     pub partitions: Option<i32>,
 
-    /// Replication factor (default: the broker's default.replication.factor)
-    #[arg(short = 'r', long, value_name = "R", allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(1..))]
+    /// Replication factor, 1 to 10000 (librdkafka's limit) [default: the broker's
+    /// default.replication.factor]
+    #[arg(short = 'r', long, value_name = "R", allow_negative_numbers = true,
+          value_parser = clap::value_parser!(i32).range(1..=crate::kafka::MAX_REPLICATION_FACTOR))]
     pub replication_factor: Option<i32>,
 
     /// A topic config, e.g. --config cleanup.policy=compact (repeatable)
