@@ -47,6 +47,26 @@ impl GroupState {
     }
 }
 
+/// Which group protocol a group runs: Kafka 4's consumer protocol (KIP-848) or the classic one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GroupType {
+    Classic,
+    Consumer,
+    /// Not said (an older broker), or a kind librdkafka does not name (share groups, say).
+    Unknown,
+}
+
+impl GroupType {
+    /// The name Kafka uses (`kafka-consumer-groups --list --type`), also the JSON value.
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupType::Classic => "classic",
+            GroupType::Consumer => "consumer",
+            GroupType::Unknown => "unknown",
+        }
+    }
+}
+
 /// A group as ListConsumerGroups lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupListing {
@@ -55,6 +75,7 @@ pub struct GroupListing {
     pub state: GroupState,
     /// A group that only commits offsets (no group protocol, no members).
     pub simple: bool,
+    pub group_type: GroupType,
 }
 
 /// A member of a group.
@@ -65,6 +86,9 @@ pub struct GroupMember {
     pub host: String,
     pub group_instance_id: Option<String>,
     pub assignment: Vec<TopicPartition>,
+    /// Consumer-protocol groups: the partitions the coordinator is moving this member to
+    /// (equal to `assignment` once it has caught up); `None` for classic groups.
+    pub target_assignment: Option<Vec<TopicPartition>>,
 }
 
 /// A group as DescribeConsumerGroups describes it.
@@ -73,6 +97,7 @@ pub struct GroupInfo {
     pub group: String,
     pub state: GroupState,
     pub simple: bool,
+    pub group_type: GroupType,
     /// The partition assignor (e.g. `range`); `None` when the group has none.
     pub assignor: Option<String>,
     pub coordinator: Option<Broker>,
@@ -108,6 +133,7 @@ impl Kafka {
                 group: g.group,
                 state: g.state,
                 simple: g.simple,
+                group_type: g.group_type,
             })
             .collect();
         let warnings = errors
@@ -141,6 +167,7 @@ impl Kafka {
                         group: d.group,
                         state: d.state,
                         simple: d.simple,
+                        group_type: d.group_type,
                         assignor: Some(d.assignor).filter(|a| !a.is_empty()),
                         coordinator: d.coordinator.map(|n| Broker {
                             id: n.id,
@@ -156,6 +183,7 @@ impl Kafka {
                                 host: m.host,
                                 group_instance_id: m.group_instance_id,
                                 assignment: m.assignment,
+                                target_assignment: m.target_assignment,
                             })
                             .collect(),
                     })
@@ -167,6 +195,7 @@ impl Kafka {
                                 group: name.clone(),
                                 state: GroupState::Dead,
                                 simple: false,
+                                group_type: GroupType::Unknown,
                                 assignor: None,
                                 coordinator: None,
                                 members: Vec::new(),

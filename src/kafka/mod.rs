@@ -17,7 +17,7 @@ pub use consumer::{
     record_timestamps, Consumer, GroupStatus, Polled, ReadMode, RecordRef, Revocation, StartOffset,
     TimestampType,
 };
-pub use groups::{CommittedOffset, GroupInfo, GroupListing, GroupMember, GroupState};
+pub use groups::{CommittedOffset, GroupInfo, GroupListing, GroupMember, GroupState, GroupType};
 pub use producer::{
     check_timestamp, Compression, DeliveryStats, OutRecord, Producer, ProducerOptions, RecordTime,
 };

@@ -15,7 +15,7 @@ use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka_sys as rdsys;
 
-use super::groups::GroupState;
+use super::groups::{GroupState, GroupType};
 use super::ConnState;
 
 /// A librdkafka error code with its message.
@@ -531,12 +531,24 @@ impl From<rdsys::rd_kafka_consumer_group_state_t> for GroupState {
     }
 }
 
+impl From<rdsys::rd_kafka_consumer_group_type_t> for GroupType {
+    fn from(kind: rdsys::rd_kafka_consumer_group_type_t) -> Self {
+        use rdsys::rd_kafka_consumer_group_type_t as T;
+        match kind {
+            T::RD_KAFKA_CONSUMER_GROUP_TYPE_CLASSIC => Self::Classic,
+            T::RD_KAFKA_CONSUMER_GROUP_TYPE_CONSUMER => Self::Consumer,
+            _ => Self::Unknown,
+        }
+    }
+}
+
 /// One group of a ListConsumerGroups answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct GroupListing {
     pub group: String,
     pub state: GroupState,
     pub simple: bool,
+    pub group_type: GroupType,
 }
 
 /// A member of a described group.
@@ -547,6 +559,7 @@ pub(crate) struct NativeMember {
     pub host: String,
     pub group_instance_id: Option<String>,
     pub assignment: Vec<(String, i32)>,
+    pub target_assignment: Option<Vec<(String, i32)>>,
 }
 
 /// The coordinator of a group.
@@ -563,6 +576,7 @@ pub(crate) struct GroupDescription {
     pub group: String,
     pub state: GroupState,
     pub simple: bool,
+    pub group_type: GroupType,
     pub assignor: String,
     pub coordinator: Option<NativeNode>,
     pub members: Vec<NativeMember>,
@@ -596,6 +610,22 @@ unsafe fn read_partitions(
     std::slice::from_raw_parts(list.elems, list.cnt as usize)
         .iter()
         .map(|e| (cstr(e.topic), e.partition, e.offset, e.err))
+        .collect()
+}
+
+/// The (topic, partition) pairs of a member assignment.
+///
+/// # Safety
+/// `assignment` must be null or valid for the duration of the call.
+unsafe fn assignment_partitions(
+    assignment: *const rdsys::rd_kafka_MemberAssignment_t,
+) -> Vec<(String, i32)> {
+    if assignment.is_null() {
+        return Vec::new();
+    }
+    read_partitions(rdsys::rd_kafka_MemberAssignment_partitions(assignment))
+        .into_iter()
+        .map(|(t, p, _, _)| (t, p))
         .collect()
 }
 
@@ -650,6 +680,7 @@ pub(crate) fn list_consumer_groups(
                 group: cstr(rdsys::rd_kafka_ConsumerGroupListing_group_id(listing)),
                 state: rdsys::rd_kafka_ConsumerGroupListing_state(listing).into(),
                 simple: rdsys::rd_kafka_ConsumerGroupListing_is_simple_consumer_group(listing) != 0,
+                group_type: rdsys::rd_kafka_ConsumerGroupListing_type(listing).into(),
             });
         }
         let mut count = 0usize;
@@ -715,22 +746,18 @@ pub(crate) fn describe_consumer_groups(
                 .map(|m| rdsys::rd_kafka_ConsumerGroupDescription_member(d, m))
                 .filter(|m| !m.is_null())
                 .map(|m| {
-                    let assignment = rdsys::rd_kafka_MemberDescription_assignment(m);
-                    let partitions = if assignment.is_null() {
-                        ptr::null()
-                    } else {
-                        rdsys::rd_kafka_MemberAssignment_partitions(assignment)
-                    };
+                    let assignment = assignment_partitions(rdsys::rd_kafka_MemberDescription_assignment(m));
+                    // Only consumer-protocol groups have a target assignment.
+                    let target = rdsys::rd_kafka_MemberDescription_target_assignment(m);
+                    let target_assignment = (!target.is_null()).then(|| assignment_partitions(target));
                     let instance = rdsys::rd_kafka_MemberDescription_group_instance_id(m);
                     NativeMember {
                         consumer_id: cstr(rdsys::rd_kafka_MemberDescription_consumer_id(m)),
                         client_id: cstr(rdsys::rd_kafka_MemberDescription_client_id(m)),
                         host: cstr(rdsys::rd_kafka_MemberDescription_host(m)),
                         group_instance_id: (!instance.is_null()).then(|| cstr(instance)),
-                        assignment: read_partitions(partitions)
-                            .into_iter()
-                            .map(|(t, p, _, _)| (t, p))
-                            .collect(),
+                        assignment,
+                        target_assignment,
                     }
                 })
                 .collect();
@@ -741,6 +768,7 @@ pub(crate) fn describe_consumer_groups(
                     state: rdsys::rd_kafka_ConsumerGroupDescription_state(d).into(),
                     simple: rdsys::rd_kafka_ConsumerGroupDescription_is_simple_consumer_group(d)
                         != 0,
+                    group_type: rdsys::rd_kafka_ConsumerGroupDescription_type(d).into(),
                     assignor: cstr(rdsys::rd_kafka_ConsumerGroupDescription_partition_assignor(
                         d,
                     )),

@@ -41,6 +41,9 @@ pub struct Coordinator {
 #[derive(Debug, Serialize)]
 pub struct GroupDescription {
     pub group: String,
+    /// `classic`, `consumer` (Kafka 4's consumer protocol, KIP-848) or `unknown`.
+    #[serde(rename = "type")]
+    pub group_type: &'static str,
     pub state: StateName,
     /// `null` when the broker did not say.
     pub coordinator: Option<Coordinator>,
@@ -67,6 +70,9 @@ pub struct Member {
     /// Set for static members (`group.instance.id`).
     pub group_instance_id: Option<String>,
     pub assignments: Vec<Assignment>,
+    /// Consumer-protocol groups: what the coordinator is moving the member to (equal to
+    /// `assignments` once it caught up); `null` for classic groups.
+    pub target_assignments: Option<Vec<Assignment>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -202,6 +208,19 @@ fn time_text(ms: i64) -> String {
     }
 }
 
+/// A member's partitions as JSON has them, sorted.
+fn sorted_assignments(partitions: &[crate::kafka::TopicPartition]) -> Vec<Assignment> {
+    let mut out: Vec<Assignment> = partitions
+        .iter()
+        .map(|(topic, partition)| Assignment {
+            topic: topic.clone(),
+            partition: *partition,
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
+    out
+}
+
 /// The partitions a group has committed offsets for or members assigned, sorted.
 fn partitions_of(g: &Group) -> Vec<TopicPartition> {
     let mut all: Vec<TopicPartition> = g
@@ -266,6 +285,7 @@ fn describe(g: &Group, end_of: impl Fn(&TopicPartition) -> Option<i64>) -> Group
     });
     GroupDescription {
         group: info.group.clone(),
+        group_type: info.group_type.name(),
         state: StateName(info.state),
         coordinator: info.coordinator.as_ref().map(|c| Coordinator {
             id: c.id,
@@ -275,23 +295,13 @@ fn describe(g: &Group, end_of: impl Fn(&TopicPartition) -> Option<i64>) -> Group
         assignor: info.assignor.clone(),
         members: members
             .into_iter()
-            .map(|m| {
-                let mut assignments: Vec<Assignment> = m
-                    .assignment
-                    .iter()
-                    .map(|(topic, partition)| Assignment {
-                        topic: topic.clone(),
-                        partition: *partition,
-                    })
-                    .collect();
-                assignments.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
-                Member {
-                    consumer_id: m.consumer_id.clone(),
-                    client_id: m.client_id.clone(),
-                    host: m.host.clone(),
-                    group_instance_id: m.group_instance_id.clone(),
-                    assignments,
-                }
+            .map(|m| Member {
+                consumer_id: m.consumer_id.clone(),
+                client_id: m.client_id.clone(),
+                host: m.host.clone(),
+                group_instance_id: m.group_instance_id.clone(),
+                assignments: sorted_assignments(&m.assignment),
+                target_assignments: m.target_assignment.as_deref().map(sorted_assignments),
             })
             .collect(),
         total_lag,
@@ -320,6 +330,39 @@ fn assignment_text(assignments: &[Assignment]) -> String {
         .join(" ")
 }
 
+/// The members table; a TARGET-ASSIGNMENT column where a member's target assignment (consumer
+/// protocol) differs from what it has now.
+fn members_table(members: &[Member]) -> Table {
+    let moving = |m: &Member| {
+        m.target_assignments
+            .as_ref()
+            .filter(|t| {
+                assignment_text(t) != assignment_text(&m.assignments)
+            })
+            .map(|t| assignment_text(t))
+    };
+    let show_target = members.iter().any(|m| moving(m).is_some());
+    let mut header = vec!["CONSUMER-ID", "HOST", "CLIENT-ID", "#PARTITIONS", "ASSIGNMENT"];
+    if show_target {
+        header.push("TARGET-ASSIGNMENT");
+    }
+    let mut table = Table::new(header).numeric(&[3]);
+    for m in members {
+        let mut row = vec![
+            m.consumer_id.clone(),
+            m.host.clone(),
+            m.client_id.clone(),
+            m.assignments.len().to_string(),
+            assignment_text(&m.assignments),
+        ];
+        if show_target {
+            row.push(moving(m).unwrap_or_else(|| "-".into()));
+        }
+        table.row(row);
+    }
+    table
+}
+
 impl Render for Description {
     fn blocks(&self) -> Vec<Block> {
         let mut blocks = Vec::new();
@@ -333,6 +376,7 @@ impl Render for Description {
                 "ASSIGNMENT-STRATEGY",
                 "STATE",
                 "#MEMBERS",
+                "TYPE",
             ])
             .numeric(&[4]);
             head.row([
@@ -343,6 +387,7 @@ impl Render for Description {
                 g.assignor.clone().unwrap_or_else(|| "-".into()),
                 g.state.0.name().to_string(),
                 g.members.len().to_string(),
+                g.group_type.to_string(),
             ]);
             blocks.push(Block::Table(head));
 
@@ -406,24 +451,7 @@ impl Render for Description {
 
             if !g.members.is_empty() {
                 blocks.push(Block::Line(String::new()));
-                let mut members = Table::new([
-                    "CONSUMER-ID",
-                    "HOST",
-                    "CLIENT-ID",
-                    "#PARTITIONS",
-                    "ASSIGNMENT",
-                ])
-                .numeric(&[3]);
-                for m in &g.members {
-                    members.row([
-                        m.consumer_id.clone(),
-                        m.host.clone(),
-                        m.client_id.clone(),
-                        m.assignments.len().to_string(),
-                        assignment_text(&m.assignments),
-                    ]);
-                }
-                blocks.push(Block::Table(members));
+                blocks.push(Block::Table(members_table(&g.members)));
             }
         }
         blocks
@@ -441,6 +469,7 @@ mod tests {
         let group = Group {
             info: GroupInfo {
                 group: "g".into(),
+                group_type: crate::kafka::GroupType::Classic,
                 state: GroupState::Stable,
                 simple: false,
                 assignor: Some("range".into()),
@@ -452,6 +481,7 @@ mod tests {
                     group_instance_id: None,
                     // Assigned, never committed.
                     assignment: vec![tp("orders", 1), tp("orders", 0)],
+                    target_assignment: None,
                 }],
             },
             offsets: [
@@ -528,6 +558,7 @@ mod tests {
             host: "/10.0.0.1".into(),
             group_instance_id: None,
             assignment,
+            target_assignment: None,
         }
     }
 
@@ -539,6 +570,7 @@ mod tests {
         let group = Group {
             info: GroupInfo {
                 group: "g".into(),
+                group_type: crate::kafka::GroupType::Classic,
                 state: GroupState::Stable,
                 simple: false,
                 assignor: Some("range".into()),

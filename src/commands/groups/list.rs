@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::super::Ctx;
 use super::StateName;
 use crate::error::Result;
-use crate::kafka::GroupState;
+use crate::kafka::{GroupState, GroupType};
 use crate::render::{or_dash, Block, Render, Table};
 
 /// A group state to filter on.
@@ -54,6 +54,9 @@ pub struct GroupList {
 #[derive(Debug, Serialize)]
 pub struct GroupSummary {
     pub group: String,
+    /// `classic`, `consumer` (Kafka 4's consumer protocol, KIP-848) or `unknown`.
+    #[serde(rename = "type")]
+    pub group_type: &'static str,
     pub state: StateName,
     /// The partition assignor (e.g. `range`); `null` for groups without one.
     pub assignor: Option<String>,
@@ -78,8 +81,15 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let described = kafka.describe_groups(&names).await?;
     let mut groups = Vec::new();
     for (name, result) in described {
+        let listing = listed.iter().find(|g| g.group == name);
+        // The listing names the type (ListGroups v5); older brokers' descriptions may.
+        let listed_type = listing.map_or(GroupType::Unknown, |g| g.group_type);
         let summary = match result {
             Ok(info) => GroupSummary {
+                group_type: match listed_type {
+                    GroupType::Unknown => info.group_type.name(),
+                    known => known.name(),
+                },
                 group: name,
                 state: StateName(info.state),
                 assignor: info.assignor,
@@ -89,8 +99,8 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
             Err(e) => {
                 ctx.printer
                     .warn(format!("cannot describe consumer group '{name}': {e}"));
-                let listing = listed.iter().find(|g| g.group == name);
                 GroupSummary {
+                    group_type: listed_type.name(),
                     state: StateName(listing.map_or(GroupState::Unknown, |g| g.state)),
                     simple: listing.is_some_and(|g| g.simple),
                     group: name,
@@ -108,10 +118,12 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
 
 impl Render for GroupList {
     fn blocks(&self) -> Vec<Block> {
-        let mut table = Table::new(["GROUP", "STATE", "ASSIGNOR", "MEMBERS"]).numeric(&[3]);
+        let mut table =
+            Table::new(["GROUP", "TYPE", "STATE", "ASSIGNOR", "MEMBERS"]).numeric(&[4]);
         for g in &self.groups {
             table.row([
                 g.group.clone(),
+                g.group_type.to_string(),
                 g.state.0.name().to_string(),
                 g.assignor.clone().unwrap_or_else(|| "-".into()),
                 or_dash(g.members),
