@@ -75,7 +75,8 @@ fn topic_completion_against_a_stopped_broker_returns_within_the_deadline() {
 #[test]
 fn names_come_from_the_cache_even_when_the_broker_is_gone() {
     let cache = tempfile::tempdir().unwrap();
-    let broker = Broker::start();
+    // A broker of this test's own (noida-db: quick to start and to stop), gone before completing.
+    let broker = common::Noida::start();
     let addr = broker.addr.clone();
     for t in ["orders", "order-events", "audit"] {
         broker

@@ -199,22 +199,22 @@ fn records_are_spread_and_keys_stay_together() {
 #[test]
 fn json_mode_sends_each_value_as_its_exact_text() {
     let broker = Broker::start();
-    create(&broker, "orders", 1);
+    create(&broker, "json-orders", 1);
 
     // NDJSON, auto-detected.
-    produce(&broker, "orders", &[], "{\"id\":1}\n{\"id\": 2}\n");
+    produce(&broker, "json-orders", &[], "{\"id\":1}\n{\"id\": 2}\n");
     // One pretty-printed document, auto-detected: one message.
     let pretty = "{\n  \"id\": 3,\n  \"items\": [\n    \"a\",\n    \"b\"\n  ]\n}\n";
-    produce(&broker, "orders", &[], pretty);
+    produce(&broker, "json-orders", &[], pretty);
     // Values separated by any whitespace, scalars and arrays, with --input json.
     produce(
         &broker,
-        "orders",
+        "json-orders",
         &["--input", "json"],
         "[1, 2]  \"s\"\t42 null",
     );
 
-    let records = all_json(&broker, "orders");
+    let records = all_json(&broker, "json-orders");
     assert_eq!(
         values(&records),
         [
@@ -228,7 +228,10 @@ fn json_mode_sends_each_value_as_its_exact_text() {
         ]
     );
     // Without -o json the values print one per line.
-    let text = consume_text(&broker, &["orders", "--from-beginning", "-e", "-c", "2"]);
+    let text = consume_text(
+        &broker,
+        &["json-orders", "--from-beginning", "-e", "-c", "2"],
+    );
     assert_eq!(text, b"{\"id\":1}\n{\"id\": 2}\n");
 }
 

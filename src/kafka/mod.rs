@@ -765,6 +765,39 @@ impl Kafka {
         }
     }
 
+    /// Waits until the metadata shows topic `name` with a leader for every partition, for at
+    /// most `limit`; false if it still does not. A broker answers CreateTopics once the
+    /// controller has the topic, and the brokers' metadata may lag a moment behind: a produce
+    /// or describe right after would not find the topic yet.
+    pub async fn wait_for_topic(&self, name: &str, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let topic = name.to_string();
+            let ready = self
+                .blocking("cannot read the topic's metadata", move |admin, timeout| {
+                    admin
+                        .inner()
+                        .fetch_metadata(Some(&topic), timeout)
+                        .map(|md| {
+                            md.topics().iter().map(topic_info).any(|t| {
+                                t.name == topic
+                                    && t.error.is_none()
+                                    && !t.partitions.is_empty()
+                                    && t.partitions.iter().all(|p| p.leader.is_some())
+                            })
+                        })
+                })
+                .await;
+            if matches!(ready, Ok(Ok(true))) {
+                return true;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Deletes topics; one result per name, in order.
     pub async fn delete_topics(
         &self,

@@ -97,6 +97,15 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
             });
         }
     };
+    // Return only once the topic can be used: `kctl topics create t && kctl produce t` must
+    // not find it missing while the brokers' metadata catches up with the controller.
+    if status == Status::Created && !kafka.wait_for_topic(&args.name, ctx.settings.timeout).await {
+        ctx.printer.warn(format!(
+            "topic '{}' was created, but the cluster metadata does not show it with a leader \
+             for every partition yet",
+            args.name
+        ));
+    }
     ctx.printer.print(&Created {
         name: args.name,
         status,

@@ -1,0 +1,97 @@
+//! Smoke tests on noida-db, a small Kafka-protocol server that is not Apache Kafka: kctl keeps
+//! working on other servers that speak the protocol. The full suite runs on Apache Kafka.
+
+mod common;
+
+use common::Noida;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn names(list: &Value) -> Vec<String> {
+    list["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn topics_create_list_describe_delete() {
+    let broker = Noida::start();
+    broker
+        .kctl()
+        .args(["topics", "create", "orders", "-p", "3"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("created topic \"orders\""));
+    assert!(names(&broker.json(&["topics", "list"])).contains(&"orders".to_string()));
+    let described = broker.json(&["topics", "describe", "orders"]);
+    let topic = &described["topics"][0];
+    assert_eq!(topic["partition_count"], 3);
+    for p in topic["partitions"].as_array().unwrap() {
+        assert!(p["leader"].is_i64(), "{p}");
+        assert_eq!(p["messages"], 0);
+    }
+    broker
+        .kctl()
+        .args(["topics", "describe", "orders"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "Topic: orders  PartitionCount: 3",
+        ));
+    broker
+        .kctl()
+        .args(["topics", "delete", "orders", "--yes"])
+        .assert()
+        .success();
+    assert!(!names(&broker.json(&["topics", "list"])).contains(&"orders".to_string()));
+}
+
+#[test]
+fn produce_consume_and_describe_the_group() {
+    let broker = Noida::start();
+    broker.json(&["topics", "create", "events", "-p", "2"]);
+    broker
+        .kctl()
+        .args(["produce", "events", "-K", ":"])
+        .write_stdin("a:1\nb:2\nc:3\nd:4\n")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("delivered 4, failed 0"));
+
+    // Without a group, as JSON records.
+    let out = broker
+        .kctl()
+        .args(["-o", "json", "consume", "events", "--from-beginning", "-e"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let mut values: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["value"].to_string())
+        .collect();
+    values.sort();
+    assert_eq!(values, ["\"1\"", "\"2\"", "\"3\"", "\"4\""]);
+
+    // In a group, which then has its offsets at the end.
+    let out = broker
+        .kctl()
+        .args(["consume", "events", "-g", "smoke", "--from-beginning", "-e"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 4);
+    let g = broker.json(&["groups", "describe", "smoke"])["groups"][0].clone();
+    assert_eq!(g["group"], "smoke");
+    assert_eq!(g["total_lag"], 0, "{g}");
+    let committed: i64 = g["offsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["current_offset"].as_i64().unwrap())
+        .sum();
+    assert_eq!(committed, 4, "{g}");
+}
