@@ -9,7 +9,8 @@ mod common;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use common::{silent_port, Broker};
@@ -592,9 +593,18 @@ fn committed_offsets(addr: &str, group: &str, topic: &str, partitions: i32) -> V
     for p in 0..partitions {
         tpl.add_partition(topic, p);
     }
-    let committed = client
-        .committed_offsets(tpl, Duration::from_secs(10))
-        .unwrap();
+    // The coordinator may be moving or loading ("not coordinator"): ask again.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let committed = loop {
+        match client.committed_offsets(tpl.clone(), Duration::from_secs(10)) {
+            Ok(committed) => break committed,
+            Err(e) if Instant::now() < deadline => {
+                eprintln!("committed offsets: {e}; again");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => panic!("cannot read the committed offsets of {group}: {e}"),
+        }
+    };
     (0..partitions)
         .map(
             |p| match committed.find_partition(topic, p).unwrap().offset() {
@@ -605,18 +615,23 @@ fn committed_offsets(addr: &str, group: &str, topic: &str, partitions: i32) -> V
         .collect()
 }
 
-/// Reads `%p %o` lines from a member's stdout slowly (a pause every `every` lines), recording
-/// (partition, offset) pairs.
-fn slow_reader(stdout: ChildStdout, every: usize) -> std::thread::JoinHandle<Vec<(i64, i64)>> {
+/// Reads `%p %o ...` lines from a member's stdout, recording (partition, offset) pairs: slowly
+/// (1 ms a line) while `slow` holds, and raises `started` at the first line.
+fn reader(
+    stdout: ChildStdout,
+    slow: Arc<AtomicBool>,
+    started: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<Vec<(i64, i64)>> {
     std::thread::spawn(move || {
         let mut seen = Vec::new();
-        for (i, line) in BufReader::new(stdout).lines().enumerate() {
+        for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
+            started.store(true, Ordering::Relaxed);
             let mut words = line.split(' ');
             let p = words.next().unwrap().parse().unwrap();
             let o = words.next().unwrap().parse().unwrap();
             seen.push((p, o));
-            if every > 0 && i % every == 0 {
+            if slow.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(1));
             }
         }
@@ -662,10 +677,18 @@ fn rebalancing_members_commit_what_they_printed(protocol: &[&str]) {
         spawn(&args, Stdio::null())
     };
     // A reads behind a slow reader; B joins 1.5 s later and reads its share to the end.
+    // A is slow until B has printed something (however long the group takes to hand B its
+    // share), then catches up.
+    let b_started = Arc::new(AtomicBool::new(false));
+    let a_slow = Arc::new(AtomicBool::new(true));
     let mut a = member(&[]);
-    let a_seen = slow_reader(a.stdout.take().unwrap(), 10);
+    let a_seen = reader(
+        a.stdout.take().unwrap(),
+        a_slow.clone(),
+        Arc::new(AtomicBool::new(false)),
+    );
     // Committed offsets, watched all along: they never go back.
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop = Arc::new(AtomicBool::new(false));
     let watcher = {
         let (broker_addr, group, topic, stop) = (
             broker.addr.clone(),
@@ -675,7 +698,7 @@ fn rebalancing_members_commit_what_they_printed(protocol: &[&str]) {
         );
         std::thread::spawn(move || {
             let mut last = vec![-1i64; 2];
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            while !stop.load(Ordering::Relaxed) {
                 let now = committed_offsets(&broker_addr, &group, &topic, 2);
                 for p in 0..2 {
                     assert!(
@@ -692,8 +715,19 @@ fn rebalancing_members_commit_what_they_printed(protocol: &[&str]) {
         })
     };
     std::thread::sleep(Duration::from_millis(1500));
-    let mut b = member(&["-e"]);
-    let b_seen = slow_reader(b.stdout.take().unwrap(), 0);
+    // The consumer protocol hands B its share at a heartbeat once A gave it up: seconds.
+    let mut b = member(&["-e", "--timeout", "30s"]);
+    let b_seen = reader(
+        b.stdout.take().unwrap(),
+        Arc::new(AtomicBool::new(false)),
+        b_started.clone(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !b_started.load(Ordering::Relaxed) && b.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "B printed nothing within 30s");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    a_slow.store(false, Ordering::Relaxed);
     let (b_status, b_stderr) = finish(&mut b, Duration::from_secs(60));
     assert_eq!(b_status.code(), Some(0), "B: {b_stderr}");
     // A takes B's partitions back and catches up; then it is stopped.
@@ -708,7 +742,7 @@ fn rebalancing_members_commit_what_they_printed(protocol: &[&str]) {
     sigint(&a);
     let (a_status, a_stderr) = finish(&mut a, Duration::from_secs(30));
     assert_eq!(a_status.code(), Some(130), "A: {a_stderr}");
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    stop.store(true, Ordering::Relaxed);
     let last = watcher
         .join()
         .expect("the committed offsets never went back");

@@ -197,6 +197,7 @@ struct ConsumeCtx {
 const COORD_NONE: u8 = 0;
 const COORD_UNREACHABLE: u8 = 1;
 const COORD_UP: u8 = 2;
+const COORD_MEMBER: u8 = 3;
 
 /// The part of librdkafka's statistics kctl reads.
 #[derive(serde::Deserialize)]
@@ -207,6 +208,9 @@ struct Stats {
 #[derive(serde::Deserialize)]
 struct CgrpStats {
     state: String,
+    /// `steady` once the member is in the group, with or without partitions.
+    #[serde(default)]
+    join_state: String,
 }
 
 impl ClientContext for ConsumeCtx {
@@ -217,6 +221,9 @@ impl ClientContext for ConsumeCtx {
         }
         if let Ok(Stats { cgrp: Some(cgrp) }) = serde_json::from_slice::<Stats>(statistics) {
             let state = match cgrp.state.as_str() {
+                // A member of the group that was given nothing yet (the consumer protocol
+                // assigns without a rebalance callback while others still hold everything).
+                "up" if cgrp.join_state == "steady" => COORD_MEMBER,
                 "up" => COORD_UP,
                 "wait-broker" | "wait-broker-transport" => COORD_UNREACHABLE,
                 _ => COORD_NONE,
@@ -579,6 +586,7 @@ impl Consumer {
             return GroupStatus::Joined;
         }
         match ctx.coordinator.load(Ordering::Relaxed) {
+            COORD_MEMBER => GroupStatus::Joined,
             COORD_UP => GroupStatus::Joining,
             COORD_UNREACHABLE => GroupStatus::CoordinatorUnreachable,
             _ => GroupStatus::NoCoordinator,

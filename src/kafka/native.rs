@@ -746,10 +746,12 @@ pub(crate) fn describe_consumer_groups(
                 .map(|m| rdsys::rd_kafka_ConsumerGroupDescription_member(d, m))
                 .filter(|m| !m.is_null())
                 .map(|m| {
-                    let assignment = assignment_partitions(rdsys::rd_kafka_MemberDescription_assignment(m));
+                    let assignment =
+                        assignment_partitions(rdsys::rd_kafka_MemberDescription_assignment(m));
                     // Only consumer-protocol groups have a target assignment.
                     let target = rdsys::rd_kafka_MemberDescription_target_assignment(m);
-                    let target_assignment = (!target.is_null()).then(|| assignment_partitions(target));
+                    let target_assignment =
+                        (!target.is_null()).then(|| assignment_partitions(target));
                     let instance = rdsys::rd_kafka_MemberDescription_group_instance_id(m);
                     NativeMember {
                         consumer_id: cstr(rdsys::rd_kafka_MemberDescription_consumer_id(m)),

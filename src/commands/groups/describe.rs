@@ -336,13 +336,17 @@ fn members_table(members: &[Member]) -> Table {
     let moving = |m: &Member| {
         m.target_assignments
             .as_ref()
-            .filter(|t| {
-                assignment_text(t) != assignment_text(&m.assignments)
-            })
+            .filter(|t| assignment_text(t) != assignment_text(&m.assignments))
             .map(|t| assignment_text(t))
     };
     let show_target = members.iter().any(|m| moving(m).is_some());
-    let mut header = vec!["CONSUMER-ID", "HOST", "CLIENT-ID", "#PARTITIONS", "ASSIGNMENT"];
+    let mut header = vec![
+        "CONSUMER-ID",
+        "HOST",
+        "CLIENT-ID",
+        "#PARTITIONS",
+        "ASSIGNMENT",
+    ];
     if show_target {
         header.push("TARGET-ASSIGNMENT");
     }

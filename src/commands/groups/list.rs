@@ -118,8 +118,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
 
 impl Render for GroupList {
     fn blocks(&self) -> Vec<Block> {
-        let mut table =
-            Table::new(["GROUP", "TYPE", "STATE", "ASSIGNOR", "MEMBERS"]).numeric(&[4]);
+        let mut table = Table::new(["GROUP", "TYPE", "STATE", "ASSIGNOR", "MEMBERS"]).numeric(&[4]);
         for g in &self.groups {
             table.row([
                 g.group.clone(),
