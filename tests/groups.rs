@@ -26,17 +26,39 @@ struct Member {
 
 impl Member {
     fn join(broker: &Broker, group: &str, topic: &str, client_id: &str) -> Member {
-        let consumer: BaseConsumer = ClientConfig::new()
+        let mut config = Member::config(broker, group, client_id);
+        config
+            .set("session.timeout.ms", "6000")
+            .set("heartbeat.interval.ms", "200")
+            .set("partition.assignment.strategy", "range");
+        Member::start(config, topic)
+    }
+
+    /// A member of a group on Kafka 4's consumer protocol (KIP-848): the coordinator assigns.
+    fn join_consumer_protocol(
+        broker: &Broker,
+        group: &str,
+        topic: &str,
+        client_id: &str,
+    ) -> Member {
+        let mut config = Member::config(broker, group, client_id);
+        config.set("group.protocol", "consumer");
+        Member::start(config, topic)
+    }
+
+    fn config(broker: &Broker, group: &str, client_id: &str) -> ClientConfig {
+        let mut config = ClientConfig::new();
+        config
             .set("bootstrap.servers", &broker.addr)
             .set("group.id", group)
             .set("client.id", client_id)
             .set("enable.auto.commit", "false")
-            .set("auto.offset.reset", "earliest")
-            .set("session.timeout.ms", "6000")
-            .set("heartbeat.interval.ms", "200")
-            .set("partition.assignment.strategy", "range")
-            .create()
-            .expect("consumer");
+            .set("auto.offset.reset", "earliest");
+        config
+    }
+
+    fn start(config: ClientConfig, topic: &str) -> Member {
+        let consumer: BaseConsumer = config.create().expect("consumer");
         consumer.subscribe(&[topic]).expect("subscribe");
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
@@ -923,4 +945,121 @@ fn a_topic_without_committed_offsets_has_an_unknown_lag() {
         .filter_map(|l| l.split_whitespace().next())
         .collect();
     assert_eq!(listed, sorted, "{text}");
+}
+
+/// Both group protocols side by side: `groups list` and `describe` say each group's type, a
+/// consumer-protocol member's assignment (and its target) is described, and reset-offsets and
+/// delete work on both once their members are gone.
+#[test]
+fn consumer_protocol_and_classic_groups_list_describe_reset_and_delete() {
+    let broker = Broker::start();
+    let topic = common::unique("kip848");
+    let (modern, classic) = (
+        common::unique("kip848-consumer"),
+        common::unique("kip848-classic"),
+    );
+    create_topic(&broker, &topic);
+    produce(&broker, &topic, &[3, 2, 1, 0]);
+    let members = (
+        Member::join_consumer_protocol(&broker, &modern, &topic, "modern-app"),
+        Member::join(&broker, &classic, &topic, "classic-app"),
+    );
+    let all: Vec<i64> = (0..TOPIC_PARTITIONS as i64).collect();
+    let m = wait_for(
+        &broker,
+        &modern,
+        "the consumer-protocol member's assignment",
+        |g| g["state"] == "stable" && assigned_partitions(g) == all,
+    );
+    assert_eq!(m["type"], "consumer", "{m:#}");
+    let member = &m["members"][0];
+    assert_eq!(member["client_id"], "modern-app");
+    assert_eq!(
+        member["target_assignments"], member["assignments"],
+        "a member that caught up has its target: {m:#}"
+    );
+    let c = wait_for(&broker, &classic, "the classic member's assignment", |g| {
+        g["state"] == "stable" && assigned_partitions(g) == all
+    });
+    assert_eq!(c["type"], "classic", "{c:#}");
+    assert_eq!(c["members"][0]["target_assignments"], Value::Null);
+
+    let listed = broker.json(&["groups", "list"]);
+    let type_of = |name: &str| {
+        listed["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["group"] == name)
+            .map(|g| g["type"].clone())
+    };
+    assert_eq!(
+        type_of(&modern),
+        Some(Value::from("consumer")),
+        "{listed:#}"
+    );
+    assert_eq!(
+        type_of(&classic),
+        Some(Value::from("classic")),
+        "{listed:#}"
+    );
+    let text = broker.kctl().args(["groups", "list"]).output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    let row = text.lines().find(|l| l.starts_with(&modern)).unwrap();
+    assert!(row.split_whitespace().any(|w| w == "consumer"), "{text}");
+
+    // Once the members are gone, both can be reset and deleted.
+    drop(members);
+    for group in [&modern, &classic] {
+        // Empty, or gone: a consumer-protocol group with neither members nor offsets is
+        // removed by the broker (and may be given offsets all the same).
+        let deadline = Instant::now() + Duration::from_secs(45);
+        loop {
+            let out = broker
+                .kctl()
+                .args(["-o", "json", "groups", "describe", group])
+                .output()
+                .unwrap();
+            let gone = !out.status.success();
+            let empty = out.status.success() && {
+                let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+                v["groups"][0]["members"] == serde_json::json!([])
+            };
+            if gone || empty {
+                break;
+            }
+            assert!(Instant::now() < deadline, "{group} still has members");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        broker
+            .kctl()
+            .args([
+                "groups",
+                "reset-offsets",
+                group,
+                "--topic",
+                &topic,
+                "--to-latest",
+            ])
+            .args(["--execute", "--yes"])
+            .assert()
+            .success();
+        let g = wait_for(&broker, group, "the reset offsets", |g| {
+            g["offsets"].as_array().is_some_and(|o| o.len() == 4)
+        });
+        assert_eq!(current_offsets(&g), vec![3, 2, 1, 0], "{group}: {g:#}");
+    }
+    broker
+        .kctl()
+        .args(["groups", "delete", &modern, &classic, "--yes"])
+        .assert()
+        .success();
+    let listed = broker.json(&["groups", "list"]);
+    let names: Vec<&str> = listed["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|g| g["group"].as_str())
+        .collect();
+    assert!(!names.contains(&modern.as_str()) && !names.contains(&classic.as_str()));
 }
