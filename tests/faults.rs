@@ -834,3 +834,65 @@ fn consume_e_fails_within_the_timeout_when_the_broker_freezes() {
 fn consume_e_fails_within_the_timeout_when_the_broker_goes_down() {
     consume_e_fails_when_the_broker(|cluster| cluster.mock().broker_down(1).unwrap());
 }
+
+/// A broker that freezes while `consume -g -e` starts (metadata read, group joining or
+/// reading): kctl fails within about --timeout, never blaming other members of the group
+/// (there are none), and prints no librdkafka lines.
+#[test]
+fn a_broker_freezing_while_a_group_consumer_starts_fails_within_the_timeout() {
+    let mut failed = 0;
+    for (n, delay_ms) in [15u64, 60, 150, 400].into_iter().enumerate() {
+        let cluster = Cluster::new(1);
+        let topic = format!("frozen-{n}");
+        fill(&cluster, &topic, 2, 1_000);
+        let started = Instant::now();
+        let mut child = kctl(
+            &cluster,
+            &[
+                "--timeout",
+                "2s",
+                "consume",
+                &topic,
+                "-g",
+                "frozen",
+                "--from-beginning",
+                "-e",
+            ],
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        cluster
+            .mock()
+            .broker_round_trip_time(1, Duration::from_secs(60))
+            .unwrap();
+        let status = wait_for(&mut child, Duration::from_secs(20), "kctl consume -g -e");
+        let took = started.elapsed();
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+        // It may have read everything before the freeze; otherwise it fails in time.
+        if status.success() {
+            continue;
+        }
+        failed += 1;
+        assert_eq!(status.code(), Some(1), "after {delay_ms}ms: {stderr}");
+        assert!(
+            took < Duration::from_secs(5),
+            "after {delay_ms}ms: took {took:?}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("other members"),
+            "after {delay_ms}ms: no other member exists: {stderr}"
+        );
+        assert!(
+            stderr.starts_with("error: "),
+            "after {delay_ms}ms: {stderr}"
+        );
+        assert!(
+            !stderr.contains("librdkafka"),
+            "after {delay_ms}ms: {stderr}"
+        );
+    }
+}

@@ -380,7 +380,6 @@ impl Render for Description {
                 "ASSIGNMENT-STRATEGY",
                 "STATE",
                 "#MEMBERS",
-                "TYPE",
             ])
             .numeric(&[4]);
             head.row([
@@ -391,7 +390,6 @@ impl Render for Description {
                 g.assignor.clone().unwrap_or_else(|| "-".into()),
                 g.state.0.name().to_string(),
                 g.members.len().to_string(),
-                g.group_type.to_string(),
             ]);
             blocks.push(Block::Table(head));
 
