@@ -1,0 +1,32 @@
+//! Secrets from files, the environment and -X: empty ones name their source, and ones others
+//! can read (a file's mode, the process list) get a warning.
+
+mod common;
+
+use common::kctl;
+use predicates::prelude::*;
+
+fn chmod(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn an_empty_password_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("password");
+    std::fs::write(&file, "\n").unwrap();
+    chmod(&file, 0o600);
+    kctl()
+        .args(["-b", "127.0.0.1:1", "topics", "list"])
+        .args(["--sasl-mechanism", "PLAIN", "--sasl-username", "alice"])
+        .arg("--sasl-password-file")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "error: --sasl-password-file: {} is empty",
+            file.display()
+        )))
+        .stderr(predicate::str::contains("must be set").not());
+}
