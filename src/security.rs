@@ -94,6 +94,26 @@ impl fmt::Display for Secret {
     }
 }
 
+/// Warns on stderr when `path`, which holds a secret, can be read by group or others.
+#[cfg(unix)]
+pub fn warn_if_readable(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            eprintln!(
+                "warning: {} holds a secret and can be read by group or others (mode {mode:04o}); \
+                 run `chmod 600 {}`",
+                path.display(),
+                path.display()
+            );
+        }
+    }
+}
+
+#[cfg(not(unix))]
+pub fn warn_if_readable(_path: &std::path::Path) {}
+
 /// Where a secret comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecretSource {
@@ -141,6 +161,16 @@ impl SecretSource {
                 Ok(Secret::new(value))
             }
         }
+    }
+
+    /// Reads the secret like [`SecretSource::read`]; with `warn`, a file others can read gets
+    /// a warning (as the config file does when it holds one).
+    pub fn read_checked(&self, what: &str, warn: bool) -> Result<Secret> {
+        let secret = self.read(what)?;
+        if let (true, SecretSource::File(path)) = (warn, self) {
+            warn_if_readable(path);
+        }
+        Ok(secret)
     }
 
     /// How the source is shown by `config view`: the secret itself never.

@@ -303,13 +303,16 @@ impl Settings {
         let security = if offline {
             Security::default()
         } else {
-            let security = resolve_security(&args.security, context, config, &args.properties)
-                .map_err(|e| match &context_name {
-                    Some(_) if e.message().starts_with("config:") => {
-                        Error::usage(in_context(e.message().trim_start_matches("config: ")))
-                    }
-                    _ => e,
-                })?;
+            let warn = mode == Resolve::Full;
+            let security =
+                resolve_security(&args.security, context, config, &args.properties, warn).map_err(
+                    |e| match &context_name {
+                        Some(_) if e.message().starts_with("config:") => {
+                            Error::usage(in_context(e.message().trim_start_matches("config: ")))
+                        }
+                        _ => e,
+                    },
+                )?;
             if mode == Resolve::Full {
                 if let Some(tls) = &security.tls {
                     if !tls.verify_certificate {
@@ -371,6 +374,7 @@ fn resolve_security(
     context: Option<&ContextConfig>,
     config: &Config,
     x_props: &[(String, String)],
+    warn: bool,
 ) -> Result<Security> {
     let ctx_tls = context
         .and_then(|c| c.tls.as_ref())
@@ -405,7 +409,9 @@ fn resolve_security(
         };
         let key_password = match (&args.tls_key_password_env, &args.tls_key_password_file) {
             (Some(var), _) => Some(SecretSource::Env(var.clone()).read("--tls-key-password-env")?),
-            (None, Some(f)) => Some(SecretSource::File(f.clone()).read("--tls-key-password-file")?),
+            (None, Some(f)) => {
+                Some(SecretSource::File(f.clone()).read_checked("--tls-key-password-file", warn)?)
+            }
             (None, None) => crate::config::secret_source(
                 config,
                 "key-password",
@@ -413,7 +419,7 @@ fn resolve_security(
                 c.key_password_env.as_ref(),
                 c.key_password_file.as_ref(),
             )?
-            .map(|s| s.read("config: tls key-password"))
+            .map(|s| s.read_checked("config: tls key-password", warn))
             .transpose()?,
         };
         let insecure = args.tls_insecure_skip_verify || c.insecure_skip_verify == Some(true);
@@ -452,7 +458,7 @@ fn resolve_security(
             let password = match (&args.sasl_password_env, &args.sasl_password_file) {
                 (Some(var), _) => Some(SecretSource::Env(var.clone()).read("--sasl-password-env")?),
                 (None, Some(f)) => {
-                    Some(SecretSource::File(f.clone()).read("--sasl-password-file")?)
+                    Some(SecretSource::File(f.clone()).read_checked("--sasl-password-file", warn)?)
                 }
                 (None, None) => match ctx_sasl {
                     Some(s) => crate::config::secret_source(
@@ -462,7 +468,7 @@ fn resolve_security(
                         s.password_env.as_ref(),
                         s.password_file.as_ref(),
                     )?
-                    .map(|src| src.read("config: sasl password"))
+                    .map(|src| src.read_checked("config: sasl password", warn))
                     .transpose()?,
                     None => None,
                 },

@@ -30,3 +30,36 @@ fn an_empty_password_file_is_named() {
         )))
         .stderr(predicate::str::contains("must be set").not());
 }
+
+/// A password file group or others can read gets the config file's warning (chmod 600); one
+/// only its owner reads gets none.
+#[test]
+fn a_readable_password_file_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("password");
+    std::fs::write(&file, "s3cret-Pw71\n").unwrap();
+    let run = || {
+        let mut cmd = kctl();
+        cmd.args(["-b", "127.0.0.1:1", "--timeout", "1s", "topics", "list"])
+            .args(["--sasl-mechanism", "PLAIN", "--sasl-username", "alice"])
+            .arg("--sasl-password-file")
+            .arg(&file);
+        cmd
+    };
+    let warning = format!(
+        "warning: {} holds a secret and can be read by group or others (mode 0644); run `chmod 600 {}`",
+        file.display(),
+        file.display()
+    );
+    chmod(&file, 0o644);
+    run()
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(warning.as_str()))
+        .stderr(predicate::str::contains("s3cret-Pw71").not());
+    chmod(&file, 0o600);
+    run()
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("warning").not());
+}
