@@ -296,6 +296,9 @@ impl Settings {
         for (k, v) in &args.properties {
             if crate::security::is_sensitive_key(k) {
                 crate::security::register_secret(v);
+                if mode != Resolve::Quiet {
+                    eprintln!("warning: {}", x_secret_warning(k));
+                }
             }
         }
         crate::kafka::validate_properties(&args.properties)?;
@@ -516,6 +519,19 @@ fn resolve_security(
         }
     };
     Ok(Security { tls, sasl })
+}
+
+/// Why a secret given with `-X KEY=...` is exposed, and what to use instead.
+fn x_secret_warning(key: &str) -> String {
+    let instead = match key.to_ascii_lowercase().as_str() {
+        "ssl.key.password" => "--tls-key-password-env VAR or --tls-key-password-file FILE",
+        k if k.starts_with("sasl.") => "--sasl-password-env VAR or --sasl-password-file FILE",
+        _ => "a context's properties in the config file (chmod 600)",
+    };
+    format!(
+        "-X {key}=... puts a secret on the command line, where other users can see it in the \
+         process list (and it stays in the shell history): use {instead} instead"
+    )
 }
 
 /// The addresses of the last `bootstrap.servers` (or its alias `metadata.broker.list`) among

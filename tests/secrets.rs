@@ -63,3 +63,37 @@ fn a_readable_password_file_warns() {
         .code(1)
         .stderr(predicate::str::contains("warning").not());
 }
+
+/// A secret given with -X is in the process list for anyone to see: kctl warns, pointing at
+/// the flags that read it from a variable or a file, and never prints it.
+#[test]
+fn a_secret_given_with_x_warns() {
+    for (key, instead) in [
+        (
+            "sasl.password",
+            "--sasl-password-env VAR or --sasl-password-file FILE",
+        ),
+        (
+            "ssl.key.password",
+            "--tls-key-password-env VAR or --tls-key-password-file FILE",
+        ),
+    ] {
+        kctl()
+            .args(["-b", "127.0.0.1:1", "--timeout", "1s", "topics", "list"])
+            .args(["-X", &format!("{key}=hunter2-Xq8")])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!(
+                "warning: -X {key}=... puts a secret on the command line, where other users can see it in the process list"
+            )))
+            .stderr(predicate::str::contains(instead))
+            .stderr(predicate::str::contains("hunter2-Xq8").not());
+    }
+    // Not a secret: no warning.
+    kctl()
+        .args(["-b", "127.0.0.1:1", "--timeout", "1s", "topics", "list"])
+        .args(["-X", "client.id=me"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("warning").not());
+}
