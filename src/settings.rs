@@ -524,8 +524,10 @@ fn resolve_security(
 /// Why a secret given with `-X KEY=...` is exposed, and what to use instead.
 fn x_secret_warning(key: &str) -> String {
     let instead = match key.to_ascii_lowercase().as_str() {
+        "sasl.password" | "sasl.oauthbearer.client.secret" => {
+            "--sasl-password-env VAR or --sasl-password-file FILE"
+        }
         "ssl.key.password" => "--tls-key-password-env VAR or --tls-key-password-file FILE",
-        k if k.starts_with("sasl.") => "--sasl-password-env VAR or --sasl-password-file FILE",
         _ => "a context's properties in the config file (chmod 600)",
     };
     format!(
@@ -770,6 +772,21 @@ password = "ctx-password-1"
         let s = Settings::resolve_from(&args(&["-b", "a:1"]), &Config::default(), Resolve::Quiet)
             .unwrap();
         assert_eq!(s.brokers, ["a:1"]);
+    }
+
+    #[test]
+    fn x_secrets_point_at_the_right_place() {
+        for (key, instead) in [
+            ("sasl.password", "--sasl-password-file"),
+            ("sasl.oauthbearer.client.secret", "--sasl-password-file"),
+            ("ssl.key.password", "--tls-key-password-file"),
+            ("sasl.oauthbearer.config", "config file (chmod 600)"),
+            ("ssl.keystore.password", "config file (chmod 600)"),
+        ] {
+            let w = x_secret_warning(key);
+            assert!(w.starts_with(&format!("-X {key}=... puts a secret")), "{w}");
+            assert!(w.contains(instead), "{key}: {w}");
+        }
     }
 
     #[test]
