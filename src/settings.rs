@@ -229,7 +229,9 @@ impl Settings {
     }
 
     pub fn resolve_with(args: &GlobalArgs, mode: Resolve) -> Result<Settings> {
-        let config = Config::load(mode == Resolve::Full)?;
+        // The readable-secret warning goes with every command that reads the file, the config
+        // commands included; not with shell completion.
+        let config = Config::load(mode != Resolve::Quiet)?;
         Settings::resolve_from(args, &config, mode)
     }
 
