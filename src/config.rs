@@ -120,7 +120,7 @@ impl Config {
         };
         let secrets = config.register_literal_secrets();
         if warn && secrets {
-            warn_if_readable(path);
+            security::warn_if_readable(path);
         }
         Ok(config)
     }
@@ -229,25 +229,6 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
         + 1;
     (line, col)
 }
-
-#[cfg(unix)]
-fn warn_if_readable(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            eprintln!(
-                "warning: {} holds a secret and can be read by group or others (mode {mode:04o}); \
-                 run `chmod 600 {}`",
-                path.display(),
-                path.display()
-            );
-        }
-    }
-}
-
-#[cfg(not(unix))]
-fn warn_if_readable(_path: &Path) {}
 
 /// A property value from the file as librdkafka takes it (strings, numbers and booleans).
 pub fn property_value(key: &str, value: &toml::Value) -> Result<String> {

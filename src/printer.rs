@@ -109,11 +109,19 @@ impl Printer {
             .with_prompt(prompt)
             .default(false)
             .interact()
-            .map_err(|e| match e {
-                dialoguer::Error::IO(io) if io.kind() == io::ErrorKind::Interrupted => {
-                    Error::interrupted()
+            .map_err(|e| {
+                // dialoguer hides the cursor while it waits for the key and shows it again only
+                // when it got one: Ctrl-C (read as a key in raw mode) or a read error would
+                // leave the terminal without a cursor. End the prompt's line too.
+                let term = dialoguer::console::Term::stderr();
+                let _ = term.show_cursor();
+                let _ = term.write_line("");
+                match e {
+                    dialoguer::Error::IO(io) if io.kind() == io::ErrorKind::Interrupted => {
+                        Error::interrupted()
+                    }
+                    e => Error::runtime(format!("cannot read the confirmation: {e}")),
                 }
-                e => Error::runtime(format!("cannot read the confirmation: {e}")),
             })
     }
 }

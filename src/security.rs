@@ -94,6 +94,26 @@ impl fmt::Display for Secret {
     }
 }
 
+/// Warns on stderr when `path`, which holds a secret, can be read by group or others.
+#[cfg(unix)]
+pub fn warn_if_readable(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            eprintln!(
+                "warning: {} holds a secret and can be read by group or others (mode {mode:04o}); \
+                 run `chmod 600 {}`",
+                path.display(),
+                path.display()
+            );
+        }
+    }
+}
+
+#[cfg(not(unix))]
+pub fn warn_if_readable(_path: &std::path::Path) {}
+
 /// Where a secret comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecretSource {
@@ -107,11 +127,18 @@ pub enum SecretSource {
 
 impl SecretSource {
     /// Reads the secret. `what` names it in errors (e.g. "--sasl-password-env"); errors never
-    /// include the value.
+    /// include the value. An empty secret is an error naming where it came from (librdkafka
+    /// would only say that sasl.password must be set).
     pub fn read(&self, what: &str) -> Result<Secret> {
         match self {
+            SecretSource::Literal(s) if s.expose().is_empty() => {
+                Err(Error::usage(format!("{what} is empty")))
+            }
             SecretSource::Literal(s) => Ok(s.clone()),
             SecretSource::Env(var) => match std::env::var(var) {
+                Ok(v) if v.is_empty() => Err(Error::usage(format!(
+                    "{what}: the environment variable {var} is empty"
+                ))),
                 Ok(v) => Ok(Secret::new(v)),
                 Err(std::env::VarError::NotPresent) => Err(Error::usage(format!(
                     "{what}: the environment variable {var} is not set"
@@ -128,9 +155,22 @@ impl SecretSource {
                     .strip_suffix('\n')
                     .map(|t| t.strip_suffix('\r').unwrap_or(t))
                     .unwrap_or(&text);
+                if value.is_empty() {
+                    return Err(Error::usage(format!("{what}: {} is empty", path.display())));
+                }
                 Ok(Secret::new(value))
             }
         }
+    }
+
+    /// Reads the secret like [`SecretSource::read`]; with `warn`, a file others can read gets
+    /// a warning (as the config file does when it holds one).
+    pub fn read_checked(&self, what: &str, warn: bool) -> Result<Secret> {
+        let secret = self.read(what)?;
+        if let (true, SecretSource::File(path)) = (warn, self) {
+            warn_if_readable(path);
+        }
+        Ok(secret)
     }
 
     /// How the source is shown by `config view`: the secret itself never.
@@ -499,5 +539,32 @@ mod tests {
         std::fs::write(&f, "from-file-value\n").unwrap();
         let s = SecretSource::File(f).read("--x").unwrap();
         assert_eq!(s.expose(), "from-file-value");
+    }
+
+    /// An empty secret says where it came from, not librdkafka's "must be set".
+    #[test]
+    fn empty_secrets_are_errors_naming_their_source() {
+        let dir = tempfile::tempdir().unwrap();
+        for text in ["", "\n", "\r\n"] {
+            let f = dir.path().join("empty-pw");
+            std::fs::write(&f, text).unwrap();
+            let err = SecretSource::File(f.clone())
+                .read("--sasl-password-file")
+                .unwrap_err();
+            assert_eq!(
+                err.message(),
+                format!("--sasl-password-file: {} is empty", f.display())
+            );
+            assert_eq!(err.kind(), crate::error::ErrorKind::Usage);
+        }
+        std::env::set_var("KCTL_TEST_SECRET_EMPTY", "");
+        let err = SecretSource::Env("KCTL_TEST_SECRET_EMPTY".into())
+            .read("--sasl-password-env")
+            .unwrap_err();
+        assert!(err.message().ends_with("KCTL_TEST_SECRET_EMPTY is empty"));
+        let err = SecretSource::Literal(Secret::new(""))
+            .read("config: sasl password")
+            .unwrap_err();
+        assert_eq!(err.message(), "config: sasl password is empty");
     }
 }

@@ -229,7 +229,9 @@ impl Settings {
     }
 
     pub fn resolve_with(args: &GlobalArgs, mode: Resolve) -> Result<Settings> {
-        let config = Config::load(mode == Resolve::Full)?;
+        // The readable-secret warning goes with every command that reads the file, the config
+        // commands included; not with shell completion.
+        let config = Config::load(mode != Resolve::Quiet)?;
         Settings::resolve_from(args, &config, mode)
     }
 
@@ -296,6 +298,9 @@ impl Settings {
         for (k, v) in &args.properties {
             if crate::security::is_sensitive_key(k) {
                 crate::security::register_secret(v);
+                if mode != Resolve::Quiet {
+                    eprintln!("warning: {}", x_secret_warning(k));
+                }
             }
         }
         crate::kafka::validate_properties(&args.properties)?;
@@ -303,13 +308,16 @@ impl Settings {
         let security = if offline {
             Security::default()
         } else {
-            let security = resolve_security(&args.security, context, config, &args.properties)
-                .map_err(|e| match &context_name {
-                    Some(_) if e.message().starts_with("config:") => {
-                        Error::usage(in_context(e.message().trim_start_matches("config: ")))
-                    }
-                    _ => e,
-                })?;
+            let warn = mode == Resolve::Full;
+            let security =
+                resolve_security(&args.security, context, config, &args.properties, warn).map_err(
+                    |e| match &context_name {
+                        Some(_) if e.message().starts_with("config:") => {
+                            Error::usage(in_context(e.message().trim_start_matches("config: ")))
+                        }
+                        _ => e,
+                    },
+                )?;
             if mode == Resolve::Full {
                 if let Some(tls) = &security.tls {
                     if !tls.verify_certificate {
@@ -371,6 +379,7 @@ fn resolve_security(
     context: Option<&ContextConfig>,
     config: &Config,
     x_props: &[(String, String)],
+    warn: bool,
 ) -> Result<Security> {
     let ctx_tls = context
         .and_then(|c| c.tls.as_ref())
@@ -405,7 +414,9 @@ fn resolve_security(
         };
         let key_password = match (&args.tls_key_password_env, &args.tls_key_password_file) {
             (Some(var), _) => Some(SecretSource::Env(var.clone()).read("--tls-key-password-env")?),
-            (None, Some(f)) => Some(SecretSource::File(f.clone()).read("--tls-key-password-file")?),
+            (None, Some(f)) => {
+                Some(SecretSource::File(f.clone()).read_checked("--tls-key-password-file", warn)?)
+            }
             (None, None) => crate::config::secret_source(
                 config,
                 "key-password",
@@ -413,7 +424,7 @@ fn resolve_security(
                 c.key_password_env.as_ref(),
                 c.key_password_file.as_ref(),
             )?
-            .map(|s| s.read("config: tls key-password"))
+            .map(|s| s.read_checked("config: tls key-password", warn))
             .transpose()?,
         };
         let insecure = args.tls_insecure_skip_verify || c.insecure_skip_verify == Some(true);
@@ -452,7 +463,7 @@ fn resolve_security(
             let password = match (&args.sasl_password_env, &args.sasl_password_file) {
                 (Some(var), _) => Some(SecretSource::Env(var.clone()).read("--sasl-password-env")?),
                 (None, Some(f)) => {
-                    Some(SecretSource::File(f.clone()).read("--sasl-password-file")?)
+                    Some(SecretSource::File(f.clone()).read_checked("--sasl-password-file", warn)?)
                 }
                 (None, None) => match ctx_sasl {
                     Some(s) => crate::config::secret_source(
@@ -462,7 +473,7 @@ fn resolve_security(
                         s.password_env.as_ref(),
                         s.password_file.as_ref(),
                     )?
-                    .map(|src| src.read("config: sasl password"))
+                    .map(|src| src.read_checked("config: sasl password", warn))
                     .transpose()?,
                     None => None,
                 },
@@ -510,6 +521,21 @@ fn resolve_security(
         }
     };
     Ok(Security { tls, sasl })
+}
+
+/// Why a secret given with `-X KEY=...` is exposed, and what to use instead.
+fn x_secret_warning(key: &str) -> String {
+    let instead = match key.to_ascii_lowercase().as_str() {
+        "sasl.password" | "sasl.oauthbearer.client.secret" => {
+            "--sasl-password-env VAR or --sasl-password-file FILE"
+        }
+        "ssl.key.password" => "--tls-key-password-env VAR or --tls-key-password-file FILE",
+        _ => "a context's properties in the config file (chmod 600)",
+    };
+    format!(
+        "-X {key}=... puts a secret on the command line, where other users can see it in the \
+         process list (and it stays in the shell history): use {instead} instead"
+    )
 }
 
 /// The addresses of the last `bootstrap.servers` (or its alias `metadata.broker.list`) among
@@ -748,6 +774,21 @@ password = "ctx-password-1"
         let s = Settings::resolve_from(&args(&["-b", "a:1"]), &Config::default(), Resolve::Quiet)
             .unwrap();
         assert_eq!(s.brokers, ["a:1"]);
+    }
+
+    #[test]
+    fn x_secrets_point_at_the_right_place() {
+        for (key, instead) in [
+            ("sasl.password", "--sasl-password-file"),
+            ("sasl.oauthbearer.client.secret", "--sasl-password-file"),
+            ("ssl.key.password", "--tls-key-password-file"),
+            ("sasl.oauthbearer.config", "config file (chmod 600)"),
+            ("ssl.keystore.password", "config file (chmod 600)"),
+        ] {
+            let w = x_secret_warning(key);
+            assert!(w.starts_with(&format!("-X {key}=... puts a secret")), "{w}");
+            assert!(w.contains(instead), "{key}: {w}");
+        }
     }
 
     #[test]

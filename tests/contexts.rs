@@ -462,3 +462,35 @@ fn x_bootstrap_servers_is_the_address_errors_name() {
         .stderr(predicate::str::contains("warning").not())
         .stderr(predicate::str::contains("127.0.0.1:6"));
 }
+
+/// The config commands read the file too: a readable file holding a secret warns there as
+/// everywhere else.
+#[test]
+fn config_commands_warn_about_a_readable_secret() {
+    let cfg = Cfg::new(CONFIG);
+    cfg.chmod(0o644);
+    let warning = format!(
+        "{} holds a secret and can be read by group or others (mode 0644); run `chmod 600",
+        cfg.path().display()
+    );
+    for args in [
+        &["config", "view"][..],
+        &["config", "contexts"],
+        &["config", "current"],
+        &["config", "use", "two"],
+    ] {
+        let out = cfg.kctl().args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.matches(&warning).count(), 1, "{args:?}: {stderr}");
+        for secret in SECRETS {
+            assert!(!stderr.contains(secret));
+        }
+    }
+    cfg.chmod(0o600);
+    cfg.kctl()
+        .args(["config", "view"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("holds a secret").not());
+}

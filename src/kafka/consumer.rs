@@ -125,7 +125,12 @@ impl<'a> RecordRef<'a> {
 const BATCH: usize = 1024;
 
 /// A consumer error: transient ones (librdkafka retries by itself) read as nothing polled.
-fn consume_error<'a>(topic: &str, code: RDKafkaErrorCode, fatal: bool) -> Result<Polled<'a>> {
+fn consume_error<'a>(
+    topic: &str,
+    code: RDKafkaErrorCode,
+    fatal: bool,
+    client: ClientPtr,
+) -> Result<Polled<'a>> {
     match code {
         RDKafkaErrorCode::BrokerTransportFailure
         | RDKafkaErrorCode::AllBrokersDown
@@ -136,6 +141,7 @@ fn consume_error<'a>(topic: &str, code: RDKafkaErrorCode, fatal: bool) -> Result
         {
             Ok(Polled::Idle)
         }
+        RDKafkaErrorCode::BadMessage => Err(super::bad_message_error(topic, client)),
         code => Err(Error::runtime(format!(
             "cannot consume from '{topic}': {}",
             broker_error(code, None)
@@ -510,7 +516,12 @@ impl Consumer {
                 Some(Err(err)) => {
                     let fatal = matches!(err, KafkaError::MessageConsumptionFatal(_));
                     match err.rdkafka_error_code() {
-                        Some(code) => consume_error(&self.topic, code, fatal),
+                        Some(code) => consume_error(
+                            &self.topic,
+                            code,
+                            fatal,
+                            ClientPtr(self.inner.client().native_ptr()),
+                        ),
                         None => Err(Error::runtime(format!(
                             "cannot consume from '{}': {err}",
                             self.topic
@@ -530,7 +541,12 @@ impl Consumer {
         match raw.error() {
             RDKafkaErrorCode::NoError => Ok(Polled::Record(RecordRef { raw, _owned: None })),
             RDKafkaErrorCode::PartitionEOF => Ok(Polled::PartitionEnd(raw.partition())),
-            code => consume_error(&self.topic, code, false),
+            code => consume_error(
+                &self.topic,
+                code,
+                false,
+                ClientPtr(self.inner.client().native_ptr()),
+            ),
         }
     }
 

@@ -389,11 +389,26 @@ fn parse_brokers_down(message: &str) -> Option<(u32, u32)> {
     Some((down.parse().ok()?, total.parse().ok()?))
 }
 
-/// Explains librdkafka's "Invalid response size N" by what the first four bytes were: an
-/// HTTP server answers "HTTP", a TLS listener a TLS record.
+/// How to raise the largest answer librdkafka reads.
+const RECEIVE_MAX_HINT: &str = "raise it with -X receive.message.max.bytes=BYTES (at most \
+     2147483647; at least -X fetch.max.bytes plus 512, which bounds what one fetch asks for)";
+
+/// Explains librdkafka's "Invalid response size N (0..MAX)". On a connection that spoke Kafka
+/// already (in state UP) the answer was larger than receive.message.max.bytes; otherwise the
+/// first four bytes say what answered: an HTTP server "HTTP", a TLS listener a TLS record.
 fn explain_bad_size(reason: &str) -> Option<String> {
     let rest = reason.split("Invalid response size ").nth(1)?;
     let size: i64 = rest.split_whitespace().next()?.parse().ok()?;
+    if reason.contains(" in state UP)") {
+        let max = rest
+            .split_once("(0..")
+            .and_then(|(_, m)| m.split(')').next())
+            .unwrap_or("?");
+        return Some(format!(
+            "an answer of {size} bytes is larger than receive.message.max.bytes ({max}): \
+             {RECEIVE_MAX_HINT}"
+        ));
+    }
     let bytes = (size as i32).to_be_bytes();
     Some(if &bytes == b"HTTP" {
         "the server answered HTTP: this is an HTTP server, not a Kafka broker".to_string()
@@ -402,6 +417,21 @@ fn explain_bad_size(reason: &str) -> Option<String> {
     } else {
         "the server's answer is not Kafka: is this the Kafka port?".to_string()
     })
+}
+
+/// A consumer's "bad message format": what a fetch answer larger than
+/// receive.message.max.bytes reads as (librdkafka drops the connection and fails the fetch),
+/// or a corrupt record. Names the setting and its value.
+pub(crate) fn bad_message_error(topic: &str, client: native::ClientPtr) -> Error {
+    let max = native::config_value(client, "receive.message.max.bytes")
+        .unwrap_or_else(|| "?".to_string());
+    Error::runtime(format!(
+        "cannot consume from '{topic}': bad message format: an answer from the broker was \
+         larger than receive.message.max.bytes ({max} bytes), or corrupt"
+    ))
+    .with_hint(format!(
+        "if records (or what one fetch returns) are that large, {RECEIVE_MAX_HINT}"
+    ))
 }
 
 /// What to check when the cluster did not answer in time.
@@ -1089,6 +1119,25 @@ mod tests {
             OffsetSpec::Timestamp(1_700_000_000_000).native(),
             1_700_000_000_000
         );
+    }
+
+    /// On a connection that spoke Kafka, "Invalid response size" is an answer too large for
+    /// receive.message.max.bytes: the explanation names the setting and how to raise it.
+    #[test]
+    fn a_too_large_answer_names_receive_message_max_bytes() {
+        let big = "127.0.0.1:42703/1: Receive failed: Invalid response size 300134 (0..10000): increase receive.message.max.bytes (after 0ms in state UP)";
+        let why = tidy_reason(big);
+        assert!(
+            why.starts_with(
+                "an answer of 300134 bytes is larger than receive.message.max.bytes (10000): \
+                 raise it with -X receive.message.max.bytes="
+            ),
+            "{why}"
+        );
+        assert!(why.contains("fetch.max.bytes"), "{why}");
+        // Before the handshake it is still "not Kafka".
+        let http = "127.0.0.1:5/bootstrap: Receive failed: Invalid response size 1213486160 (0..100000000): increase receive.message.max.bytes (after 1ms in state APIVERSION_QUERY)";
+        assert!(tidy_reason(http).contains("HTTP server"));
     }
 
     #[test]

@@ -43,6 +43,20 @@ pub(crate) fn describe(code: RDKafkaErrorCode) -> String {
     }
 }
 
+/// The value of one of the client's configuration properties, as librdkafka has it.
+pub(crate) fn config_value(client: ClientPtr, name: &str) -> Option<String> {
+    let name = CString::new(name).ok()?;
+    let mut buf = [0 as c_char; 256];
+    let mut size = buf.len();
+    // SAFETY: the client and its configuration are alive; librdkafka writes at most `size`
+    // bytes, NUL-terminated, and sets `size`.
+    let res = unsafe {
+        let conf = rdsys::rd_kafka_conf(client.0);
+        rdsys::rd_kafka_conf_get(conf, name.as_ptr(), buf.as_mut_ptr(), &mut size)
+    };
+    (res == rdsys::rd_kafka_conf_res_t::RD_KAFKA_CONF_OK).then(|| unsafe { cstr(buf.as_ptr()) })
+}
+
 /// The client's fatal error, if one was raised: its code and librdkafka's reason (an
 /// idempotent producer's out-of-order sequence, say). After one the client does nothing more.
 pub(crate) fn fatal_error(client: ClientPtr) -> Option<(RDKafkaErrorCode, String)> {
