@@ -168,11 +168,11 @@ fn wait_for_group_coordinator(addr: &str) -> Result<(), String> {
     use rdkafka::consumer::{BaseConsumer, Consumer};
     let consumer: BaseConsumer = rdkafka::config::ClientConfig::new()
         .set("bootstrap.servers", addr)
-        .set("group.id", "kctl-test-warm-up")
+        .set("group.id", "common-warm-up")
         .create()
         .map_err(|e| e.to_string())?;
     let mut tpl = rdkafka::TopicPartitionList::new();
-    tpl.add_partition("kctl-test-warm-up", 0);
+    tpl.add_partition("common-warm-up", 0);
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         match consumer.committed_offsets(tpl.clone(), Duration::from_secs(5)) {
