@@ -3,7 +3,8 @@
 #
 #   bench/groups-describe.sh [RUNS]        # default 10 runs
 #
-# Builds kctl (--release), starts a local broker (noida-db, via scripts/with-broker), creates
+# Builds kctl (--release), starts a local broker (noida-db, via scripts/with-broker, as the
+# README's figures were measured; KCTL_WITH_BROKER=kafka runs it on Apache Kafka), creates
 # the topic, commits an offset for the group on every partition (with kctl's own reset-offsets),
 # then times RUNS describes and counts the Kafka requests one describe sends
 # (from librdkafka's protocol debug log, `-vv`). KCTL_BENCH_BIN=path skips the build.
@@ -18,6 +19,7 @@ if [ -z "${KCTL_BENCH_BIN:-}" ]; then
 fi
 export KCTL_BENCH_BIN runs partitions
 
+export KCTL_WITH_BROKER=${KCTL_WITH_BROKER:-noida}
 exec scripts/with-broker bash -c '
 set -euo pipefail
 kctl=$KCTL_BENCH_BIN
