@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 
+pub mod apache;
 pub mod mock;
 
 pub const KAFKA_INSTALL_HINT: &str = "the broker tests run Apache Kafka (Java 17+ and the \
