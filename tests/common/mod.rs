@@ -21,6 +21,7 @@ use assert_cmd::Command;
 
 pub mod apache;
 pub mod mock;
+pub mod secure;
 
 pub const KAFKA_INSTALL_HINT: &str = "the broker tests run Apache Kafka (Java 17+ and the \
      Kafka jars from Maven Central): run `scripts/install-test-deps` (or `scripts/test`, \
