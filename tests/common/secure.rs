@@ -779,3 +779,84 @@ fn make_acls(kafka: &SecureKafka) -> Result<(), String> {
         }
     }
 }
+
+/// An OIDC token endpoint on a free loopback port (the client-credentials grant librdkafka
+/// speaks): it answers every request with `token` and keeps the text of each request.
+pub struct TokenEndpoint {
+    pub url: String,
+    pub token: String,
+    pub requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl TokenEndpoint {
+    /// Hands out an unsecured JWT (`alg: none`) for `sub`, valid for an hour, whose signature
+    /// part is `signature`: empty is what Kafka's unsecured validator takes (the principal is
+    /// `User:SUB`); anything else it refuses as an invalid token.
+    pub fn start(sub: &str, signature: &str) -> TokenEndpoint {
+        use base64::Engine as _;
+        use std::io::{Read, Write};
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let token = format!(
+            "{}.{}.{signature}",
+            b64.encode(r#"{"alg":"none","typ":"JWT"}"#),
+            b64.encode(format!(
+                r#"{{"sub":"{sub}","exp":{},"iat":{now}}}"#,
+                now + 3600
+            )),
+        );
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/token", listener.local_addr().unwrap());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let record = requests.clone();
+        let jwt = token.clone();
+        std::thread::spawn(move || {
+            for mut conn in listener.incoming().flatten() {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                // The headers, then as much body as Content-Length says.
+                loop {
+                    let n = conn.read(&mut buf).unwrap_or(0);
+                    if n == 0 {
+                        break;
+                    }
+                    request.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&request).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if request.len() >= end + 4 + length {
+                            break;
+                        }
+                    }
+                }
+                record
+                    .lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&request).to_string());
+                let body = format!(
+                    r#"{{"access_token":"{jwt}","token_type":"bearer","expires_in":3600}}"#
+                );
+                let _ = write!(
+                    conn,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        TokenEndpoint {
+            url,
+            token,
+            requests,
+        }
+    }
+}
