@@ -12,7 +12,8 @@ mod common;
 use std::time::Duration;
 
 use common::secure::{
-    Run, SecureKafka, User, ALICE, BOB, PASSWORD_ENV, PASSWORD_MECHANISMS, SECRETS, WRONG_PASSWORD,
+    Run, SecureKafka, TokenEndpoint, User, ALICE, BOB, PASSWORD_ENV, PASSWORD_MECHANISMS, SECRETS,
+    WRONG_PASSWORD,
 };
 
 /// How long a refusal may take, with `--timeout 10s`: well under the bound, never a hang.
@@ -434,6 +435,20 @@ fn refusals(kafka: &'static SecureKafka) -> Vec<Refusal> {
                 "SASL authentication error",
                 "invalid credentials",
                 "SCRAM-SHA-256",
+            ],
+            hint: sasl_hint,
+        },
+        Refusal {
+            name: "a wrong password over SASL_SSL (SCRAM-SHA-512)",
+            kctl: Box::new(|| {
+                let mut cmd = kafka.sasl_on(&kafka.sasl_ssl, "SCRAM-SHA-512", ALICE);
+                cmd.env(PASSWORD_ENV, WRONG_PASSWORD);
+                cmd
+            }),
+            cause: &[
+                "SASL authentication error",
+                "invalid credentials",
+                "SCRAM-SHA-512",
             ],
             hint: sasl_hint,
         },
@@ -934,4 +949,119 @@ fn no_secret_in_the_output_the_logs_or_the_process_list() {
         "{run:#?}"
     );
     run.assert_no_secret(&[]);
+}
+
+/// kctl with OAUTHBEARER through OIDC: `--sasl-oauth-token-url`, the client id and secret.
+fn oidc(kafka: &SecureKafka, endpoint: &TokenEndpoint) -> assert_cmd::Command {
+    let mut cmd = kafka.kctl(&kafka.sasl);
+    cmd.env("KCTL_TEST_OIDC_SECRET", OIDC_SECRET).args([
+        "--sasl-mechanism",
+        "OAUTHBEARER",
+        "--sasl-username",
+        "client-1",
+        "--sasl-password-env",
+        "KCTL_TEST_OIDC_SECRET",
+        "--sasl-oauth-token-url",
+        &endpoint.url,
+    ]);
+    cmd
+}
+
+const OIDC_SECRET: &str = "oidc-secret-Qq17mB";
+
+#[test]
+fn oauthbearer_through_oidc_logs_in_with_the_endpoints_token() {
+    let kafka = SecureKafka::shared();
+    // Kafka's unsecured validator takes an unsigned JWT: the endpoint's token for alice.
+    let endpoint = TokenEndpoint::start("alice", "");
+    let topic = kafka.topic("alice-oidc");
+    let group = common::unique("alice-oidc-group");
+    round_trip("OIDC", || oidc(kafka, &endpoint), &topic, &group);
+
+    let requests = endpoint.requests.lock().unwrap().clone();
+    let request = requests.first().expect("a token request");
+    assert!(request.starts_with("POST /token "), "{request}");
+    assert!(
+        request.contains("grant_type=client_credentials"),
+        "{request}"
+    );
+    use base64::Engine as _;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("client-1:{OIDC_SECRET}"));
+    assert!(request.contains(&format!("Basic {basic}")), "{request}");
+
+    // With protocol debugging: neither the secret, nor the credentials, nor the token.
+    let run = Run::of(oidc(kafka, &endpoint).args(["-vv", "topics", "list"]), None);
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    run.assert_no_secret(&[OIDC_SECRET, &basic, &endpoint.token]);
+
+    // A token the broker rejects (signed, where it takes unsecured ones only): fast, named.
+    let signed = TokenEndpoint::start("alice", "c2lnbmVk");
+    for args in [&["topics", "list"][..], &["consume", &topic, "-e"][..]] {
+        let run = Run::of(oidc(kafka, &signed).args(args), None);
+        assert_eq!(run.code, Some(1), "{run:#?}");
+        assert!(run.elapsed < FAST, "took {:?}: {run:#?}", run.elapsed);
+        assert!(
+            run.error().contains("SASL authentication error"),
+            "{run:#?}"
+        );
+        assert!(run.error().contains("invalid_token"), "{run:#?}");
+        run.assert_no_secret(&[OIDC_SECRET, &basic, &signed.token]);
+    }
+}
+
+#[test]
+fn tls_verification_can_be_turned_off_and_checks_the_host_name() {
+    let kafka = SecureKafka::shared();
+    // A CA that did not sign the broker's certificate, with verification off: it connects,
+    // and kctl warns.
+    let run = Run::of(
+        kafka
+            .kctl(&kafka.ssl)
+            .args(["--tls-ca", &kafka.file("other-ca.pem")])
+            .args(["--tls-insecure-skip-verify", "topics", "list"]),
+        None,
+    );
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    assert!(run.stderr.contains("verification is off"), "{run:#?}");
+
+    // The certificate names IP 127.0.0.1 only: `localhost` does not match it.
+    let port = kafka.ssl.rsplit(':').next().unwrap();
+    let run = Run::of(
+        common::kctl()
+            .args(["-b", &format!("localhost:{port}"), "--timeout", "10s"])
+            .args(["--tls-ca", &kafka.file("ca.pem"), "topics", "list"]),
+        None,
+    );
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    assert!(run.elapsed < FAST, "took {:?}: {run:#?}", run.elapsed);
+    assert!(
+        run.error().contains("certificate verify failed"),
+        "{run:#?}"
+    );
+
+    // A context's ca-file relative to the config file's directory.
+    let config = kafka.config_file(&format!(
+        "current-context = \"tls\"\n\n[contexts.tls]\nbrokers = \"{}\"\n\n[contexts.tls.tls]\nca-file = \"../ca.pem\"\n",
+        kafka.ssl
+    ));
+    let run = Run::of(
+        common::kctl()
+            .env("KCTL_CONFIG", &config)
+            .args(["topics", "list"]),
+        None,
+    );
+    assert_eq!(run.code, Some(0), "{run:#?}");
+}
+
+#[test]
+fn plaintext_against_a_tls_port_fails_within_the_timeout() {
+    // Not fast yet (it waits for the whole --timeout; see the report), but never a hang.
+    let kafka = SecureKafka::shared();
+    let run = Run::of(
+        common::kctl().args(["-b", &kafka.ssl, "--timeout", "3s", "topics", "list"]),
+        None,
+    );
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    assert!(run.elapsed < Duration::from_secs(20), "{run:#?}");
+    assert!(!run.stderr.contains("not found"), "{run:#?}");
 }
