@@ -904,6 +904,14 @@ fn no_secret_in_the_output_the_logs_or_the_process_list() {
         assert_eq!(run.code, Some(0), "{mechanism}: {run:#?}");
         run.assert_no_secret(&[]);
     }
+    // SCRAM over TLS, right and wrong.
+    for (password, code) in [(ALICE.password, 0), (WRONG_PASSWORD, 1)] {
+        let mut cmd = kafka.sasl_on(&kafka.sasl_ssl, "SCRAM-SHA-512", ALICE);
+        cmd.env(PASSWORD_ENV, password);
+        let run = Run::of(cmd.args(["-vv", "topics", "list"]), None);
+        assert_eq!(run.code, Some(code), "{run:#?}");
+        run.assert_no_secret(&[]);
+    }
 
     // A running kctl: its password is in no process's command line (only in its environment,
     // or its file), nor are the broker's secrets.
