@@ -348,6 +348,16 @@ fn consumer_config(settings: &Settings) -> ClientConfig {
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
         .set("enable.partition.eof", "true");
+    // Queue and fetch sizes for a command line tool, not a service (`-X` overrides each).
+    // librdkafka's defaults let the queue of fetched records grow to 100,000 records or
+    // 64 MiB and a fetch bring 50 MiB, and when the queue is full they wait 1 s before the
+    // next fetch. Measured on Apache Kafka 4.4, 1M records of 65 bytes to /dev/null: values
+    // 0.51 s, 64 MB peak RSS; JSON 6.6 s (idle between those 1 s waits), 66 MB; on 1,000
+    // partitions 250 MB. With these: values 0.50 s, 33 MB; JSON 1.1 s, 39 MB; 1,000
+    // partitions 52 MB. (4 MiB of queue also caps a fetch at 4 MiB, or message.max.bytes.)
+    set_default(&mut config, settings, "queued.min.messages", "25000");
+    set_default(&mut config, settings, "queued.max.messages.kbytes", "4096");
+    set_default(&mut config, settings, "fetch.queue.backoff.ms", "10");
     config
 }
 
