@@ -28,7 +28,9 @@ use clap::{CommandFactory, FromArgMatches, ValueEnum};
 use clap_complete::engine::{ArgValueCandidates, ArgValueCompleter, CompletionCandidate};
 use serde::{Deserialize, Serialize};
 
-use crate::settings::{GlobalArgs, Resolve, Settings};
+use crate::cli::GlobalArgs;
+use crate::kafka::ClientConfig;
+use crate::settings::{Mode, Settings};
 
 /// The environment variable that switches kctl into completion mode (set by the scripts).
 pub const COMPLETE_ENV: &str = "KCTL_COMPLETE";
@@ -75,7 +77,7 @@ pub fn group_completer() -> ArgValueCompleter {
 /// Completes context names from the config file.
 pub fn context_completer() -> ArgValueCandidates {
     ArgValueCandidates::new(|| {
-        crate::config::Config::load(false)
+        crate::config::Config::load()
             .map(|c| {
                 c.context_names()
                     .into_iter()
@@ -115,11 +117,11 @@ pub fn script(shell: clap_complete::Shell) -> Vec<u8> {
 fn complete(kind: Kind, current: &OsStr) -> Vec<CompletionCandidate> {
     let started = Instant::now();
     let words = typed_words();
-    let Some(settings) = settings_from_words(&words) else {
+    let Some(cluster) = cluster_from_words(&words) else {
         return Vec::new();
     };
     let prefix = current.to_string_lossy();
-    lookup(kind, &settings, &prefix, &words, started)
+    lookup(kind, &cluster, &prefix, &words, started)
         .into_iter()
         .map(CompletionCandidate::new)
         .collect()
@@ -144,16 +146,32 @@ fn typed_words() -> Vec<OsString> {
     words
 }
 
-/// The settings the words give (flags, environment, config file), or none when they do not
-/// resolve (then nothing is completed).
-fn settings_from_words(words: &[OsString]) -> Option<Settings> {
+/// The cluster a command line points at: how to connect, and as whom.
+struct Cluster {
+    client: ClientConfig,
+    /// The SASL user, if any: another user may see other names.
+    user: Option<String>,
+}
+
+/// The cluster the global options point at (flags, environment, config file), or none when
+/// they do not resolve (then nothing is completed). Warnings are dropped: a completion prints
+/// nothing but names.
+fn cluster(global: &GlobalArgs) -> Option<Cluster> {
+    let mut ignored = Vec::new();
+    let settings = Settings::resolve(global, Mode::Full, &mut ignored).ok()?;
+    let client = ClientConfig::new(&settings, &mut ignored).ok()?;
+    let user = settings.security.sasl.and_then(|s| s.username);
+    Some(Cluster { client, user })
+}
+
+/// The cluster the words of a command line point at.
+fn cluster_from_words(words: &[OsString]) -> Option<Cluster> {
     if words.is_empty() {
         return None;
     }
     let cmd = crate::cli::Cli::command().ignore_errors(true);
     let matches = cmd.try_get_matches_from(words).ok()?;
-    let global = GlobalArgs::from_arg_matches(&matches).ok()?;
-    Settings::resolve_with(&global, Resolve::Quiet).ok()
+    cluster(&GlobalArgs::from_arg_matches(&matches).ok()?)
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -189,14 +207,9 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 /// The cache file for one cluster (bootstrap list and SASL identity) and kind.
-pub fn cache_file(settings: &Settings, kind: Kind) -> Option<PathBuf> {
-    let bootstrap = settings.bootstrap_servers();
-    let user = settings
-        .security
-        .sasl
-        .as_ref()
-        .and_then(|s| s.username.clone())
-        .unwrap_or_default();
+fn cache_file(cluster: &Cluster, kind: Kind) -> Option<PathBuf> {
+    let bootstrap = cluster.client.bootstrap_servers();
+    let user = cluster.user.clone().unwrap_or_default();
     let readable: String = bootstrap
         .chars()
         .map(|c| {
@@ -242,12 +255,12 @@ fn matching(names: &[String], prefix: &str) -> Vec<String> {
 /// Names of `kind` starting with `prefix`, answered from the cache within the deadline.
 fn lookup(
     kind: Kind,
-    settings: &Settings,
+    cluster: &Cluster,
     prefix: &str,
     words: &[OsString],
     started: Instant,
 ) -> Vec<String> {
-    let Some(path) = cache_file(settings, kind) else {
+    let Some(path) = cache_file(cluster, kind) else {
         return Vec::new();
     };
     match read_entry(&path) {
@@ -352,12 +365,12 @@ pub fn run_hidden(args: &crate::commands::complete::Args, global: &GlobalArgs) -
     }
     let started = Instant::now();
     let words: Vec<OsString> = std::env::args_os().collect();
-    let Ok(settings) = Settings::resolve_with(global, Resolve::Quiet) else {
+    let Some(cluster) = cluster(global) else {
         return 0;
     };
     let names = lookup(
         args.kind,
-        &settings,
+        &cluster,
         args.prefix.as_deref().unwrap_or(""),
         &words,
         started,
@@ -378,12 +391,12 @@ fn refresh(kind: Kind) {
         .and_then(|w| serde_json::from_str(&w).ok())
         .unwrap_or_default();
     let words: Vec<OsString> = words.into_iter().map(OsString::from).collect();
-    let Some(mut settings) = settings_from_words(&words) else {
+    let Some(mut cluster) = cluster_from_words(&words) else {
         return;
     };
-    settings.timeout = settings.timeout.min(REFRESH_TIMEOUT);
-    settings.verbose = 0;
-    let Some(path) = cache_file(&settings, kind) else {
+    cluster.client.timeout = cluster.client.timeout.min(REFRESH_TIMEOUT);
+    cluster.client.verbose = 0;
+    let Some(path) = cache_file(&cluster, kind) else {
         return;
     };
     let result = tokio::runtime::Builder::new_current_thread()
@@ -392,7 +405,7 @@ fn refresh(kind: Kind) {
         .map_err(|e| e.to_string())
         .and_then(|rt| {
             let result = rt.block_on(async {
-                let kafka = crate::kafka::Kafka::connect(&settings)?;
+                let kafka = crate::kafka::Kafka::connect(&cluster.client)?;
                 match kind {
                     Kind::Topics => kafka.topic_names().await,
                     Kind::Groups => kafka.group_names().await,

@@ -3,6 +3,10 @@
 //! Three seams: [`kafka`] is the only module that talks to librdkafka; [`commands`] compute plain
 //! serde data; [`render`] and [`printer`] turn that data into tables or JSON.
 
+// Unsafe code is allowed in one place only, `kafka/native/`, and documented there.
+#![deny(unsafe_code)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 pub mod cli;
 pub mod commands;
 pub mod complete;
@@ -44,13 +48,27 @@ pub fn main() -> i32 {
     if let commands::Command::Complete(args) = &cli.command {
         return complete::run_hidden(args, &cli.global);
     }
-    let mode = if cli.command.needs_cluster() {
-        settings::Resolve::Full
+    let needs_cluster = cli.command.needs_cluster();
+    let mode = if needs_cluster {
+        settings::Mode::Full
     } else {
-        settings::Resolve::Offline
+        settings::Mode::Offline
     };
-    let settings = match Settings::resolve_with(&cli.global, mode) {
-        Ok(s) => s,
+    let mut warnings = Vec::new();
+    let resolved = Settings::resolve(&cli.global, mode, &mut warnings).and_then(|settings| {
+        // Commands that connect check their client configuration once, first thing.
+        let client = match needs_cluster {
+            true => Some(kafka::ClientConfig::new(&settings, &mut warnings)?),
+            false => None,
+        };
+        Ok((settings, client))
+    });
+    let early = Printer::new(printer::OutputFormat::default());
+    for warning in &warnings {
+        early.warn(warning);
+    }
+    let (settings, client) = match resolved {
+        Ok(resolved) => resolved,
         Err(err) => return report(&err),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -61,7 +79,8 @@ pub fn main() -> i32 {
         Ok(rt) => rt,
         Err(e) => return report(&Error::runtime(format!("cannot start the runtime: {e}"))),
     };
-    let ctx = Ctx::new(settings.clone(), Printer::new(settings.output));
+    let printer = Printer::new(settings.output);
+    let ctx = Ctx::new(settings, client, printer);
     let command = cli.command;
     let result = runtime.block_on(run(command, &ctx));
     // Do not wait for blocking librdkafka calls that a timeout already gave up on, nor for

@@ -7,7 +7,17 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::render::{self, Render};
-use crate::settings::OutputFormat;
+
+/// How results are printed on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    /// Aligned tables for people.
+    #[default]
+    Table,
+    /// JSON documents for scripts (one JSON object per line for streams).
+    Json,
+}
 
 #[derive(Debug, Clone)]
 pub struct Printer {

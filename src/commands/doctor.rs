@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::Ctx;
 use crate::error::{Error, Result};
-use crate::kafka::{self, probe, Kafka};
+use crate::kafka::{self, probe, ClientConfig, Kafka};
 use crate::render::{Block, Render, Table};
 
 #[derive(Debug, clap::Args)]
@@ -162,7 +162,7 @@ impl Doctor {
 }
 
 pub async fn run(_args: Args, ctx: &Ctx) -> Result<()> {
-    let report = diagnose(ctx).await;
+    let report = diagnose(ctx.client()?).await;
     ctx.printer.print(&report)?;
     if report.ok {
         Ok(())
@@ -173,12 +173,11 @@ pub async fn run(_args: Args, ctx: &Ctx) -> Result<()> {
     }
 }
 
-pub async fn diagnose(ctx: &Ctx) -> Report {
-    let settings = &ctx.settings;
-    let kafka::SecurityMode { tls, sasl } = kafka::security_mode(settings);
+pub async fn diagnose(client: &ClientConfig) -> Report {
+    let kafka::SecurityMode { tls, sasl } = client.security_mode();
     let mut doc = Doctor {
-        deadline: Instant::now() + settings.timeout,
-        timeout: settings.timeout,
+        deadline: Instant::now() + client.timeout,
+        timeout: client.timeout,
         steps: Vec::new(),
         problem: None,
         warning: None,
@@ -187,7 +186,7 @@ pub async fn diagnose(ctx: &Ctx) -> Report {
     // 1. Every bootstrap address on its own.
     let mut reachable = 0;
     let mut errors = Vec::new();
-    for broker in &settings.brokers {
+    for broker in &client.brokers {
         match doc.check_address(broker, !tls, broker).await {
             Ok(()) => reachable += 1,
             Err(e) => errors.push(e),
@@ -198,7 +197,7 @@ pub async fn diagnose(ctx: &Ctx) -> Report {
             "{} of {} bootstrap addresses {} not work ({}): clients get through the others, \
              but fix or remove {} (-b/--brokers, KCTL_BROKERS or the context's brokers)",
             errors.len(),
-            settings.brokers.len(),
+            client.brokers.len(),
             if errors.len() == 1 { "does" } else { "do" },
             errors.join("; "),
             if errors.len() == 1 { "it" } else { "them" },
@@ -214,10 +213,10 @@ pub async fn diagnose(ctx: &Ctx) -> Report {
     }
 
     // 2. Metadata through librdkafka: the real client path, including TLS and SASL.
-    let mut meta_settings = settings.clone();
-    meta_settings.timeout = doc.remaining();
-    let bootstrap = settings.bootstrap_servers();
-    let metadata = match Kafka::connect(&meta_settings) {
+    let mut meta_client = client.clone();
+    meta_client.timeout = doc.remaining();
+    let bootstrap = client.bootstrap_servers();
+    let metadata = match Kafka::connect(&meta_client) {
         Ok(k) => k.metadata().await,
         Err(e) => Err(e),
     };

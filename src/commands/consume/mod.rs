@@ -9,11 +9,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use super::Ctx;
 use crate::error::{Error, ErrorKind, Result};
 use crate::interrupt::Interrupt;
+use crate::kafka::ClientConfig;
 use crate::kafka::{
     Consumer, GroupStatus, Kafka, OffsetSpec, Polled, ReadMode, Revocation, StartOffset,
 };
+use crate::printer::OutputFormat;
 use crate::printer::Printer;
-use crate::settings::{OutputFormat, Settings};
 use crate::stdio;
 use format::{Format, Output};
 
@@ -209,7 +210,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         })
         .collect();
     let job = Job {
-        settings: ctx.settings.clone(),
+        client: ctx.client()?.clone(),
         printer: ctx.printer.clone(),
         leaders,
         started,
@@ -313,7 +314,7 @@ async fn resolve_starts(
 
 /// The consuming side: runs on a blocking thread, owns the consumer and stdout.
 struct Job {
-    settings: Settings,
+    client: ClientConfig,
     printer: Printer,
     topic: String,
     group: Option<String>,
@@ -341,7 +342,7 @@ impl Job {
         if stdio::stdout_closed() {
             return Err(stdio::closed_stdout_error());
         }
-        let mut consumer = Consumer::new(&self.settings, &self.topic, self.mode.clone())?;
+        let mut consumer = Consumer::new(&self.client, &self.topic, self.mode.clone())?;
         let stdout = io::stdout();
         let mut out = BufWriter::with_capacity(256 * 1024, stdout.lock());
         let mut state = State::new();
@@ -358,7 +359,7 @@ impl Job {
         let within = if state.cluster_silent {
             Duration::ZERO
         } else {
-            self.settings.timeout
+            self.client.timeout
         };
         let closed = consumer.close(within);
         if result.is_ok() && state.printed == 0 && self.starts_at_end_of_records {
@@ -486,7 +487,7 @@ impl Job {
             .into_iter()
             .filter(|p| !state.done.contains(p))
             .collect();
-        watch.check(consumer, self.settings.timeout, || {
+        watch.check(consumer, self.client.timeout, || {
             self.stalled(consumer, &pending)
         })
     }
@@ -506,8 +507,8 @@ impl Job {
         let mut message = format!(
             "no progress reading '{}' for {}: no records and no end of {} {} from {}",
             self.topic,
-            humantime::format_duration(self.settings.timeout),
-            crate::commands::plural(pending.len(), "partition", "partitions"),
+            humantime::format_duration(self.client.timeout),
+            crate::render::plural(pending.len(), "partition", "partitions"),
             list(pending),
             leaders.into_iter().collect::<Vec<_>>().join(", "),
         );
@@ -555,7 +556,7 @@ impl Job {
     /// fails (librdkafka would look for one forever). One whose group is still rebalancing
     /// waits: the coordinator may be waiting for a member to rejoin or time out.
     fn check_join(&self, consumer: &Consumer) -> Result<()> {
-        if self.started.elapsed() <= self.settings.timeout {
+        if self.started.elapsed() <= self.client.timeout {
             return Ok(());
         }
         match consumer.group_status() {
@@ -566,8 +567,8 @@ impl Job {
 
     fn join_error(&self, status: GroupStatus) -> Error {
         let group = self.group.as_deref().unwrap_or_default();
-        let brokers = self.settings.bootstrap_servers();
-        let within = humantime::format_duration(self.settings.timeout);
+        let brokers = self.client.bootstrap_servers();
+        let within = humantime::format_duration(self.client.timeout);
         match status {
             GroupStatus::NoCoordinator => Error::runtime(format!(
                 "cannot join group '{group}': the cluster at {brokers} named no coordinator \
@@ -617,7 +618,7 @@ impl Job {
         }
         let assigned = consumer.assigned();
         if assigned.is_empty() {
-            if self.started.elapsed() > self.settings.timeout {
+            if self.started.elapsed() > self.client.timeout {
                 return Err(self.join_error(consumer.group_status()));
             }
             return Ok(false);

@@ -162,9 +162,9 @@ async fn add_time_lags(description: &mut Description, ctx: &Ctx) -> Result<()> {
         .filter(|o| o.lag.is_some_and(|lag| lag > 0))
         .filter_map(|o| Some(((o.topic.clone(), o.partition), o.current_offset?)))
         .collect();
-    let settings = ctx.settings.clone();
+    let client = ctx.client()?.clone();
     let timestamps = tokio::task::spawn_blocking(move || {
-        crate::kafka::record_timestamps(&settings, &positions, settings.timeout)
+        crate::kafka::record_timestamps(&client, &positions, client.timeout)
     })
     .await
     .map_err(|e| crate::error::Error::runtime(format!("internal error: {e}")))??;

@@ -17,9 +17,9 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use super::Ctx;
+use crate::cli::parse_key_value;
 use crate::error::{Error, Result};
 use crate::kafka::{Compression, OutRecord, Producer, ProducerOptions};
-use crate::settings::parse_key_value;
 use input::{Chunked, InputError};
 
 /// How the input is split into messages.
@@ -188,7 +188,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     };
 
     let producer = Arc::new(Producer::new(
-        &ctx.settings,
+        ctx.client()?,
         ProducerOptions {
             topic: args.topic.clone(),
             compression: args.compression.map(Into::into),

@@ -47,7 +47,7 @@ pub fn require_topics(cluster: &ClusterInfo, names: &[String], suffix: &str) -> 
     }
     Err(Error::runtime(format!(
         "{} not found: {}{suffix}",
-        super::plural(missing.len(), "topic", "topics"),
+        crate::render::plural(missing.len(), "topic", "topics"),
         missing.join(", ")
     )))
 }
