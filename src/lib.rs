@@ -137,7 +137,7 @@ fn report(err: &Error) -> i32 {
         _ => {
             let mut stderr = std::io::stderr().lock();
             // Secrets never reach the terminal, whatever produced the message.
-            let _ = writeln!(stderr, "error: {}", security::scrub(err.message()));
+            let _ = writeln!(stderr, "error: {}", security::scrub(&err.message()));
             if let Some(hint) = err.hint() {
                 let _ = writeln!(stderr, "hint: {}", security::scrub(hint));
             }

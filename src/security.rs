@@ -343,7 +343,7 @@ mod tests {
                 err.message(),
                 format!("--sasl-password-file: {} is empty", f.display())
             );
-            assert_eq!(err.kind(), crate::error::ErrorKind::Usage);
+            assert_eq!(*err.kind(), crate::error::ErrorKind::Usage);
         }
         std::env::set_var("KCTL_TEST_SECRET_EMPTY", "");
         let err = SecretSource::Env("KCTL_TEST_SECRET_EMPTY".into())

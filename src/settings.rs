@@ -438,7 +438,7 @@ mod tests {
             "PLAINTEXT://h:9092",
         ] {
             let err = parse_brokers(bad).unwrap_err();
-            assert_eq!(err.kind(), crate::error::ErrorKind::Usage, "{bad}");
+            assert_eq!(*err.kind(), crate::error::ErrorKind::Usage, "{bad}");
         }
     }
 

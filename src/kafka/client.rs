@@ -11,13 +11,13 @@ use rdkafka::config::FromClientConfigAndContext;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 
 use super::config::{admin_request_timeout, ClientConfig, MAX_TIMEOUT};
-use super::conn::{security_hint, ClientCtx, ConnState, COORDINATOR_HINT, TIMEOUT_HINT};
-use super::errors::broker_error;
+use super::conn::{ClientCtx, ConnState, Failure, COORDINATOR_HINT, TIMEOUT_HINT};
+use super::errors::{broker_error, is_timeout};
 use super::native::admin::AdminCallError;
 use super::native::events::MainQueuePump;
 use super::native::{self, NativeError, SharedClient};
 use super::types::{Broker, ClusterInfo, PartitionInfo, TopicInfo};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::settings::format_duration;
 
 /// A connection to a Kafka cluster for admin and metadata calls.
@@ -91,45 +91,64 @@ impl Kafka {
             .operation_timeout(Some(timeout))
     }
 
+    /// `what` got no answer within the timeout; librdkafka's last connection failure says
+    /// why, when it reported one (a failed TLS handshake or SASL login makes it an
+    /// authentication error).
     pub(super) fn timeout_error(&self, what: &str) -> Error {
-        let mut message = format!(
-            "{what}: no answer from the cluster at {} within {}",
+        let mut why = format!(
+            "no answer from the cluster at {} within {}",
             self.brokers,
             format_duration(self.timeout)
         );
-        if let Some(last) = self.state.last_error() {
-            message.push_str(&format!(" (last error: {last})"));
+        let last = self.state.last_error();
+        if let Some(last) = &last {
+            why.push_str(&format!(" (last error: {})", last.reason));
         }
-        let hint = self
-            .state
-            .last_error()
-            .and_then(|e| security_hint(&e))
-            .unwrap_or(TIMEOUT_HINT);
-        Error::runtime(message).with_hint(hint)
+        let error = Error::new(
+            ErrorKind::Timeout {
+                what: what.to_string(),
+            },
+            what,
+        )
+        .because(why);
+        match last.as_ref().and_then(Failure::hint) {
+            Some(hint) => error.with_kind(ErrorKind::Authentication).with_hint(hint),
+            None => error.with_hint(TIMEOUT_HINT),
+        }
     }
 
     /// A call to a group's coordinator that timed out says what to check about coordinators.
     pub(super) fn coordinator_timeout(err: Error) -> Error {
-        if err.hint() == Some(TIMEOUT_HINT) {
+        if matches!(err.kind(), ErrorKind::Timeout { .. }) {
             err.with_hint(COORDINATOR_HINT)
         } else {
             err
         }
     }
 
+    /// No broker answered at all: every bootstrap address failed.
     pub(super) fn unreachable_error(&self, what: &str) -> Error {
-        let reason = self
-            .state
-            .last_error()
-            .unwrap_or_else(|| "all brokers are down".to_string());
-        Error::runtime(format!(
-            "{what}: no Kafka broker answered at {}: {reason}",
+        let last = self.state.last_error();
+        let reason = last
+            .as_ref()
+            .map_or("all brokers are down", |f| f.reason.as_str());
+        let error = Error::new(
+            ErrorKind::Unreachable {
+                addresses: self.brokers.clone(),
+            },
+            what,
+        )
+        .because(format!(
+            "no Kafka broker answered at {}: {reason}",
             self.brokers
-        ))
-        .with_hint(security_hint(&reason).unwrap_or(
-            "check the address (-b/--brokers or KCTL_BROKERS) and that Kafka is running there; \
-             `kctl doctor` checks the connection step by step",
-        ))
+        ));
+        match last.as_ref().and_then(Failure::hint) {
+            Some(hint) => error.with_kind(ErrorKind::Authentication).with_hint(hint),
+            None => error.with_hint(
+                "check the address (-b/--brokers or KCTL_BROKERS) and that Kafka is running \
+                 there; `kctl doctor` checks the connection step by step",
+            ),
+        }
     }
 
     /// Runs `fut` bounded by the timeout, failing fast when no broker can be reached at all.
@@ -213,13 +232,11 @@ impl Kafka {
 
     pub(super) fn native_error(&self, what: &str, err: NativeError) -> Error {
         match err.code {
-            RDKafkaErrorCode::OperationTimedOut | RDKafkaErrorCode::RequestTimedOut => {
-                self.timeout_error(what)
+            code if is_timeout(code) => self.timeout_error(what),
+            code => {
+                let cause = broker_error(code, Some(&err.message));
+                Error::new(cause.kind(), what).because(cause)
             }
-            _ => Error::runtime(format!(
-                "{what}: {}",
-                broker_error(err.code, Some(&err.message))
-            )),
         }
     }
 
@@ -234,8 +251,11 @@ impl Kafka {
             | Some(RDKafkaErrorCode::RequestTimedOut)
             | Some(RDKafkaErrorCode::BrokerTransportFailure)
             | Some(RDKafkaErrorCode::AllBrokersDown) => self.timeout_error(what),
-            Some(code) => Error::runtime(format!("{what}: {}", broker_error(code, None))),
-            None => Error::runtime(format!("{what}: {err}")),
+            Some(code) => {
+                let cause = broker_error(code, None);
+                Error::new(cause.kind(), what).because(cause)
+            }
+            None => Error::runtime(what).because(err),
         }
     }
 

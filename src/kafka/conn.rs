@@ -18,7 +18,7 @@ use super::native::events::EventSink;
 /// What librdkafka told us about the connection, served by the main-queue pump.
 pub(crate) struct ConnState {
     verbose: u8,
-    last_error: Mutex<Option<String>>,
+    last_error: Mutex<Option<Failure>>,
     /// True while every broker is down and none has ever answered.
     pub(super) unreachable: watch::Sender<bool>,
     pub(super) reached: AtomicBool,
@@ -67,7 +67,7 @@ impl ConnState {
                 }
             }
             if let Ok(mut last) = self.last_error.lock() {
-                *last = Some(tidy_reason(reason));
+                *last = Some(Failure::read(reason));
             }
         }
         // Without an error callback (the admin client) librdkafka logs its error events with
@@ -83,7 +83,7 @@ impl ConnState {
                 None => {
                     let reason = strip_thread(message);
                     if let Ok(mut last) = self.last_error.lock() {
-                        *last = Some(tidy_reason(reason));
+                        *last = Some(Failure::read(reason));
                     }
                 }
             }
@@ -111,11 +111,12 @@ impl ConnState {
         if code == RDKafkaErrorCode::AllBrokersDown {
             self.all_down();
         } else if let Ok(mut last) = self.last_error.lock() {
-            *last = Some(tidy_reason(reason));
+            *last = Some(Failure::read(reason));
         }
     }
 
-    pub fn last_error(&self) -> Option<String> {
+    /// The last connection failure librdkafka reported.
+    pub fn last_error(&self) -> Option<Failure> {
         self.last_error.lock().ok().and_then(|l| l.clone())
     }
 
@@ -181,8 +182,7 @@ fn explain_bad_size(reason: &str) -> Option<String> {
 }
 
 /// What to check when the cluster did not answer in time.
-pub(crate) const TIMEOUT_HINT: &str =
-    "check that the brokers are up and reachable (`kctl doctor` checks \
+pub const TIMEOUT_HINT: &str = "check that the brokers are up and reachable (`kctl doctor` checks \
      step by step), or give a longer --timeout";
 
 /// What to check when the cluster did not answer a call that goes to a group's coordinator.
@@ -192,16 +192,53 @@ pub(crate) const COORDINATOR_HINT: &str =
      needs a leader for every partition (`kctl topics describe __consumer_offsets`); or give \
      a longer --timeout";
 
-/// What to check when a connection failed in its TLS or SASL stage.
-pub(crate) fn security_hint(reason: &str) -> Option<&'static str> {
-    if reason.contains("OAUTHBEARER token") {
-        Some("librdkafka could not get an OAUTHBEARER token: check the token endpoint (--sasl-oauth-token-url, or the context's oauth-token-url) and the client id and secret (--sasl-username, --sasl-password-env/-file), or -X sasl.oauthbearer.config")
-    } else if reason.contains("SASL") {
-        Some("check the SASL settings: --sasl-mechanism, --sasl-username and the password (or the context's [sasl] table)")
-    } else if reason.contains("SSL") || reason.contains("certificate") {
-        Some("the TLS handshake failed: check --tls-ca (the CA that signed the brokers' certificates), --tls-cert/--tls-key, and that the listener speaks TLS")
-    } else {
-        None
+/// What a connection failure was about, as far as kctl's advice goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FailureKind {
+    /// librdkafka could not get an OAUTHBEARER token.
+    OAuthToken,
+    /// The SASL login failed.
+    Sasl,
+    /// The TLS handshake failed.
+    Tls,
+    /// Anything else (refused, not resolved, not Kafka, ...).
+    Other,
+}
+
+/// A connection failure librdkafka reported: what it was about and its reason, tidied.
+///
+/// librdkafka reports connection failures as words only (its `FAIL` log lines carry no error
+/// code), so their kind is read from those words once, here, where its logs are parsed; all
+/// that comes after goes by the kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Failure {
+    pub kind: FailureKind,
+    pub reason: String,
+}
+
+impl Failure {
+    pub fn read(raw: &str) -> Failure {
+        let reason = tidy_reason(raw);
+        let kind = if reason.contains("OAUTHBEARER token") {
+            FailureKind::OAuthToken
+        } else if reason.contains("SASL") {
+            FailureKind::Sasl
+        } else if reason.contains("SSL") || reason.contains("certificate") {
+            FailureKind::Tls
+        } else {
+            FailureKind::Other
+        };
+        Failure { kind, reason }
+    }
+
+    /// What to check when a connection failed in its TLS or SASL stage.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self.kind {
+            FailureKind::OAuthToken => Some("librdkafka could not get an OAUTHBEARER token: check the token endpoint (--sasl-oauth-token-url, or the context's oauth-token-url) and the client id and secret (--sasl-username, --sasl-password-env/-file), or -X sasl.oauthbearer.config"),
+            FailureKind::Sasl => Some("check the SASL settings: --sasl-mechanism, --sasl-username and the password (or the context's [sasl] table)"),
+            FailureKind::Tls => Some("the TLS handshake failed: check --tls-ca (the CA that signed the brokers' certificates), --tls-cert/--tls-key, and that the listener speaks TLS"),
+            FailureKind::Other => None,
+        }
     }
 }
 
@@ -299,7 +336,7 @@ mod tests {
         s.on_log(3, "ERROR", "[thrd:x]: 2/2 brokers are down");
         assert!(unreachable(&s));
         assert_eq!(
-            s.last_error().as_deref(),
+            s.last_error().map(|f| f.reason).as_deref(),
             Some("Connect to ipv4#10.0.0.1:9092 failed: Connection refused")
         );
 
@@ -324,12 +361,11 @@ mod tests {
         s.on_log(3, "ERROR", "[thrd:app]: 1/1 brokers are down");
         let last = s.last_error().unwrap();
         assert_eq!(
-            last,
+            last.reason,
             "Failed to acquire SASL OAUTHBEARER token: Failed to connect to idp port 443"
         );
-        assert!(security_hint(&last)
-            .unwrap()
-            .contains("--sasl-oauth-token-url"));
+        assert_eq!(last.kind, FailureKind::OAuthToken);
+        assert!(last.hint().unwrap().contains("--sasl-oauth-token-url"));
     }
 
     #[test]

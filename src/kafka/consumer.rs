@@ -311,7 +311,7 @@ impl Consumer {
 
     /// librdkafka's last connection error (a broker that cannot be reached, say).
     pub fn last_error(&self) -> Option<String> {
-        self.inner.context().state.last_error()
+        self.inner.context().state.last_error().map(|f| f.reason)
     }
 
     /// The partitions currently assigned to this consumer.

@@ -33,6 +33,7 @@ mod types;
 
 pub use client::{init_process, Kafka};
 pub use config::{ClientConfig, MAX_PARTITIONS, MAX_REPLICATION_FACTOR, MAX_TIMEOUT};
+pub use conn::TIMEOUT_HINT;
 pub use consumer::{Consumer, Polled, RecordRef};
 pub use producer::Producer;
 pub use rebalance::Revocation;

@@ -48,14 +48,17 @@ impl Kafka {
             .await?
             .map_err(|e| self.kafka_error(&what, e))?;
         let missing = || {
-            Error::runtime(format!("topic '{name}' does not exist"))
-                .with_hint(format!("create it first: kctl topics create {name}"))
+            Error::not_found(
+                format!("topic '{name}'"),
+                format!("topic '{name}' does not exist"),
+            )
+            .with_hint(format!("create it first: kctl topics create {name}"))
         };
         match info {
             None => Err(missing()),
             Some(t) => match &t.error {
                 Some(e) if e.code == Code::UnknownTopic => Err(missing()),
-                Some(e) => Err(Error::runtime(format!("{what}: {e}"))),
+                Some(e) => Err(Error::new(e.kind(), what).because(e)),
                 None if t.partitions.is_empty() => Err(missing()),
                 None => Ok((t, brokers)),
             },
@@ -186,10 +189,12 @@ impl Kafka {
         let mut out = BTreeMap::new();
         for (name, result) in names.iter().zip(results) {
             let resource = result.map_err(|code| {
-                Error::runtime(format!(
-                    "cannot read the configs of topic '{name}': {}",
-                    broker_error(code, None)
-                ))
+                let cause = broker_error(code, None);
+                Error::new(
+                    cause.kind(),
+                    format!("cannot read the configs of topic '{name}'"),
+                )
+                .because(cause)
             })?;
             let entries = resource
                 .entries

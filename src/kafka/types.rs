@@ -27,6 +27,16 @@ pub struct BrokerError {
     pub message: String,
 }
 
+impl BrokerError {
+    /// Where the failure came from, for an error made of it.
+    pub fn kind(&self) -> crate::error::ErrorKind {
+        match self.code {
+            Code::NotAuthorized => crate::error::ErrorKind::Authorization,
+            _ => crate::error::ErrorKind::Runtime,
+        }
+    }
+}
+
 impl std::fmt::Display for BrokerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
@@ -95,6 +105,19 @@ pub struct MissingPartition {
     pub partition: i32,
     /// How many partitions the topic has.
     pub count: usize,
+}
+
+impl MissingPartition {
+    /// `partition P of topic 'T'`.
+    pub fn resource(&self) -> String {
+        format!("partition {} of topic '{}'", self.partition, self.topic)
+    }
+
+    /// The error a command fails with: `partition P of topic 'T' does not exist: it has N
+    /// partitions`.
+    pub fn error(&self) -> crate::error::Error {
+        crate::error::Error::not_found(self.resource(), self.to_string())
+    }
 }
 
 impl std::fmt::Display for MissingPartition {

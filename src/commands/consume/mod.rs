@@ -145,13 +145,8 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         let mut selected = args.partitions.clone();
         selected.sort_unstable();
         selected.dedup();
-        if let Some(p) = selected.iter().find(|p| !all.contains(p)) {
-            return Err(Error::runtime(format!(
-                "partition {p} of topic '{}' does not exist: it has {} partition{}",
-                args.topic,
-                all.len(),
-                if all.len() == 1 { "" } else { "s" }
-            )));
+        if let Some(missing) = topic.missing_partition(&selected) {
+            return Err(missing.error());
         }
         selected
     };
@@ -401,7 +396,7 @@ impl Job {
             }
             if idle {
                 if let Err(e) = self.check_idle(consumer, state, &mut watch) {
-                    state.cluster_silent = e.kind() != ErrorKind::BrokenPipe;
+                    state.cluster_silent = *e.kind() != ErrorKind::BrokenPipe;
                     return Err(e);
                 }
             }
@@ -504,21 +499,23 @@ impl Job {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let mut message = format!(
-            "no progress reading '{}' for {}: no records and no end of {} {} from {}",
+        let what = format!(
+            "no progress reading '{}' for {}",
             self.topic,
-            humantime::format_duration(self.client.timeout),
+            humantime::format_duration(self.client.timeout)
+        );
+        let mut why = format!(
+            "no records and no end of {} {} from {}",
             crate::render::plural(pending.len(), "partition", "partitions"),
             list(pending),
             leaders.into_iter().collect::<Vec<_>>().join(", "),
         );
         if let Some(reason) = consumer.last_error() {
-            message.push_str(&format!(" (last error: {reason})"));
+            why.push_str(&format!(" (last error: {reason})"));
         }
-        Error::runtime(message).with_hint(
-            "check that the brokers are up and reachable (`kctl doctor` checks step by step), \
-             or give a longer --timeout",
-        )
+        Error::new(ErrorKind::Timeout { what: what.clone() }, what)
+            .because(why)
+            .with_hint(crate::kafka::TIMEOUT_HINT)
     }
 
     /// The group takes partitions away: commit what was printed of them, then let them go.
@@ -569,27 +566,35 @@ impl Job {
         let group = self.group.as_deref().unwrap_or_default();
         let brokers = self.client.bootstrap_servers();
         let within = humantime::format_duration(self.client.timeout);
+        let timeout = |why: String| {
+            let what = format!("cannot join group '{group}'");
+            Error::new(ErrorKind::Timeout { what: what.clone() }, what).because(why)
+        };
         match status {
-            GroupStatus::NoCoordinator => Error::runtime(format!(
-                "cannot join group '{group}': the cluster at {brokers} named no coordinator \
-                 for the group within {within}"
+            GroupStatus::NoCoordinator => timeout(format!(
+                "the cluster at {brokers} named no coordinator for the group within {within}"
             ))
             .with_hint(
                 "the brokers answer but the group coordinator is not available: check the \
                  brokers' logs and that __consumer_offsets has a leader for every partition \
                  (`kctl topics describe __consumer_offsets`), or give a longer --timeout",
             ),
-            GroupStatus::CoordinatorUnreachable => Error::runtime(format!(
-                "cannot join group '{group}': its coordinator, named by the cluster at \
-                 {brokers}, could not be reached within {within}"
+            GroupStatus::CoordinatorUnreachable => timeout(format!(
+                "its coordinator, named by the cluster at {brokers}, could not be reached \
+                 within {within}"
             ))
             .with_hint(
                 "check that every broker's advertised address is reachable from here \
                  (`kctl doctor` checks each one), or give a longer --timeout",
             ),
-            GroupStatus::Joining => Error::runtime(format!(
-                "cannot join group '{group}' within {within}: its coordinator (found through \
-                 {brokers}) did not complete the join"
+            GroupStatus::Joining => Error::new(
+                ErrorKind::Timeout {
+                    what: format!("cannot join group '{group}'"),
+                },
+                format!("cannot join group '{group}' within {within}"),
+            )
+            .because(format!(
+                "its coordinator (found through {brokers}) did not complete the join"
             ))
             .with_hint(
                 "the coordinator may be overloaded or not answering: check the brokers \

@@ -19,7 +19,8 @@ use serde::Deserialize;
 use super::Ctx;
 use crate::cli::parse_key_value;
 use crate::error::{Error, Result};
-use crate::kafka::{Compression, OutRecord, Producer, ProducerOptions};
+use crate::kafka::{Compression, OutRecord, Producer, ProducerOptions, TopicInfo};
+use crate::render::plural;
 use input::{Chunked, InputError};
 
 /// How the input is split into messages.
@@ -207,16 +208,9 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
 
     let kafka = ctx.kafka()?;
     let topic = kafka.topic(&args.topic).await?;
-    let partitions = topic.partitions.len() as i32;
-    producer.spread_over(partitions);
-    if let Some(p) = args.partition {
-        if p >= partitions {
-            return Err(Error::runtime(format!(
-                "partition {p} of topic '{}' does not exist: it has {partitions} partition{}",
-                args.topic,
-                if partitions == 1 { "" } else { "s" }
-            )));
-        }
+    producer.spread_over(topic.partitions.len() as i32);
+    if let Some(missing) = args.partition.and_then(|p| topic.missing_partition(&[p])) {
+        return Err(missing.error());
     }
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -232,7 +226,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         key: args.key.map(String::into_bytes),
         key_separator: args.key_separator.map(|s| s.0),
         partition: args.partition,
-        partitions,
+        topic,
         bar: bar.clone(),
         source: args
             .file
@@ -338,7 +332,8 @@ struct Job {
     key: Option<Vec<u8>>,
     key_separator: Option<Vec<u8>>,
     partition: Option<i32>,
-    partitions: i32,
+    /// The topic written to, as the metadata describes it.
+    topic: TopicInfo,
     bar: Option<ProgressBar>,
     /// What is read, for messages: `stdin` or the quoted path.
     source: String,
@@ -450,13 +445,17 @@ impl Job {
         }
         let partition = match (self.partition, envelope.partition) {
             (Some(p), _) => Some(p),
-            (None, Some(p)) if p < 0 || p >= self.partitions => {
-                return Err(invalid(format!(
-                    "partition {p} does not exist (the topic has {} partition{})",
-                    self.partitions,
-                    if self.partitions == 1 { "" } else { "s" }
-                )))
-            }
+            (None, Some(p)) => match self.topic.missing_partition(&[p]) {
+                // (This input's own wording, which its tests pin.)
+                Some(missing) => {
+                    return Err(invalid(format!(
+                        "partition {p} does not exist (the topic has {} {})",
+                        missing.count,
+                        plural(missing.count, "partition", "partitions")
+                    )))
+                }
+                None => Some(p),
+            },
             (None, p) => p,
         };
         let header_refs: Vec<(&str, Option<&[u8]>)> =
@@ -506,10 +505,10 @@ impl Job {
     fn input_error(&self, what: &str, e: InputError) -> Error {
         match e {
             InputError::Io(e) => self.io_error(e),
-            InputError::Invalid { at, message } => Error::runtime(format!(
-                "invalid {what} at {at}: {message} ({})",
-                self.sent_before()
-            )),
+            InputError::Invalid { at, message } => Error::invalid_input(
+                Some((at.line, at.column)),
+                format!("invalid {what} at {at}: {message} ({})", self.sent_before()),
+            ),
         }
     }
 }
