@@ -85,6 +85,10 @@ pub struct GlobalArgs {
     #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
 
+    /// Print only data, warnings and errors: no progress, summaries or notes
+    #[arg(short = 'q', long = "quiet", global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
     #[command(flatten)]
     pub security: SecurityArgs,
 }

@@ -19,7 +19,7 @@
 //! ```
 
 use std::ffi::{OsStr, OsString};
-use std::io::Write;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cli::GlobalArgs;
 use crate::kafka::ClientConfig;
+use crate::printer::{OutputFormat, Printer};
 use crate::settings::{Mode, Settings};
 
 /// The environment variable that switches kctl into completion mode (set by the scripts).
@@ -159,7 +160,9 @@ struct Cluster {
 fn cluster(global: &GlobalArgs) -> Option<Cluster> {
     let mut ignored = Vec::new();
     let settings = Settings::resolve(global, Mode::Full, &mut ignored).ok()?;
-    let client = ClientConfig::new(&settings, &mut ignored).ok()?;
+    // A completion prints nothing but names: no logs either.
+    let logs = Printer::new(OutputFormat::Table, true).diagnostics();
+    let client = ClientConfig::new(&settings, logs, &mut ignored).ok()?;
     let user = settings.security.sasl.and_then(|s| s.username);
     Some(Cluster { client, user })
 }
@@ -358,7 +361,11 @@ fn spawn_refresh(kind: Kind, path: &Path, words: &[OsString]) {
 
 /// `kctl __complete KIND [PREFIX]`: prints matching names, one a line, within the deadline.
 /// `kctl __complete --refresh KIND`: refreshes the cache (the background half).
-pub fn run_hidden(args: &crate::commands::complete::Args, global: &GlobalArgs) -> i32 {
+pub fn run_hidden(
+    args: &crate::commands::complete::Args,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> i32 {
     if args.refresh {
         refresh(args.kind);
         return 0;
@@ -375,12 +382,13 @@ pub fn run_hidden(args: &crate::commands::complete::Args, global: &GlobalArgs) -
         &words,
         started,
     );
-    let mut out = std::io::stdout().lock();
+    let mut text = String::new();
     for name in names {
-        if writeln!(out, "{name}").is_err() {
-            break;
-        }
+        text.push_str(&name);
+        text.push('\n');
     }
+    // A reader that went away gets nothing more; the exit is 0 all the same.
+    let _ = printer.write_data(text.as_bytes());
     0
 }
 

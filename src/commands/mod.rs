@@ -146,7 +146,7 @@ where
         crate::render::plural(names.len(), kind.0, kind.1),
         names.join(", ")
     );
-    if !ctx.printer.confirm(&action, yes)? {
+    if !ctx.printer.confirm(&action, None, yes)? {
         return Err(crate::error::Error::runtime("aborted: nothing was deleted"));
     }
     let mut deleted = Vec::new();

@@ -14,10 +14,13 @@ use tokio::sync::watch;
 
 use super::config::ClientConfig;
 use super::native::events::EventSink;
+use crate::printer::Diagnostics;
 
 /// What librdkafka told us about the connection, served by the main-queue pump.
 pub(crate) struct ConnState {
     verbose: u8,
+    /// Where librdkafka's logs go with -v.
+    logs: Diagnostics,
     last_error: Mutex<Option<Failure>>,
     /// True while every broker is down and none has ever answered.
     pub(super) unreachable: watch::Sender<bool>,
@@ -38,6 +41,7 @@ impl ConnState {
             .unwrap_or_else(|| config.bootstrap_servers());
         ConnState {
             verbose: config.verbose,
+            logs: config.logs,
             last_error: Mutex::new(None),
             unreachable: watch::channel(false).0,
             reached: AtomicBool::new(false),
@@ -53,7 +57,8 @@ impl ConnState {
     pub fn on_log(&self, level: i32, facility: &str, message: &str) {
         if self.verbose > 0 {
             let message = crate::security::scrub(message);
-            eprintln!("librdkafka[{level}] {facility}: {message}");
+            self.logs
+                .line(&format!("librdkafka[{level}] {facility}: {message}"));
         }
         // A broker connection failed (TLS, SASL, refused): the same thread logs this before
         // "all brokers are down", so the reason is known when the bound gives up.
@@ -106,7 +111,10 @@ impl ConnState {
 
     pub fn on_error(&self, code: RDKafkaErrorCode, reason: &str) {
         if self.verbose > 0 {
-            eprintln!("librdkafka error: {}", crate::security::scrub(reason));
+            self.logs.line(&format!(
+                "librdkafka error: {}",
+                crate::security::scrub(reason)
+            ));
         }
         if code == RDKafkaErrorCode::AllBrokersDown {
             self.all_down();

@@ -3,7 +3,7 @@
 pub mod format;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::Ctx;
@@ -334,12 +334,9 @@ const IDLE_POLL: Duration = Duration::from_millis(100);
 
 impl Job {
     fn run(self) -> Result<()> {
-        if stdio::stdout_closed() {
-            return Err(stdio::closed_stdout_error());
-        }
+        // Records go out through one buffer, flushed whenever kctl has caught up.
+        let mut out = self.printer.data_writer(256 * 1024)?;
         let mut consumer = Consumer::new(&self.client, &self.topic, self.mode.clone())?;
-        let stdout = io::stdout();
-        let mut out = BufWriter::with_capacity(256 * 1024, stdout.lock());
         let mut state = State::new();
         let mut result = self.consume(&mut consumer, &mut out, &mut state);
         // What reached stdout is committed, never more: after a failed write nothing else is

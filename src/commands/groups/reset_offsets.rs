@@ -1,7 +1,6 @@
 //! `kctl groups reset-offsets GROUP (--topic T[:P[,P...]]... | --all-topics) TARGET [--execute]`
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{self, IsTerminal};
 use std::time::Duration;
 
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone};
@@ -425,10 +424,6 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         return Err(Error::runtime("nothing to reset"));
     }
 
-    if !args.yes && io::stdin().is_terminal() && io::stderr().is_terminal() {
-        // Show what is about to be confirmed (stdout stays for the result).
-        ctx.printer.note(to_text(&plan.blocks()).trim_end());
-    }
     let action = format!(
         "reset the offsets of consumer group '{group_name}' on {} {}",
         plan.offsets.len(),
@@ -438,7 +433,12 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
             "partitions"
         }
     );
-    if !ctx.printer.confirm(&action, args.yes)? {
+    // What is about to be confirmed shows before the question (stdout stays for the result).
+    let details = to_text(&plan.blocks());
+    if !ctx
+        .printer
+        .confirm(&action, Some(details.trim_end()), args.yes)?
+    {
         return Err(Error::runtime("aborted: nothing was changed"));
     }
     let request: Vec<(TopicPartition, i64)> = plan

@@ -13,6 +13,7 @@ use rdkafka::error::KafkaError;
 
 use super::types::{Compression, ReadMode, SecurityMode};
 use crate::error::{Error, Result};
+use crate::printer::Diagnostics;
 use crate::settings::Settings;
 use security::{check_sasl, security_properties};
 
@@ -62,6 +63,8 @@ pub struct ClientConfig {
     pub timeout: Duration,
     /// 0: errors only; 1: librdkafka's informational logs; 2 and more: protocol debugging.
     pub verbose: u8,
+    /// Where librdkafka's logs go with -v.
+    pub(super) logs: Diagnostics,
 }
 
 impl std::fmt::Debug for ClientConfig {
@@ -79,7 +82,11 @@ impl ClientConfig {
     /// The client configuration of `settings`; a property librdkafka refuses is a usage error.
     /// Warnings (TLS verification off, a `-b` that a property overrides) are added to
     /// `warnings`.
-    pub fn new(settings: &Settings, warnings: &mut Vec<String>) -> Result<ClientConfig> {
+    pub fn new(
+        settings: &Settings,
+        logs: Diagnostics,
+        warnings: &mut Vec<String>,
+    ) -> Result<ClientConfig> {
         validate_properties(&settings.context_properties)
             .map_err(|e| Error::usage(settings.in_context(&e.to_string())))?;
         validate_properties(&settings.x_properties)?;
@@ -122,6 +129,7 @@ impl ClientConfig {
             properties,
             timeout: settings.timeout,
             verbose: settings.verbose,
+            logs,
         })
     }
 
@@ -351,7 +359,9 @@ fn bootstrap_property(properties: &[(String, String)]) -> Option<Vec<String>> {
 impl ClientConfig {
     /// The configuration of global flags alone (no config file, no environment).
     pub(crate) fn for_test(flags: &[&str]) -> ClientConfig {
-        ClientConfig::new(&Settings::for_test(flags), &mut Vec::new()).unwrap()
+        let logs =
+            crate::printer::Printer::new(crate::printer::OutputFormat::Table, false).diagnostics();
+        ClientConfig::new(&Settings::for_test(flags), logs, &mut Vec::new()).unwrap()
     }
 }
 
@@ -394,7 +404,9 @@ password = "ctx-password-1"
             &mut Vec::new(),
         )
         .unwrap();
-        let c = ClientConfig::new(&settings, &mut Vec::new()).unwrap();
+        let logs =
+            crate::printer::Printer::new(crate::printer::OutputFormat::Table, false).diagnostics();
+        let c = ClientConfig::new(&settings, logs, &mut Vec::new()).unwrap();
         assert_eq!(c.brokers, ["h:1"]);
         assert_eq!(c.timeout, Duration::from_secs(3));
         assert_eq!(c.user_property("client.id").unwrap(), "from-x");
