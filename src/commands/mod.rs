@@ -8,6 +8,7 @@ pub mod consume;
 pub mod doctor;
 pub mod groups;
 pub mod produce;
+pub mod record;
 pub mod topics;
 
 use std::sync::OnceLock;

@@ -229,19 +229,10 @@ impl Kafka {
             .collect())
     }
 
-    /// The names of all consumer groups, in no particular order (one ListGroups call; blocking,
-    /// so it runs on the blocking pool).
+    /// The names of all consumer groups, in no particular order: [`Kafka::list_groups`]'s,
+    /// without its warnings (a partial listing still completes what it has).
     pub async fn group_names(&self) -> Result<Vec<String>> {
-        let what = "cannot list consumer groups";
-        self.blocking(what, move |admin, timeout| {
-            admin.inner().fetch_group_list(None, timeout).map(|list| {
-                list.groups()
-                    .iter()
-                    .map(|g| g.name().to_string())
-                    .collect::<Vec<_>>()
-            })
-        })
-        .await?
-        .map_err(|e| self.kafka_error(what, e))
+        let (groups, _partial) = self.list_groups().await?;
+        Ok(groups.into_iter().map(|g| g.group).collect())
     }
 }

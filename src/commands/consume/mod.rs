@@ -11,7 +11,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::interrupt::Interrupt;
 use crate::kafka::ClientConfig;
 use crate::kafka::{
-    Consumer, GroupStatus, Kafka, OffsetSpec, Polled, ReadMode, Revocation, StartOffset,
+    Broker, Consumer, GroupStatus, Kafka, OffsetSpec, Polled, ReadMode, Revocation, StartOffset,
+    TopicInfo,
 };
 use crate::printer::OutputFormat;
 use crate::printer::Printer;
@@ -138,18 +139,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let started = Instant::now();
     let kafka = ctx.kafka()?;
     let (topic, brokers) = kafka.topic_and_brokers(&args.topic).await?;
-    let all: Vec<i32> = topic.partitions.iter().map(|p| p.id).collect();
-    let selected: Vec<i32> = if args.partitions.is_empty() {
-        all.clone()
-    } else {
-        let mut selected = args.partitions.clone();
-        selected.sort_unstable();
-        selected.dedup();
-        if let Some(missing) = topic.missing_partition(&selected) {
-            return Err(missing.error());
-        }
-        selected
-    };
+    let selected = selected_partitions(&topic, &args.partitions)?;
 
     // Where to start, per partition. Without a group every start is resolved here to an
     // absolute offset from one batched ListOffsets per bound, so the consumer fetches at once
@@ -192,22 +182,10 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         && bounds
             .as_ref()
             .is_some_and(|(low, high)| high.iter().any(|(p, h)| low.get(p) < Some(h)));
-    let leaders = topic
-        .partitions
-        .iter()
-        .filter_map(|p| {
-            let id = p.leader?;
-            let broker = brokers.iter().find(|b| b.id == id);
-            Some(match broker {
-                Some(b) => (p.id, format!("broker {id} at {}:{}", b.host, b.port)),
-                None => (p.id, format!("broker {id}")),
-            })
-        })
-        .collect();
     let job = Job {
         client: ctx.client()?.clone(),
         printer: ctx.printer.clone(),
-        leaders,
+        leaders: leaders(&topic, &brokers),
         started,
         starts_at_end_of_records,
         topic: args.topic.clone(),
@@ -221,6 +199,36 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     tokio::task::spawn_blocking(move || job.run())
         .await
         .map_err(|e| Error::runtime(format!("internal error: {e}")))?
+}
+
+/// The partitions `-p` names, sorted (each must exist), or all of the topic's.
+fn selected_partitions(topic: &TopicInfo, named: &[i32]) -> Result<Vec<i32>> {
+    if named.is_empty() {
+        return Ok(topic.partitions.iter().map(|p| p.id).collect());
+    }
+    let mut selected = named.to_vec();
+    selected.sort_unstable();
+    selected.dedup();
+    match topic.missing_partition(&selected) {
+        Some(missing) => Err(missing.error()),
+        None => Ok(selected),
+    }
+}
+
+/// Who leads each partition (`broker 1 at host:port`), to name it when it stops answering.
+fn leaders(topic: &TopicInfo, brokers: &[Broker]) -> BTreeMap<i32, String> {
+    topic
+        .partitions
+        .iter()
+        .filter_map(|p| {
+            let id = p.leader?;
+            let broker = brokers.iter().find(|b| b.id == id);
+            Some(match broker {
+                Some(b) => (p.id, format!("broker {id} at {}:{}", b.host, b.port)),
+                None => (p.id, format!("broker {id}")),
+            })
+        })
+        .collect()
 }
 
 /// One ListOffsets call for the selected partitions; any partition's failure is an error.
