@@ -4,7 +4,7 @@
 //! dynamic completion): the shell runs `KCTL_COMPLETE=SHELL kctl -- WORDS...` and kctl answers
 //! from its CLI definition. Topic and group names come from a per-cluster cache file in the
 //! user's cache directory, never from the cluster directly, so a completion always returns
-//! within [`DEADLINE`]:
+//! within 300 ms:
 //!
 //! - a fresh cache entry (younger than [`FRESH`]) answers at once;
 //! - a stale one answers at once and starts a refresh in a detached background process;
@@ -38,8 +38,6 @@ pub const COMPLETE_ENV: &str = "KCTL_COMPLETE";
 /// Carries the words of the command line being completed to the background refresh.
 const WORDS_ENV: &str = "KCTL_COMPLETE_WORDS";
 
-/// The hard bound on a completion, start to finish.
-pub const DEADLINE: Duration = Duration::from_millis(300);
 /// How long a completion waits for a refresh when nothing is cached yet.
 pub const MISS_WAIT: Duration = Duration::from_millis(150);
 /// How long a cached listing (or a failed refresh) is used without refreshing.

@@ -127,11 +127,6 @@ impl Error {
         self.causes.join(": ")
     }
 
-    /// What failed and why, outermost first.
-    pub fn causes(&self) -> &[String] {
-        &self.causes
-    }
-
     pub fn hint(&self) -> Option<&str> {
         self.hint.as_deref()
     }
@@ -180,17 +175,6 @@ impl From<io::Error> for Error {
         } else {
             Error::runtime(err.to_string())
         }
-    }
-}
-
-/// Adds context to the error of a `Result`.
-pub trait ResultExt<T> {
-    fn context(self, context: impl fmt::Display) -> Result<T>;
-}
-
-impl<T, E: Into<Error>> ResultExt<T> for std::result::Result<T, E> {
-    fn context(self, context: impl fmt::Display) -> Result<T> {
-        self.map_err(|e| e.into().context(context))
     }
 }
 
@@ -245,7 +229,7 @@ mod tests {
         )
         .because("no answer from the cluster at h:1 within 1s");
         assert_eq!(
-            err.causes(),
+            err.causes,
             [
                 "cannot list offsets",
                 "no answer from the cluster at h:1 within 1s"

@@ -1,7 +1,15 @@
 //! kctl: a Kafka admin and debugging command-line tool.
 //!
-//! Three seams: [`kafka`] is the only module that talks to librdkafka; [`commands`] compute plain
-//! serde data; [`render`] and [`printer`] turn that data into tables or JSON.
+//! Layers, each using only those below it:
+//!
+//! - the command line: [`cli`] (the parser and the global options), [`commands`] (one file
+//!   per subcommand, its arguments beside its handler; handlers compute plain serde data),
+//!   [`complete`] and [`docs`];
+//! - [`settings`] (the global options, environment and config file resolved once), with
+//!   [`config`] (the config file) and [`security`] (TLS, SASL, secrets);
+//! - [`kafka`], the only module that talks to librdkafka, made from the settings;
+//! - [`printer`] (the one owner of stdout and stderr) with [`render`] (tables), and
+//!   [`error`] (kinds, cause chains and the exit codes, in one place).
 
 // Unsafe code is allowed in one place only, `kafka/native/`, and documented there.
 #![deny(unsafe_code)]

@@ -188,15 +188,6 @@ impl SecretSource {
         }
         Ok(secret)
     }
-
-    /// How the source is shown by `config view`: the secret itself never.
-    pub fn describe(&self) -> String {
-        match self {
-            SecretSource::Literal(_) => REDACTED.to_string(),
-            SecretSource::Env(var) => format!("${var}"),
-            SecretSource::File(path) => format!("file {}", path.display()),
-        }
-    }
 }
 
 /// SASL mechanisms kctl configures (anything else can be set with `-X sasl.mechanisms=...`).
@@ -257,12 +248,6 @@ pub struct Sasl {
 pub struct Security {
     pub tls: Option<Tls>,
     pub sasl: Option<Sasl>,
-}
-
-impl Security {
-    pub fn is_empty(&self) -> bool {
-        self.tls.is_none() && self.sasl.is_none()
-    }
 }
 
 #[cfg(test)]

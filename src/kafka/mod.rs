@@ -9,7 +9,8 @@
 //!
 //! - `types.rs`: the plain types handed out and taken;
 //! - `native/`: librdkafka's C API, per API family (all of kctl's `unsafe` code);
-//! - `config.rs`: client configuration, all of kctl's librdkafka property knowledge;
+//! - `config/`: client configuration, all of kctl's librdkafka property knowledge (the
+//!   TLS/SASL mapping in `config/security.rs`);
 //! - `conn.rs`: connection state read from librdkafka's logs and errors, and the hints for it;
 //! - `errors.rs`: librdkafka's error codes read into [`BrokerError`]s;
 //! - `client.rs`: the admin client and its bounded calls;

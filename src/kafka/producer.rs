@@ -328,11 +328,6 @@ impl Producer {
         self.delivery_timeout
     }
 
-    /// Serves delivery reports for up to `timeout`.
-    pub fn poll(&self, timeout: Duration) {
-        self.inner.poll(timeout);
-    }
-
     /// Waits up to `timeout` for every queued record's delivery report; returns how many are
     /// still in flight (0 when all are accounted for).
     pub fn flush(&self, timeout: Duration) -> u64 {

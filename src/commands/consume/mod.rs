@@ -270,19 +270,19 @@ async fn resolve_starts(
     offset: OffsetArg,
     bounds: Option<&Bounds>,
 ) -> Result<BTreeMap<i32, StartOffset>> {
-    let found = match offset {
-        OffsetArg::Timestamp(_) | OffsetArg::Ago(_) => {
-            let ms = match offset {
-                OffsetArg::Timestamp(ms) => ms,
-                OffsetArg::Ago(d) => SystemTime::now()
-                    .checked_sub(d)
-                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                    .map_or(0, |d| d.as_millis() as i64),
-                _ => unreachable!(),
-            };
-            Some(offsets(kafka, topic, partitions, OffsetSpec::Timestamp(ms)).await?)
-        }
+    let time = match offset {
+        OffsetArg::Timestamp(ms) => Some(ms),
+        OffsetArg::Ago(d) => Some(
+            SystemTime::now()
+                .checked_sub(d)
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_millis() as i64),
+        ),
         _ => None,
+    };
+    let found = match time {
+        Some(ms) => Some(offsets(kafka, topic, partitions, OffsetSpec::Timestamp(ms)).await?),
+        None => None,
     };
     let start = |p: i32| -> StartOffset {
         let logical = match offset {
