@@ -4,7 +4,7 @@
 //! dynamic completion): the shell runs `KCTL_COMPLETE=SHELL kctl -- WORDS...` and kctl answers
 //! from its CLI definition. Topic and group names come from a per-cluster cache file in the
 //! user's cache directory, never from the cluster directly, so a completion always returns
-//! within [`DEADLINE`]:
+//! within 300 ms:
 //!
 //! - a fresh cache entry (younger than [`FRESH`]) answers at once;
 //! - a stale one answers at once and starts a refresh in a detached background process;
@@ -19,7 +19,7 @@
 //! ```
 
 use std::ffi::{OsStr, OsString};
-use std::io::Write;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -28,15 +28,16 @@ use clap::{CommandFactory, FromArgMatches, ValueEnum};
 use clap_complete::engine::{ArgValueCandidates, ArgValueCompleter, CompletionCandidate};
 use serde::{Deserialize, Serialize};
 
-use crate::settings::{GlobalArgs, Resolve, Settings};
+use crate::cli::GlobalArgs;
+use crate::kafka::ClientConfig;
+use crate::printer::{OutputFormat, Printer};
+use crate::settings::{Mode, Settings};
 
 /// The environment variable that switches kctl into completion mode (set by the scripts).
 pub const COMPLETE_ENV: &str = "KCTL_COMPLETE";
 /// Carries the words of the command line being completed to the background refresh.
 const WORDS_ENV: &str = "KCTL_COMPLETE_WORDS";
 
-/// The hard bound on a completion, start to finish.
-pub const DEADLINE: Duration = Duration::from_millis(300);
 /// How long a completion waits for a refresh when nothing is cached yet.
 pub const MISS_WAIT: Duration = Duration::from_millis(150);
 /// How long a cached listing (or a failed refresh) is used without refreshing.
@@ -75,7 +76,7 @@ pub fn group_completer() -> ArgValueCompleter {
 /// Completes context names from the config file.
 pub fn context_completer() -> ArgValueCandidates {
     ArgValueCandidates::new(|| {
-        crate::config::Config::load(false)
+        crate::config::Config::load()
             .map(|c| {
                 c.context_names()
                     .into_iter()
@@ -115,11 +116,11 @@ pub fn script(shell: clap_complete::Shell) -> Vec<u8> {
 fn complete(kind: Kind, current: &OsStr) -> Vec<CompletionCandidate> {
     let started = Instant::now();
     let words = typed_words();
-    let Some(settings) = settings_from_words(&words) else {
+    let Some(cluster) = cluster_from_words(&words) else {
         return Vec::new();
     };
     let prefix = current.to_string_lossy();
-    lookup(kind, &settings, &prefix, &words, started)
+    lookup(kind, &cluster, &prefix, &words, started)
         .into_iter()
         .map(CompletionCandidate::new)
         .collect()
@@ -144,16 +145,34 @@ fn typed_words() -> Vec<OsString> {
     words
 }
 
-/// The settings the words give (flags, environment, config file), or none when they do not
-/// resolve (then nothing is completed).
-fn settings_from_words(words: &[OsString]) -> Option<Settings> {
+/// The cluster a command line points at: how to connect, and as whom.
+struct Cluster {
+    client: ClientConfig,
+    /// The SASL user, if any: another user may see other names.
+    user: Option<String>,
+}
+
+/// The cluster the global options point at (flags, environment, config file), or none when
+/// they do not resolve (then nothing is completed). Warnings are dropped: a completion prints
+/// nothing but names.
+fn cluster(global: &GlobalArgs) -> Option<Cluster> {
+    let mut ignored = Vec::new();
+    let settings = Settings::resolve(global, Mode::Full, &mut ignored).ok()?;
+    // A completion prints nothing but names: no logs either.
+    let logs = Printer::new(OutputFormat::Table, true).diagnostics();
+    let client = ClientConfig::new(&settings, logs, &mut ignored).ok()?;
+    let user = settings.security.sasl.and_then(|s| s.username);
+    Some(Cluster { client, user })
+}
+
+/// The cluster the words of a command line point at.
+fn cluster_from_words(words: &[OsString]) -> Option<Cluster> {
     if words.is_empty() {
         return None;
     }
     let cmd = crate::cli::Cli::command().ignore_errors(true);
     let matches = cmd.try_get_matches_from(words).ok()?;
-    let global = GlobalArgs::from_arg_matches(&matches).ok()?;
-    Settings::resolve_with(&global, Resolve::Quiet).ok()
+    cluster(&GlobalArgs::from_arg_matches(&matches).ok()?)
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -189,14 +208,9 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 /// The cache file for one cluster (bootstrap list and SASL identity) and kind.
-pub fn cache_file(settings: &Settings, kind: Kind) -> Option<PathBuf> {
-    let bootstrap = settings.bootstrap_servers();
-    let user = settings
-        .security
-        .sasl
-        .as_ref()
-        .and_then(|s| s.username.clone())
-        .unwrap_or_default();
+fn cache_file(cluster: &Cluster, kind: Kind) -> Option<PathBuf> {
+    let bootstrap = cluster.client.bootstrap_servers();
+    let user = cluster.user.clone().unwrap_or_default();
     let readable: String = bootstrap
         .chars()
         .map(|c| {
@@ -242,12 +256,12 @@ fn matching(names: &[String], prefix: &str) -> Vec<String> {
 /// Names of `kind` starting with `prefix`, answered from the cache within the deadline.
 fn lookup(
     kind: Kind,
-    settings: &Settings,
+    cluster: &Cluster,
     prefix: &str,
     words: &[OsString],
     started: Instant,
 ) -> Vec<String> {
-    let Some(path) = cache_file(settings, kind) else {
+    let Some(path) = cache_file(cluster, kind) else {
         return Vec::new();
     };
     match read_entry(&path) {
@@ -345,29 +359,34 @@ fn spawn_refresh(kind: Kind, path: &Path, words: &[OsString]) {
 
 /// `kctl __complete KIND [PREFIX]`: prints matching names, one a line, within the deadline.
 /// `kctl __complete --refresh KIND`: refreshes the cache (the background half).
-pub fn run_hidden(args: &crate::commands::complete::Args, global: &GlobalArgs) -> i32 {
+pub fn run_hidden(
+    args: &crate::commands::complete::Args,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> i32 {
     if args.refresh {
         refresh(args.kind);
         return 0;
     }
     let started = Instant::now();
     let words: Vec<OsString> = std::env::args_os().collect();
-    let Ok(settings) = Settings::resolve_with(global, Resolve::Quiet) else {
+    let Some(cluster) = cluster(global) else {
         return 0;
     };
     let names = lookup(
         args.kind,
-        &settings,
+        &cluster,
         args.prefix.as_deref().unwrap_or(""),
         &words,
         started,
     );
-    let mut out = std::io::stdout().lock();
+    let mut text = String::new();
     for name in names {
-        if writeln!(out, "{name}").is_err() {
-            break;
-        }
+        text.push_str(&name);
+        text.push('\n');
     }
+    // A reader that went away gets nothing more; the exit is 0 all the same.
+    let _ = printer.write_data(text.as_bytes());
     0
 }
 
@@ -378,12 +397,12 @@ fn refresh(kind: Kind) {
         .and_then(|w| serde_json::from_str(&w).ok())
         .unwrap_or_default();
     let words: Vec<OsString> = words.into_iter().map(OsString::from).collect();
-    let Some(mut settings) = settings_from_words(&words) else {
+    let Some(mut cluster) = cluster_from_words(&words) else {
         return;
     };
-    settings.timeout = settings.timeout.min(REFRESH_TIMEOUT);
-    settings.verbose = 0;
-    let Some(path) = cache_file(&settings, kind) else {
+    cluster.client.timeout = cluster.client.timeout.min(REFRESH_TIMEOUT);
+    cluster.client.verbose = 0;
+    let Some(path) = cache_file(&cluster, kind) else {
         return;
     };
     let result = tokio::runtime::Builder::new_current_thread()
@@ -392,7 +411,7 @@ fn refresh(kind: Kind) {
         .map_err(|e| e.to_string())
         .and_then(|rt| {
             let result = rt.block_on(async {
-                let kafka = crate::kafka::Kafka::connect(&settings)?;
+                let kafka = crate::kafka::Kafka::connect(&cluster.client)?;
                 match kind {
                     Kind::Topics => kafka.topic_names().await,
                     Kind::Groups => kafka.group_names().await,

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::printer::OutputFormat;
 use crate::security::{self, SaslMechanism, Secret, SecretSource};
-use crate::settings::OutputFormat;
 
 /// Overrides where the config file is.
 pub const CONFIG_ENV: &str = "KCTL_CONFIG";
@@ -83,19 +83,21 @@ pub struct Config {
     /// Whether the file exists.
     pub exists: bool,
     pub file: ConfigFile,
+    /// What is wrong with it but no error (a secret others can read), for the caller to show.
+    pub warnings: Vec<String>,
 }
 
 impl Config {
-    /// Loads the config file; a missing one is empty. With `warn`, prints a warning when the
-    /// file holds a secret and others can read it.
-    pub fn load(warn: bool) -> Result<Config> {
+    /// Loads the config file; a missing one is empty. A file that holds a secret and others
+    /// can read has a warning.
+    pub fn load() -> Result<Config> {
         let Some(path) = path() else {
             return Ok(Config::default());
         };
-        Config::load_from(&path, warn)
+        Config::load_from(&path)
     }
 
-    pub fn load_from(path: &Path, warn: bool) -> Result<Config> {
+    pub fn load_from(path: &Path) -> Result<Config> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -103,6 +105,7 @@ impl Config {
                     path: Some(path.to_path_buf()),
                     exists: false,
                     file: ConfigFile::default(),
+                    warnings: Vec::new(),
                 })
             }
             Err(e) => {
@@ -113,14 +116,14 @@ impl Config {
             }
         };
         let file = parse(&text, path)?;
-        let config = Config {
+        let mut config = Config {
             path: Some(path.to_path_buf()),
             exists: true,
             file,
+            warnings: Vec::new(),
         };
-        let secrets = config.register_literal_secrets();
-        if warn && secrets {
-            security::warn_if_readable(path);
+        if config.register_literal_secrets() {
+            config.warnings.extend(security::readable_warning(path));
         }
         Ok(config)
     }

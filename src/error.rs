@@ -1,7 +1,9 @@
 //! Errors and exit codes.
 //!
-//! Every failure carries an [`ErrorKind`]; the kind alone decides the process exit code, and
-//! [`ErrorKind::exit_code`] is the one place where that mapping lives.
+//! An [`Error`] has a [`ErrorKind`], where it came from (what code acts on, never its words),
+//! a chain of causes read as one line (`what failed: why`), and an optional hint. The kind
+//! alone decides the process exit code: [`ErrorKind::exit_code`] is the one place where that
+//! mapping lives.
 
 use std::fmt;
 use std::io;
@@ -20,35 +22,55 @@ pub mod exit {
     }
 }
 
-/// What went wrong, as far as the exit code is concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a failure came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ErrorKind {
-    /// Bad arguments or flags: exit 2.
+    /// Bad arguments, flags or settings (a malformed -X, a confirmation that cannot be asked).
     Usage,
-    /// Anything that failed while doing the work: exit 1.
-    Runtime,
-    /// The user pressed Ctrl-C (or a SIGTERM or SIGHUP came): exit 128 + the signal.
+    /// The data kctl was given to work on is invalid (a record produce cannot send), at this
+    /// (line, column) when known.
+    InvalidInput { position: Option<(u64, u64)> },
+    /// No answer in time to `what` (e.g. "cannot list offsets").
+    Timeout { what: String },
+    /// No broker answered at all at these bootstrap addresses.
+    Unreachable { addresses: String },
+    /// A TLS handshake or SASL login failed, or no OAUTHBEARER token could be had.
+    Authentication,
+    /// The broker refused for lack of permission.
+    Authorization,
+    /// A topic, partition or consumer group that does not exist (`resource` names it).
+    NotFound { resource: String },
+    /// Ended by this signal (SIGINT, SIGTERM or SIGHUP).
     Interrupted(i32),
     /// Stdout was closed by the reader (`| head`): a quiet, successful exit.
     BrokenPipe,
+    /// Anything else that failed while doing the work.
+    Runtime,
 }
 
 impl ErrorKind {
-    pub fn exit_code(self) -> i32 {
+    pub fn exit_code(&self) -> i32 {
         match self {
             ErrorKind::Usage => exit::USAGE,
-            ErrorKind::Runtime => exit::RUNTIME,
-            ErrorKind::Interrupted(signal) => exit::signalled(signal),
+            ErrorKind::Interrupted(signal) => exit::signalled(*signal),
             ErrorKind::BrokenPipe => exit::OK,
+            ErrorKind::InvalidInput { .. }
+            | ErrorKind::Timeout { .. }
+            | ErrorKind::Unreachable { .. }
+            | ErrorKind::Authentication
+            | ErrorKind::Authorization
+            | ErrorKind::NotFound { .. }
+            | ErrorKind::Runtime => exit::RUNTIME,
         }
     }
 }
 
-/// An error with a kind, a readable message chain and an optional hint for the user.
+/// An error: its kind, what failed and why (outermost first), and an optional hint for the
+/// user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     kind: ErrorKind,
-    message: String,
+    causes: Vec<String>,
     hint: Option<String>,
 }
 
@@ -58,7 +80,7 @@ impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
             kind,
-            message: message.into(),
+            causes: vec![message.into()],
             hint: None,
         }
     }
@@ -71,6 +93,21 @@ impl Error {
         Error::new(ErrorKind::Runtime, message)
     }
 
+    /// `resource` (e.g. "topic 'orders'") does not exist; `message` says so.
+    pub fn not_found(resource: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::new(
+            ErrorKind::NotFound {
+                resource: resource.into(),
+            },
+            message,
+        )
+    }
+
+    /// Invalid input at (line, column), when known.
+    pub fn invalid_input(position: Option<(u64, u64)>, message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::InvalidInput { position }, message)
+    }
+
     /// Ctrl-C.
     pub fn interrupted() -> Self {
         Error::interrupted_by(libc::SIGINT)
@@ -81,12 +118,13 @@ impl Error {
         Error::new(ErrorKind::Interrupted(signal), "interrupted")
     }
 
-    pub fn kind(&self) -> ErrorKind {
-        self.kind
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
     }
 
-    pub fn message(&self) -> &str {
-        &self.message
+    /// The whole chain as one line: `what failed: why`.
+    pub fn message(&self) -> String {
+        self.causes.join(": ")
     }
 
     pub fn hint(&self) -> Option<&str> {
@@ -99,9 +137,21 @@ impl Error {
         self
     }
 
-    /// Prefixes the message with what was being done: `context: message`.
+    /// The same error, of another kind.
+    pub fn with_kind(mut self, kind: ErrorKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Puts what was being done in front: `context: message`.
     pub fn context(mut self, context: impl fmt::Display) -> Self {
-        self.message = format!("{context}: {}", self.message);
+        self.causes.insert(0, context.to_string());
+        self
+    }
+
+    /// Adds why, after what failed: `message: cause`.
+    pub fn because(mut self, cause: impl fmt::Display) -> Self {
+        self.causes.push(cause.to_string());
         self
     }
 
@@ -112,7 +162,7 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.message())
     }
 }
 
@@ -128,17 +178,6 @@ impl From<io::Error> for Error {
     }
 }
 
-/// Adds context to the error of a `Result`.
-pub trait ResultExt<T> {
-    fn context(self, context: impl fmt::Display) -> Result<T>;
-}
-
-impl<T, E: Into<Error>> ResultExt<T> for std::result::Result<T, E> {
-    fn context(self, context: impl fmt::Display) -> Result<T> {
-        self.map_err(|e| e.into().context(context))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,22 +190,54 @@ mod tests {
         assert_eq!(ErrorKind::Interrupted(libc::SIGTERM).exit_code(), 143);
         assert_eq!(ErrorKind::Interrupted(libc::SIGHUP).exit_code(), 129);
         assert_eq!(ErrorKind::BrokenPipe.exit_code(), 0);
+        for runtime in [
+            ErrorKind::InvalidInput { position: None },
+            ErrorKind::Timeout { what: "x".into() },
+            ErrorKind::Unreachable {
+                addresses: "h:1".into(),
+            },
+            ErrorKind::Authentication,
+            ErrorKind::Authorization,
+            ErrorKind::NotFound {
+                resource: "topic 'x'".into(),
+            },
+        ] {
+            assert_eq!(runtime.exit_code(), 1, "{runtime:?}");
+        }
     }
 
     #[test]
     fn broken_pipe_is_its_own_kind() {
         let err: Error = io::Error::from(io::ErrorKind::BrokenPipe).into();
-        assert_eq!(err.kind(), ErrorKind::BrokenPipe);
+        assert_eq!(err.kind(), &ErrorKind::BrokenPipe);
         let err: Error = io::Error::from(io::ErrorKind::NotFound).into();
-        assert_eq!(err.kind(), ErrorKind::Runtime);
+        assert_eq!(err.kind(), &ErrorKind::Runtime);
     }
 
     #[test]
-    fn context_reads_as_one_chain() {
+    fn causes_read_as_one_chain() {
         let err = Error::runtime("topic already exists").context("cannot create topic 'orders'");
         assert_eq!(
             err.to_string(),
             "cannot create topic 'orders': topic already exists"
+        );
+        let err = Error::new(
+            ErrorKind::Timeout {
+                what: "cannot list offsets".into(),
+            },
+            "cannot list offsets",
+        )
+        .because("no answer from the cluster at h:1 within 1s");
+        assert_eq!(
+            err.causes,
+            [
+                "cannot list offsets",
+                "no answer from the cluster at h:1 within 1s"
+            ]
+        );
+        assert_eq!(
+            err.message(),
+            "cannot list offsets: no answer from the cluster at h:1 within 1s"
         );
     }
 }

@@ -1,7 +1,19 @@
 //! kctl: a Kafka admin and debugging command-line tool.
 //!
-//! Three seams: [`kafka`] is the only module that talks to librdkafka; [`commands`] compute plain
-//! serde data; [`render`] and [`printer`] turn that data into tables or JSON.
+//! Layers, each using only those below it:
+//!
+//! - the command line: [`cli`] (the parser and the global options), [`commands`] (one file
+//!   per subcommand, its arguments beside its handler; handlers compute plain serde data),
+//!   [`complete`] and [`docs`];
+//! - [`settings`] (the global options, environment and config file resolved once), with
+//!   [`config`] (the config file) and [`security`] (TLS, SASL, secrets);
+//! - [`kafka`], the only module that talks to librdkafka, made from the settings;
+//! - [`printer`] (the one owner of stdout and stderr) with [`render`] (tables), and
+//!   [`error`] (kinds, cause chains and the exit codes, in one place).
+
+// Unsafe code is allowed in one place only, `kafka/native/`, and documented there.
+#![deny(unsafe_code)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 pub mod cli;
 pub mod commands;
@@ -17,15 +29,15 @@ pub mod security;
 pub mod settings;
 pub mod stdio;
 
-use std::io::Write;
 use std::time::Duration;
 
 use clap::Parser;
 
 use crate::commands::Ctx;
-use crate::error::{exit, Error, ErrorKind};
-use crate::printer::Printer;
-use crate::settings::Settings;
+use crate::error::{exit, Error};
+use crate::kafka::ClientConfig;
+use crate::printer::{OutputFormat, Printer};
+use crate::settings::{Mode, Settings};
 
 /// Runs kctl with the process arguments and returns the exit code.
 pub fn main() -> i32 {
@@ -41,29 +53,29 @@ pub fn main() -> i32 {
             return err.exit_code();
         }
     };
+    // Results are printed in the format the settings say; until then, only diagnostics.
+    let printer = Printer::new(OutputFormat::default(), cli.global.quiet);
     if let commands::Command::Complete(args) = &cli.command {
-        return complete::run_hidden(args, &cli.global);
+        return complete::run_hidden(args, &cli.global, &printer);
     }
-    let mode = if cli.command.needs_cluster() {
-        settings::Resolve::Full
-    } else {
-        settings::Resolve::Offline
+    let (settings, client) = match resolve(&cli, &printer) {
+        Ok(resolved) => resolved,
+        Err(err) => return fail(&printer, &err),
     };
-    let settings = match Settings::resolve_with(&cli.global, mode) {
-        Ok(s) => s,
-        Err(err) => return report(&err),
-    };
+    let printer = printer.with_format(settings.output);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
-        Err(e) => return report(&Error::runtime(format!("cannot start the runtime: {e}"))),
+        Err(e) => {
+            let err = Error::runtime(format!("cannot start the runtime: {e}"));
+            return fail(&printer, &err);
+        }
     };
-    let ctx = Ctx::new(settings.clone(), Printer::new(settings.output));
-    let command = cli.command;
-    let result = runtime.block_on(run(command, &ctx));
+    let ctx = Ctx::new(settings, client, printer.clone());
+    let result = runtime.block_on(run(cli.command, &ctx));
     // Do not wait for blocking librdkafka calls that a timeout already gave up on, nor for
     // librdkafka to tear down an admin client that has nothing left to deliver: the process
     // is about to exit. (Producers flush before their command returns.)
@@ -71,8 +83,41 @@ pub fn main() -> i32 {
     std::mem::forget(ctx);
     match result {
         Ok(()) => exit::OK,
-        Err(err) => report(&err),
+        Err(err) => fail(&printer, &err),
     }
+}
+
+/// The settings, once, and for a command that connects its client configuration (where -X is
+/// checked). Their warnings are printed, also those found before an error.
+fn resolve(cli: &cli::Cli, printer: &Printer) -> Result<(Settings, Option<ClientConfig>), Error> {
+    let needs_cluster = cli.command.needs_cluster();
+    let mode = if needs_cluster {
+        Mode::Full
+    } else {
+        Mode::Offline
+    };
+    let mut warnings = Vec::new();
+    let resolved = Settings::resolve(&cli.global, mode, &mut warnings).and_then(|settings| {
+        let client = match needs_cluster {
+            true => Some(ClientConfig::new(
+                &settings,
+                printer.diagnostics(),
+                &mut warnings,
+            )?),
+            false => None,
+        };
+        Ok((settings, client))
+    });
+    for warning in &warnings {
+        printer.warn(warning);
+    }
+    resolved
+}
+
+/// Reports the error; its exit code.
+fn fail(printer: &Printer, err: &Error) -> i32 {
+    printer.report(err);
+    err.exit_code()
 }
 
 async fn run(command: commands::Command, ctx: &Ctx) -> Result<(), Error> {
@@ -106,23 +151,4 @@ fn watch_signals(interrupt: interrupt::Interrupt) -> Result<(), Error> {
         });
     }
     Ok(())
-}
-
-/// Prints an error as one readable chain (and its hint) on stderr; returns its exit code.
-fn report(err: &Error) -> i32 {
-    match err.kind() {
-        ErrorKind::BrokenPipe => {}
-        ErrorKind::Interrupted(_) => {
-            let _ = writeln!(std::io::stderr(), "interrupted");
-        }
-        _ => {
-            let mut stderr = std::io::stderr().lock();
-            // Secrets never reach the terminal, whatever produced the message.
-            let _ = writeln!(stderr, "error: {}", security::scrub(err.message()));
-            if let Some(hint) = err.hint() {
-                let _ = writeln!(stderr, "hint: {}", security::scrub(hint));
-            }
-        }
-    }
-    err.exit_code()
 }

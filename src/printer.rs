@@ -1,39 +1,57 @@
-//! The printer handed to every command: stdout for data, stderr for progress and diagnostics.
+//! The printer handed to every command, the one owner of the standard streams: stdout for
+//! data (results, records, scripts), stderr for diagnostics (notes, warnings, progress,
+//! errors, librdkafka's logs with -v) and for asking.
+//!
+//! With `-q/--quiet` only data, warnings and errors are printed: no progress bars, summaries or
+//! notes. Warnings stay: each says something may be wrong (a secret others can read, a partial
+//! listing), which quiet scripts need to know as much as people do.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::render::{self, Render};
-use crate::settings::OutputFormat;
+use crate::security;
+use crate::stdio;
+
+/// How results are printed on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    /// Aligned tables for people.
+    #[default]
+    Table,
+    /// JSON documents for scripts (one JSON object per line for streams).
+    Json,
+}
 
 #[derive(Debug, Clone)]
 pub struct Printer {
     format: OutputFormat,
+    quiet: bool,
     stdin_tty: bool,
     stderr_tty: bool,
 }
 
 impl Printer {
-    pub fn new(format: OutputFormat) -> Printer {
+    pub fn new(format: OutputFormat, quiet: bool) -> Printer {
         Printer {
             format,
+            quiet,
             stdin_tty: io::stdin().is_terminal(),
             stderr_tty: io::stderr().is_terminal(),
         }
     }
 
-    pub fn format(&self) -> OutputFormat {
-        self.format
+    /// The same printer, printing results in `format`.
+    pub fn with_format(self, format: OutputFormat) -> Printer {
+        Printer { format, ..self }
     }
 
     /// Prints a result: a table for people, or a pretty JSON document.
     pub fn print<T: Serialize + Render>(&self, value: &T) -> Result<()> {
-        if crate::stdio::stdout_closed() {
-            return Err(crate::stdio::closed_stdout_error());
-        }
         let text = match self.format {
             OutputFormat::Table => render::to_text(&value.blocks()),
             OutputFormat::Json => {
@@ -43,22 +61,62 @@ impl Printer {
                 s
             }
         };
-        let mut out = io::stdout().lock();
-        out.write_all(text.as_bytes())
+        self.write_data(text.as_bytes())
+    }
+
+    /// Writes data on stdout as it is (a script, a list of names).
+    pub fn write_data(&self, data: &[u8]) -> Result<()> {
+        let mut out = self.data_writer(0)?;
+        out.write_all(data)
             .and_then(|()| out.flush())
-            .map_err(crate::stdio::stdout_error)
+            .map_err(stdio::stdout_error)
     }
 
-    /// A diagnostic line on stderr (never on stdout, which is for data).
+    /// Stdout for a stream of data, locked and buffered with `capacity` bytes: what the
+    /// caller writes goes out when it flushes (or the buffer fills). A stdout that was closed
+    /// before kctl started is an error, before anything is written.
+    pub fn data_writer(&self, capacity: usize) -> Result<BufWriter<StdoutLock<'static>>> {
+        if stdio::stdout_closed() {
+            return Err(stdio::closed_stdout_error());
+        }
+        Ok(BufWriter::with_capacity(capacity, io::stdout().lock()))
+    }
+
+    /// A note for people on stderr (a summary, what a result means); none with -q.
     pub fn note(&self, message: impl AsRef<str>) {
-        let _ = writeln!(io::stderr().lock(), "{}", message.as_ref());
+        if !self.quiet {
+            self.diagnostics().line(message.as_ref());
+        }
     }
 
+    /// A warning on stderr, also with -q.
     pub fn warn(&self, message: impl AsRef<str>) {
-        let _ = writeln!(io::stderr().lock(), "warning: {}", message.as_ref());
+        self.diagnostics()
+            .line(&format!("warning: {}", message.as_ref()));
     }
 
-    /// A progress bar on stderr, hidden unless stderr is a terminal.
+    /// Prints an error as one readable chain (and its hint) on stderr, secrets scrubbed.
+    pub fn report(&self, err: &Error) {
+        match err.kind() {
+            ErrorKind::BrokenPipe => {}
+            ErrorKind::Interrupted(_) => self.diagnostics().line("interrupted"),
+            _ => {
+                let mut text = format!("error: {}", security::scrub(&err.message()));
+                if let Some(hint) = err.hint() {
+                    text.push_str(&format!("\nhint: {}", security::scrub(hint)));
+                }
+                self.diagnostics().line(&text);
+            }
+        }
+    }
+
+    /// Where diagnostics go, for code that runs apart from the printer (librdkafka's log
+    /// callbacks, on its threads).
+    pub fn diagnostics(&self) -> Diagnostics {
+        Diagnostics(())
+    }
+
+    /// A progress bar on stderr, hidden unless stderr is a terminal (and with -q).
     pub fn progress(&self, len: Option<u64>, unit: &str) -> ProgressBar {
         let bar = match len {
             Some(n) => ProgressBar::with_draw_target(Some(n), self.draw_target()),
@@ -78,23 +136,33 @@ impl Printer {
     }
 
     fn draw_target(&self) -> ProgressDrawTarget {
-        if self.stderr_tty {
+        if self.stderr_tty && !self.quiet {
             ProgressDrawTarget::stderr()
         } else {
             ProgressDrawTarget::hidden()
         }
     }
 
-    /// Asks whether to go ahead with `action` (e.g. "delete topic orders"); the answer defaults
-    /// to No. Without a terminal to ask on it refuses, unless `yes` was given.
-    pub fn confirm(&self, action: &str, yes: bool) -> Result<bool> {
+    /// Whether there is a terminal to ask on (stdin and stderr).
+    pub fn can_prompt(&self) -> bool {
+        self.stdin_tty && self.stderr_tty
+    }
+
+    /// Asks whether to go ahead with `action` (e.g. "delete topic orders"), after showing
+    /// `details` (what it would change); the answer defaults to No. Without a terminal to ask
+    /// on it refuses, unless `yes` was given. The details are part of the question, so they
+    /// show with -q too.
+    pub fn confirm(&self, action: &str, details: Option<&str>, yes: bool) -> Result<bool> {
         if yes {
             return Ok(true);
         }
-        if !(self.stdin_tty && self.stderr_tty) {
+        if !self.can_prompt() {
             return Err(Error::usage(format!(
                 "refusing to {action} without confirmation: there is no terminal to ask on; pass --yes to proceed"
             )));
+        }
+        if let Some(details) = details {
+            self.diagnostics().line(details);
         }
         let mut chars = action.chars();
         let prompt = match chars.next() {
@@ -123,5 +191,17 @@ impl Printer {
                     e => Error::runtime(format!("cannot read the confirmation: {e}")),
                 }
             })
+    }
+}
+
+/// The printer's diagnostics stream (stderr), for code that cannot hold the printer: a line at
+/// a time, each written whole.
+#[derive(Debug, Clone, Copy)]
+pub struct Diagnostics(());
+
+impl Diagnostics {
+    /// Writes `text` and a newline on stderr.
+    pub fn line(&self, text: &str) {
+        let _ = writeln!(io::stderr().lock(), "{text}");
     }
 }

@@ -95,6 +95,15 @@ fn table_text(table: &Table) -> String {
         .join("\n")
 }
 
+/// `one` or `many`, by count: `plural(2, "topic", "topics")`.
+pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
 /// `-` for a missing value, as Kafka's own tools print it.
 pub fn or_dash<T: ToString>(value: Option<T>) -> String {
     value.map_or_else(|| "-".to_string(), |v| v.to_string())

@@ -1,5 +1,6 @@
-//! Secure connections: TLS and SASL settings, their mapping to librdkafka properties, and
-//! secrets that never show up in output, error messages or logs.
+//! Secure connections: TLS and SASL settings as resolved, and secrets that never show up in
+//! output, error messages or logs. (Their mapping to librdkafka's properties is in
+//! `kafka/config.rs`.)
 //!
 //! A [`Secret`] prints as `***` (Debug and Display). Every secret kctl reads (from an environment
 //! variable, a file, the config file or a sensitive `-X` property) is also registered here, and
@@ -65,6 +66,21 @@ pub fn is_sensitive_key(key: &str) -> bool {
         || (k.contains("token") && !k.contains("url") && !k.contains("endpoint"))
 }
 
+/// `properties` with the values of sensitive keys shown as `***` (for `Debug`).
+pub fn redacted(properties: &[(String, String)]) -> Vec<(&str, &str)> {
+    properties
+        .iter()
+        .map(|(k, v)| {
+            let v = if is_sensitive_key(k) {
+                REDACTED
+            } else {
+                v.as_str()
+            };
+            (k.as_str(), v)
+        })
+        .collect()
+}
+
 /// A secret value: printed as `***`, registered for scrubbing when created.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -94,25 +110,25 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Warns on stderr when `path`, which holds a secret, can be read by group or others.
+/// The warning for a file holding a secret that group or others can read, if it is one.
 #[cfg(unix)]
-pub fn warn_if_readable(path: &std::path::Path) {
+pub fn readable_warning(path: &std::path::Path) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            eprintln!(
-                "warning: {} holds a secret and can be read by group or others (mode {mode:04o}); \
-                 run `chmod 600 {}`",
-                path.display(),
-                path.display()
-            );
-        }
-    }
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "{} holds a secret and can be read by group or others (mode {mode:04o}); \
+             run `chmod 600 {}`",
+            path.display(),
+            path.display()
+        )
+    })
 }
 
 #[cfg(not(unix))]
-pub fn warn_if_readable(_path: &std::path::Path) {}
+pub fn readable_warning(_path: &std::path::Path) -> Option<String> {
+    None
+}
 
 /// Where a secret comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,23 +179,14 @@ impl SecretSource {
         }
     }
 
-    /// Reads the secret like [`SecretSource::read`]; with `warn`, a file others can read gets
-    /// a warning (as the config file does when it holds one).
-    pub fn read_checked(&self, what: &str, warn: bool) -> Result<Secret> {
+    /// Reads the secret like [`SecretSource::read`]; a file others can read adds a warning
+    /// (as the config file does when it holds one).
+    pub fn read_checked(&self, what: &str, warnings: &mut Vec<String>) -> Result<Secret> {
         let secret = self.read(what)?;
-        if let (true, SecretSource::File(path)) = (warn, self) {
-            warn_if_readable(path);
+        if let SecretSource::File(path) = self {
+            warnings.extend(readable_warning(path));
         }
         Ok(secret)
-    }
-
-    /// How the source is shown by `config view`: the secret itself never.
-    pub fn describe(&self) -> String {
-        match self {
-            SecretSource::Literal(_) => REDACTED.to_string(),
-            SecretSource::Env(var) => format!("${var}"),
-            SecretSource::File(path) => format!("file {}", path.display()),
-        }
     }
 }
 
@@ -243,243 +250,9 @@ pub struct Security {
     pub sasl: Option<Sasl>,
 }
 
-/// A librdkafka property value as the mapping produces it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PropValue {
-    Plain(String),
-    Secret(Secret),
-}
-
-impl PropValue {
-    pub fn expose(&self) -> &str {
-        match self {
-            PropValue::Plain(s) => s,
-            PropValue::Secret(s) => s.expose(),
-        }
-    }
-}
-
-impl Security {
-    pub fn is_empty(&self) -> bool {
-        self.tls.is_none() && self.sasl.is_none()
-    }
-
-    /// The librdkafka properties for these settings, in one place.
-    pub fn librdkafka_properties(&self) -> Vec<(&'static str, PropValue)> {
-        let mut props = Vec::new();
-        let plain = |s: &str| PropValue::Plain(s.to_string());
-        let path = |p: &PathBuf| PropValue::Plain(p.display().to_string());
-        let protocol = match (&self.tls, &self.sasl) {
-            (None, None) => return props,
-            (Some(_), None) => "ssl",
-            (None, Some(_)) => "sasl_plaintext",
-            (Some(_), Some(_)) => "sasl_ssl",
-        };
-        props.push(("security.protocol", plain(protocol)));
-        if let Some(tls) = &self.tls {
-            if let Some(ca) = &tls.ca_file {
-                props.push(("ssl.ca.location", path(ca)));
-            }
-            if let Some(cert) = &tls.cert_file {
-                props.push(("ssl.certificate.location", path(cert)));
-            }
-            if let Some(key) = &tls.key_file {
-                props.push(("ssl.key.location", path(key)));
-            }
-            if let Some(pw) = &tls.key_password {
-                props.push(("ssl.key.password", PropValue::Secret(pw.clone())));
-            }
-            props.push((
-                "enable.ssl.certificate.verification",
-                plain(if tls.verify_certificate {
-                    "true"
-                } else {
-                    "false"
-                }),
-            ));
-            props.push((
-                "ssl.endpoint.identification.algorithm",
-                plain(if tls.verify_hostname && tls.verify_certificate {
-                    "https"
-                } else {
-                    "none"
-                }),
-            ));
-        }
-        if let Some(sasl) = &self.sasl {
-            props.push(("sasl.mechanisms", plain(sasl.mechanism.as_str())));
-            match (sasl.mechanism, &sasl.oauth_token_url) {
-                (SaslMechanism::OAuthBearer, Some(url)) => {
-                    props.push(("sasl.oauthbearer.method", plain("oidc")));
-                    props.push(("sasl.oauthbearer.token.endpoint.url", plain(url)));
-                    if let Some(id) = &sasl.username {
-                        props.push(("sasl.oauthbearer.client.id", plain(id)));
-                    }
-                    if let Some(pw) = &sasl.password {
-                        props.push((
-                            "sasl.oauthbearer.client.secret",
-                            PropValue::Secret(pw.clone()),
-                        ));
-                    }
-                }
-                (SaslMechanism::OAuthBearer, None) => {}
-                _ => {
-                    if let Some(user) = &sasl.username {
-                        props.push(("sasl.username", plain(user)));
-                    }
-                    if let Some(pw) = &sasl.password {
-                        props.push(("sasl.password", PropValue::Secret(pw.clone())));
-                    }
-                }
-            }
-        }
-        props
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn props(sec: &Security) -> Vec<(String, String)> {
-        sec.librdkafka_properties()
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.expose().to_string()))
-            .collect()
-    }
-
-    fn get(props: &[(String, String)], key: &str) -> Option<String> {
-        props.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
-    }
-
-    #[test]
-    fn nothing_configured_sets_nothing() {
-        assert!(props(&Security::default()).is_empty());
-    }
-
-    #[test]
-    fn tls_maps_to_ssl_properties() {
-        let sec = Security {
-            tls: Some(Tls {
-                ca_file: Some("/ca.pem".into()),
-                cert_file: Some("/c.pem".into()),
-                key_file: Some("/k.pem".into()),
-                key_password: Some(Secret::new("keypass-1")),
-                verify_certificate: true,
-                verify_hostname: true,
-            }),
-            sasl: None,
-        };
-        let p = props(&sec);
-        assert_eq!(get(&p, "security.protocol").unwrap(), "ssl");
-        assert_eq!(get(&p, "ssl.ca.location").unwrap(), "/ca.pem");
-        assert_eq!(get(&p, "ssl.certificate.location").unwrap(), "/c.pem");
-        assert_eq!(get(&p, "ssl.key.location").unwrap(), "/k.pem");
-        assert_eq!(get(&p, "ssl.key.password").unwrap(), "keypass-1");
-        assert_eq!(
-            get(&p, "enable.ssl.certificate.verification").unwrap(),
-            "true"
-        );
-        assert_eq!(
-            get(&p, "ssl.endpoint.identification.algorithm").unwrap(),
-            "https"
-        );
-    }
-
-    #[test]
-    fn insecure_tls_turns_verification_off() {
-        let sec = Security {
-            tls: Some(Tls {
-                verify_certificate: false,
-                verify_hostname: true,
-                ..Tls::default()
-            }),
-            sasl: None,
-        };
-        let p = props(&sec);
-        assert_eq!(
-            get(&p, "enable.ssl.certificate.verification").unwrap(),
-            "false"
-        );
-        assert_eq!(
-            get(&p, "ssl.endpoint.identification.algorithm").unwrap(),
-            "none"
-        );
-        // Hostname only.
-        let sec = Security {
-            tls: Some(Tls {
-                verify_certificate: true,
-                verify_hostname: false,
-                ..Tls::default()
-            }),
-            sasl: None,
-        };
-        let p = props(&sec);
-        assert_eq!(
-            get(&p, "enable.ssl.certificate.verification").unwrap(),
-            "true"
-        );
-        assert_eq!(
-            get(&p, "ssl.endpoint.identification.algorithm").unwrap(),
-            "none"
-        );
-    }
-
-    #[test]
-    fn sasl_maps_with_and_without_tls() {
-        for (mech, name) in [
-            (SaslMechanism::Plain, "PLAIN"),
-            (SaslMechanism::ScramSha256, "SCRAM-SHA-256"),
-            (SaslMechanism::ScramSha512, "SCRAM-SHA-512"),
-        ] {
-            let mut sec = Security {
-                tls: None,
-                sasl: Some(Sasl {
-                    mechanism: mech,
-                    username: Some("alice".into()),
-                    password: Some(Secret::new("pw-alice")),
-                    oauth_token_url: None,
-                }),
-            };
-            let p = props(&sec);
-            assert_eq!(get(&p, "security.protocol").unwrap(), "sasl_plaintext");
-            assert_eq!(get(&p, "sasl.mechanisms").unwrap(), name);
-            assert_eq!(get(&p, "sasl.username").unwrap(), "alice");
-            assert_eq!(get(&p, "sasl.password").unwrap(), "pw-alice");
-            sec.tls = Some(Tls {
-                verify_certificate: true,
-                verify_hostname: true,
-                ..Tls::default()
-            });
-            assert_eq!(get(&props(&sec), "security.protocol").unwrap(), "sasl_ssl");
-        }
-    }
-
-    #[test]
-    fn oauthbearer_uses_oidc_when_given_an_endpoint() {
-        let sec = Security {
-            tls: None,
-            sasl: Some(Sasl {
-                mechanism: SaslMechanism::OAuthBearer,
-                username: Some("client-1".into()),
-                password: Some(Secret::new("client-secret-1")),
-                oauth_token_url: Some("https://idp/token".into()),
-            }),
-        };
-        let p = props(&sec);
-        assert_eq!(get(&p, "sasl.mechanisms").unwrap(), "OAUTHBEARER");
-        assert_eq!(get(&p, "sasl.oauthbearer.method").unwrap(), "oidc");
-        assert_eq!(
-            get(&p, "sasl.oauthbearer.token.endpoint.url").unwrap(),
-            "https://idp/token"
-        );
-        assert_eq!(get(&p, "sasl.oauthbearer.client.id").unwrap(), "client-1");
-        assert_eq!(
-            get(&p, "sasl.oauthbearer.client.secret").unwrap(),
-            "client-secret-1"
-        );
-        assert!(get(&p, "sasl.password").is_none());
-    }
 
     #[test]
     fn secrets_never_print() {
@@ -555,7 +328,7 @@ mod tests {
                 err.message(),
                 format!("--sasl-password-file: {} is empty", f.display())
             );
-            assert_eq!(err.kind(), crate::error::ErrorKind::Usage);
+            assert_eq!(*err.kind(), crate::error::ErrorKind::Usage);
         }
         std::env::set_var("KCTL_TEST_SECRET_EMPTY", "");
         let err = SecretSource::Env("KCTL_TEST_SECRET_EMPTY".into())

@@ -76,6 +76,6 @@ mod tests {
             "{err}"
         );
         let err = stdout_error(io::ErrorKind::BrokenPipe.into());
-        assert_eq!(err.kind(), crate::error::ErrorKind::BrokenPipe);
+        assert_eq!(*err.kind(), crate::error::ErrorKind::BrokenPipe);
     }
 }

@@ -210,7 +210,20 @@ fn group_names_complete_from_the_cluster() {
         let mut tpl = TopicPartitionList::new();
         tpl.add_partition_offset("g-topic", 0, rdkafka::Offset::Offset(0))
             .unwrap();
-        consumer.commit(&tpl, CommitMode::Sync).unwrap();
+        // A fresh broker answers "not coordinator" until its offsets topic is ready.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while let Err(e) = consumer.commit(&tpl, CommitMode::Sync) {
+            let retriable = matches!(
+                e.rdkafka_error_code(),
+                Some(
+                    rdkafka::error::RDKafkaErrorCode::NotCoordinator
+                        | rdkafka::error::RDKafkaErrorCode::CoordinatorLoadInProgress
+                        | rdkafka::error::RDKafkaErrorCode::CoordinatorNotAvailable
+                )
+            );
+            assert!(retriable && Instant::now() < deadline, "commit: {e}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
     kctl()
         .env("XDG_CACHE_HOME", cache.path())

@@ -1,7 +1,5 @@
 //! `kctl completions SHELL`: prints a completion script generated from the CLI definition.
 
-use std::io::Write;
-
 use clap_complete::Shell;
 
 use super::Ctx;
@@ -14,12 +12,8 @@ pub struct Args {
     pub shell: Shell,
 }
 
-pub fn run(args: Args, _ctx: &Ctx) -> Result<()> {
-    let script = script(args.shell);
-    let mut out = std::io::stdout().lock();
-    out.write_all(&script)?;
-    out.flush()?;
-    Ok(())
+pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
+    ctx.printer.write_data(&script(args.shell))
 }
 
 /// The completion script for `shell`: it registers kctl as its own completer, which also

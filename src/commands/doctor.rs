@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use super::Ctx;
 use crate::error::{Error, Result};
-use crate::kafka::{self, probe, Kafka};
-use crate::render::{Block, Render, Table};
+use crate::kafka::{self, probe, ClientConfig, ClusterInfo, Kafka};
+use crate::render::{plural, Block, Render, Table};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {}
@@ -47,7 +47,10 @@ pub struct Report {
 
 struct Doctor {
     deadline: Instant,
-    timeout: Duration,
+    /// The connections speak TLS: the handshake step is left to the metadata step.
+    tls: bool,
+    /// The SASL mechanism, when the connections authenticate.
+    sasl: Option<String>,
     steps: Vec<Step>,
     /// The first failure's explanation, which becomes the verdict.
     problem: Option<String>,
@@ -162,7 +165,7 @@ impl Doctor {
 }
 
 pub async fn run(_args: Args, ctx: &Ctx) -> Result<()> {
-    let report = diagnose(ctx).await;
+    let report = diagnose(ctx.client()?).await;
     ctx.printer.print(&report)?;
     if report.ok {
         Ok(())
@@ -173,146 +176,157 @@ pub async fn run(_args: Args, ctx: &Ctx) -> Result<()> {
     }
 }
 
-pub async fn diagnose(ctx: &Ctx) -> Report {
-    let settings = &ctx.settings;
-    let kafka::SecurityMode { tls, sasl } = kafka::security_mode(settings);
+pub async fn diagnose(client: &ClientConfig) -> Report {
+    let kafka::SecurityMode { tls, sasl } = client.security_mode();
     let mut doc = Doctor {
-        deadline: Instant::now() + settings.timeout,
-        timeout: settings.timeout,
+        deadline: Instant::now() + client.timeout,
+        tls,
+        sasl,
         steps: Vec::new(),
         problem: None,
         warning: None,
     };
-
-    // 1. Every bootstrap address on its own.
-    let mut reachable = 0;
-    let mut errors = Vec::new();
-    for broker in &settings.brokers {
-        match doc.check_address(broker, !tls, broker).await {
-            Ok(()) => reachable += 1,
-            Err(e) => errors.push(e),
+    if doc.check_bootstrap(client).await {
+        if let Some(cluster) = doc.check_metadata(client).await {
+            doc.check_advertised(&cluster, &client.bootstrap_servers())
+                .await;
+            doc.check_authentication(&client.bootstrap_servers());
         }
     }
-    if reachable > 0 && !errors.is_empty() {
-        doc.warning = Some(format!(
-            "{} of {} bootstrap addresses {} not work ({}): clients get through the others, \
-             but fix or remove {} (-b/--brokers, KCTL_BROKERS or the context's brokers)",
-            errors.len(),
-            settings.brokers.len(),
-            if errors.len() == 1 { "does" } else { "do" },
-            errors.join("; "),
-            if errors.len() == 1 { "it" } else { "them" },
-        ));
-    }
-    if reachable == 0 {
-        let why = errors.into_iter().next().unwrap_or_default();
-        doc.fail(format!("no bootstrap broker is reachable: {why}"));
-        for step in ["metadata", "advertised", "authentication"] {
-            doc.skip(step, "-", "no bootstrap broker reachable");
+    finish(doc)
+}
+
+impl Doctor {
+    /// Step 1, every bootstrap address on its own. False when none is reachable (the later
+    /// steps are skipped then).
+    async fn check_bootstrap(&mut self, client: &ClientConfig) -> bool {
+        let mut reachable = 0;
+        let mut errors = Vec::new();
+        for broker in &client.brokers {
+            match self.check_address(broker, !self.tls, broker).await {
+                Ok(()) => reachable += 1,
+                Err(e) => errors.push(e),
+            }
         }
-        return finish(doc);
+        if reachable > 0 && !errors.is_empty() {
+            self.warning = Some(format!(
+                "{} of {} bootstrap addresses {} not work ({}): clients get through the others, \
+                 but fix or remove {} (-b/--brokers, KCTL_BROKERS or the context's brokers)",
+                errors.len(),
+                client.brokers.len(),
+                plural(errors.len(), "does", "do"),
+                errors.join("; "),
+                plural(errors.len(), "it", "them"),
+            ));
+        }
+        if reachable == 0 {
+            let why = errors.into_iter().next().unwrap_or_default();
+            self.fail(format!("no bootstrap broker is reachable: {why}"));
+            for step in ["metadata", "advertised", "authentication"] {
+                self.skip(step, "-", "no bootstrap broker reachable");
+            }
+            return false;
+        }
+        true
     }
 
-    // 2. Metadata through librdkafka: the real client path, including TLS and SASL.
-    let mut meta_settings = settings.clone();
-    meta_settings.timeout = doc.remaining();
-    let bootstrap = settings.bootstrap_servers();
-    let metadata = match Kafka::connect(&meta_settings) {
-        Ok(k) => k.metadata().await,
-        Err(e) => Err(e),
-    };
-    let cluster = match metadata {
-        Ok(cluster) => {
-            doc.record(
-                "metadata",
-                &bootstrap,
-                Ok(format!(
+    /// Step 2, metadata through librdkafka: the real client path, including TLS and SASL.
+    async fn check_metadata(&mut self, client: &ClientConfig) -> Option<ClusterInfo> {
+        let mut meta_client = client.clone();
+        meta_client.timeout = self.remaining();
+        let bootstrap = client.bootstrap_servers();
+        let metadata = match Kafka::connect(&meta_client) {
+            Ok(k) => k.metadata().await,
+            Err(e) => Err(e),
+        };
+        match metadata {
+            Ok(cluster) => {
+                let detail = format!(
                     "{} broker(s), {} topic(s)",
                     cluster.brokers.len(),
                     cluster.topics.len()
-                )),
-            );
-            cluster
-        }
-        Err(e) => {
-            doc.record("metadata", &bootstrap, Err(e.message().to_string()));
-            let verdict = if sasl.is_some() || tls {
-                format!(
-                    "the broker answers, but the Kafka client could not read metadata (check the TLS/SASL settings): {}",
-                    e.message()
-                )
-            } else {
-                format!(
-                    "the broker answers, but metadata could not be read: {}",
-                    e.message()
-                )
-            };
-            doc.fail(verdict);
-            doc.skip("advertised", "-", "no metadata");
-            doc.skip("authentication", "-", "no metadata");
-            return finish(doc);
-        }
-    };
-
-    // 3. Every advertised broker must be reachable itself: clients talk to those addresses.
-    for b in &cluster.brokers {
-        let address = if b.host.contains(':') {
-            format!("[{}]:{}", b.host, b.port)
-        } else {
-            format!("{}:{}", b.host, b.port)
-        };
-        let label = format!("broker {} ({address})", b.id);
-        let before = doc.steps.len();
-        let result = doc.check_address(&address, !tls, &label).await;
-        // Fold the per-address steps of an advertised broker into one "advertised" step.
-        doc.steps.truncate(before);
-        match result {
-            Ok(()) => {
-                let detail = if tls {
-                    "reachable"
-                } else {
-                    "reachable, answers Kafka"
-                };
-                doc.record("advertised", &label, Ok(detail.to_string()));
+                );
+                self.record("metadata", &bootstrap, Ok(detail));
+                Some(cluster)
             }
             Err(e) => {
-                doc.record("advertised", &label, Err(e.clone()));
-                doc.fail(format!(
-                    "the cluster answers at {bootstrap}, but broker {} advertises {address}, which is not reachable from here ({e}); \
-                     set the broker's advertised.listeners to an address clients can reach \
-                     (with docker-compose: KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://localhost:9092)",
-                    b.id
-                ));
+                self.record("metadata", &bootstrap, Err(e.message()));
+                let verdict = if self.sasl.is_some() || self.tls {
+                    format!(
+                        "the broker answers, but the Kafka client could not read metadata (check the TLS/SASL settings): {}",
+                        e.message()
+                    )
+                } else {
+                    format!(
+                        "the broker answers, but metadata could not be read: {}",
+                        e.message()
+                    )
+                };
+                self.fail(verdict);
+                self.skip("advertised", "-", "no metadata");
+                self.skip("authentication", "-", "no metadata");
+                None
             }
         }
     }
 
-    // 4. Authentication: metadata went through, so the credentials (if any) were accepted.
-    match sasl {
-        Some(mechanism) => {
-            doc.record(
-                "authentication",
-                &bootstrap,
-                Ok(format!("SASL {mechanism} accepted")),
-            );
-        }
-        None => doc.skip(
-            "authentication",
-            &bootstrap,
-            if tls {
-                "TLS without SASL"
+    /// Step 3, every advertised broker must be reachable itself: clients talk to those addresses.
+    async fn check_advertised(&mut self, cluster: &ClusterInfo, bootstrap: &str) {
+        for b in &cluster.brokers {
+            let address = if b.host.contains(':') {
+                format!("[{}]:{}", b.host, b.port)
             } else {
-                "none configured (PLAINTEXT)"
-            },
-        ),
+                format!("{}:{}", b.host, b.port)
+            };
+            let label = format!("broker {} ({address})", b.id);
+            let before = self.steps.len();
+            let result = self.check_address(&address, !self.tls, &label).await;
+            // Fold the per-address steps of an advertised broker into one "advertised" step.
+            self.steps.truncate(before);
+            match result {
+                Ok(()) => {
+                    let detail = if self.tls {
+                        "reachable"
+                    } else {
+                        "reachable, answers Kafka"
+                    };
+                    self.record("advertised", &label, Ok(detail.to_string()));
+                }
+                Err(e) => {
+                    self.record("advertised", &label, Err(e.clone()));
+                    self.fail(format!(
+                        "the cluster answers at {bootstrap}, but broker {} advertises {address}, which is not reachable from here ({e}); \
+                         set the broker's advertised.listeners to an address clients can reach \
+                         (with docker-compose: KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://localhost:9092)",
+                        b.id
+                    ));
+                }
+            }
+        }
     }
-    finish(doc)
+
+    /// Step 4, authentication: metadata went through, so the credentials (if any) were accepted.
+    fn check_authentication(&mut self, bootstrap: &str) {
+        match self.sasl.clone() {
+            Some(mechanism) => {
+                let detail = format!("SASL {mechanism} accepted");
+                self.record("authentication", bootstrap, Ok(detail));
+            }
+            None => {
+                let why = if self.tls {
+                    "TLS without SASL"
+                } else {
+                    "none configured (PLAINTEXT)"
+                };
+                self.skip("authentication", bootstrap, why);
+            }
+        }
+    }
 }
 
 /// The verdict: the first problem; else a warning when a step failed all the same; else ok.
 /// A failed step never ends in "the connection works".
 fn finish(doc: Doctor) -> Report {
-    let _ = doc.timeout;
     let warning = doc.warning.or_else(|| {
         doc.steps
             .iter()

@@ -8,15 +8,16 @@ pub mod consume;
 pub mod doctor;
 pub mod groups;
 pub mod produce;
+pub mod record;
 pub mod topics;
 
 use std::sync::OnceLock;
 
 use clap::Subcommand;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::interrupt::Interrupt;
-use crate::kafka::Kafka;
+use crate::kafka::{ClientConfig, Kafka};
 use crate::printer::Printer;
 use crate::settings::Settings;
 
@@ -26,17 +27,27 @@ pub struct Ctx {
     pub printer: Printer,
     /// Raised on Ctrl-C, SIGTERM or SIGHUP; commands that stop gracefully watch it.
     pub interrupt: Interrupt,
+    /// How clients connect; `None` for the commands that never do.
+    client: Option<ClientConfig>,
     kafka: OnceLock<Kafka>,
 }
 
 impl Ctx {
-    pub fn new(settings: Settings, printer: Printer) -> Ctx {
+    pub fn new(settings: Settings, client: Option<ClientConfig>, printer: Printer) -> Ctx {
         Ctx {
             settings,
             printer,
             interrupt: Interrupt::new(),
+            client,
             kafka: OnceLock::new(),
         }
+    }
+
+    /// How the command's clients connect (commands that talk to a cluster only).
+    pub fn client(&self) -> Result<&ClientConfig> {
+        self.client
+            .as_ref()
+            .ok_or_else(|| Error::runtime("internal error: this command has no cluster settings"))
     }
 
     /// The command's Kafka admin connection, made on first use and shared by every call.
@@ -44,7 +55,7 @@ impl Ctx {
         if let Some(kafka) = self.kafka.get() {
             return Ok(kafka);
         }
-        let kafka = Kafka::connect(&self.settings)?;
+        let kafka = Kafka::connect(self.client()?)?;
         Ok(self.kafka.get_or_init(|| kafka))
     }
 }
@@ -85,15 +96,6 @@ impl Command {
             self,
             Command::Completions(_) | Command::Config(_) | Command::Complete(_)
         )
-    }
-}
-
-/// `word` or its plural, by count: `plural(2, "topic", "topics")`.
-pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 {
-        one
-    } else {
-        many
     }
 }
 
@@ -142,10 +144,10 @@ where
 {
     let action = format!(
         "delete {} {}",
-        plural(names.len(), kind.0, kind.1),
+        crate::render::plural(names.len(), kind.0, kind.1),
         names.join(", ")
     );
-    if !ctx.printer.confirm(&action, yes)? {
+    if !ctx.printer.confirm(&action, None, yes)? {
         return Err(crate::error::Error::runtime("aborted: nothing was deleted"));
     }
     let mut deleted = Vec::new();

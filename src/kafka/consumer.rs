@@ -1,99 +1,65 @@
 //! Consuming records: librdkafka's consumer behind a small interface of plain types.
 //!
 //! Records are handed out as [`RecordRef`]s that borrow the consumer, so none can outlive it
-//! (a consumer dropped while one of its messages is alive would hang).
+//! (a consumer dropped while one of its messages is alive would hang). Reading by assignment
+//! takes records from librdkafka in batches; a group member is polled one event at a time,
+//! since rebalances come as events (see `rebalance.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
 
-use rdkafka::client::ClientContext;
-use rdkafka::config::{ClientConfig, FromClientConfigAndContext, RDKafkaLogLevel};
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer as _, ConsumerContext};
+use rdkafka::config::FromClientConfigAndContext;
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer as _};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::BorrowedMessage;
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
-use rdkafka::types::RDKafkaRespErr;
 
+use super::client::drop_in_background;
+use super::config::ClientConfig;
+use super::conn::{ConnState, RECEIVE_MAX_HINT};
+use super::errors::broker_error;
+use super::native::consume::{ConsumerQueue, RawMessage};
+use super::native::events::MainQueuePump;
+use super::native::{self, ClientRef, SharedClient};
+use super::rebalance::{offset_of, unassign, ConsumeCtx, ConsumeHooks, Revocation};
+use super::types::{GroupStatus, ReadMode, StartOffset, TimestampType};
 use crate::error::{Error, Result};
-use crate::settings::Settings;
-
-use super::native::{ClientPtr, ConsumerQueue, MainQueuePump, RawMessage};
-use super::topic::set_default;
-use super::{base_config, broker_error, ConnState};
-
-/// The group id of a consumer that reads by assignment. It is never joined and nothing is ever
-/// committed under it, so no group appears on the broker.
-const ASSIGN_ONLY_GROUP: &str = "kctl-assign-only";
-
-/// Where to start reading a partition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StartOffset {
-    Beginning,
-    End,
-    /// An absolute offset.
-    At(i64),
-    /// The last N records.
-    Tail(i64),
-}
-
-impl StartOffset {
-    fn native(self) -> Offset {
-        match self {
-            StartOffset::Beginning => Offset::Beginning,
-            StartOffset::End => Offset::End,
-            StartOffset::At(n) => Offset::Offset(n),
-            StartOffset::Tail(n) => Offset::OffsetTail(n),
-        }
-    }
-}
-
-/// How to read a topic.
-#[derive(Debug, Clone)]
-pub enum ReadMode {
-    /// Read these partitions from these offsets; no group is joined, nothing is committed.
-    Assign(BTreeMap<i32, StartOffset>),
-    /// Join `group` (subscribe). Where a partition has no committed offset, start at the
-    /// beginning when `from_beginning`, else at the end. `starts`, when given, overrides the
-    /// committed offsets of the partitions assigned.
-    Group {
-        group: String,
-        from_beginning: bool,
-        starts: Option<BTreeMap<i32, StartOffset>>,
-    },
-}
-
-/// How a record's timestamp was set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimestampType {
-    CreateTime,
-    LogAppendTime,
-}
 
 /// A record borrowed from the consumer; it cannot outlive it (nor the next poll).
-pub struct RecordRef<'a> {
-    raw: RawMessage<'a>,
-    /// The message the view reads, when it came from rust-rdkafka's poll (group mode).
-    _owned: Option<BorrowedMessage<'a>>,
+pub struct RecordRef<'a>(Message<'a>);
+
+enum Message<'a> {
+    /// A message of the current batch (reading by assignment).
+    Batch(RawMessage<'a>),
+    /// A message rust-rdkafka's poll handed out (group mode).
+    Polled(BorrowedMessage<'a>),
 }
 
-impl<'a> RecordRef<'a> {
+impl RecordRef<'_> {
+    fn raw(&self) -> RawMessage<'_> {
+        match &self.0 {
+            Message::Batch(raw) => *raw,
+            Message::Polled(msg) => RawMessage::of(msg),
+        }
+    }
+
     pub fn topic(&self) -> &str {
-        self.raw.topic()
+        self.raw().topic()
     }
 
     pub fn partition(&self) -> i32 {
-        self.raw.partition()
+        self.raw().partition()
     }
 
     pub fn offset(&self) -> i64 {
-        self.raw.offset()
+        self.raw().offset()
     }
 
     /// Milliseconds since the epoch, with how it was set; `None` when not available.
     pub fn timestamp(&self) -> Option<(i64, TimestampType)> {
-        self.raw.timestamp().map(|(ts, log_append)| {
+        self.raw().timestamp().map(|(ts, log_append)| {
             let kind = if log_append {
                 TimestampType::LogAppendTime
             } else {
@@ -104,62 +70,21 @@ impl<'a> RecordRef<'a> {
     }
 
     pub fn key(&self) -> Option<&[u8]> {
-        self.raw.key()
+        self.raw().key()
     }
 
     pub fn value(&self) -> Option<&[u8]> {
-        self.raw.payload()
+        self.raw().payload()
     }
 
     /// The headers in order: name and value (`None` for a null value).
     pub fn headers(&self) -> impl Iterator<Item = (&str, Option<&[u8]>)> + '_ {
-        self.raw.headers()
+        self.raw().headers()
     }
 
     pub fn has_headers(&self) -> bool {
-        self.raw.headers().next().is_some()
+        self.raw().headers().next().is_some()
     }
-}
-
-/// Records taken from librdkafka per call when reading by assignment.
-const BATCH: usize = 1024;
-
-/// A consumer error: transient ones (librdkafka retries by itself) read as nothing polled.
-fn consume_error<'a>(
-    topic: &str,
-    code: RDKafkaErrorCode,
-    fatal: bool,
-    client: ClientPtr,
-) -> Result<Polled<'a>> {
-    match code {
-        RDKafkaErrorCode::BrokerTransportFailure
-        | RDKafkaErrorCode::AllBrokersDown
-        | RDKafkaErrorCode::OperationTimedOut
-        | RDKafkaErrorCode::RequestTimedOut
-        | RDKafkaErrorCode::NetworkException
-            if !fatal =>
-        {
-            Ok(Polled::Idle)
-        }
-        RDKafkaErrorCode::BadMessage => Err(super::bad_message_error(topic, client)),
-        code => Err(Error::runtime(format!(
-            "cannot consume from '{topic}': {}",
-            broker_error(code, None)
-        ))),
-    }
-}
-
-/// How far a group consumer got with joining its group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GroupStatus {
-    /// A rebalance assigned partitions (possibly none) to this consumer.
-    Joined,
-    /// The group's coordinator is known and connected; the group is still (re)balancing.
-    Joining,
-    /// The cluster named the group's coordinator but it cannot be reached (yet).
-    CoordinatorUnreachable,
-    /// No coordinator for the group has been found (yet).
-    NoCoordinator,
 }
 
 /// What one poll brought.
@@ -171,231 +96,72 @@ pub enum Polled<'a> {
     Idle,
 }
 
-/// Partitions the group is taking away from this consumer. They stay assigned (the group waits)
-/// until [`Consumer::release`] gives them up, so what was printed of them can be committed
-/// first.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Revocation {
-    pub partitions: Vec<i32>,
-    /// The assignment was lost (the session expired): others may own the partitions already,
-    /// so nothing may be committed for them.
-    pub lost: bool,
-    cooperative: bool,
+/// Records taken from librdkafka per call when reading by assignment.
+pub(super) const BATCH: usize = 1024;
+
+/// A consumer's "bad message format": what a fetch answer larger than
+/// receive.message.max.bytes reads as (librdkafka drops the connection and fails the fetch),
+/// or a corrupt record. Names the setting and its value.
+fn bad_message_error(topic: &str, client: ClientRef<'_>) -> Error {
+    let max = native::config_value(client, "receive.message.max.bytes")
+        .unwrap_or_else(|| "?".to_string());
+    Error::runtime(format!(
+        "cannot consume from '{topic}': bad message format: an answer from the broker was \
+         larger than receive.message.max.bytes ({max} bytes), or corrupt"
+    ))
+    .with_hint(format!(
+        "if records (or what one fetch returns) are that large, {RECEIVE_MAX_HINT}"
+    ))
 }
 
-struct ConsumeCtx {
-    state: Arc<ConnState>,
-    /// Explicit start offsets applied to partitions as they are assigned (group mode).
+/// A consumer error: transient ones (librdkafka retries by itself) read as nothing polled.
+fn consume_error<'a>(
+    topic: &str,
+    code: RDKafkaErrorCode,
+    fatal: bool,
+    client: ClientRef<'_>,
+) -> Result<Polled<'a>> {
+    match code {
+        RDKafkaErrorCode::BrokerTransportFailure
+        | RDKafkaErrorCode::AllBrokersDown
+        | RDKafkaErrorCode::OperationTimedOut
+        | RDKafkaErrorCode::RequestTimedOut
+        | RDKafkaErrorCode::NetworkException
+            if !fatal =>
+        {
+            Ok(Polled::Idle)
+        }
+        RDKafkaErrorCode::BadMessage => Err(bad_message_error(topic, client)),
+        code => Err(Error::runtime(format!(
+            "cannot consume from '{topic}': {}",
+            broker_error(code, None)
+        ))),
+    }
+}
+
+/// Creates a consumer from `config`; `starts` are applied to partitions as a group assigns
+/// them.
+pub(super) fn create(
+    client: &ClientConfig,
+    config: &rdkafka::config::ClientConfig,
     starts: Option<BTreeMap<i32, StartOffset>>,
-    assigned: Mutex<BTreeSet<i32>>,
-    /// A revocation waiting for [`Consumer::release`].
-    revoked: Mutex<Option<Revocation>>,
-    /// Why the last commit the broker answered failed, if it did.
-    commit_error: Arc<Mutex<Option<String>>>,
-    /// The consumer is closing: partitions are given up at once.
-    closing: AtomicBool,
-    /// A rebalance reached this consumer (group mode).
-    joined: AtomicBool,
-    /// The coordinator's state in librdkafka's last statistics (a `COORD_*` value).
-    coordinator: AtomicU8,
-}
-
-const COORD_NONE: u8 = 0;
-const COORD_UNREACHABLE: u8 = 1;
-const COORD_UP: u8 = 2;
-const COORD_MEMBER: u8 = 3;
-
-/// The part of librdkafka's statistics kctl reads.
-#[derive(serde::Deserialize)]
-struct Stats {
-    cgrp: Option<CgrpStats>,
-}
-
-#[derive(serde::Deserialize)]
-struct CgrpStats {
-    state: String,
-    /// `steady` once the member is in the group, with or without partitions.
-    #[serde(default)]
-    join_state: String,
-}
-
-impl ClientContext for ConsumeCtx {
-    fn stats_raw(&self, statistics: &[u8]) {
-        // Only needed until the group is joined.
-        if self.joined.load(Ordering::Relaxed) {
-            return;
-        }
-        if let Ok(Stats { cgrp: Some(cgrp) }) = serde_json::from_slice::<Stats>(statistics) {
-            let state = match cgrp.state.as_str() {
-                // A member of the group that was given nothing yet (the consumer protocol
-                // assigns without a rebalance callback while others still hold everything).
-                "up" if cgrp.join_state == "steady" => COORD_MEMBER,
-                "up" => COORD_UP,
-                "wait-broker" | "wait-broker-transport" => COORD_UNREACHABLE,
-                _ => COORD_NONE,
-            };
-            self.coordinator.store(state, Ordering::Relaxed);
-        }
-    }
-
-    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
-        self.state.on_log(level as i32, fac, log_message);
-    }
-
-    fn error(&self, error: KafkaError, reason: &str) {
-        let code = error.rdkafka_error_code().unwrap_or(RDKafkaErrorCode::Fail);
-        // Reaching a partition's end is an event kctl asked for, not an error.
-        if code != RDKafkaErrorCode::PartitionEOF {
-            self.state.on_error(code, reason);
-        }
-    }
-}
-
-impl ConsumerContext for ConsumeCtx {
-    fn commit_callback(&self, result: rdkafka::error::KafkaResult<()>, _: &TopicPartitionList) {
-        let reason = match result {
-            Ok(()) => None,
-            Err(e) => Some(match e.rdkafka_error_code() {
-                Some(code) => broker_error(code, None).message,
-                None => e.to_string(),
-            }),
-        };
-        if let Ok(mut last) = self.commit_error.lock() {
-            *last = reason;
-        }
-    }
-
-    fn rebalance(
-        &self,
-        consumer: &BaseConsumer<Self>,
-        err: RDKafkaRespErr,
-        tpl: &mut TopicPartitionList,
-    ) {
-        let cooperative = matches!(
-            consumer.rebalance_protocol(),
-            rdkafka::consumer::RebalanceProtocol::Cooperative
-        );
-        let partitions: Vec<i32> = tpl.elements().iter().map(|e| e.partition()).collect();
-        self.joined.store(true, Ordering::Relaxed);
-        match err {
-            RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
-                if let Some(starts) = &self.starts {
-                    let elements: Vec<(String, i32)> = tpl
-                        .elements()
-                        .iter()
-                        .map(|e| (e.topic().to_string(), e.partition()))
-                        .collect();
-                    for (topic, p) in elements {
-                        if let Some(start) = starts.get(&p) {
-                            let _ = tpl.set_partition_offset(&topic, p, start.native());
-                        }
-                    }
-                }
-                let _ = if cooperative {
-                    consumer.incremental_assign(tpl)
-                } else {
-                    consumer.assign(tpl)
-                };
-                if let Ok(mut assigned) = self.assigned.lock() {
-                    if !cooperative {
-                        assigned.clear();
-                    }
-                    assigned.extend(partitions);
-                }
-            }
-            RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS
-                if !self.closing.load(Ordering::Relaxed) =>
-            {
-                // Given up later, by `Consumer::release`, once what was printed is committed.
-                let revocation = Revocation {
-                    partitions,
-                    lost: consumer.assignment_lost(),
-                    cooperative,
-                };
-                if let Ok(mut revoked) = self.revoked.lock() {
-                    *revoked = Some(revocation);
-                }
-            }
-            _ => {
-                unassign(consumer, tpl, cooperative);
-                if let Ok(mut assigned) = self.assigned.lock() {
-                    if cooperative {
-                        for p in partitions {
-                            assigned.remove(&p);
-                        }
-                    } else {
-                        assigned.clear();
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Gives up the partitions of `tpl` (cooperative) or the whole assignment (eager).
-fn unassign(consumer: &BaseConsumer<ConsumeCtx>, tpl: &TopicPartitionList, cooperative: bool) {
-    let _ = if cooperative {
-        consumer.incremental_unassign(tpl)
-    } else {
-        consumer.unassign()
-    };
-}
-
-/// Settings every kctl consumer shares: nothing committed by itself, partition ends reported.
-fn consumer_config(settings: &Settings) -> ClientConfig {
-    let mut config = base_config(settings);
-    config
-        .set("enable.auto.commit", "false")
-        .set("enable.auto.offset.store", "false")
-        .set("enable.partition.eof", "true");
-    // Queue and fetch sizes for a command line tool, not a service (`-X` overrides each).
-    // librdkafka's defaults let the queue of fetched records grow to 100,000 records or
-    // 64 MiB and a fetch bring 50 MiB, and when the queue is full they wait 1 s before the
-    // next fetch. Measured on Apache Kafka 4.4, 1M records of 65 bytes to /dev/null: values
-    // 0.51 s, 64 MB peak RSS; JSON 6.6 s (idle between those 1 s waits), 66 MB; on 1,000
-    // partitions 250 MB. With these: values 0.50 s, 33 MB; JSON 1.1 s, 39 MB; 1,000
-    // partitions 52 MB. (4 MiB of queue also caps a fetch at 4 MiB, or message.max.bytes.)
-    set_default(&mut config, settings, "queued.min.messages", "25000");
-    set_default(&mut config, settings, "queued.max.messages.kbytes", "4096");
-    set_default(&mut config, settings, "fetch.queue.backoff.ms", "10");
-    config
-}
-
-/// A consumer that reads by assignment: a group id it never joins or commits under.
-fn assign_only(config: &mut ClientConfig, settings: &Settings) {
-    config.set("group.id", ASSIGN_ONLY_GROUP);
-    // An offset out of range (records deleted meanwhile) restarts at the earliest one there.
-    set_default(config, settings, "auto.offset.reset", "earliest");
-}
-
-/// Creates the consumer; `starts` are applied to partitions as a group assigns them.
-fn create(
-    config: &ClientConfig,
-    settings: &Settings,
-    starts: Option<BTreeMap<i32, StartOffset>>,
-) -> Result<BaseConsumer<ConsumeCtx>> {
+) -> Result<Arc<BaseConsumer<ConsumeCtx>>> {
     let ctx = ConsumeCtx {
-        state: Arc::new(ConnState::new(settings)),
-        starts,
-        assigned: Mutex::new(BTreeSet::new()),
-        revoked: Mutex::new(None),
-        commit_error: Arc::new(Mutex::new(None)),
-        closing: AtomicBool::new(false),
-        joined: AtomicBool::new(false),
-        coordinator: AtomicU8::new(COORD_NONE),
+        state: Arc::new(ConnState::new(client)),
+        hooks: ConsumeHooks::new(starts),
     };
     BaseConsumer::from_config_and_context(config, ctx)
+        .map(Arc::new)
         .map_err(|e| Error::usage(format!("cannot create the Kafka consumer: {e}")))
 }
 
 /// A consumer of one topic.
 pub struct Consumer {
-    /// Reading by assignment, records are taken from here in batches. Dropped before `inner`.
+    /// Reading by assignment, records are taken from here in batches.
     batch: Option<ConsumerQueue>,
-    /// Reading by assignment, logs and errors are served from the main queue here. Dropped
-    /// before `inner`.
+    /// Reading by assignment, logs and errors are served from the main queue here.
     _pump: Option<MainQueuePump>,
-    inner: BaseConsumer<ConsumeCtx>,
+    inner: Arc<BaseConsumer<ConsumeCtx>>,
     topic: String,
     group: Option<String>,
 }
@@ -403,47 +169,23 @@ pub struct Consumer {
 impl Consumer {
     /// Creates the consumer and starts reading. Offsets are never committed automatically:
     /// call [`Consumer::commit`] with what was printed.
-    pub fn new(settings: &Settings, topic: &str, mode: ReadMode) -> Result<Consumer> {
-        let mut config = consumer_config(settings);
+    pub fn new(client: &ClientConfig, topic: &str, mode: ReadMode) -> Result<Consumer> {
         let (group, starts) = match &mode {
-            ReadMode::Assign(_) => {
-                assign_only(&mut config, settings);
-                (None, None)
-            }
-            ReadMode::Group {
-                group,
-                from_beginning,
-                starts,
-            } => {
-                config.set("group.id", group);
-                set_default(
-                    &mut config,
-                    settings,
-                    "auto.offset.reset",
-                    if *from_beginning {
-                        "earliest"
-                    } else {
-                        "latest"
-                    },
-                );
-                // The statistics say whether the group's coordinator was found, which tells a
-                // coordinator that is unavailable from a group that is slow to rebalance.
-                set_default(&mut config, settings, "statistics.interval.ms", "1000");
-                (Some(group.clone()), starts.clone())
-            }
+            ReadMode::Assign(_) => (None, None),
+            ReadMode::Group { group, starts, .. } => (Some(group.clone()), starts.clone()),
         };
-        let inner = create(&config, settings, starts)?;
+        let inner = create(client, &client.consumer(&mode), starts)?;
         match &mode {
             ReadMode::Assign(starts) => {
                 let mut tpl = TopicPartitionList::with_capacity(starts.len());
                 for (p, start) in starts {
-                    tpl.add_partition_offset(topic, *p, start.native())
+                    tpl.add_partition_offset(topic, *p, offset_of(*start))
                         .map_err(|e| Error::runtime(format!("invalid start offset: {e}")))?;
                 }
                 inner
                     .assign(&tpl)
                     .map_err(|e| Error::runtime(format!("cannot assign partitions: {e}")))?;
-                if let Ok(mut assigned) = inner.context().assigned.lock() {
+                if let Ok(mut assigned) = inner.context().hooks.assigned.lock() {
                     assigned.extend(starts.keys().copied());
                 }
             }
@@ -456,9 +198,9 @@ impl Consumer {
         // A group member is polled one event at a time: rebalances come as events.
         let (batch, pump) = match &mode {
             ReadMode::Assign(_) => {
-                let client = ClientPtr(inner.client().native_ptr());
-                let pump = MainQueuePump::start(client, inner.context().state.clone());
-                (ConsumerQueue::new(client), Some(pump))
+                let shared = SharedClient::consumer(&inner);
+                let pump = MainQueuePump::start(shared.clone(), inner.context().state.clone());
+                (ConsumerQueue::new(shared), Some(pump))
             }
             ReadMode::Group { .. } => (None, None),
         };
@@ -477,16 +219,17 @@ impl Consumer {
     /// nothing needs to wait for.
     pub fn close(self, within: Duration) -> Result<()> {
         let Some(group) = self.group.clone() else {
-            super::drop_in_background(self);
+            drop_in_background(self);
             return Ok(());
         };
         // Closing revokes every partition: give them up at once (what was printed has been
         // committed by now).
-        self.inner.context().closing.store(true, Ordering::Relaxed);
+        let hooks = &self.inner.context().hooks;
+        hooks.closing.store(true, Ordering::Relaxed);
         if let Some(revocation) = self.revocation() {
             self.release(&revocation);
         }
-        let commit_error = self.inner.context().commit_error.clone();
+        let commit_error = hooks.commit_error.clone();
         let (done, closed) = std::sync::mpsc::channel();
         let _ = std::thread::Builder::new()
             .name("kctl-close".into())
@@ -514,24 +257,13 @@ impl Consumer {
         let Some(batch) = self.batch.as_mut() else {
             return match self.inner.poll(timeout) {
                 None => Ok(Polled::Idle),
-                Some(Ok(msg)) => {
-                    // SAFETY: the view borrows the message, which the record keeps alive.
-                    let raw = unsafe { RawMessage::from_ptr(msg.ptr()) };
-                    Ok(Polled::Record(RecordRef {
-                        raw,
-                        _owned: Some(msg),
-                    }))
-                }
+                Some(Ok(msg)) => Ok(Polled::Record(RecordRef(Message::Polled(msg)))),
                 Some(Err(KafkaError::PartitionEOF(p))) => Ok(Polled::PartitionEnd(p)),
                 Some(Err(err)) => {
                     let fatal = matches!(err, KafkaError::MessageConsumptionFatal(_));
+                    let client = ClientRef::of(self.inner.client());
                     match err.rdkafka_error_code() {
-                        Some(code) => consume_error(
-                            &self.topic,
-                            code,
-                            fatal,
-                            ClientPtr(self.inner.client().native_ptr()),
-                        ),
+                        Some(code) => consume_error(&self.topic, code, fatal, client),
                         None => Err(Error::runtime(format!(
                             "cannot consume from '{}': {err}",
                             self.topic
@@ -549,27 +281,22 @@ impl Consumer {
         }
         let raw = batch.next().expect("a refilled batch has a message");
         match raw.error() {
-            RDKafkaErrorCode::NoError => Ok(Polled::Record(RecordRef { raw, _owned: None })),
+            RDKafkaErrorCode::NoError => Ok(Polled::Record(RecordRef(Message::Batch(raw)))),
             RDKafkaErrorCode::PartitionEOF => Ok(Polled::PartitionEnd(raw.partition())),
-            code => consume_error(
-                &self.topic,
-                code,
-                false,
-                ClientPtr(self.inner.client().native_ptr()),
-            ),
+            code => consume_error(&self.topic, code, false, ClientRef::of(self.inner.client())),
         }
     }
 
     /// Partitions the group is taking away, if any: commit what was printed of them, then
     /// [`Consumer::release`] them. Until then they stay assigned and the group waits.
     pub fn revocation(&self) -> Option<Revocation> {
-        self.inner.context().revoked.lock().ok()?.clone()
+        self.inner.context().hooks.revoked.lock().ok()?.clone()
     }
 
     /// Gives up the partitions of `revocation` to the group.
     pub fn release(&self, revocation: &Revocation) {
-        let ctx = self.inner.context();
-        if let Ok(mut revoked) = ctx.revoked.lock() {
+        let hooks = &self.inner.context().hooks;
+        if let Ok(mut revoked) = hooks.revoked.lock() {
             if revoked.as_ref() == Some(revocation) {
                 *revoked = None;
             }
@@ -579,26 +306,19 @@ impl Consumer {
             tpl.add_partition(&self.topic, *p);
         }
         unassign(&self.inner, &tpl, revocation.cooperative);
-        if let Ok(mut assigned) = ctx.assigned.lock() {
-            if revocation.cooperative {
-                for p in &revocation.partitions {
-                    assigned.remove(p);
-                }
-            } else {
-                assigned.clear();
-            }
-        }
+        hooks.forget(&revocation.partitions, revocation.cooperative);
     }
 
     /// librdkafka's last connection error (a broker that cannot be reached, say).
     pub fn last_error(&self) -> Option<String> {
-        self.inner.context().state.last_error()
+        self.inner.context().state.last_error().map(|f| f.reason)
     }
 
     /// The partitions currently assigned to this consumer.
     pub fn assigned(&self) -> BTreeSet<i32> {
         self.inner
             .context()
+            .hooks
             .assigned
             .lock()
             .map(|a| a.clone())
@@ -607,16 +327,7 @@ impl Consumer {
 
     /// How far joining the group got (group mode).
     pub fn group_status(&self) -> GroupStatus {
-        let ctx = self.inner.context();
-        if ctx.joined.load(Ordering::Relaxed) {
-            return GroupStatus::Joined;
-        }
-        match ctx.coordinator.load(Ordering::Relaxed) {
-            COORD_MEMBER => GroupStatus::Joined,
-            COORD_UP => GroupStatus::Joining,
-            COORD_UNREACHABLE => GroupStatus::CoordinatorUnreachable,
-            _ => GroupStatus::NoCoordinator,
-        }
+        self.inner.context().hooks.group_status()
     }
 
     /// The fetch position (next offset to read) of each assigned partition, when known.
@@ -668,95 +379,4 @@ impl Consumer {
             ))
         })
     }
-}
-
-/// The timestamp (ms since the epoch) of the record at each given (partition, offset): for a
-/// group, of the oldest record it has not consumed yet. Blocks up to `timeout`; a position
-/// whose record cannot be read in time (or that has none at that offset) is left out. Reads by
-/// assignment: no group is joined, nothing is committed.
-pub fn record_timestamps(
-    settings: &Settings,
-    positions: &[(super::TopicPartition, i64)],
-    timeout: Duration,
-) -> Result<BTreeMap<(super::TopicPartition, i64), i64>> {
-    let deadline = std::time::Instant::now() + timeout;
-    // An assignment holds one offset per partition: a partition asked at several offsets
-    // (groups at different places) is read again in a further pass.
-    let mut passes: Vec<BTreeMap<super::TopicPartition, i64>> = Vec::new();
-    for (tp, offset) in positions {
-        if passes.iter().any(|pass| pass.get(tp) == Some(offset)) {
-            continue;
-        }
-        match passes.iter_mut().find(|pass| !pass.contains_key(tp)) {
-            Some(pass) => {
-                pass.insert(tp.clone(), *offset);
-            }
-            None => passes.push(BTreeMap::from([(tp.clone(), *offset)])),
-        }
-    }
-    let mut out = BTreeMap::new();
-    for pass in passes {
-        for (tp, ts) in read_timestamps(settings, &pass, deadline)? {
-            let offset = pass[&tp];
-            out.insert((tp, offset), ts);
-        }
-    }
-    Ok(out)
-}
-
-/// One pass of [`record_timestamps`]: one consumer assigned to every partition at its offset.
-fn read_timestamps(
-    settings: &Settings,
-    positions: &BTreeMap<super::TopicPartition, i64>,
-    deadline: std::time::Instant,
-) -> Result<BTreeMap<super::TopicPartition, i64>> {
-    let mut out = BTreeMap::new();
-    // Records deleted since the commit: the oldest one still there is the oldest unconsumed.
-    let mut config = consumer_config(settings);
-    assign_only(&mut config, settings);
-    // One record per partition is all that is needed.
-    set_default(&mut config, settings, "max.partition.fetch.bytes", "4096");
-    let consumer = create(&config, settings, None)?;
-    let mut tpl = TopicPartitionList::with_capacity(positions.len());
-    for ((topic, partition), offset) in positions {
-        tpl.add_partition_offset(topic, *partition, Offset::Offset(*offset))
-            .map_err(|e| Error::runtime(format!("invalid offset: {e}")))?;
-    }
-    consumer
-        .assign(&tpl)
-        .map_err(|e| Error::runtime(format!("cannot assign partitions: {e}")))?;
-    let mut pending: BTreeSet<&super::TopicPartition> = positions.keys().collect();
-    let client = ClientPtr(consumer.client().native_ptr());
-    // Logs and errors go to kctl's handlers, not librdkafka's printer.
-    let pump = MainQueuePump::start(client, consumer.context().state.clone());
-    if let Some(mut queue) = ConsumerQueue::new(client) {
-        while !pending.is_empty() {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            queue.refill(left.min(Duration::from_millis(100)), BATCH);
-            while let Some(msg) = queue.next() {
-                let tp = (msg.topic().to_string(), msg.partition());
-                if !pending.remove(&tp) {
-                    continue;
-                }
-                // An error here is mostly the partition's end: no record at or after the
-                // offset (transaction markers only, say).
-                if msg.error() == RDKafkaErrorCode::NoError {
-                    if let Some((ts, _)) = msg.timestamp() {
-                        out.insert(tp.clone(), ts);
-                    }
-                }
-                let mut one = TopicPartitionList::with_capacity(1);
-                one.add_partition(&tp.0, tp.1);
-                let _ = consumer.pause(&one);
-            }
-        }
-        // The batch's messages go before the consumer does.
-        drop(queue);
-    }
-    drop(pump);
-    super::drop_in_background(consumer);
-    Ok(out)
 }

@@ -1,122 +1,29 @@
 //! Consumer groups: listing, describing, their committed offsets, altering and deleting them.
-//!
-//! Plain types only; the native calls are in `native.rs`. Every call is bounded by the timeout.
+//! The group calls rust-rdkafka lacks are in `native/groups.rs`. Every call is bounded by the
+//! timeout.
 
 use std::collections::BTreeMap;
 
 use rdkafka::error::RDKafkaErrorCode;
 
-use super::native::{self, AdminCallError, ClientPtr};
-use super::{broker_error, Broker, BrokerError, Kafka, TopicPartition};
+use super::client::Kafka;
+use super::errors::broker_error;
+use super::native::admin::AdminCallError;
+use super::native::{groups as native, ClientRef};
+use super::types::{
+    Broker, BrokerError, Code, CommittedOffset, GroupInfo, GroupListing, GroupMember, GroupState,
+    GroupType, TopicPartition,
+};
 use crate::error::{Error, Result};
-
-/// A consumer group's state, as Kafka names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum GroupState {
-    Unknown,
-    PreparingRebalance,
-    CompletingRebalance,
-    Stable,
-    Dead,
-    Empty,
-}
-
-impl GroupState {
-    /// Kafka's own name, as `kafka-consumer-groups` prints it.
-    pub fn name(self) -> &'static str {
-        match self {
-            GroupState::Unknown => "Unknown",
-            GroupState::PreparingRebalance => "PreparingRebalance",
-            GroupState::CompletingRebalance => "CompletingRebalance",
-            GroupState::Stable => "Stable",
-            GroupState::Dead => "Dead",
-            GroupState::Empty => "Empty",
-        }
-    }
-
-    /// The snake_case name used in JSON.
-    pub fn snake_name(self) -> &'static str {
-        match self {
-            GroupState::Unknown => "unknown",
-            GroupState::PreparingRebalance => "preparing_rebalance",
-            GroupState::CompletingRebalance => "completing_rebalance",
-            GroupState::Stable => "stable",
-            GroupState::Dead => "dead",
-            GroupState::Empty => "empty",
-        }
-    }
-}
-
-/// Which group protocol a group runs: Kafka 4's consumer protocol (KIP-848) or the classic one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum GroupType {
-    Classic,
-    Consumer,
-    /// Not said (an older broker), or a kind librdkafka does not name (share groups, say).
-    Unknown,
-}
-
-impl GroupType {
-    /// The name Kafka uses (`kafka-consumer-groups --list --type`), also the JSON value.
-    pub fn name(self) -> &'static str {
-        match self {
-            GroupType::Classic => "classic",
-            GroupType::Consumer => "consumer",
-            GroupType::Unknown => "unknown",
-        }
-    }
-}
-
-/// A group as ListConsumerGroups lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GroupListing {
-    pub group: String,
-    /// `Unknown` when the broker does not report states in its listing.
-    pub state: GroupState,
-    /// A group that only commits offsets (no group protocol, no members).
-    pub simple: bool,
-    pub group_type: GroupType,
-}
-
-/// A member of a group.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GroupMember {
-    pub consumer_id: String,
-    pub client_id: String,
-    pub host: String,
-    pub group_instance_id: Option<String>,
-    pub assignment: Vec<TopicPartition>,
-    /// Consumer-protocol groups: the partitions the coordinator is moving this member to
-    /// (equal to `assignment` once it has caught up); `None` for classic groups.
-    pub target_assignment: Option<Vec<TopicPartition>>,
-}
-
-/// A group as DescribeConsumerGroups describes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GroupInfo {
-    pub group: String,
-    pub state: GroupState,
-    pub simple: bool,
-    pub group_type: GroupType,
-    /// The partition assignor (e.g. `range`); `None` when the group has none.
-    pub assignor: Option<String>,
-    pub coordinator: Option<Broker>,
-    pub members: Vec<GroupMember>,
-}
-
-/// A committed offset: `None` when the group has none for the partition.
-pub type CommittedOffset = std::result::Result<Option<i64>, BrokerError>;
 
 impl Kafka {
     /// Every consumer group the cluster knows. The strings are warnings: brokers that could not
     /// answer (the listing is then partial).
     pub async fn list_groups(&self) -> Result<(Vec<GroupListing>, Vec<String>)> {
         let what = "cannot list consumer groups";
-        let client = ClientPtr(self.admin.inner().native_ptr());
         let (groups, errors) = self
-            .blocking(what, move |_admin, timeout| {
-                // `_admin` keeps the client behind `client` alive while the call runs.
-                native::list_consumer_groups(client, timeout)
+            .blocking(what, move |admin, timeout| {
+                native::list_consumer_groups(ClientRef::of(admin.inner()), timeout)
             })
             .await?
             .map_err(|e| self.call_error(what, e))?;
@@ -150,11 +57,10 @@ impl Kafka {
         names: &[String],
     ) -> Result<Vec<(String, std::result::Result<GroupInfo, BrokerError>)>> {
         let what = "cannot describe consumer groups";
-        let client = ClientPtr(self.admin.inner().native_ptr());
         let request = names.to_vec();
         let described = self
-            .blocking(what, move |_admin, timeout| {
-                native::describe_consumer_groups(client, &request, timeout)
+            .blocking(what, move |admin, timeout| {
+                native::describe_consumer_groups(ClientRef::of(admin.inner()), &request, timeout)
             })
             .await
             .map_err(Kafka::coordinator_timeout)?
@@ -226,11 +132,11 @@ impl Kafka {
         partitions: Option<&[TopicPartition]>,
     ) -> Result<BTreeMap<TopicPartition, CommittedOffset>> {
         let what = format!("cannot read the committed offsets of group '{group}'");
-        let client = ClientPtr(self.admin.inner().native_ptr());
         let name = group.to_string();
         let partitions = partitions.map(<[TopicPartition]>::to_vec);
         let offsets = self
-            .blocking(&what, move |_admin, timeout| {
+            .blocking(&what, move |admin, timeout| {
+                let client = ClientRef::of(admin.inner());
                 native::list_group_offsets(client, &name, partitions.as_deref(), timeout)
             })
             .await
@@ -261,15 +167,14 @@ impl Kafka {
         offsets: &[(TopicPartition, i64)],
     ) -> Result<Vec<(TopicPartition, std::result::Result<(), BrokerError>)>> {
         let what = format!("cannot commit offsets for group '{group}'");
-        let client = ClientPtr(self.admin.inner().native_ptr());
         let name = group.to_string();
         let request: Vec<(String, i32, i64)> = offsets
             .iter()
             .map(|((t, p), o)| (t.clone(), *p, *o))
             .collect();
         let altered = self
-            .blocking(&what, move |_admin, timeout| {
-                native::alter_group_offsets(client, &name, &request, timeout)
+            .blocking(&what, move |admin, timeout| {
+                native::alter_group_offsets(ClientRef::of(admin.inner()), &name, &request, timeout)
             })
             .await
             .map_err(Kafka::coordinator_timeout)?
@@ -315,7 +220,7 @@ impl Kafka {
             .map(|n| {
                 let result = by_name.remove(n).unwrap_or_else(|| {
                     Err(BrokerError {
-                        code: super::Code::Other,
+                        code: Code::Other,
                         message: "the broker sent no result".into(),
                     })
                 });
@@ -323,18 +228,11 @@ impl Kafka {
             })
             .collect())
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn states_have_kafka_and_json_names() {
-        assert_eq!(GroupState::Stable.name(), "Stable");
-        assert_eq!(
-            GroupState::PreparingRebalance.snake_name(),
-            "preparing_rebalance"
-        );
+    /// The names of all consumer groups, in no particular order: [`Kafka::list_groups`]'s,
+    /// without its warnings (a partial listing still completes what it has).
+    pub async fn group_names(&self) -> Result<Vec<String>> {
+        let (groups, _partial) = self.list_groups().await?;
+        Ok(groups.into_iter().map(|g| g.group).collect())
     }
 }

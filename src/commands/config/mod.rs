@@ -35,7 +35,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
 
 /// The config file, loaded again (settings were resolved from it already, with its warnings).
 fn load() -> Result<Config> {
-    Config::load(false)
+    Config::load()
 }
 
 fn no_config_file(config: &Config) -> Error {

@@ -70,8 +70,8 @@ pub fn view_context(c: &ContextConfig) -> ContextView {
     ContextView {
         brokers: c.brokers.clone(),
         output: c.output.map(|o| match o {
-            crate::settings::OutputFormat::Table => "table".to_string(),
-            crate::settings::OutputFormat::Json => "json".to_string(),
+            crate::printer::OutputFormat::Table => "table".to_string(),
+            crate::printer::OutputFormat::Json => "json".to_string(),
         }),
         timeout: c.timeout.clone(),
         properties: c

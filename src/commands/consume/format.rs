@@ -1,13 +1,10 @@
 //! How consumed records are written: the value per line, one JSON object per line, or a
 //! kcat-style format string.
 
-use std::borrow::Cow;
 use std::io::{self, Write};
 
-use base64::Engine as _;
-use serde::Serialize;
-
-use crate::kafka::{RecordRef, TimestampType};
+use crate::commands::record::Record;
+use crate::kafka::RecordRef;
 
 /// One piece of a format string.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,7 +132,7 @@ impl Format {
 pub enum Output {
     /// The value and a newline.
     Value,
-    /// One JSON object per line.
+    /// One JSON object per line (see `commands/record.rs`).
     Json,
     Format(Format),
 }
@@ -148,88 +145,10 @@ impl Output {
                 out.write_all(b"\n")
             }
             Output::Json => {
-                serde_json::to_writer(&mut *out, &JsonRecord::new(record))
-                    .map_err(io::Error::from)?;
+                serde_json::to_writer(&mut *out, &Record::of(record)).map_err(io::Error::from)?;
                 out.write_all(b"\n")
             }
             Output::Format(f) => f.write(out, record),
-        }
-    }
-}
-
-/// A record in `-o json` output (the envelope `produce --input envelope` reads back).
-#[derive(Debug, Serialize)]
-pub struct JsonRecord<'a> {
-    pub topic: &'a str,
-    pub partition: i32,
-    pub offset: i64,
-    pub timestamp: Option<i64>,
-    pub timestamp_type: Option<&'static str>,
-    pub key: Option<Cow<'a, str>>,
-    pub key_encoding: Option<&'static str>,
-    pub value: Option<Cow<'a, str>>,
-    pub value_encoding: Option<&'static str>,
-    pub headers: Vec<JsonHeader<'a>>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct JsonHeader<'a> {
-    pub key: &'a str,
-    pub value: Option<Cow<'a, str>>,
-    pub value_encoding: Option<&'static str>,
-}
-
-/// Bytes as text when they are UTF-8, else base64; with the encoding's name.
-fn encode(bytes: Option<&[u8]>) -> (Option<Cow<'_, str>>, Option<&'static str>) {
-    match bytes {
-        None => (None, None),
-        Some(b) => match std::str::from_utf8(b) {
-            Ok(s) => (Some(Cow::Borrowed(s)), Some("utf8")),
-            Err(_) => (
-                Some(Cow::Owned(
-                    base64::engine::general_purpose::STANDARD.encode(b),
-                )),
-                Some("base64"),
-            ),
-        },
-    }
-}
-
-impl<'a> JsonRecord<'a> {
-    pub fn new(record: &'a RecordRef<'_>) -> JsonRecord<'a> {
-        let (key, key_encoding) = encode(record.key());
-        let (value, value_encoding) = encode(record.value());
-        let headers = if record.has_headers() {
-            record
-                .headers()
-                .map(|(key, value)| {
-                    let (value, value_encoding) = encode(value);
-                    JsonHeader {
-                        key,
-                        value,
-                        value_encoding,
-                    }
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let (timestamp, timestamp_type) = match record.timestamp() {
-            Some((ts, TimestampType::CreateTime)) => (Some(ts), Some("create_time")),
-            Some((ts, TimestampType::LogAppendTime)) => (Some(ts), Some("log_append_time")),
-            None => (None, None),
-        };
-        JsonRecord {
-            topic: record.topic(),
-            partition: record.partition(),
-            offset: record.offset(),
-            timestamp,
-            timestamp_type,
-            key,
-            key_encoding,
-            value,
-            value_encoding,
-            headers,
         }
     }
 }
@@ -259,18 +178,5 @@ mod tests {
         assert!(Format::parse("%x").unwrap_err().contains("%x"));
         assert!(Format::parse("abc%").is_err());
         assert!(Format::parse("\\q").is_err());
-    }
-
-    #[test]
-    fn bytes_encode_as_text_or_base64() {
-        assert_eq!(encode(None), (None, None));
-        assert_eq!(
-            encode(Some(b"hi")),
-            (Some(Cow::Borrowed("hi")), Some("utf8"))
-        );
-        assert_eq!(
-            encode(Some(&[0xff, 0x00])),
-            (Some(Cow::Owned("/wA=".to_string())), Some("base64"))
-        );
     }
 }

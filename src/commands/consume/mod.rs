@@ -3,17 +3,19 @@
 pub mod format;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::Ctx;
 use crate::error::{Error, ErrorKind, Result};
 use crate::interrupt::Interrupt;
+use crate::kafka::ClientConfig;
 use crate::kafka::{
-    Consumer, GroupStatus, Kafka, OffsetSpec, Polled, ReadMode, Revocation, StartOffset,
+    Broker, Consumer, GroupStatus, Kafka, OffsetSpec, Polled, ReadMode, Revocation, StartOffset,
+    TopicInfo,
 };
+use crate::printer::OutputFormat;
 use crate::printer::Printer;
-use crate::settings::{OutputFormat, Settings};
 use crate::stdio;
 use format::{Format, Output};
 
@@ -137,23 +139,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let started = Instant::now();
     let kafka = ctx.kafka()?;
     let (topic, brokers) = kafka.topic_and_brokers(&args.topic).await?;
-    let all: Vec<i32> = topic.partitions.iter().map(|p| p.id).collect();
-    let selected: Vec<i32> = if args.partitions.is_empty() {
-        all.clone()
-    } else {
-        let mut selected = args.partitions.clone();
-        selected.sort_unstable();
-        selected.dedup();
-        if let Some(p) = selected.iter().find(|p| !all.contains(p)) {
-            return Err(Error::runtime(format!(
-                "partition {p} of topic '{}' does not exist: it has {} partition{}",
-                args.topic,
-                all.len(),
-                if all.len() == 1 { "" } else { "s" }
-            )));
-        }
-        selected
-    };
+    let selected = selected_partitions(&topic, &args.partitions)?;
 
     // Where to start, per partition. Without a group every start is resolved here to an
     // absolute offset from one batched ListOffsets per bound, so the consumer fetches at once
@@ -196,22 +182,10 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         && bounds
             .as_ref()
             .is_some_and(|(low, high)| high.iter().any(|(p, h)| low.get(p) < Some(h)));
-    let leaders = topic
-        .partitions
-        .iter()
-        .filter_map(|p| {
-            let id = p.leader?;
-            let broker = brokers.iter().find(|b| b.id == id);
-            Some(match broker {
-                Some(b) => (p.id, format!("broker {id} at {}:{}", b.host, b.port)),
-                None => (p.id, format!("broker {id}")),
-            })
-        })
-        .collect();
     let job = Job {
-        settings: ctx.settings.clone(),
+        client: ctx.client()?.clone(),
         printer: ctx.printer.clone(),
-        leaders,
+        leaders: leaders(&topic, &brokers),
         started,
         starts_at_end_of_records,
         topic: args.topic.clone(),
@@ -225,6 +199,36 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     tokio::task::spawn_blocking(move || job.run())
         .await
         .map_err(|e| Error::runtime(format!("internal error: {e}")))?
+}
+
+/// The partitions `-p` names, sorted (each must exist), or all of the topic's.
+fn selected_partitions(topic: &TopicInfo, named: &[i32]) -> Result<Vec<i32>> {
+    if named.is_empty() {
+        return Ok(topic.partitions.iter().map(|p| p.id).collect());
+    }
+    let mut selected = named.to_vec();
+    selected.sort_unstable();
+    selected.dedup();
+    match topic.missing_partition(&selected) {
+        Some(missing) => Err(missing.error()),
+        None => Ok(selected),
+    }
+}
+
+/// Who leads each partition (`broker 1 at host:port`), to name it when it stops answering.
+fn leaders(topic: &TopicInfo, brokers: &[Broker]) -> BTreeMap<i32, String> {
+    topic
+        .partitions
+        .iter()
+        .filter_map(|p| {
+            let id = p.leader?;
+            let broker = brokers.iter().find(|b| b.id == id);
+            Some(match broker {
+                Some(b) => (p.id, format!("broker {id} at {}:{}", b.host, b.port)),
+                None => (p.id, format!("broker {id}")),
+            })
+        })
+        .collect()
 }
 
 /// One ListOffsets call for the selected partitions; any partition's failure is an error.
@@ -266,19 +270,19 @@ async fn resolve_starts(
     offset: OffsetArg,
     bounds: Option<&Bounds>,
 ) -> Result<BTreeMap<i32, StartOffset>> {
-    let found = match offset {
-        OffsetArg::Timestamp(_) | OffsetArg::Ago(_) => {
-            let ms = match offset {
-                OffsetArg::Timestamp(ms) => ms,
-                OffsetArg::Ago(d) => SystemTime::now()
-                    .checked_sub(d)
-                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                    .map_or(0, |d| d.as_millis() as i64),
-                _ => unreachable!(),
-            };
-            Some(offsets(kafka, topic, partitions, OffsetSpec::Timestamp(ms)).await?)
-        }
+    let time = match offset {
+        OffsetArg::Timestamp(ms) => Some(ms),
+        OffsetArg::Ago(d) => Some(
+            SystemTime::now()
+                .checked_sub(d)
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_millis() as i64),
+        ),
         _ => None,
+    };
+    let found = match time {
+        Some(ms) => Some(offsets(kafka, topic, partitions, OffsetSpec::Timestamp(ms)).await?),
+        None => None,
     };
     let start = |p: i32| -> StartOffset {
         let logical = match offset {
@@ -313,7 +317,7 @@ async fn resolve_starts(
 
 /// The consuming side: runs on a blocking thread, owns the consumer and stdout.
 struct Job {
-    settings: Settings,
+    client: ClientConfig,
     printer: Printer,
     topic: String,
     group: Option<String>,
@@ -338,12 +342,9 @@ const IDLE_POLL: Duration = Duration::from_millis(100);
 
 impl Job {
     fn run(self) -> Result<()> {
-        if stdio::stdout_closed() {
-            return Err(stdio::closed_stdout_error());
-        }
-        let mut consumer = Consumer::new(&self.settings, &self.topic, self.mode.clone())?;
-        let stdout = io::stdout();
-        let mut out = BufWriter::with_capacity(256 * 1024, stdout.lock());
+        // Records go out through one buffer, flushed whenever kctl has caught up.
+        let mut out = self.printer.data_writer(256 * 1024)?;
+        let mut consumer = Consumer::new(&self.client, &self.topic, self.mode.clone())?;
         let mut state = State::new();
         let mut result = self.consume(&mut consumer, &mut out, &mut state);
         // What reached stdout is committed, never more: after a failed write nothing else is
@@ -358,7 +359,7 @@ impl Job {
         let within = if state.cluster_silent {
             Duration::ZERO
         } else {
-            self.settings.timeout
+            self.client.timeout
         };
         let closed = consumer.close(within);
         if result.is_ok() && state.printed == 0 && self.starts_at_end_of_records {
@@ -400,7 +401,7 @@ impl Job {
             }
             if idle {
                 if let Err(e) = self.check_idle(consumer, state, &mut watch) {
-                    state.cluster_silent = e.kind() != ErrorKind::BrokenPipe;
+                    state.cluster_silent = *e.kind() != ErrorKind::BrokenPipe;
                     return Err(e);
                 }
             }
@@ -486,7 +487,7 @@ impl Job {
             .into_iter()
             .filter(|p| !state.done.contains(p))
             .collect();
-        watch.check(consumer, self.settings.timeout, || {
+        watch.check(consumer, self.client.timeout, || {
             self.stalled(consumer, &pending)
         })
     }
@@ -503,21 +504,23 @@ impl Job {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let mut message = format!(
-            "no progress reading '{}' for {}: no records and no end of {} {} from {}",
+        let what = format!(
+            "no progress reading '{}' for {}",
             self.topic,
-            humantime::format_duration(self.settings.timeout),
-            crate::commands::plural(pending.len(), "partition", "partitions"),
+            humantime::format_duration(self.client.timeout)
+        );
+        let mut why = format!(
+            "no records and no end of {} {} from {}",
+            crate::render::plural(pending.len(), "partition", "partitions"),
             list(pending),
             leaders.into_iter().collect::<Vec<_>>().join(", "),
         );
         if let Some(reason) = consumer.last_error() {
-            message.push_str(&format!(" (last error: {reason})"));
+            why.push_str(&format!(" (last error: {reason})"));
         }
-        Error::runtime(message).with_hint(
-            "check that the brokers are up and reachable (`kctl doctor` checks step by step), \
-             or give a longer --timeout",
-        )
+        Error::new(ErrorKind::Timeout { what: what.clone() }, what)
+            .because(why)
+            .with_hint(crate::kafka::TIMEOUT_HINT)
     }
 
     /// The group takes partitions away: commit what was printed of them, then let them go.
@@ -555,7 +558,7 @@ impl Job {
     /// fails (librdkafka would look for one forever). One whose group is still rebalancing
     /// waits: the coordinator may be waiting for a member to rejoin or time out.
     fn check_join(&self, consumer: &Consumer) -> Result<()> {
-        if self.started.elapsed() <= self.settings.timeout {
+        if self.started.elapsed() <= self.client.timeout {
             return Ok(());
         }
         match consumer.group_status() {
@@ -566,29 +569,37 @@ impl Job {
 
     fn join_error(&self, status: GroupStatus) -> Error {
         let group = self.group.as_deref().unwrap_or_default();
-        let brokers = self.settings.bootstrap_servers();
-        let within = humantime::format_duration(self.settings.timeout);
+        let brokers = self.client.bootstrap_servers();
+        let within = humantime::format_duration(self.client.timeout);
+        let timeout = |why: String| {
+            let what = format!("cannot join group '{group}'");
+            Error::new(ErrorKind::Timeout { what: what.clone() }, what).because(why)
+        };
         match status {
-            GroupStatus::NoCoordinator => Error::runtime(format!(
-                "cannot join group '{group}': the cluster at {brokers} named no coordinator \
-                 for the group within {within}"
+            GroupStatus::NoCoordinator => timeout(format!(
+                "the cluster at {brokers} named no coordinator for the group within {within}"
             ))
             .with_hint(
                 "the brokers answer but the group coordinator is not available: check the \
                  brokers' logs and that __consumer_offsets has a leader for every partition \
                  (`kctl topics describe __consumer_offsets`), or give a longer --timeout",
             ),
-            GroupStatus::CoordinatorUnreachable => Error::runtime(format!(
-                "cannot join group '{group}': its coordinator, named by the cluster at \
-                 {brokers}, could not be reached within {within}"
+            GroupStatus::CoordinatorUnreachable => timeout(format!(
+                "its coordinator, named by the cluster at {brokers}, could not be reached \
+                 within {within}"
             ))
             .with_hint(
                 "check that every broker's advertised address is reachable from here \
                  (`kctl doctor` checks each one), or give a longer --timeout",
             ),
-            GroupStatus::Joining => Error::runtime(format!(
-                "cannot join group '{group}' within {within}: its coordinator (found through \
-                 {brokers}) did not complete the join"
+            GroupStatus::Joining => Error::new(
+                ErrorKind::Timeout {
+                    what: format!("cannot join group '{group}'"),
+                },
+                format!("cannot join group '{group}' within {within}"),
+            )
+            .because(format!(
+                "its coordinator (found through {brokers}) did not complete the join"
             ))
             .with_hint(
                 "the coordinator may be overloaded or not answering: check the brokers \
@@ -617,7 +628,7 @@ impl Job {
         }
         let assigned = consumer.assigned();
         if assigned.is_empty() {
-            if self.started.elapsed() > self.settings.timeout {
+            if self.started.elapsed() > self.client.timeout {
                 return Err(self.join_error(consumer.group_status()));
             }
             return Ok(false);

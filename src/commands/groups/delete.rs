@@ -4,6 +4,7 @@ use super::super::dedup;
 use super::super::Ctx;
 use super::{check_exist, load_groups};
 use crate::error::{Error, Result};
+use crate::render::plural;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -32,18 +33,14 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
                 g.info.group,
                 g.info.state.name(),
                 g.info.members.len(),
-                if g.info.members.len() == 1 {
-                    "member"
-                } else {
-                    "members"
-                }
+                plural(g.info.members.len(), "member", "members")
             )
         })
         .collect();
     if !active.is_empty() {
         return Err(Error::runtime(format!(
             "cannot delete consumer {} with active members: {}; nothing was deleted",
-            if active.len() == 1 { "group" } else { "groups" },
+            plural(active.len(), "group", "groups"),
             active.join(", ")
         ))
         .with_hint("stop the group's consumers first"));

@@ -162,9 +162,9 @@ async fn add_time_lags(description: &mut Description, ctx: &Ctx) -> Result<()> {
         .filter(|o| o.lag.is_some_and(|lag| lag > 0))
         .filter_map(|o| Some(((o.topic.clone(), o.partition), o.current_offset?)))
         .collect();
-    let settings = ctx.settings.clone();
+    let client = ctx.client()?.clone();
     let timestamps = tokio::task::spawn_blocking(move || {
-        crate::kafka::record_timestamps(&settings, &positions, settings.timeout)
+        crate::kafka::record_timestamps(&client, &positions, client.timeout)
     })
     .await
     .map_err(|e| crate::error::Error::runtime(format!("internal error: {e}")))??;
@@ -374,83 +374,12 @@ impl Render for Description {
             if i > 0 {
                 blocks.push(Block::Line(String::new()));
             }
-            let mut head = Table::new([
-                "GROUP",
-                "COORDINATOR (ID)",
-                "ASSIGNMENT-STRATEGY",
-                "STATE",
-                "#MEMBERS",
-            ])
-            .numeric(&[4]);
-            head.row([
-                g.group.clone(),
-                g.coordinator
-                    .as_ref()
-                    .map_or("-".into(), |c| format!("{}:{} ({})", c.host, c.port, c.id)),
-                g.assignor.clone().unwrap_or_else(|| "-".into()),
-                g.state.0.name().to_string(),
-                g.members.len().to_string(),
-            ]);
-            blocks.push(Block::Table(head));
-
+            blocks.push(Block::Table(head_table(g)));
             if !g.offsets.is_empty() {
                 blocks.push(Block::Line(String::new()));
-                let mut header = vec![
-                    "GROUP",
-                    "TOPIC",
-                    "PARTITION",
-                    "CURRENT-OFFSET",
-                    "LOG-END-OFFSET",
-                    "LAG",
-                ];
-                if self.time_lag {
-                    header.push("TIME-LAG");
-                }
-                header.extend(["CONSUMER-ID", "HOST", "CLIENT-ID"]);
-                let numeric: &[usize] = if self.time_lag {
-                    &[2, 3, 4, 5, 6]
-                } else {
-                    &[2, 3, 4, 5]
-                };
-                let mut table = Table::new(header).numeric(numeric);
-                for o in &g.offsets {
-                    let mut row = vec![
-                        g.group.clone(),
-                        o.topic.clone(),
-                        o.partition.to_string(),
-                        or_dash(o.current_offset),
-                        or_dash(o.log_end_offset),
-                        or_dash(o.lag),
-                    ];
-                    if self.time_lag {
-                        row.push(o.time_lag_ms.map_or_else(|| "-".into(), time_text));
-                    }
-                    row.extend([
-                        or_dash(o.consumer_id.as_ref()),
-                        or_dash(o.host.as_ref()),
-                        or_dash(o.client_id.as_ref()),
-                    ]);
-                    table.row(row);
-                }
-                blocks.push(Block::Table(table));
-                let per_topic = g
-                    .lag_by_topic
-                    .iter()
-                    .map(|(t, lag)| format!("{t}: {}", or_dash(*lag)))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let behind = match (self.time_lag, g.max_time_lag_ms) {
-                    (true, Some(ms)) if g.total_lag.is_some_and(|lag| lag > 0) => {
-                        format!("; oldest unconsumed record: {} ago", time_text(ms))
-                    }
-                    _ => String::new(),
-                };
-                blocks.push(Block::Line(format!(
-                    "Total lag: {} ({per_topic}){behind}",
-                    or_dash(g.total_lag)
-                )));
+                blocks.push(Block::Table(offsets_table(g, self.time_lag)));
+                blocks.push(Block::Line(total_lag_line(g, self.time_lag)));
             }
-
             if !g.members.is_empty() {
                 blocks.push(Block::Line(String::new()));
                 blocks.push(Block::Table(members_table(&g.members)));
@@ -458,6 +387,88 @@ impl Render for Description {
         }
         blocks
     }
+}
+
+/// The group's head line, in kafka-consumer-groups' columns.
+fn head_table(g: &GroupDescription) -> Table {
+    let mut head = Table::new([
+        "GROUP",
+        "COORDINATOR (ID)",
+        "ASSIGNMENT-STRATEGY",
+        "STATE",
+        "#MEMBERS",
+    ])
+    .numeric(&[4]);
+    head.row([
+        g.group.clone(),
+        g.coordinator
+            .as_ref()
+            .map_or("-".into(), |c| format!("{}:{} ({})", c.host, c.port, c.id)),
+        g.assignor.clone().unwrap_or_else(|| "-".into()),
+        g.state.0.name().to_string(),
+        g.members.len().to_string(),
+    ]);
+    head
+}
+
+/// One row per partition: offsets, lag (and time lag) and the member that owns it.
+fn offsets_table(g: &GroupDescription, time_lag: bool) -> Table {
+    let mut header = vec![
+        "GROUP",
+        "TOPIC",
+        "PARTITION",
+        "CURRENT-OFFSET",
+        "LOG-END-OFFSET",
+        "LAG",
+    ];
+    if time_lag {
+        header.push("TIME-LAG");
+    }
+    header.extend(["CONSUMER-ID", "HOST", "CLIENT-ID"]);
+    let numeric: &[usize] = if time_lag {
+        &[2, 3, 4, 5, 6]
+    } else {
+        &[2, 3, 4, 5]
+    };
+    let mut table = Table::new(header).numeric(numeric);
+    for o in &g.offsets {
+        let mut row = vec![
+            g.group.clone(),
+            o.topic.clone(),
+            o.partition.to_string(),
+            or_dash(o.current_offset),
+            or_dash(o.log_end_offset),
+            or_dash(o.lag),
+        ];
+        if time_lag {
+            row.push(o.time_lag_ms.map_or_else(|| "-".into(), time_text));
+        }
+        row.extend([
+            or_dash(o.consumer_id.as_ref()),
+            or_dash(o.host.as_ref()),
+            or_dash(o.client_id.as_ref()),
+        ]);
+        table.row(row);
+    }
+    table
+}
+
+/// `Total lag: 7 (orders: 7, payments: -)`, with the oldest unconsumed record's age when
+/// time lags were asked for.
+fn total_lag_line(g: &GroupDescription, time_lag: bool) -> String {
+    let per_topic = g
+        .lag_by_topic
+        .iter()
+        .map(|(t, lag)| format!("{t}: {}", or_dash(*lag)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let behind = match (time_lag, g.max_time_lag_ms) {
+        (true, Some(ms)) if g.total_lag.is_some_and(|lag| lag > 0) => {
+            format!("; oldest unconsumed record: {} ago", time_text(ms))
+        }
+        _ => String::new(),
+    };
+    format!("Total lag: {} ({per_topic}){behind}", or_dash(g.total_lag))
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::Ctx;
 use crate::error::{Error, Result};
 use crate::kafka::{CommittedOffset, GroupInfo, GroupState, Kafka, TopicPartition};
+use crate::render::plural;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -104,7 +105,7 @@ pub async fn load_groups(kafka: &Kafka, names: &[String]) -> Result<Vec<Group>> 
         .zip(offsets)
         .map(|((name, info), offsets)| {
             let info = info.map_err(|e| {
-                Error::runtime(format!("cannot describe consumer group '{name}': {e}"))
+                Error::new(e.kind(), format!("cannot describe consumer group '{name}'")).because(e)
             })?;
             Ok(Group { info, offsets })
         })
@@ -121,14 +122,10 @@ pub fn check_exist(groups: &[Group], consequence: &str) -> Result<()> {
     if missing.is_empty() {
         return Ok(());
     }
-    Err(Error::runtime(format!(
-        "consumer {} not found: {}{consequence}",
-        if missing.len() == 1 {
-            "group"
-        } else {
-            "groups"
-        },
-        missing.join(", ")
-    ))
+    let kind = plural(missing.len(), "consumer group", "consumer groups");
+    Err(Error::not_found(
+        format!("{kind} {}", missing.join(", ")),
+        format!("{kind} not found: {}{consequence}", missing.join(", ")),
+    )
     .with_hint("`kctl groups list` shows the groups the cluster knows"))
 }

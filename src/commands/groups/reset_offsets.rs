@@ -1,7 +1,6 @@
 //! `kctl groups reset-offsets GROUP (--topic T[:P[,P...]]... | --all-topics) TARGET [--execute]`
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{self, IsTerminal};
 use std::time::Duration;
 
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone};
@@ -11,8 +10,8 @@ use super::super::Ctx;
 use super::{load_groups, Group};
 use crate::commands::topics::validate_topic_name;
 use crate::error::{Error, Result};
-use crate::kafka::{BrokerError, OffsetSpec, TopicPartition};
-use crate::render::{or_dash, to_text, Block, Render, Table};
+use crate::kafka::{BrokerError, Kafka, OffsetSpec, TopicPartition};
+use crate::render::{or_dash, plural, to_text, Block, Render, Table};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
@@ -267,126 +266,230 @@ impl Render for Plan {
     }
 }
 
+/// Where `reset-offsets` moves each partition's offset: exactly one target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetTarget {
+    Earliest,
+    Latest,
+    /// The committed offset (the latest where there is none).
+    Current,
+    Offset(i64),
+    /// The committed offset plus N; partitions without one are skipped.
+    ShiftBy(i64),
+    /// The first offset at or after this time (ms since the epoch); the latest if none.
+    Time(i64),
+}
+
+impl Target {
+    /// The one target the flags give (clap requires exactly one); a duration is taken back
+    /// from now.
+    pub fn resolve(&self) -> ResetTarget {
+        if let Some(n) = self.to_offset {
+            ResetTarget::Offset(n)
+        } else if let Some(n) = self.shift_by {
+            ResetTarget::ShiftBy(n)
+        } else if let Some(ms) = self.to_datetime {
+            ResetTarget::Time(ms)
+        } else if let Some(ago) = self.by_duration {
+            let ago = i64::try_from(ago.as_millis()).unwrap_or(i64::MAX);
+            ResetTarget::Time(chrono::Utc::now().timestamp_millis() - ago)
+        } else if self.to_latest {
+            ResetTarget::Latest
+        } else if self.to_current {
+            ResetTarget::Current
+        } else {
+            ResetTarget::Earliest
+        }
+    }
+}
+
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let kafka = ctx.kafka()?;
-    let group_name = args.group.clone();
-    let group = load_groups(kafka, std::slice::from_ref(&group_name))
+    let target = args.target.resolve();
+    let group = load_groups(kafka, std::slice::from_ref(&args.group))
         .await?
         .pop()
         .ok_or_else(|| Error::runtime("internal error: no group described"))?;
     refuse_active(&group)?;
+    let partitions = match args.scope.all_topics {
+        true => all_committed(&group)?,
+        false => named_partitions(kafka, &args.scope.topics).await?,
+    };
+    let offsets = Offsets::list(kafka, &partitions, target).await?;
+    let mut plan = Plan {
+        group: args.group.clone(),
+        executed: false,
+        offsets: plan_offsets(&partitions, &group.committed(), &offsets, target, ctx)?,
+    };
+    if !args.execute {
+        ctx.printer.print(&plan)?;
+        ctx.printer
+            .note("Dry run: nothing was changed. Pass --execute to apply this plan.");
+        return Ok(());
+    }
+    if plan.offsets.is_empty() {
+        return Err(Error::runtime("nothing to reset"));
+    }
+    let action = format!(
+        "reset the offsets of consumer group '{}' on {} {}",
+        plan.group,
+        plan.offsets.len(),
+        plural(plan.offsets.len(), "partition", "partitions")
+    );
+    // What is about to be confirmed shows before the question (stdout stays for the result).
+    let details = to_text(&plan.blocks());
+    if !ctx
+        .printer
+        .confirm(&action, Some(details.trim_end()), args.yes)?
+    {
+        return Err(Error::runtime("aborted: nothing was changed"));
+    }
+    apply(kafka, &plan).await?;
+    plan.executed = true;
+    ctx.printer.print(&plan)
+}
+
+/// `--all-topics`: every partition the group has a committed offset for.
+fn all_committed(group: &Group) -> Result<Vec<TopicPartition>> {
     let committed = group.committed();
-
-    // Which partitions.
-    let partitions: Vec<TopicPartition> = if args.scope.all_topics {
-        if committed.is_empty() {
-            let why = if group.exists() {
-                "has no committed offsets"
-            } else {
-                "does not exist"
-            };
-            return Err(Error::runtime(format!(
-                "consumer group '{group_name}' {why}, so --all-topics names no partition"
-            ))
-            .with_hint("name the topics with --topic to set the group's offsets on them"));
-        }
-        committed.keys().cloned().collect()
+    if !committed.is_empty() {
+        return Ok(committed.into_keys().collect());
+    }
+    let name = &group.info.group;
+    let why = if group.exists() {
+        "has no committed offsets"
     } else {
-        let cluster = kafka.metadata().await?;
-        let mut chosen = BTreeSet::new();
-        for spec in &args.scope.topics {
-            let topic = cluster
-                .topic(&spec.topic)
-                .filter(|t| t.error.is_none())
-                .ok_or_else(|| Error::runtime(format!("topic not found: {}", spec.topic)))?;
-            let existing: BTreeSet<i32> = topic.partitions.iter().map(|p| p.id).collect();
-            match &spec.partitions {
-                None => chosen.extend(existing.iter().map(|p| (spec.topic.clone(), *p))),
-                Some(ps) => {
-                    for p in ps {
-                        if !existing.contains(p) {
-                            return Err(Error::runtime(format!(
-                                "topic '{}' has no partition {p} (it has {})",
-                                spec.topic,
-                                existing.len()
-                            )));
-                        }
-                        chosen.insert((spec.topic.clone(), *p));
-                    }
+        "does not exist"
+    };
+    let message = format!("consumer group '{name}' {why}, so --all-topics names no partition");
+    let error = match group.exists() {
+        true => Error::runtime(message),
+        false => Error::not_found(format!("consumer group '{name}'"), message),
+    };
+    Err(error.with_hint("name the topics with --topic to set the group's offsets on them"))
+}
+
+/// `--topic T[:P,...]`: the partitions named, each checked against the cluster's metadata.
+async fn named_partitions(kafka: &Kafka, specs: &[TopicSpec]) -> Result<Vec<TopicPartition>> {
+    let cluster = kafka.metadata().await?;
+    let mut chosen = BTreeSet::new();
+    for spec in specs {
+        let topic = cluster
+            .topic(&spec.topic)
+            .filter(|t| t.error.is_none())
+            .ok_or_else(|| {
+                Error::not_found(
+                    format!("topic '{}'", spec.topic),
+                    format!("topic not found: {}", spec.topic),
+                )
+            })?;
+        match &spec.partitions {
+            None => chosen.extend(topic.partitions.iter().map(|p| (spec.topic.clone(), p.id))),
+            Some(ps) => {
+                if let Some(missing) = topic.missing_partition(ps) {
+                    // (This command's own wording, which its tests pin.)
+                    return Err(Error::not_found(
+                        missing.resource(),
+                        format!(
+                            "topic '{}' has no partition {} (it has {})",
+                            missing.topic, missing.partition, missing.count
+                        ),
+                    ));
                 }
+                chosen.extend(ps.iter().map(|p| (spec.topic.clone(), *p)));
             }
         }
-        chosen.into_iter().collect()
-    };
+    }
+    Ok(chosen.into_iter().collect())
+}
 
-    // The bounds for clamping and, for time targets, the offsets for the time.
-    let time = args.target.to_datetime.or_else(|| {
-        args.target.by_duration.map(|d| {
-            chrono::Utc::now().timestamp_millis() - i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+/// What ListOffsets says of each partition: the bounds new offsets are clamped to and, for a
+/// time target, the offset for the time.
+struct Offsets {
+    earliest: BTreeMap<TopicPartition, std::result::Result<i64, BrokerError>>,
+    latest: BTreeMap<TopicPartition, std::result::Result<i64, BrokerError>>,
+    at_time: BTreeMap<TopicPartition, std::result::Result<i64, BrokerError>>,
+}
+
+impl Offsets {
+    async fn list(
+        kafka: &Kafka,
+        partitions: &[TopicPartition],
+        target: ResetTarget,
+    ) -> Result<Offsets> {
+        let (earliest, latest, at_time) = tokio::try_join!(
+            kafka.list_offsets(partitions, OffsetSpec::Earliest),
+            kafka.list_offsets(partitions, OffsetSpec::Latest),
+            async {
+                match target {
+                    ResetTarget::Time(ts) => {
+                        kafka
+                            .list_offsets(partitions, OffsetSpec::Timestamp(ts))
+                            .await
+                    }
+                    _ => Ok(BTreeMap::new()),
+                }
+            },
+        )?;
+        Ok(Offsets {
+            earliest,
+            latest,
+            at_time,
         })
-    });
-    let (earliest, latest, at_time) = tokio::try_join!(
-        kafka.list_offsets(&partitions, OffsetSpec::Earliest),
-        kafka.list_offsets(&partitions, OffsetSpec::Latest),
-        async {
-            match time {
-                Some(ts) => kafka
-                    .list_offsets(&partitions, OffsetSpec::Timestamp(ts))
-                    .await
-                    .map(Some),
-                None => Ok(None),
-            }
-        },
-    )?;
-    let get = |map: &BTreeMap<TopicPartition, std::result::Result<i64, BrokerError>>,
-               tp: &TopicPartition,
-               which: &str| {
-        match map.get(tp) {
-            Some(Ok(o)) => Ok(*o),
-            Some(Err(e)) => Err(Error::runtime(format!(
-                "cannot read the {which} offset of {}:{}: {e}; nothing was changed",
-                tp.0, tp.1
-            ))),
-            None => Err(Error::runtime(format!(
-                "cannot read the {which} offset of {}:{}: no answer; nothing was changed",
-                tp.0, tp.1
-            ))),
-        }
-    };
+    }
 
-    let mut offsets = Vec::new();
+    /// The `which` offset of `tp`, or the error that nothing can be planned without it.
+    fn get(
+        map: &BTreeMap<TopicPartition, std::result::Result<i64, BrokerError>>,
+        tp: &TopicPartition,
+        which: &str,
+    ) -> Result<i64> {
+        let why = match map.get(tp) {
+            Some(Ok(o)) => return Ok(*o),
+            Some(Err(e)) => e.to_string(),
+            None => "no answer".to_string(),
+        };
+        Err(Error::runtime(format!(
+            "cannot read the {which} offset of {}:{}: {why}; nothing was changed",
+            tp.0, tp.1
+        )))
+    }
+}
+
+/// The new offset of each partition, clamped to what the partition holds. `--shift-by` skips
+/// partitions without a committed offset, with a warning.
+fn plan_offsets(
+    partitions: &[TopicPartition],
+    committed: &BTreeMap<TopicPartition, i64>,
+    offsets: &Offsets,
+    target: ResetTarget,
+    ctx: &Ctx,
+) -> Result<Vec<PlannedOffset>> {
+    let mut planned = Vec::new();
     let mut uncommitted = Vec::new();
-    for tp in &partitions {
-        let lo = get(&earliest, tp, "earliest")?;
-        let hi = get(&latest, tp, "latest")?;
+    for tp in partitions {
+        let lo = Offsets::get(&offsets.earliest, tp, "earliest")?;
+        let hi = Offsets::get(&offsets.latest, tp, "latest")?;
         let current = committed.get(tp).copied();
-        let t = &args.target;
-        let wanted = if t.to_earliest {
-            lo
-        } else if t.to_latest {
-            hi
-        } else if t.to_current {
-            current.unwrap_or(hi)
-        } else if let Some(n) = t.to_offset {
-            n
-        } else if let Some(n) = t.shift_by {
-            match current {
+        let wanted = match target {
+            ResetTarget::Earliest => lo,
+            ResetTarget::Latest => hi,
+            ResetTarget::Current => current.unwrap_or(hi),
+            ResetTarget::Offset(n) => n,
+            ResetTarget::ShiftBy(n) => match current {
                 Some(c) => c.saturating_add(n),
                 None => {
                     uncommitted.push(format!("{}:{}", tp.0, tp.1));
                     continue;
                 }
-            }
-        } else if let Some(at) = &at_time {
+            },
             // No message at or after the time: the log end, as Kafka does.
-            match get(at, tp, "time's")? {
+            ResetTarget::Time(_) => match Offsets::get(&offsets.at_time, tp, "time's")? {
                 o if o < 0 => hi,
                 o => o,
-            }
-        } else {
-            return Err(Error::usage("no reset target given"));
+            },
         };
-        offsets.push(PlannedOffset {
+        planned.push(PlannedOffset {
             topic: tp.0.clone(),
             partition: tp.1,
             current_offset: current,
@@ -399,58 +502,31 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
             uncommitted.join(", ")
         ));
     }
+    Ok(planned)
+}
 
-    let mut plan = Plan {
-        group: group_name.clone(),
-        executed: false,
-        offsets,
-    };
-    if !args.execute {
-        ctx.printer.print(&plan)?;
-        ctx.printer
-            .note("Dry run: nothing was changed. Pass --execute to apply this plan.");
-        return Ok(());
-    }
-    if plan.offsets.is_empty() {
-        return Err(Error::runtime("nothing to reset"));
-    }
-
-    if !args.yes && io::stdin().is_terminal() && io::stderr().is_terminal() {
-        // Show what is about to be confirmed (stdout stays for the result).
-        ctx.printer.note(to_text(&plan.blocks()).trim_end());
-    }
-    let action = format!(
-        "reset the offsets of consumer group '{group_name}' on {} {}",
-        plan.offsets.len(),
-        if plan.offsets.len() == 1 {
-            "partition"
-        } else {
-            "partitions"
-        }
-    );
-    if !ctx.printer.confirm(&action, args.yes)? {
-        return Err(Error::runtime("aborted: nothing was changed"));
-    }
+/// Commits the plan's offsets; any partition that failed is an error naming it.
+async fn apply(kafka: &Kafka, plan: &Plan) -> Result<()> {
     let request: Vec<(TopicPartition, i64)> = plan
         .offsets
         .iter()
         .map(|o| ((o.topic.clone(), o.partition), o.new_offset))
         .collect();
-    let results = kafka.alter_group_offsets(&group_name, &request).await?;
+    let results = kafka.alter_group_offsets(&plan.group, &request).await?;
     let failed: Vec<String> = results
         .iter()
         .filter_map(|((t, p), r)| r.as_ref().err().map(|e| format!("{t}:{p}: {e}")))
         .collect();
-    if !failed.is_empty() {
-        return Err(Error::runtime(format!(
-            "cannot reset the offsets of consumer group '{group_name}' on {} of {} partitions: {}",
-            failed.len(),
-            results.len(),
-            failed.join("; ")
-        )));
+    if failed.is_empty() {
+        return Ok(());
     }
-    plan.executed = true;
-    ctx.printer.print(&plan)
+    Err(Error::runtime(format!(
+        "cannot reset the offsets of consumer group '{}' on {} of {} partitions: {}",
+        plan.group,
+        failed.len(),
+        results.len(),
+        failed.join("; ")
+    )))
 }
 
 fn refuse_active(group: &Group) -> Result<()> {
@@ -462,7 +538,7 @@ fn refuse_active(group: &Group) -> Result<()> {
         "cannot reset the offsets of consumer group '{}': it has {n} active {} (state {}); \
          nothing was changed",
         group.info.group,
-        if n == 1 { "member" } else { "members" },
+        plural(n, "member", "members"),
         group.info.state.name()
     ))
     .with_hint("offsets can only be reset while the group is inactive: stop its consumers first"))
@@ -471,6 +547,30 @@ fn refuse_active(group: &Group) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exactly_one_target_is_resolved() {
+        use clap::{Args as _, FromArgMatches};
+        let target = |flags: &[&str]| {
+            let cmd = Target::augment_args(clap::Command::new("t"));
+            let matches = cmd.try_get_matches_from([&["t"], flags].concat()).unwrap();
+            Target::from_arg_matches(&matches).unwrap().resolve()
+        };
+        assert_eq!(target(&["--to-earliest"]), ResetTarget::Earliest);
+        assert_eq!(target(&["--to-latest"]), ResetTarget::Latest);
+        assert_eq!(target(&["--to-current"]), ResetTarget::Current);
+        assert_eq!(target(&["--to-offset", "7"]), ResetTarget::Offset(7));
+        assert_eq!(target(&["--shift-by", "-3"]), ResetTarget::ShiftBy(-3));
+        assert_eq!(
+            target(&["--to-datetime", "2024-05-01T12:00:00Z"]),
+            ResetTarget::Time(1_714_564_800_000)
+        );
+        let before = chrono::Utc::now().timestamp_millis() - 3_600_000;
+        match target(&["--by-duration", "1h"]) {
+            ResetTarget::Time(ms) => assert!((before..before + 5_000).contains(&ms), "{ms}"),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn topic_specs_parse() {

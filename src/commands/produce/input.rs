@@ -6,26 +6,6 @@ use std::io::{self, Read};
 use std::ops::Range;
 
 use serde::de::IgnoredAny;
-use serde::Deserialize;
-
-use crate::kafka::RecordTime;
-
-/// An envelope's `timestamp`. Left out, the record gets the time it is sent; `null` is no
-/// timestamp (what `consume -o json` prints for a record without one, so the copy is exact); a
-/// number must be one a record can carry, else the record is invalid at its line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct EnvelopeTimestamp(pub RecordTime);
-
-impl<'de> Deserialize<'de> for EnvelopeTimestamp {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Option::<i64>::deserialize(d)? {
-            None => Ok(EnvelopeTimestamp(RecordTime::Unset)),
-            Some(ts) => crate::kafka::check_timestamp(ts)
-                .map(|()| EnvelopeTimestamp(RecordTime::At(ts)))
-                .map_err(serde::de::Error::custom),
-        }
-    }
-}
 
 /// Where a message starts in the input (1-based, columns in bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -338,33 +318,6 @@ pub fn json_message(e: &serde_json::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Deserialize)]
-    struct Rec {
-        #[serde(default)]
-        timestamp: EnvelopeTimestamp,
-    }
-
-    fn timestamp(json: &str) -> Result<RecordTime, String> {
-        serde_json::from_str::<Rec>(json)
-            .map(|r| r.timestamp.0)
-            .map_err(|e| e.to_string())
-    }
-
-    #[test]
-    fn envelope_timestamps_say_what_they_cannot_carry() {
-        assert_eq!(timestamp("{}"), Ok(RecordTime::Now));
-        assert_eq!(timestamp(r#"{"timestamp": null}"#), Ok(RecordTime::Unset));
-        assert_eq!(timestamp(r#"{"timestamp": 1}"#), Ok(RecordTime::At(1)));
-        let zero = timestamp(r#"{"timestamp": 0}"#).unwrap_err();
-        assert!(zero.contains("librdkafka reads 0 as \"now\""), "{zero}");
-        let negative = timestamp(r#"{"timestamp": -5}"#).unwrap_err();
-        assert!(
-            negative.starts_with("timestamp -5 is negative"),
-            "{negative}"
-        );
-        assert!(timestamp(r#"{"timestamp": -1}"#).is_err());
-    }
 
     /// A reader that returns at most `n` bytes per read, to exercise refills.
     struct Trickle<'a>(&'a [u8], usize);

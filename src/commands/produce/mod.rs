@@ -2,7 +2,6 @@
 
 pub mod input;
 
-use std::borrow::Cow;
 use std::fs::File;
 use std::io::Read;
 use std::path::PathBuf;
@@ -10,16 +9,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine as _;
 use clap::ValueEnum;
 use indicatif::ProgressBar;
-use serde::de::IgnoredAny;
-use serde::Deserialize;
 
+use super::record::Record;
 use super::Ctx;
+use crate::cli::parse_key_value;
 use crate::error::{Error, Result};
-use crate::kafka::{Compression, OutRecord, Producer, ProducerOptions};
-use crate::settings::parse_key_value;
+use crate::kafka::{Compression, DeliveryStats, OutRecord, Producer, ProducerOptions, TopicInfo};
+use crate::render::plural;
 use input::{Chunked, InputError};
 
 /// How the input is split into messages.
@@ -153,42 +151,10 @@ pub fn unescape(s: &str) -> std::result::Result<Vec<u8>, String> {
 }
 
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
-    // --delimiter and --key-separator only make sense for lines: they choose lines mode.
-    let lines_only = args.delimiter.is_some() || args.key_separator.is_some();
-    let mode = match args.input {
-        Some(m) if m != InputMode::Lines && lines_only => {
-            return Err(Error::usage(
-                "--delimiter and --key-separator apply to --input lines only",
-            ))
-        }
-        Some(InputMode::Envelope) if args.key.is_some() => {
-            return Err(Error::usage(
-                "--key cannot be used with --input envelope (each record has its own key)",
-            ))
-        }
-        Some(m) => Some(m),
-        None if lines_only => Some(InputMode::Lines),
-        None => None,
-    };
-
-    let (reader, size): (Box<dyn Read + Send>, Option<u64>) = match &args.file {
-        Some(path) => {
-            let file = File::open(path)
-                .map_err(|e| Error::runtime(format!("cannot open '{}': {e}", path.display())))?;
-            let meta = file.metadata().ok();
-            if meta.as_ref().is_some_and(|m| m.is_dir()) {
-                return Err(Error::runtime(format!(
-                    "cannot read '{}': it is a directory",
-                    path.display()
-                )));
-            }
-            (Box::new(file), meta.map(|m| m.len()))
-        }
-        None => (Box::new(std::io::stdin()), None),
-    };
-
+    let mode = input_mode(&args)?;
+    let (reader, size) = open_input(&args)?;
     let producer = Arc::new(Producer::new(
-        &ctx.settings,
+        ctx.client()?,
         ProducerOptions {
             topic: args.topic.clone(),
             compression: args.compression.map(Into::into),
@@ -205,18 +171,10 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let timeout = ctx.settings.timeout;
     tokio::task::spawn_blocking(move || warming.warm_up(timeout));
 
-    let kafka = ctx.kafka()?;
-    let topic = kafka.topic(&args.topic).await?;
-    let partitions = topic.partitions.len() as i32;
-    producer.spread_over(partitions);
-    if let Some(p) = args.partition {
-        if p >= partitions {
-            return Err(Error::runtime(format!(
-                "partition {p} of topic '{}' does not exist: it has {partitions} partition{}",
-                args.topic,
-                if partitions == 1 { "" } else { "s" }
-            )));
-        }
+    let topic = ctx.kafka()?.topic(&args.topic).await?;
+    producer.spread_over(topic.partitions.len() as i32);
+    if let Some(missing) = args.partition.and_then(|p| topic.missing_partition(&[p])) {
+        return Err(missing.error());
     }
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -232,25 +190,14 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         key: args.key.map(String::into_bytes),
         key_separator: args.key_separator.map(|s| s.0),
         partition: args.partition,
-        partitions,
+        topic,
         bar: bar.clone(),
         source: args
             .file
             .as_ref()
             .map_or_else(|| "stdin".to_string(), |p| format!("'{}'", p.display())),
     };
-    let mut reading = tokio::task::spawn_blocking(move || job.run(reader));
-    let mut interrupted = false;
-    let outcome = tokio::select! {
-        r = &mut reading => r.unwrap_or_else(|e| Err(Error::runtime(format!("internal error: {e}")))),
-        _ = ctx.interrupt.cancelled() => {
-            interrupted = true;
-            stop.store(true, Ordering::Relaxed);
-            // The reader stops at its next message; one blocked reading a terminal does not.
-            let _ = tokio::time::timeout(Duration::from_millis(200), &mut reading).await;
-            Ok(())
-        }
-    };
+    let (outcome, interrupted) = read_all(job, reader, stop, ctx).await;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -267,27 +214,117 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let pending = tokio::task::spawn_blocking(move || flushing.flush(wait))
         .await
         .map_err(|e| Error::runtime(format!("internal error: {e}")))?;
-    let stats = producer.stats();
-    let sent = producer.sent();
+    let delivery = Delivery {
+        stats: producer.stats(),
+        sent: producer.sent(),
+        pending,
+        wait,
+    };
     producer.close_in_background();
-    let mut summary = format!("delivered {}, failed {}", stats.delivered, stats.failed);
-    if stats.uncertain > 0 {
-        summary.push_str(&format!(", possibly delivered {}", stats.uncertain));
-    }
-    if pending > 0 {
-        summary.push_str(&format!(", unconfirmed {pending}"));
-    }
-    ctx.printer.note(summary);
+    ctx.printer.note(delivery.summary());
 
     outcome?;
     if interrupted {
         return Err(ctx.interrupt.error());
     }
-    // A message without a report may have been sent: it counts with those never acknowledged.
-    let undelivered = stats.failed;
-    let uncertain = stats.uncertain + pending;
-    if undelivered + uncertain > 0 {
-        let mut reasons: Vec<String> = stats
+    delivery.check(&args.topic)
+}
+
+/// How the input is split: `--delimiter` and `--key-separator` only make sense for lines, so
+/// they choose lines mode; `None` decides by the input's first character.
+fn input_mode(args: &Args) -> Result<Option<InputMode>> {
+    let lines_only = args.delimiter.is_some() || args.key_separator.is_some();
+    match args.input {
+        Some(m) if m != InputMode::Lines && lines_only => Err(Error::usage(
+            "--delimiter and --key-separator apply to --input lines only",
+        )),
+        Some(InputMode::Envelope) if args.key.is_some() => Err(Error::usage(
+            "--key cannot be used with --input envelope (each record has its own key)",
+        )),
+        Some(m) => Ok(Some(m)),
+        None if lines_only => Ok(Some(InputMode::Lines)),
+        None => Ok(None),
+    }
+}
+
+/// The input: `--file` (with its size, for the progress bar), or stdin.
+fn open_input(args: &Args) -> Result<(Box<dyn Read + Send>, Option<u64>)> {
+    let Some(path) = &args.file else {
+        return Ok((Box::new(std::io::stdin()), None));
+    };
+    let file = File::open(path)
+        .map_err(|e| Error::runtime(format!("cannot open '{}': {e}", path.display())))?;
+    let meta = file.metadata().ok();
+    if meta.as_ref().is_some_and(|m| m.is_dir()) {
+        return Err(Error::runtime(format!(
+            "cannot read '{}': it is a directory",
+            path.display()
+        )));
+    }
+    Ok((Box::new(file), meta.map(|m| m.len())))
+}
+
+/// Reads and sends the whole input on a blocking thread, until its end or Ctrl-C (then the
+/// reader stops at its next message). The reading's outcome, and whether it was interrupted.
+async fn read_all(
+    job: Job,
+    reader: Box<dyn Read + Send>,
+    stop: Arc<AtomicBool>,
+    ctx: &Ctx,
+) -> (Result<()>, bool) {
+    let mut reading = tokio::task::spawn_blocking(move || job.run(reader));
+    tokio::select! {
+        r = &mut reading => {
+            (r.unwrap_or_else(|e| Err(Error::runtime(format!("internal error: {e}")))), false)
+        }
+        _ = ctx.interrupt.cancelled() => {
+            stop.store(true, Ordering::Relaxed);
+            // The reader stops at its next message; one blocked reading a terminal does not.
+            let _ = tokio::time::timeout(Duration::from_millis(200), &mut reading).await;
+            (Ok(()), true)
+        }
+    }
+}
+
+/// How the deliveries went, once kctl stopped waiting for their reports.
+struct Delivery {
+    stats: DeliveryStats,
+    /// How many messages were queued.
+    sent: u64,
+    /// Messages whose report had not come when kctl stopped waiting.
+    pending: u64,
+    /// How long kctl waited for reports.
+    wait: Duration,
+}
+
+impl Delivery {
+    /// `delivered N, failed M[, possibly delivered P][, unconfirmed U]`.
+    fn summary(&self) -> String {
+        let mut summary = format!(
+            "delivered {}, failed {}",
+            self.stats.delivered, self.stats.failed
+        );
+        if self.stats.uncertain > 0 {
+            summary.push_str(&format!(", possibly delivered {}", self.stats.uncertain));
+        }
+        if self.pending > 0 {
+            summary.push_str(&format!(", unconfirmed {}", self.pending));
+        }
+        summary
+    }
+
+    /// An error unless every message was delivered: how many were not, and why.
+    fn check(&self, topic: &str) -> Result<()> {
+        // A message without a report may have been sent: it counts with those never
+        // acknowledged.
+        let (sent, pending) = (self.sent, self.pending);
+        let undelivered = self.stats.failed;
+        let uncertain = self.stats.uncertain + pending;
+        if undelivered + uncertain == 0 {
+            return Ok(());
+        }
+        let mut reasons: Vec<String> = self
+            .stats
             .errors
             .iter()
             .map(|(m, n)| format!("{m} ({n})"))
@@ -295,10 +332,9 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         if pending > 0 {
             reasons.push(format!(
                 "no delivery report within {} ({pending})",
-                humantime::format_duration(wait)
+                humantime::format_duration(self.wait)
             ));
         }
-        let topic = &args.topic;
         let reasons = reasons.join("; ");
         if uncertain == 0 {
             return Err(Error::runtime(format!(
@@ -318,12 +354,11 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
                  {uncertain} more may not have been (sent, but never acknowledged): {reasons}"
             )
         };
-        return Err(Error::runtime(message).with_hint(
+        Err(Error::runtime(message).with_hint(
             "messages sent but never acknowledged may be in the topic all the same: check before \
              sending them again",
-        ));
+        ))
     }
-    Ok(())
 }
 
 /// How long after the delivery timeout kctl still waits for delivery reports.
@@ -338,7 +373,8 @@ struct Job {
     key: Option<Vec<u8>>,
     key_separator: Option<Vec<u8>>,
     partition: Option<i32>,
-    partitions: i32,
+    /// The topic written to, as the metadata describes it.
+    topic: TopicInfo,
     bar: Option<ProgressBar>,
     /// What is read, for messages: `stdin` or the quoted path.
     source: String,
@@ -427,7 +463,7 @@ impl Job {
                 },
             ));
         }
-        let envelope: Envelope<'_> =
+        let record: Record<'_> =
             serde_json::from_slice(input.slice(range.clone())).map_err(|e| {
                 self.input_error(
                     "record",
@@ -439,24 +475,28 @@ impl Job {
             })?;
         let invalid =
             |message: String| self.input_error("record", InputError::Invalid { at: at(), message });
-        let key = decode(envelope.key.as_deref(), envelope.key_encoding, "key").map_err(invalid)?;
-        let value =
-            decode(envelope.value.as_deref(), envelope.value_encoding, "value").map_err(invalid)?;
-        let mut headers = Vec::with_capacity(envelope.headers.as_ref().map_or(0, Vec::len));
-        for h in envelope.headers.iter().flatten() {
-            let value = decode(h.value.as_deref(), h.value_encoding, "header value")
+        let key = record.key_bytes().map_err(invalid)?;
+        let value = record.value_bytes().map_err(invalid)?;
+        let mut headers = Vec::with_capacity(record.headers.as_ref().map_or(0, Vec::len));
+        for h in record.headers.iter().flatten() {
+            let value = h
+                .value_bytes()
                 .map_err(|m| invalid(format!("{m} (header '{}')", h.key)))?;
             headers.push((h.key.as_ref(), value));
         }
-        let partition = match (self.partition, envelope.partition) {
+        let partition = match (self.partition, record.partition) {
             (Some(p), _) => Some(p),
-            (None, Some(p)) if p < 0 || p >= self.partitions => {
-                return Err(invalid(format!(
-                    "partition {p} does not exist (the topic has {} partition{})",
-                    self.partitions,
-                    if self.partitions == 1 { "" } else { "s" }
-                )))
-            }
+            (None, Some(p)) => match self.topic.missing_partition(&[p]) {
+                // (This input's own wording, which its tests pin.)
+                Some(missing) => {
+                    return Err(invalid(format!(
+                        "partition {p} does not exist (the topic has {} {})",
+                        missing.count,
+                        plural(missing.count, "partition", "partitions")
+                    )))
+                }
+                None => Some(p),
+            },
             (None, p) => p,
         };
         let header_refs: Vec<(&str, Option<&[u8]>)> =
@@ -465,7 +505,7 @@ impl Job {
             key: key.as_deref(),
             value: value.as_deref(),
             partition,
-            timestamp: envelope.timestamp.0,
+            timestamp: record.timestamp.0,
             headers: &header_refs,
         })?;
         Ok(true)
@@ -489,10 +529,12 @@ impl Job {
     }
 
     fn sent_before(&self) -> String {
-        match self.producer.sent() {
-            1 => "1 message was sent before it".to_string(),
-            n => format!("{n} messages were sent before it"),
-        }
+        let n = self.producer.sent();
+        let (messages, were) = match n {
+            1 => ("message", "was"),
+            _ => ("messages", "were"),
+        };
+        format!("{n} {messages} {were} sent before it")
     }
 
     fn io_error(&self, e: std::io::Error) -> Error {
@@ -506,76 +548,11 @@ impl Job {
     fn input_error(&self, what: &str, e: InputError) -> Error {
         match e {
             InputError::Io(e) => self.io_error(e),
-            InputError::Invalid { at, message } => Error::runtime(format!(
-                "invalid {what} at {at}: {message} ({})",
-                self.sent_before()
-            )),
+            InputError::Invalid { at, message } => Error::invalid_input(
+                Some((at.line, at.column)),
+                format!("invalid {what} at {at}: {message} ({})", self.sent_before()),
+            ),
         }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum Encoding {
-    Utf8,
-    Base64,
-}
-
-/// One record as `kctl consume -o json` prints it.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Envelope<'a> {
-    #[serde(default)]
-    #[allow(dead_code)]
-    topic: Option<IgnoredAny>,
-    #[serde(default)]
-    partition: Option<i32>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    offset: Option<IgnoredAny>,
-    #[serde(default)]
-    timestamp: input::EnvelopeTimestamp,
-    #[serde(default)]
-    #[allow(dead_code)]
-    timestamp_type: Option<IgnoredAny>,
-    #[serde(default, borrow)]
-    key: Option<Cow<'a, str>>,
-    #[serde(default)]
-    key_encoding: Option<Encoding>,
-    #[serde(default, borrow)]
-    value: Option<Cow<'a, str>>,
-    #[serde(default)]
-    value_encoding: Option<Encoding>,
-    #[serde(default, borrow)]
-    headers: Option<Vec<EnvelopeHeader<'a>>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EnvelopeHeader<'a> {
-    #[serde(borrow)]
-    key: Cow<'a, str>,
-    #[serde(default, borrow)]
-    value: Option<Cow<'a, str>>,
-    #[serde(default)]
-    value_encoding: Option<Encoding>,
-}
-
-/// A key, value or header value of an envelope as bytes.
-fn decode<'t>(
-    text: Option<&'t str>,
-    encoding: Option<Encoding>,
-    what: &str,
-) -> std::result::Result<Option<Cow<'t, [u8]>>, String> {
-    let Some(text) = text else {
-        return Ok(None);
-    };
-    match encoding.unwrap_or(Encoding::Utf8) {
-        Encoding::Utf8 => Ok(Some(Cow::Borrowed(text.as_bytes()))),
-        Encoding::Base64 => base64::engine::general_purpose::STANDARD
-            .decode(text)
-            .map(|b| Some(Cow::Owned(b)))
-            .map_err(|e| format!("the {what} is not valid base64: {e}")),
     }
 }
 

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::super::Ctx;
+use crate::cli::parse_key_value;
 use crate::error::{Error, Result};
 use crate::kafka::{Code, NewTopicSpec};
 use crate::render::{Block, Render};
-use crate::settings::parse_key_value;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -45,11 +45,11 @@ pub fn require_topics(cluster: &ClusterInfo, names: &[String], suffix: &str) -> 
     if missing.is_empty() {
         return Ok(());
     }
-    Err(Error::runtime(format!(
-        "{} not found: {}{suffix}",
-        super::plural(missing.len(), "topic", "topics"),
-        missing.join(", ")
-    )))
+    let kind = crate::render::plural(missing.len(), "topic", "topics");
+    Err(Error::not_found(
+        format!("{kind} {}", missing.join(", ")),
+        format!("{kind} not found: {}{suffix}", missing.join(", ")),
+    ))
 }
 
 /// Kafka's rule for topic names: 1 to 249 characters of `[a-zA-Z0-9._-]`, not `.` or `..`.

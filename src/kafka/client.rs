@@ -1,0 +1,367 @@
+//! The admin client: one connection to the cluster for admin and metadata calls, each bounded
+//! by the timeout and failing fast, with the reason librdkafka gave, when no broker can be
+//! reached at all. Blocking librdkafka calls run on tokio's blocking pool.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rdkafka::admin::{AdminClient, AdminOptions};
+use rdkafka::config::FromClientConfigAndContext;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+
+use super::config::{admin_request_timeout, ClientConfig, MAX_TIMEOUT};
+use super::conn::{ClientCtx, ConnState, Failure, COORDINATOR_HINT, TIMEOUT_HINT};
+use super::errors::{broker_error, is_timeout};
+use super::native::admin::AdminCallError;
+use super::native::events::MainQueuePump;
+use super::native::{self, NativeError, SharedClient};
+use super::types::{Broker, ClusterInfo, PartitionInfo, TopicInfo};
+use crate::error::{Error, ErrorKind, Result};
+use crate::settings::format_duration;
+
+/// A connection to a Kafka cluster for admin and metadata calls.
+pub struct Kafka {
+    _pump: MainQueuePump,
+    pub(super) admin: Arc<AdminClient<ClientCtx>>,
+    pub(super) state: Arc<ConnState>,
+    timeout: Duration,
+    brokers: String,
+}
+
+/// Drops a client on a thread of its own: tearing librdkafka down takes a moment that nothing
+/// needs to wait for (call once nothing is left in flight).
+pub(super) fn drop_in_background<T: Send + 'static>(client: T) {
+    let _ = std::thread::Builder::new()
+        .name("kctl-close".into())
+        .spawn(move || drop(client));
+}
+
+/// Process-wide setup for librdkafka's dependencies; call first thing, before any client.
+pub fn init_process() {
+    native::init_process();
+}
+
+/// A topic of a metadata answer.
+pub(super) fn topic_info(t: &rdkafka::metadata::MetadataTopic) -> TopicInfo {
+    TopicInfo {
+        name: t.name().to_string(),
+        error: t.error().map(|e| broker_error(e.into(), None)),
+        partitions: t
+            .partitions()
+            .iter()
+            .map(|p| PartitionInfo {
+                id: p.id(),
+                leader: (p.leader() >= 0).then(|| p.leader()),
+                replicas: p.replicas().to_vec(),
+                isr: p.isr().to_vec(),
+                error: p.error().map(|e| broker_error(e.into(), None).message),
+            })
+            .collect(),
+    }
+}
+
+impl Kafka {
+    /// Creates the client. This does not wait for a connection: the first call does.
+    pub fn connect(config: &ClientConfig) -> Result<Kafka> {
+        let state = Arc::new(ConnState::new(config));
+        let admin = AdminClient::from_config_and_context(
+            &config.base(),
+            ClientCtx {
+                state: state.clone(),
+                hooks: (),
+            },
+        )
+        .map_err(|e| Error::usage(format!("cannot create the Kafka client: {e}")))?;
+        let admin = Arc::new(admin);
+        let pump = MainQueuePump::start(SharedClient::admin(&admin), state.clone());
+        Ok(Kafka {
+            _pump: pump,
+            admin,
+            state,
+            timeout: config.timeout,
+            brokers: config.bootstrap_servers(),
+        })
+    }
+
+    pub(super) fn admin_options(&self) -> AdminOptions {
+        let timeout = admin_request_timeout(self.timeout);
+        AdminOptions::new()
+            .request_timeout(Some(timeout))
+            .operation_timeout(Some(timeout))
+    }
+
+    /// `what` got no answer within the timeout; librdkafka's last connection failure says
+    /// why, when it reported one (a failed TLS handshake or SASL login makes it an
+    /// authentication error).
+    pub(super) fn timeout_error(&self, what: &str) -> Error {
+        let mut why = format!(
+            "no answer from the cluster at {} within {}",
+            self.brokers,
+            format_duration(self.timeout)
+        );
+        let last = self.state.last_error();
+        if let Some(last) = &last {
+            why.push_str(&format!(" (last error: {})", last.reason));
+        }
+        let error = Error::new(
+            ErrorKind::Timeout {
+                what: what.to_string(),
+            },
+            what,
+        )
+        .because(why);
+        match last.as_ref().and_then(Failure::hint) {
+            Some(hint) => error.with_kind(ErrorKind::Authentication).with_hint(hint),
+            None => error.with_hint(TIMEOUT_HINT),
+        }
+    }
+
+    /// A call to a group's coordinator that timed out says what to check about coordinators.
+    pub(super) fn coordinator_timeout(err: Error) -> Error {
+        if matches!(err.kind(), ErrorKind::Timeout { .. }) {
+            err.with_hint(COORDINATOR_HINT)
+        } else {
+            err
+        }
+    }
+
+    /// No broker answered at all: every bootstrap address failed.
+    pub(super) fn unreachable_error(&self, what: &str) -> Error {
+        let last = self.state.last_error();
+        let reason = last
+            .as_ref()
+            .map_or("all brokers are down", |f| f.reason.as_str());
+        let error = Error::new(
+            ErrorKind::Unreachable {
+                addresses: self.brokers.clone(),
+            },
+            what,
+        )
+        .because(format!(
+            "no Kafka broker answered at {}: {reason}",
+            self.brokers
+        ));
+        match last.as_ref().and_then(Failure::hint) {
+            Some(hint) => error.with_kind(ErrorKind::Authentication).with_hint(hint),
+            None => error.with_hint(
+                "check the address (-b/--brokers or KCTL_BROKERS) and that Kafka is running \
+                 there; `kctl doctor` checks the connection step by step",
+            ),
+        }
+    }
+
+    /// Runs `fut` bounded by the timeout, failing fast when no broker can be reached at all.
+    pub(super) async fn bounded<T>(
+        &self,
+        what: &str,
+        fut: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let result = self.bound(what, fut).await;
+        if result.is_ok() {
+            self.state.mark_reached();
+        }
+        result
+    }
+
+    /// [`Kafka::bounded`] without marking the cluster as reached: the caller knows better.
+    pub(super) async fn bound<T>(
+        &self,
+        what: &str,
+        fut: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let mut unreachable = self.state.unreachable.subscribe();
+        // The `Ref` that `wait_for` returns holds the watch's read lock: it must not live on
+        // while this arm awaits, or a concurrent `mark_reached` on this thread deadlocks.
+        let all_down = async move {
+            if unreachable.wait_for(|down| *down).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            r = fut => r,
+            _ = tokio::time::sleep(self.timeout) => Err(self.timeout_error(what)),
+            () = all_down => {
+                // The reason may still be queued behind the "all brokers down" line.
+                for _ in 0..20 {
+                    if self.state.last_error().is_some() {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                Err(self.unreachable_error(what))
+            }
+        }
+    }
+
+    /// Runs a blocking librdkafka call on the blocking pool, bounded like every call. The outer
+    /// error is the bound (timeout, unreachable cluster); the inner one is the call's own. Only
+    /// a call that succeeded proves the cluster was reached.
+    pub(super) async fn blocking<T, E, F>(
+        &self,
+        what: &str,
+        f: F,
+    ) -> Result<std::result::Result<T, E>>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+        F: FnOnce(&AdminClient<ClientCtx>, Duration) -> std::result::Result<T, E> + Send + 'static,
+    {
+        let admin = self.admin.clone();
+        // rust-rdkafka converts a Duration to int milliseconds by wrapping.
+        let timeout = self.timeout.min(MAX_TIMEOUT);
+        let result = self
+            .bound(what, async move {
+                tokio::task::spawn_blocking(move || f(&admin, timeout))
+                    .await
+                    .map_err(|e| Error::runtime(format!("internal error: {e}")))
+            })
+            .await;
+        if matches!(result, Ok(Ok(_))) {
+            self.state.mark_reached();
+        }
+        result
+    }
+
+    pub(super) fn call_error(&self, what: &str, err: AdminCallError) -> Error {
+        match err {
+            AdminCallError::TimedOut => self.timeout_error(what),
+            AdminCallError::Failed(e) => self.native_error(what, e),
+        }
+    }
+
+    pub(super) fn native_error(&self, what: &str, err: NativeError) -> Error {
+        match err.code {
+            code if is_timeout(code) => self.timeout_error(what),
+            code => {
+                let cause = broker_error(code, Some(&err.message));
+                Error::new(cause.kind(), what).because(cause)
+            }
+        }
+    }
+
+    pub(super) fn kafka_error(&self, what: &str, err: KafkaError) -> Error {
+        // rust-rdkafka keeps the code of a failed admin operation out of rdkafka_error_code().
+        let code = match &err {
+            KafkaError::AdminOp(code) => Some(*code),
+            other => other.rdkafka_error_code(),
+        };
+        match code {
+            Some(RDKafkaErrorCode::OperationTimedOut)
+            | Some(RDKafkaErrorCode::RequestTimedOut)
+            | Some(RDKafkaErrorCode::BrokerTransportFailure)
+            | Some(RDKafkaErrorCode::AllBrokersDown) => self.timeout_error(what),
+            Some(code) => {
+                let cause = broker_error(code, None);
+                Error::new(cause.kind(), what).because(cause)
+            }
+            None => Error::runtime(what).because(err),
+        }
+    }
+
+    /// Cluster metadata for all topics (one request).
+    pub async fn metadata(&self) -> Result<ClusterInfo> {
+        let what = "cannot read the cluster metadata";
+        self.blocking(what, move |admin, timeout| {
+            admin
+                .inner()
+                .fetch_metadata(None, timeout)
+                .map(|md| ClusterInfo {
+                    brokers: md
+                        .brokers()
+                        .iter()
+                        .map(|b| Broker {
+                            id: b.id(),
+                            host: b.host().to_string(),
+                            port: b.port(),
+                        })
+                        .collect(),
+                    topics: md.topics().iter().map(topic_info).collect(),
+                })
+        })
+        .await?
+        .map_err(|e| self.kafka_error(what, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Kafka client whose bootstrap broker accepts connections and never answers.
+    fn silent_kafka(timeout: &str) -> Kafka {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        std::thread::spawn(move || {
+            let held: Vec<_> = listener.incoming().collect();
+            drop(held);
+        });
+        Kafka::connect(&ClientConfig::for_test(&[
+            "-b",
+            &addr,
+            "--timeout",
+            timeout,
+        ]))
+        .unwrap()
+    }
+
+    /// Regression: one bounded call giving up because every broker is down while a sibling
+    /// call (same task, as in `try_join!`) succeeds used to deadlock on the watch's lock.
+    #[test]
+    fn a_call_succeeding_beside_one_that_gives_up_does_not_deadlock() {
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let kafka = silent_kafka("5s");
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            let result = runtime.block_on(async {
+                // "All brokers down" with no reason yet: the giving-up arm waits for one.
+                let address = kafka.state.bootstrap[0].clone();
+                kafka.state.failed.lock().unwrap().insert(address);
+                kafka.state.on_log(3, "ERROR", "1/1 brokers are down");
+                let gives_up = kafka.bounded("first", std::future::pending::<Result<()>>());
+                // A sibling call that succeeds meanwhile marks the cluster reached.
+                let succeeds = async {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    kafka.state.mark_reached();
+                };
+                tokio::join!(gives_up, succeeds).0
+            });
+            runtime.shutdown_timeout(Duration::ZERO);
+            std::mem::forget(kafka);
+            let _ = done.send(result.is_err());
+        });
+        let ok = finished
+            .recv_timeout(Duration::from_secs(10))
+            .expect("deadlocked: the bounded calls never finished");
+        assert!(ok);
+    }
+
+    /// A blocking call that fails (here: times out inside librdkafka) is no proof that the
+    /// cluster answered, so a later "all brokers down" still ends calls early.
+    #[test]
+    fn a_failed_blocking_call_does_not_mark_the_cluster_reached() {
+        let kafka = silent_kafka("5s");
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let inner = runtime
+            .block_on(kafka.blocking("call", |_, _| Err::<(), _>("no answer")))
+            .unwrap();
+        assert!(inner.is_err());
+        assert!(!kafka
+            .state
+            .reached
+            .load(std::sync::atomic::Ordering::Relaxed));
+        runtime
+            .block_on(kafka.blocking("call", |_, _| Ok::<_, ()>(())))
+            .unwrap()
+            .unwrap();
+        assert!(kafka
+            .state
+            .reached
+            .load(std::sync::atomic::Ordering::Relaxed));
+        std::mem::forget(kafka);
+    }
+}

@@ -1,0 +1,426 @@
+//! Connection state: what librdkafka's logs and error events say about the connection to the
+//! cluster (which bootstrap addresses failed, whether every broker is down, the last reason
+//! given), read into plain facts and readable reasons, and the hints kctl gives for them. The
+//! one rust-rdkafka context of every kctl client ([`ClientCtx`]) feeds it.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rdkafka::client::ClientContext;
+use rdkafka::config::RDKafkaLogLevel;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use tokio::sync::watch;
+
+use super::config::ClientConfig;
+use super::native::events::EventSink;
+use crate::printer::Diagnostics;
+
+/// What librdkafka told us about the connection, served by the main-queue pump.
+pub(crate) struct ConnState {
+    verbose: u8,
+    /// Where librdkafka's logs go with -v.
+    logs: Diagnostics,
+    last_error: Mutex<Option<Failure>>,
+    /// True while every broker is down and none has ever answered.
+    pub(super) unreachable: watch::Sender<bool>,
+    pub(super) reached: AtomicBool,
+    /// The bootstrap addresses (`host:port`, lower case), and those a connection to failed.
+    /// librdkafka says "all brokers are down" also while it swaps the bootstrap connections for
+    /// the brokers the metadata named, so that alone does not make the cluster unreachable:
+    /// every bootstrap address must have failed too.
+    pub(super) bootstrap: Vec<String>,
+    pub(super) failed: Mutex<HashSet<String>>,
+}
+
+impl ConnState {
+    pub fn new(config: &ClientConfig) -> ConnState {
+        let list = config
+            .user_property("bootstrap.servers")
+            .map(str::to_string)
+            .unwrap_or_else(|| config.bootstrap_servers());
+        ConnState {
+            verbose: config.verbose,
+            logs: config.logs,
+            last_error: Mutex::new(None),
+            unreachable: watch::channel(false).0,
+            reached: AtomicBool::new(false),
+            bootstrap: list
+                .split(',')
+                .map(|a| address_of(a.trim()))
+                .filter(|a| !a.is_empty())
+                .collect(),
+            failed: Mutex::new(HashSet::new()),
+        }
+    }
+
+    pub fn on_log(&self, level: i32, facility: &str, message: &str) {
+        if self.verbose > 0 {
+            let message = crate::security::scrub(message);
+            self.logs
+                .line(&format!("librdkafka[{level}] {facility}: {message}"));
+        }
+        // A broker connection failed (TLS, SASL, refused): the same thread logs this before
+        // "all brokers are down", so the reason is known when the bound gives up.
+        if facility == "FAIL" {
+            let reason = strip_thread(message);
+            // "ssl://host:port/bootstrap: Connect to ... failed": which broker failed.
+            if let Some((broker, _)) = reason.split_once(": ") {
+                let name = broker.rsplit_once('/').map_or(broker, |(name, _)| name);
+                if let Ok(mut failed) = self.failed.lock() {
+                    failed.insert(address_of(name));
+                }
+            }
+            if let Ok(mut last) = self.last_error.lock() {
+                *last = Some(Failure::read(reason));
+            }
+        }
+        // Without an error callback (the admin client) librdkafka logs its error events with
+        // this facility: "all brokers down", and errors that are no connection failure, such
+        // as an OAUTHBEARER token it could not get. The latter is the cause to report.
+        if facility == "ERROR" {
+            match parse_brokers_down(message) {
+                Some((down, total)) => {
+                    if down == total {
+                        self.all_down();
+                    }
+                }
+                None => {
+                    let reason = strip_thread(message);
+                    if let Ok(mut last) = self.last_error.lock() {
+                        *last = Some(Failure::read(reason));
+                    }
+                }
+            }
+        }
+    }
+
+    /// librdkafka counts every broker down: the cluster is unreachable if none ever answered
+    /// and every bootstrap address failed.
+    pub fn all_down(&self) {
+        if self.reached.load(Ordering::Relaxed) {
+            return;
+        }
+        let every_bootstrap_failed = self.failed.lock().is_ok_and(|failed| {
+            !self.bootstrap.is_empty() && self.bootstrap.iter().all(|a| failed.contains(a))
+        });
+        if every_bootstrap_failed {
+            self.unreachable.send_replace(true);
+        }
+    }
+
+    pub fn on_error(&self, code: RDKafkaErrorCode, reason: &str) {
+        if self.verbose > 0 {
+            self.logs.line(&format!(
+                "librdkafka error: {}",
+                crate::security::scrub(reason)
+            ));
+        }
+        if code == RDKafkaErrorCode::AllBrokersDown {
+            self.all_down();
+        } else if let Ok(mut last) = self.last_error.lock() {
+            *last = Some(Failure::read(reason));
+        }
+    }
+
+    /// The last connection failure librdkafka reported.
+    pub fn last_error(&self) -> Option<Failure> {
+        self.last_error.lock().ok().and_then(|l| l.clone())
+    }
+
+    pub fn mark_reached(&self) {
+        self.reached.store(true, Ordering::Relaxed);
+        self.unreachable
+            .send_if_modified(|down| std::mem::replace(down, false));
+    }
+}
+
+/// A log line without librdkafka's `[thrd:NAME]: ` prefix.
+fn strip_thread(message: &str) -> &str {
+    message
+        .strip_prefix("[thrd:")
+        .and_then(|m| m.split_once("]: ").map(|(_, rest)| rest))
+        .unwrap_or(message)
+}
+
+/// `host:port` of a broker address or librdkafka broker name, without a `proto://` prefix, in
+/// lower case.
+fn address_of(name: &str) -> String {
+    let name = name.split_once("://").map_or(name, |(_, rest)| rest);
+    name.to_ascii_lowercase()
+}
+
+/// Parses librdkafka's "N/M brokers are down" (the message may carry a thread prefix).
+fn parse_brokers_down(message: &str) -> Option<(u32, u32)> {
+    let head = message.strip_suffix(" brokers are down")?;
+    let counts = head.rsplit(' ').next()?;
+    let (down, total) = counts.split_once('/')?;
+    Some((down.parse().ok()?, total.parse().ok()?))
+}
+
+/// How to raise the largest answer librdkafka reads.
+pub(crate) const RECEIVE_MAX_HINT: &str =
+    "raise it with -X receive.message.max.bytes=BYTES (at most \
+     2147483647; at least -X fetch.max.bytes plus 512, which bounds what one fetch asks for)";
+
+/// Explains librdkafka's "Invalid response size N (0..MAX)". On a connection that spoke Kafka
+/// already (in state UP) the answer was larger than receive.message.max.bytes; otherwise the
+/// first four bytes say what answered: an HTTP server "HTTP", a TLS listener a TLS record.
+fn explain_bad_size(reason: &str) -> Option<String> {
+    let rest = reason.split("Invalid response size ").nth(1)?;
+    let size: i64 = rest.split_whitespace().next()?.parse().ok()?;
+    if reason.contains(" in state UP)") {
+        let max = rest
+            .split_once("(0..")
+            .and_then(|(_, m)| m.split(')').next())
+            .unwrap_or("?");
+        return Some(format!(
+            "an answer of {size} bytes is larger than receive.message.max.bytes ({max}): \
+             {RECEIVE_MAX_HINT}"
+        ));
+    }
+    let bytes = (size as i32).to_be_bytes();
+    Some(if &bytes == b"HTTP" {
+        "the server answered HTTP: this is an HTTP server, not a Kafka broker".to_string()
+    } else if bytes[0] == 0x15 || bytes[0] == 0x16 {
+        "the server answered with TLS: connect with --tls".to_string()
+    } else {
+        "the server's answer is not Kafka: is this the Kafka port?".to_string()
+    })
+}
+
+/// What to check when the cluster did not answer in time.
+pub const TIMEOUT_HINT: &str = "check that the brokers are up and reachable (`kctl doctor` checks \
+     step by step), or give a longer --timeout";
+
+/// What to check when the cluster did not answer a call that goes to a group's coordinator.
+pub(crate) const COORDINATOR_HINT: &str =
+    "check that the brokers are up and reachable (`kctl doctor` \
+     checks step by step) and that the group coordinator is available: __consumer_offsets \
+     needs a leader for every partition (`kctl topics describe __consumer_offsets`); or give \
+     a longer --timeout";
+
+/// What a connection failure was about, as far as kctl's advice goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FailureKind {
+    /// librdkafka could not get an OAUTHBEARER token.
+    OAuthToken,
+    /// The SASL login failed.
+    Sasl,
+    /// The TLS handshake failed.
+    Tls,
+    /// Anything else (refused, not resolved, not Kafka, ...).
+    Other,
+}
+
+/// A connection failure librdkafka reported: what it was about and its reason, tidied.
+///
+/// librdkafka reports connection failures as words only (its `FAIL` log lines carry no error
+/// code), so their kind is read from those words once, here, where its logs are parsed; all
+/// that comes after goes by the kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Failure {
+    pub kind: FailureKind,
+    pub reason: String,
+}
+
+impl Failure {
+    pub fn read(raw: &str) -> Failure {
+        let reason = tidy_reason(raw);
+        let kind = if reason.contains("OAUTHBEARER token") {
+            FailureKind::OAuthToken
+        } else if reason.contains("SASL") {
+            FailureKind::Sasl
+        } else if reason.contains("SSL") || reason.contains("certificate") {
+            FailureKind::Tls
+        } else {
+            FailureKind::Other
+        };
+        Failure { kind, reason }
+    }
+
+    /// What to check when a connection failed in its TLS or SASL stage.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self.kind {
+            FailureKind::OAuthToken => Some("librdkafka could not get an OAUTHBEARER token: check the token endpoint (--sasl-oauth-token-url, or the context's oauth-token-url) and the client id and secret (--sasl-username, --sasl-password-env/-file), or -X sasl.oauthbearer.config"),
+            FailureKind::Sasl => Some("check the SASL settings: --sasl-mechanism, --sasl-username and the password (or the context's [sasl] table)"),
+            FailureKind::Tls => Some("the TLS handshake failed: check --tls-ca (the CA that signed the brokers' certificates), --tls-cert/--tls-key, and that the listener speaks TLS"),
+            FailureKind::Other => None,
+        }
+    }
+}
+
+/// Drops librdkafka's "host:port/id: " prefix and "(after Nms in state X)" suffix.
+pub(crate) fn tidy_reason(reason: &str) -> String {
+    if let Some(explained) = explain_bad_size(reason) {
+        return explained;
+    }
+    let mut r = reason.trim();
+    if let Some(idx) = r.find(" (after ") {
+        r = &r[..idx];
+    }
+    if let Some((prefix, rest)) = r.split_once(": ") {
+        if prefix.contains('/') && !prefix.contains(' ') {
+            r = rest;
+        }
+    }
+    r.to_string()
+}
+/// What a client does besides forwarding its logs and errors (a consumer follows rebalances
+/// and statistics, a producer counts delivery reports: see their contexts).
+pub(crate) trait Hooks: Send + Sync + 'static {
+    /// librdkafka's statistics (JSON), when `statistics.interval.ms` is set.
+    fn statistics(&self, _json: &[u8]) {}
+}
+
+impl Hooks for () {}
+
+/// The rust-rdkafka context of every kctl client: logs and errors go to the connection state,
+/// anything else to the client's hooks.
+pub(crate) struct ClientCtx<H: Hooks = ()> {
+    pub state: Arc<ConnState>,
+    pub hooks: H,
+}
+
+impl<H: Hooks> ClientContext for ClientCtx<H> {
+    fn stats_raw(&self, statistics: &[u8]) {
+        self.hooks.statistics(statistics);
+    }
+
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        self.state.on_log(level as i32, fac, log_message);
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        let code = error.rdkafka_error_code().unwrap_or(RDKafkaErrorCode::Fail);
+        // Reaching a partition's end is an event kctl asks consumers for, not an error.
+        if code != RDKafkaErrorCode::PartitionEOF {
+            self.state.on_error(code, reason);
+        }
+    }
+}
+
+impl EventSink for ConnState {
+    fn log(&self, level: i32, facility: &str, message: &str) {
+        self.on_log(level, facility, message);
+    }
+
+    fn error(&self, code: RDKafkaErrorCode, reason: &str) {
+        self.on_error(code, reason);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(brokers: &str) -> ConnState {
+        ConnState::new(&ClientConfig::for_test(&["-b", brokers]))
+    }
+
+    fn unreachable(state: &ConnState) -> bool {
+        *state.unreachable.borrow()
+    }
+
+    /// "All brokers down" makes the cluster unreachable only once every bootstrap address
+    /// failed itself: librdkafka also says it while swapping bootstrap connections for the
+    /// brokers the metadata named.
+    #[test]
+    fn unreachable_needs_every_bootstrap_address_to_fail() {
+        let fail = |state: &ConnState, name: &str| {
+            state.on_log(
+                3,
+                "FAIL",
+                &format!("[thrd:{name}]: {name}: Connect to ipv4#10.0.0.1:9092 failed: Connection refused (after 0ms in state CONNECT)"),
+            )
+        };
+        let s = state("Kafka-1:9092,kafka-2:9092");
+        s.on_log(3, "ERROR", "2/2 brokers are down");
+        assert!(!unreachable(&s), "no bootstrap address failed");
+        fail(&s, "kafka-1:9092/bootstrap");
+        s.on_error(RDKafkaErrorCode::AllBrokersDown, "2/2 brokers are down");
+        assert!(!unreachable(&s), "kafka-2 did not fail");
+        fail(&s, "ssl://KAFKA-2:9092/2");
+        s.on_log(3, "ERROR", "[thrd:x]: 2/2 brokers are down");
+        assert!(unreachable(&s));
+        assert_eq!(
+            s.last_error().map(|f| f.reason).as_deref(),
+            Some("Connect to ipv4#10.0.0.1:9092 failed: Connection refused")
+        );
+
+        // Once a call succeeded, never.
+        let s = state("kafka-1:9092");
+        s.mark_reached();
+        fail(&s, "kafka-1:9092/bootstrap");
+        s.on_log(3, "ERROR", "1/1 brokers are down");
+        assert!(!unreachable(&s));
+    }
+
+    /// An error event the admin client can only log (here: no OAUTHBEARER token) is the cause
+    /// a timeout reports; "all brokers down" is not.
+    #[test]
+    fn logged_error_events_are_the_last_error() {
+        let s = state("kafka-1:9092");
+        s.on_log(
+            3,
+            "ERROR",
+            "[thrd:background]: Failed to acquire SASL OAUTHBEARER token: Failed to connect to idp port 443",
+        );
+        s.on_log(3, "ERROR", "[thrd:app]: 1/1 brokers are down");
+        let last = s.last_error().unwrap();
+        assert_eq!(
+            last.reason,
+            "Failed to acquire SASL OAUTHBEARER token: Failed to connect to idp port 443"
+        );
+        assert_eq!(last.kind, FailureKind::OAuthToken);
+        assert!(last.hint().unwrap().contains("--sasl-oauth-token-url"));
+    }
+
+    #[test]
+    fn brokers_down_lines_parse() {
+        assert_eq!(parse_brokers_down("1/1 brokers are down"), Some((1, 1)));
+        assert_eq!(
+            parse_brokers_down("[thrd:x]: 2/3 brokers are down"),
+            Some((2, 3))
+        );
+        assert_eq!(parse_brokers_down("something else"), None);
+    }
+
+    #[test]
+    fn reasons_are_tidied() {
+        assert_eq!(
+            tidy_reason("127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused (after 0ms in state CONNECT)"),
+            "Connect to ipv4#127.0.0.1:1 failed: Connection refused"
+        );
+    }
+
+    #[test]
+    fn odd_answers_are_explained() {
+        let http = "127.0.0.1:5/bootstrap: Receive failed: Invalid response size 1213486160 (0..100000000): increase receive.message.max.bytes";
+        assert!(tidy_reason(http).contains("HTTP server"));
+        let tls = format!(
+            "Invalid response size {} (0..1)",
+            i32::from_be_bytes([0x15, 3, 3, 0])
+        );
+        assert!(tidy_reason(&tls).contains("TLS"));
+    }
+
+    /// On a connection that spoke Kafka, "Invalid response size" is an answer too large for
+    /// receive.message.max.bytes: the explanation names the setting and how to raise it.
+    #[test]
+    fn a_too_large_answer_names_receive_message_max_bytes() {
+        let big = "127.0.0.1:42703/1: Receive failed: Invalid response size 300134 (0..10000): increase receive.message.max.bytes (after 0ms in state UP)";
+        let why = tidy_reason(big);
+        assert!(
+            why.starts_with(
+                "an answer of 300134 bytes is larger than receive.message.max.bytes (10000): \
+                 raise it with -X receive.message.max.bytes="
+            ),
+            "{why}"
+        );
+        assert!(why.contains("fetch.max.bytes"), "{why}");
+        // Before the handshake it is still "not Kafka".
+        let http = "127.0.0.1:5/bootstrap: Receive failed: Invalid response size 1213486160 (0..100000000): increase receive.message.max.bytes (after 1ms in state APIVERSION_QUERY)";
+        assert!(tidy_reason(http).contains("HTTP server"));
+    }
+}
