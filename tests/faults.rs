@@ -418,14 +418,21 @@ fn all_brokers_down_after_connecting_fails_with_the_exact_count() {
     assert_eq!(status.code(), Some(1), "{stderr}");
     let s = summary(&stderr);
     assert_eq!(s.delivered, 1000, "{stderr}");
-    assert_eq!((s.failed + s.unconfirmed, s.possibly), (500, 0), "{stderr}");
-    assert!(
-        stderr.contains(&format!(
+    // Never sent (failed), or sent just before the connections dropped (possibly delivered,
+    // as on a loaded machine): every one of the 500 is counted, none as delivered.
+    assert_eq!(s.failed + s.unconfirmed + s.possibly, 500, "{stderr}");
+    let counted = if s.failed > 0 {
+        format!(
             "{} of 1500 messages were not delivered to 'alldown'",
             s.failed
-        )),
-        "{stderr}"
-    );
+        )
+    } else {
+        format!(
+            "{} of 1500 messages may not have been delivered",
+            s.possibly
+        )
+    };
+    assert!(stderr.contains(&counted), "{stderr}");
 
     for broker in 1..=3 {
         cluster.mock().broker_up(broker).unwrap();
