@@ -195,6 +195,7 @@ run() {
   fi
   end=$EPOCHREALTIME
   echo "$tool $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", b - a }') $(tail -1 "$work/time.tmp")" >>"$work/$name.times"
+  tail -1 "$work/$name.times" | awk -v n="$name" '{ printf "  %-9s %-9s %8.3f s %7.1f MB\n", n, $1, $2, $3 / 1024 }' >&2
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
