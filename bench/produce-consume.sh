@@ -1,100 +1,122 @@
 #!/usr/bin/env bash
-# Times kctl against kcat on the same local broker, in the same run:
-#   1. produce N small JSON messages from a file,
-#   2. consume them all with -e to /dev/null, value output,
-#   3. the same with JSON output (kctl -o json, kcat -J).
-# Reports the median wall time of RUNS runs of each, the kctl/kcat ratio and peak memory.
+# Times kctl against kcat, Apache Kafka's console tools and kafkactl, on one broker, in one run:
+#   1. produce N small JSON records from a file,
+#   2. consume them all to the end (-e) to /dev/null, values only,
+#   3. the same as JSON (kctl -o json, kcat -J, kafkactl -o json; Apache's console consumer
+#      has no JSON output).
+# The broker is real Apache Kafka (scripts/kafka-broker), started for this run and stopped at
+# its exit. Prints one table: the median wall time of RUNS runs of each, the ratio to kctl and
+# the peak RSS (GNU time, the maximum over the runs).
 #
-#   bench/produce-consume.sh               # N=1000000 RUNS=3
+#   bench/produce-consume.sh                  # N=1000000 RUNS=3 PARTITIONS=3, real Kafka
 #   N=200000 RUNS=5 bench/produce-consume.sh
+#   BROKER=noida bench/produce-consume.sh     # noida-db instead of Apache Kafka
+#   TOOLS="kctl kcat" bench/produce-consume.sh
+#   KCTL_ARGS="-X queued.max.messages.kbytes=8192" bench/produce-consume.sh  # kctl with -X
 #
-# Needs: kcat and GNU time (installed with apt-get when missing), noida-db (scripts/install-test-deps),
-# and a Rust toolchain (kctl is built with --release).
+# Needs: kcat and GNU time (installed with apt-get when missing), Java and the Kafka jars
+# (scripts/install-test-deps, run by this script), a Rust toolchain (kctl is built --release),
+# Go for kafkactl (installed into ~/.cache/kctl-bench/bin; skipped, and said so, when that fails).
+# Every producer waits for acks=all; kctl, kcat and Apache's producer are idempotent too
+# (kafkactl's sarama producer is not). kafkactl produces with one synchronous request per record
+# (minutes for 1M records), so it produces KAFKACTL_PRODUCE_RUNS times (default 1), not RUNS.
+# Apache's console consumer has no "exit at the end": it is given --max-messages N, and joins a
+# group of its own as it always does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 N=${N:-1000000}
 RUNS=${RUNS:-3}
 PARTITIONS=${PARTITIONS:-3}
+read -r -a kctl_args <<<"${KCTL_ARGS:-}"
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-need=()
-command -v kcat >/dev/null 2>&1 || need+=(kcat)
-[ -x /usr/bin/time ] || need+=(time)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing ${need[*]}" >&2
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-scripts/install-test-deps >&2
+bench_install
+bench_build_kctl
+bench_kafkactl
+bench_apache
+bench_start_broker
+[ -n "$kafkactl" ] && kafkactl_env
 
-echo "building kctl (release)" >&2
-cargo build --release --locked -q
-kctl=$PWD/target/release/kctl
-
-work=$(mktemp -d)
-noida=$(python3 -c 'import noida_db, os; print(os.path.join(os.path.dirname(noida_db.__file__), "noida-db"))')
-"$noida" start --data-dir "$work/db" --only kafka --kafka-port 0 >"$work/noida.out" 2>"$work/noida.err" &
-noida_pid=$!
-trap 'kill $noida_pid 2>/dev/null; wait $noida_pid 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do
-  broker=$(awk '$1 == "kafka" { print $2 }' "$work/noida.out")
-  [ -n "$broker" ] && break
-  sleep 0.1
-done
-[ -n "${broker:-}" ] || { echo "noida-db did not start" >&2; cat "$work/noida.err" >&2; exit 1; }
-export KCTL_BROKERS=$broker
-
-data=$work/messages.ndjson
+data=$work/records.ndjson
 awk -v n="$N" 'BEGIN { for (i = 0; i < n; i++)
   printf "{\"id\":%d,\"user\":\"user-%d\",\"amount\":%d.%02d,\"status\":\"new\"}\n", i, i % 1000, i % 500, i % 100 }' >"$data"
-echo "broker $broker; $N messages, $(du -h "$data" | cut -f1) in $data; $RUNS runs each" >&2
+echo "$N records, $(du -h "$data" | cut -f1) in $data; $PARTITIONS partitions; $RUNS runs each" >&2
 
-# Both producers get the same delivery guarantees: acks=all with idempotence (kctl's default).
-kcat_produce=(-X acks=all -X enable.idempotence=true)
+tools=()
+for t in kctl kcat apache kafkactl; do
+  tool_wanted "$t" || continue
+  [ "$t" = kafkactl ] && [ -z "$kafkactl" ] && continue
+  tools+=("$t")
+done
+# Why a line of the table has no figures (read by `table`).
+# shellcheck disable=SC2034
+[ -z "$kafkactl" ] && tool_wanted kafkactl && { why_kafkactl_produce="not built"; why_kafkactl_consume="not built"; why_kafkactl_json="not built"; }
+# shellcheck disable=SC2034
+why_apache_json="no JSON output"
 
-# run NAME COMMAND...: times one run, appends "seconds max_rss_kb" to $work/NAME.
-run() {
-  local name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/time.tmp" "$@" >/dev/null 2>"$work/err.tmp" || {
-    echo "failed: $*" >&2; cat "$work/err.tmp" >&2; exit 1; }
-  cat "$work/time.tmp" >>"$work/$name"
-}
+# Warm-up, untimed: the broker's JIT and the page cache.
+"$kctl" topics create warm-up -p "$PARTITIONS" >/dev/null
+kcat -b "$broker" -P -t warm-up -X acks=all -l "$data" 2>/dev/null
+kcat -b "$broker" -C -t warm-up -o beginning -e -q >/dev/null 2>&1
 
+# Each producer writes a topic of its own; every consumer reads what kctl wrote in run 1.
+# The tools take turns going first.
+source_topic="kctl-1"
 for r in $(seq 1 "$RUNS"); do
-  echo "run $r/$RUNS" >&2
-  "$kctl" topics create "kctl-$r" -p "$PARTITIONS" >/dev/null
-  "$kctl" topics create "kcat-$r" -p "$PARTITIONS" >/dev/null
-  run produce.kctl "$kctl" produce "kctl-$r" --file "$data"
-  run produce.kcat kcat -b "$broker" -P -t "kcat-$r" "${kcat_produce[@]}" -l "$data"
-  # Consume what kctl produced in run 1 (both tools read the same topic).
-  run consume.kctl sh -c "'$kctl' consume kctl-1 --from-beginning -e > /dev/null"
-  run consume.kcat sh -c "kcat -b '$broker' -C -t kctl-1 -o beginning -e -q > /dev/null"
-  run json.kctl sh -c "'$kctl' -o json consume kctl-1 --from-beginning -e > /dev/null"
-  run json.kcat sh -c "kcat -b '$broker' -C -t kctl-1 -o beginning -e -q -J > /dev/null"
+  echo "run $r/$RUNS (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  order=("${tools[@]:$(( (r - 1) % ${#tools[@]} ))}" "${tools[@]:0:$(( (r - 1) % ${#tools[@]} ))}")
+  for t in "${order[@]}"; do
+    [ "$t" = kafkactl ] && [ "$r" -gt "${KAFKACTL_PRODUCE_RUNS:-1}" ] && continue
+    "$kctl" topics create "$t-$r" -p "$PARTITIONS" >/dev/null
+    case $t in
+      kctl) run produce kctl "$kctl" "${kctl_args[@]}" produce "$t-$r" --file "$data" ;;
+      kcat) run produce kcat kcat -b "$broker" -P -t "$t-$r" -X acks=all -X enable.idempotence=true -l "$data" ;;
+      apache) RUN_INPUT=$data run produce apache kafka-tool 512M org.apache.kafka.tools.ConsoleProducer \
+        --bootstrap-server "$broker" --topic "$t-$r" ;;
+      kafkactl) run produce kafkactl "$kafkactl" produce "$t-$r" --file "$data" --silent ;;
+    esac
+  done
+  for t in "${order[@]}"; do
+    case $t in
+      kctl)
+        run consume kctl "$kctl" "${kctl_args[@]}" consume "$source_topic" --from-beginning -e
+        run json kctl "$kctl" "${kctl_args[@]}" -o json consume "$source_topic" --from-beginning -e ;;
+      kcat)
+        run consume kcat kcat -b "$broker" -C -t "$source_topic" -o beginning -e -q
+        run json kcat kcat -b "$broker" -C -t "$source_topic" -o beginning -e -q -J ;;
+      apache)
+        run consume apache kafka-tool 512M org.apache.kafka.tools.consumer.ConsoleConsumer \
+          --bootstrap-server "$broker" --topic "$source_topic" --from-beginning --max-messages "$N" ;;
+      kafkactl)
+        run consume kafkactl "$kafkactl" consume "$source_topic" --from-beginning --exit
+        run json kafkactl "$kafkactl" consume "$source_topic" --from-beginning --exit -o json ;;
+    esac
+  done
 done
 
-# Sanity: every message arrived, and each tool read them all.
-count=$("$kctl" consume kctl-1 --from-beginning -e | wc -l)
-[ "$count" -eq "$N" ] || { echo "kctl-1 holds $count messages, expected $N" >&2; exit 1; }
-count=$(kcat -b "$broker" -C -t kcat-1 -o beginning -e -q | wc -l)
-[ "$count" -eq "$N" ] || { echo "kcat-1 holds $count messages, expected $N" >&2; exit 1; }
-
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-printf '\n%-28s %10s %10s %7s %14s %14s\n' "benchmark ($N messages)" "kctl s" "kcat s" "ratio" "kctl peak MB" "kcat peak MB"
-for b in produce consume json; do
-  case $b in
-    produce) label="produce from a file" ;;
-    consume) label="consume -e, values" ;;
-    json) label="consume -e, JSON" ;;
+# Sanity: each producer's topic holds every record, and each consumer printed them all.
+count() { "$@" 2>/dev/null 9>&- | wc -l; }
+for t in "${tools[@]}"; do
+  c=$(count "$kctl" consume "$t-1" --from-beginning -e)
+  [ "$c" -eq "$N" ] || { echo "$t-1 holds $c records, expected $N" >&2; exit 1; }
+  case $t in
+    kctl) c=$N ;;
+    kcat) c=$(count kcat -b "$broker" -C -t "$source_topic" -o beginning -e -q) ;;
+    apache) c=$(count kafka-tool 512M org.apache.kafka.tools.consumer.ConsoleConsumer \
+      --bootstrap-server "$broker" --topic "$source_topic" --from-beginning --max-messages "$N") ;;
+    kafkactl) c=$(count "$kafkactl" consume "$source_topic" --from-beginning --exit) ;;
   esac
-  k=$(cut -d' ' -f1 "$work/$b.kctl" | median)
-  c=$(cut -d' ' -f1 "$work/$b.kcat" | median)
-  km=$(cut -d' ' -f2 "$work/$b.kctl" | sort -n | tail -1)
-  cm=$(cut -d' ' -f2 "$work/$b.kcat" | sort -n | tail -1)
-  awk -v l="$label" -v k="$k" -v c="$c" -v km="$km" -v cm="$cm" \
-    'BEGIN { printf "%-28s %10.2f %10.2f %7.2f %14.1f %14.1f\n", l, k, c, (c > 0 ? k / c : 0), km / 1024, cm / 1024 }'
+  [ "$c" -eq "$N" ] || { echo "$t read $c records of $source_topic, expected $N" >&2; exit 1; }
 done
+
+table "benchmark ($N records, $PARTITIONS partitions)" \
+  "produce:produce from a file" "consume:consume -e, values" "json:consume -e, JSON"
 echo
-echo "medians of $RUNS runs; peak = max RSS over the runs; $(nproc) cores; kcat $(kcat -V 2>&1 | awk '/^Version/ { print $2 }'); $(date -u +%Y-%m-%d)"
+echo "medians of $RUNS runs; vs kctl = the tool's time / kctl's; peak = max RSS over the runs"
+bench_footer
+if tool_wanted kcat; then
+  ratio() { awk -v a="$(fig "$1" kctl s)" -v b="$(fig "$1" kcat s)" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+  echo "targets (kctl/kcat): produce $(ratio produce) (<= 0.80), consume $(ratio consume) (<= 0.90), JSON $(ratio json) (<= 0.50)"
+  echo "kctl peak RSS consuming: $(awk -v m="$(fig consume kctl m)" 'BEGIN { printf "%.1f", m / 1024 }') MB values, $(awk -v m="$(fig json kctl m)" 'BEGIN { printf "%.1f", m / 1024 }') MB JSON (target <= 64 MB)"
+fi

@@ -595,10 +595,10 @@ fn messages_in_flight_when_their_leader_goes_down_are_reported_as_possibly_deliv
     let possibly = possibly + unconfirmed;
     assert_eq!(delivered + failed + possibly, TOTAL, "{stderr}");
     assert!(possibly > 0, "{stderr}");
-    // What was delivered is stored, what failed is not, and some of what was possibly
-    // delivered was (the mock writes a request when it reads it).
+    // What was delivered is stored, what failed is not, and what was possibly delivered may
+    // have been (the mock writes a request when it reads it; under load it may have read none).
     assert!(
-        delivered < stored && stored <= delivered + possibly,
+        delivered <= stored && stored <= delivered + possibly,
         "stored {stored}: {stderr}"
     );
     assert!(

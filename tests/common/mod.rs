@@ -19,7 +19,9 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 
+pub mod apache;
 pub mod mock;
+pub mod secure;
 
 pub const KAFKA_INSTALL_HINT: &str = "the broker tests run Apache Kafka (Java 17+ and the \
      Kafka jars from Maven Central): run `scripts/install-test-deps` (or `scripts/test`, \
@@ -138,7 +140,11 @@ fn launch(args: &[String]) -> Result<(String, Launched), String> {
     };
     match rx.recv_timeout(Duration::from_secs(240)) {
         Ok(Some(Ok(addr))) if !addr.trim().is_empty() => {
-            Ok((addr.trim().to_string(), Launched { child, stdin }))
+            let addr = addr.trim().to_string();
+            if let Err(e) = wait_for_group_coordinator(&addr) {
+                return Err(failed(&mut child, e));
+            }
+            Ok((addr, Launched { child, stdin }))
         }
         Ok(_) => {
             let status = child.wait().ok();
@@ -154,6 +160,30 @@ fn launch(args: &[String]) -> Result<(String, Launched), String> {
             &mut child,
             "scripts/kafka-broker gave no bootstrap address within 240 s".to_string(),
         )),
+    }
+}
+
+/// Waits until the broker coordinates groups. A new Kafka cluster makes its offsets topic on
+/// the first group request and answers "not coordinator" or "loading" until its partitions
+/// are loaded; tests would each have to retry. An offset fetch leaves no group behind.
+fn wait_for_group_coordinator(addr: &str) -> Result<(), String> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    let consumer: BaseConsumer = rdkafka::config::ClientConfig::new()
+        .set("bootstrap.servers", addr)
+        .set("group.id", "common-warm-up")
+        .create()
+        .map_err(|e| e.to_string())?;
+    let mut tpl = rdkafka::TopicPartitionList::new();
+    tpl.add_partition("common-warm-up", 0);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        match consumer.committed_offsets(tpl.clone(), Duration::from_secs(5)) {
+            Ok(_) => return Ok(()),
+            Err(e) if std::time::Instant::now() > deadline => {
+                return Err(format!("the broker coordinates no group within 60 s: {e}"))
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(100)),
+        }
     }
 }
 

@@ -209,13 +209,23 @@ impl ClientConfig {
     }
 
     /// Settings every kctl consumer shares: nothing committed by itself, partition ends
-    /// reported.
+    /// reported, queues sized for a command line tool.
     fn consumer_base(&self) -> RdConfig {
         let mut config = self.base();
         config
             .set("enable.auto.commit", "false")
             .set("enable.auto.offset.store", "false")
             .set("enable.partition.eof", "true");
+        // Queue and fetch sizes for a command line tool, not a service (`-X` overrides each).
+        // librdkafka's defaults let the queue of fetched records grow to 100,000 records or
+        // 64 MiB and a fetch bring 50 MiB, and when the queue is full they wait 1 s before the
+        // next fetch. Measured on Apache Kafka 4.4, 1M records of 65 bytes to /dev/null: values
+        // 0.51 s, 64 MB peak RSS; JSON 6.6 s (idle between those 1 s waits), 66 MB; on 1,000
+        // partitions 250 MB. With these: values 0.50 s, 33 MB; JSON 1.1 s, 39 MB; 1,000
+        // partitions 52 MB. (4 MiB of queue also caps a fetch at 4 MiB, or message.max.bytes.)
+        self.set_default(&mut config, "queued.min.messages", "25000");
+        self.set_default(&mut config, "queued.max.messages.kbytes", "4096");
+        self.set_default(&mut config, "fetch.queue.backoff.ms", "10");
         config
     }
 

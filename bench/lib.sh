@@ -1,0 +1,246 @@
+# shellcheck shell=bash
+# Shared by bench/*.sh (sourced, not run): the broker, the tools, timing and the table.
+#
+# Environment:
+#   BROKER=kafka|noida   the broker (default kafka: real Apache Kafka from scripts/kafka-broker,
+#                        started fresh by each script run and stopped at its exit)
+#   RUNS=N               timed runs of each command (the table shows their median)
+#   TOOLS="kctl kcat apache kafkactl"   the tools to time (default all of them)
+#   KCTL_BENCH_BIN=path  a kctl binary to time instead of building target/release/kctl
+#   KAFKACTL=path        a kafkactl binary to time instead of `go install`ing one
+#   KCTL_KAFKA_JVM_OPTS  the broker JVM's options (default: as kafka-server-start.sh runs it)
+#   KCTL_BENCH_CACHE=dir where kafkactl is installed (default ~/.cache/kctl-bench; outside
+#                        the repository, never committed)
+
+export LC_NUMERIC=C
+BENCH_CACHE=${KCTL_BENCH_CACHE:-$HOME/.cache/kctl-bench}
+BROKER=${BROKER:-kafka}
+TOOLS=${TOOLS:-kctl kcat apache kafkactl}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+tool_wanted() { case " $TOOLS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+# The work directory, removed at exit with the broker stopped: set up before anything else.
+work=$(mktemp -d "${TMPDIR:-/tmp}/kctl-bench.XXXXXX")
+broker_pid=
+bench_cleanup() {
+  exec 9>&- 2>/dev/null || true
+  if [ -n "$broker_pid" ]; then
+    kill -TERM "$broker_pid" 2>/dev/null || true
+    wait "$broker_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+# Debian packages: kcat, GNU time; the test dependencies (Java, the Kafka jars, noida-db).
+bench_install() {
+  local need=()
+  command -v kcat >/dev/null 2>&1 || need+=(kcat)
+  [ -x /usr/bin/time ] || need+=(time)
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "installing ${need[*]}" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+  scripts/install-test-deps >&2
+}
+
+# kctl, built --release (KCTL_BENCH_BIN skips the build).
+bench_build_kctl() {
+  if [ -z "${KCTL_BENCH_BIN:-}" ]; then
+    echo "building kctl (release)" >&2
+    cargo build --release --locked -q
+    KCTL_BENCH_BIN=$PWD/target/release/kctl
+  fi
+  kctl=$KCTL_BENCH_BIN
+}
+
+# kafkactl from the Go module proxy into $BENCH_CACHE/bin; when that fails, one already there
+# (for example built by hand from kafkactl's source) is used, and the output says so.
+kafkactl=
+kafkactl_note=
+bench_kafkactl() {
+  tool_wanted kafkactl || return 0
+  if [ -n "${KAFKACTL:-}" ]; then
+    kafkactl=$KAFKACTL
+    kafkactl_note="kafkactl: $KAFKACTL (KAFKACTL)"
+  elif ! command -v go >/dev/null 2>&1; then
+    kafkactl_note="kafkactl: not measured (no Go toolchain)"
+  else
+    mkdir -p "$BENCH_CACHE/bin"
+    echo "installing kafkactl (go install github.com/deviceinsight/kafkactl/v5@latest)" >&2
+    if GOBIN=$BENCH_CACHE/bin GOFLAGS=-buildvcs=false \
+      go install github.com/deviceinsight/kafkactl/v5@latest >"$work/kafkactl-install.log" 2>&1; then
+      kafkactl=$BENCH_CACHE/bin/kafkactl
+      kafkactl_note="kafkactl: go install github.com/deviceinsight/kafkactl/v5@latest"
+    else
+      local why
+      why=$(grep -v '^go: downloading' "$work/kafkactl-install.log" | tr -s ' \t\n' ' ' | sed 's/^go: //; s/reading https[^ ]*: //' | cut -c1-160)
+      if [ -x "$BENCH_CACHE/bin/kafkactl" ]; then
+        kafkactl=$BENCH_CACHE/bin/kafkactl
+        kafkactl_note="kafkactl: go install failed ($why); timing the kafkactl already in $BENCH_CACHE/bin"
+      else
+        kafkactl_note="kafkactl: not measured: go install failed: $why"
+      fi
+    fi
+  fi
+  if [ -n "$kafkactl" ]; then
+    local v
+    v=$("$kafkactl" version 2>/dev/null | sed -n 's/.*version:"\([^"]*\)".*/\1/p')
+    kafkactl_note="$kafkactl_note; version ${v:-unknown}"
+  fi
+  echo "$kafkactl_note" >&2
+}
+
+# kafkactl's configuration: a file in the work directory (nothing in $HOME is read or written).
+kafkactl_env() {
+  cat >"$work/kafkactl.yml" <<EOF
+contexts:
+  default:
+    brokers:
+      - $broker
+    producer:
+      requiredAcks: WaitForAll
+current-context: default
+EOF
+  echo "current-context: default" >"$work/kafkactl-current.yml"
+  export KAFKA_CTL_CONFIG=$work/kafkactl.yml KAFKA_CTL_WRITABLE_CONFIG=$work/kafkactl-current.yml
+}
+
+# Apache Kafka's own tools, from the jars the broker runs, started as Kafka's bin/ scripts start
+# them (kafka-run-class.sh: its JVM options; 512 MB heap for the console producer and consumer,
+# 256 MB for the others; tools-log4j2: warnings to stderr).
+java=
+kafka_libs=
+bench_apache() {
+  tool_wanted apache || return 0
+  java=${KCTL_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/java}}
+  java=${java:-$(command -v java)}
+  local version
+  version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' tests/kafka/pom.xml)
+  kafka_libs=${KCTL_KAFKA_LIBS:-${KCTL_TEST_CACHE:-$HOME/.cache/kctl-test}/kafka-$version/libs}
+  cat >"$work/tools-log4j2.properties" <<'EOF'
+status = warn
+appender.stderr.type = Console
+appender.stderr.name = stderr
+appender.stderr.target = SYSTEM_ERR
+appender.stderr.layout.type = PatternLayout
+appender.stderr.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = warn
+rootLogger.appenderRef.stderr.ref = stderr
+EOF
+  # kafka-tool HEAP CLASS ARGS...: an executable on PATH (GNU time runs it).
+  mkdir -p "$work/bin"
+  cat >"$work/bin/kafka-tool" <<EOF
+#!/bin/sh
+heap=\$1; shift
+exec "$java" "-Xmx\$heap" -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \\
+  -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true \\
+  "-Dlog4j2.configurationFile=$work/tools-log4j2.properties" -cp "$kafka_libs/*" "\$@"
+EOF
+  chmod +x "$work/bin/kafka-tool"
+  PATH=$work/bin:$PATH
+}
+
+# The broker: sets $broker and KCTL_BROKERS. Real Kafka is stopped when this shell exits, however
+# it exits: the launcher also stops when its stdin (a pipe this shell holds) closes.
+broker_version=
+bench_start_broker() {
+  case $BROKER in
+    kafka)
+      mkfifo "$work/broker.in"
+      # The JVM as Kafka's kafka-server-start.sh runs it (1 GB heap, G1, the full JIT), not as
+      # the launcher's defaults do for tests (serial GC, C1 only: quick to start, slow to serve).
+      KCTL_KAFKA_JVM_OPTS=${KCTL_KAFKA_JVM_OPTS-"-Xms1g -XX:-UseSerialGC -XX:+UseG1GC -XX:TieredStopAtLevel=4 \
+-XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent"} \
+        scripts/kafka-broker --heap 1g <"$work/broker.in" >"$work/broker.out" 2>"$work/broker.err" &
+      broker_pid=$!
+      exec 9>"$work/broker.in"
+      broker_version="Apache Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' tests/kafka/pom.xml)"
+      ;;
+    noida)
+      local noida
+      noida=$(python3 -c 'import noida_db, os; print(os.path.join(os.path.dirname(noida_db.__file__), "noida-db"))')
+      "$noida" start --data-dir "$work/db" --only kafka --kafka-port 0 >"$work/noida.out" 2>"$work/broker.err" &
+      broker_pid=$!
+      broker_version="noida-db $(python3 -c 'import importlib.metadata as m; print(m.version("noida-db"))')"
+      ;;
+    *) echo "BROKER must be kafka or noida, not $BROKER" >&2; exit 2 ;;
+  esac
+  echo "starting $broker_version" >&2
+  broker=
+  for _ in $(seq 1 1800); do
+    if [ "$BROKER" = kafka ]; then broker=$(head -1 "$work/broker.out"); else
+      broker=$(awk '$1 == "kafka" { print $2 }' "$work/noida.out"); fi
+    [ -n "$broker" ] && break
+    kill -0 "$broker_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$broker" ] || { echo "the broker did not start:" >&2; cat "$work/broker.err" >&2; exit 1; }
+  export KCTL_BROKERS=$broker
+  echo "broker: $broker_version at $broker" >&2
+}
+
+# run NAME TOOL [< input] COMMAND...: one timed run, stdout to /dev/null; appends
+# "TOOL seconds max_rss_kb" to $work/NAME.times. With RUN_INPUT set, stdin reads that file.
+# The wall time is taken by this shell (microseconds; GNU time's %e has 10 ms steps).
+run() {
+  local name=$1 tool=$2 start end; shift 2
+  start=$EPOCHREALTIME
+  if ! /usr/bin/time -f "%M" -o "$work/time.tmp" "$@" <"${RUN_INPUT:-/dev/null}" >/dev/null 2>"$work/err.tmp" 9>&-; then
+    echo "failed: $*" >&2; tail -20 "$work/err.tmp" >&2; exit 1
+  fi
+  end=$EPOCHREALTIME
+  echo "$tool $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", b - a }') $(tail -1 "$work/time.tmp")" >>"$work/$name.times"
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# fig NAME TOOL FIELD: the median seconds (FIELD s) or the peak RSS in kB (FIELD m).
+fig() {
+  local f=2
+  [ "$3" = m ] && f=3
+  if [ "$3" = m ]; then
+    awk -v t="$2" -v f=$f '$1 == t { print $f }' "$work/$1.times" 2>/dev/null | sort -n | tail -1
+  else
+    awk -v t="$2" -v f=$f '$1 == t { print $f }' "$work/$1.times" 2>/dev/null | median
+  fi
+}
+
+# table TITLE NAME:LABEL...: one block per benchmark, one line per tool: median, ratio to kctl,
+# peak RSS. A tool without figures for a benchmark prints why ($why_TOOL_NAME or "n/a").
+table() {
+  local title=$1; shift
+  printf '\n%-34s %-9s %10s %9s %10s %5s\n' "$title" "tool" "median s" "vs kctl" "peak MB" "runs"
+  local item name label tool k s m why
+  for item in "$@"; do
+    name=${item%%:*}
+    label=${item#*:}
+    k=$(fig "$name" kctl s)
+    for tool in kctl kcat apache kafkactl; do
+      tool_wanted "$tool" || continue
+      s=$(fig "$name" "$tool" s)
+      m=$(fig "$name" "$tool" m)
+      if [ -z "$s" ]; then
+        why=why_${tool}_${name}
+        printf '%-34s %-9s %10s\n' "$label" "$tool" "${!why:-n/a}"
+      else
+        awk -v l="$label" -v t="$tool" -v s="$s" -v k="$k" -v m="$m" -v n="$(awk -v t="$tool" '$1 == t' "$work/$name.times" | wc -l)" 'BEGIN {
+          printf "%-34s %-9s %10.3f %9s %10.1f %5d\n", l, t, s, (k > 0 ? sprintf("%.2fx", s / k) : "-"), m / 1024, n }'
+      fi
+      label=""
+    done
+  done
+}
+
+# The versions and conditions of this run, for the line under the table.
+bench_footer() {
+  local lrd
+  lrd=$(grep -m1 -o 'rdkafka-sys [^ ]*' <(cargo tree -p rdkafka-sys --depth 0 2>/dev/null) | sed 's/.*+//')
+  echo "kctl $("$kctl" --version 2>/dev/null | awk '{ print $2 }') (librdkafka ${lrd:-?}); kcat $(kcat -V 2>&1 | awk '/^Version/ { print $2 }') (librdkafka $(kcat -V 2>&1 | sed -n 's/.*librdkafka \([0-9.]*\).*/\1/p' | head -1)); ${kafkactl_note:-kafkactl not measured}"
+  echo "$broker_version; $(nproc) cores; load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC')"
+}
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
