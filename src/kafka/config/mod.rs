@@ -209,7 +209,7 @@ impl ClientConfig {
     }
 
     /// Settings every kctl consumer shares: nothing committed by itself, partition ends
-    /// reported.
+    /// reported, queues sized for a command line tool.
     fn consumer_base(&self) -> RdConfig {
         let mut config = self.base();
         config

@@ -1,7 +1,7 @@
 //! An OAUTHBEARER token librdkafka cannot get is the cause kctl reports, not just "no answer".
 //! librdkafka connects to no broker before it has a token, so no broker is needed here.
 
-mod common;
+use crate::common;
 
 use common::kctl;
 use predicates::prelude::*;

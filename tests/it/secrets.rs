@@ -1,7 +1,7 @@
 //! Secrets from files, the environment and -X: empty ones name their source, and ones others
 //! can read (a file's mode, the process list) get a warning.
 
-mod common;
+use crate::common;
 
 use common::kctl;
 use predicates::prelude::*;

@@ -174,14 +174,8 @@ impl Cluster {
 
     /// kctl pointed at the cluster as a std command, for spawning with pipes.
     pub fn kctl_process(&self) -> StdCommand {
-        let mut cmd = StdCommand::new(env!("CARGO_BIN_EXE_kctl"));
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("KCTL_") {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.env("KCTL_CONFIG", "/nonexistent/kctl-tests/config.toml")
-            .args(["-b", &self.addr]);
+        let mut cmd = crate::common::kctl_command();
+        cmd.args(["-b", &self.addr]);
         cmd
     }
 

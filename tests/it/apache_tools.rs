@@ -10,7 +10,7 @@
 //! members (librdkafka consumers in this test) that hold the other topics' partitions, some
 //! of them without a committed offset.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};

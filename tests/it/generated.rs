@@ -1,5 +1,5 @@
 //! The committed completion scripts and man pages match what the CLI generates.
-//! Regenerate them with `KCTL_BLESS=1 cargo test --test generated`.
+//! Regenerate them with `KCTL_BLESS=1 cargo test --test it generated`.
 
 use std::path::Path;
 
@@ -18,7 +18,7 @@ fn completions_and_man_pages_are_current() {
     }
     assert!(
         stale.is_empty(),
-        "generated files are stale: {stale:?}; run `KCTL_BLESS=1 cargo test --test generated` and commit them"
+        "generated files are stale: {stale:?}; run `KCTL_BLESS=1 cargo test --test it generated` and commit them"
     );
 }
 

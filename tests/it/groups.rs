@@ -1,6 +1,6 @@
 //! `kctl groups ...` against a real broker, with real consumers in this test process.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -10,9 +10,8 @@ use std::time::{Duration, Instant};
 use common::Broker;
 use predicates::prelude::*;
 use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
-use rdkafka::{Offset, TopicPartitionList};
 use serde_json::Value;
 
 const TOPIC_PARTITIONS: i32 = 4;
@@ -108,43 +107,6 @@ fn produce(broker: &Broker, topic: &str, counts: &[usize]) {
         .expect("every message delivered");
 }
 
-/// Commits offsets for a group from outside it (no subscription: a plain offset commit).
-fn commit(broker: &Broker, group: &str, topic: &str, offsets: &[i64]) {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", &broker.addr)
-        .set("group.id", group)
-        .set("enable.auto.commit", "false")
-        .create()
-        .expect("consumer");
-    let mut tpl = TopicPartitionList::new();
-    for (p, &o) in offsets.iter().enumerate() {
-        tpl.add_partition_offset(topic, p as i32, Offset::Offset(o))
-            .unwrap();
-    }
-    // A fresh Kafka broker makes its offsets topic on the first group call, and answers "not
-    // coordinator" or "loading" meanwhile: retry those, for a bounded time.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        match consumer.commit(&tpl, CommitMode::Sync) {
-            Ok(()) => return,
-            Err(e)
-                if Instant::now() < deadline
-                    && matches!(
-                        e.rdkafka_error_code(),
-                        Some(
-                            rdkafka::types::RDKafkaErrorCode::NotCoordinator
-                                | rdkafka::types::RDKafkaErrorCode::CoordinatorLoadInProgress
-                                | rdkafka::types::RDKafkaErrorCode::CoordinatorNotAvailable
-                        )
-                    ) =>
-            {
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            Err(e) => panic!("commit: {e}"),
-        }
-    }
-}
-
 /// Polls `describe` (bounded) until `done` holds for the group's JSON; returns it.
 fn wait_for(broker: &Broker, group: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
     let deadline = Instant::now() + Duration::from_secs(45);
@@ -220,12 +182,13 @@ fn create_topic(broker: &Broker, topic: &str) {
 #[test]
 fn live_group_lag_refusals_then_reset_and_delete() {
     let broker = Broker::start();
-    let (topic, group) = ("orders", "order-tracker");
+    let (topic_name, group_name) = (common::unique("orders"), common::unique("order-tracker"));
+    let (topic, group) = (topic_name.as_str(), group_name.as_str());
     create_topic(&broker, topic);
     // Uneven partitions so that clamping shows: 1, 2, 5 and 8 messages.
     let first = [1usize, 2, 5, 8];
     produce(&broker, topic, &first);
-    commit(&broker, group, topic, &[1, 2, 5, 8]);
+    common::commit_offsets(&broker, group, topic, &[1, 2, 5, 8]);
 
     let a = Member::join(&broker, group, topic, "tracker-a");
     let b = Member::join(&broker, group, topic, "tracker-b");
@@ -327,9 +290,12 @@ fn live_group_lag_refusals_then_reset_and_delete() {
     let row = words(lines[header + 3]);
     assert_eq!(&row[..6], [group, topic, "2", "5", "9", "4"]);
     assert!(row[8].starts_with("tracker-"));
-    assert!(text.contains("Total lag: 7 (orders: 7)"), "{text}");
+    assert!(
+        text.contains(&format!("Total lag: 7 ({topic}: 7)")),
+        "{text}"
+    );
     assert!(text.contains("#PARTITIONS"));
-    assert!(text.contains("orders:0,1") && text.contains("orders:2,3"));
+    assert!(text.contains(&format!("{topic}:0,1")) && text.contains(&format!("{topic}:2,3")));
 
     // groups list, with the state filter applied however old the broker.
     let list = broker.json(&["groups", "list"]);
@@ -561,19 +527,23 @@ fn live_group_lag_refusals_then_reset_and_delete() {
 #[test]
 fn unknown_groups_and_bad_arguments() {
     let broker = Broker::start();
-    create_topic(&broker, "events");
-    produce(&broker, "events", &[2, 2, 2, 2]);
-    commit(&broker, "reporting", "events", &[1, 2, 0, 2]);
+    let events = common::unique("events");
+    let reporting = common::unique("reporting");
+    let fresh = common::unique("fresh");
+    create_topic(&broker, events.as_str());
+    produce(&broker, events.as_str(), &[2, 2, 2, 2]);
+    common::commit_offsets(&broker, reporting.as_str(), events.as_str(), &[1, 2, 0, 2]);
 
     // A group with committed offsets but no members shows them.
     let out = broker
         .kctl()
-        .args(["-o", "json", "groups", "describe", "reporting"])
+        .args(["-o", "json", "groups", "describe", reporting.as_str()])
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("Consumer group 'reporting' has no active members."));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!(
+        "Consumer group '{reporting}' has no active members."
+    )));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let g = &v["groups"][0];
     assert!(g["members"].as_array().unwrap().is_empty());
@@ -584,7 +554,7 @@ fn unknown_groups_and_bad_arguments() {
     // Unknown groups are errors naming them; with a known one nothing is printed.
     broker
         .kctl()
-        .args(["groups", "describe", "reporting", "no-such-group"])
+        .args(["groups", "describe", reporting.as_str(), "no-such-group"])
         .assert()
         .code(1)
         .stdout("")
@@ -593,7 +563,13 @@ fn unknown_groups_and_bad_arguments() {
         ));
     broker
         .kctl()
-        .args(["groups", "delete", "no-such-group", "reporting", "--yes"])
+        .args([
+            "groups",
+            "delete",
+            "no-such-group",
+            reporting.as_str(),
+            "--yes",
+        ])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("nothing was deleted"));
@@ -612,11 +588,11 @@ fn unknown_groups_and_bad_arguments() {
     // Deleting without --yes and without a terminal is refused (exit 2).
     broker
         .kctl()
-        .args(["groups", "delete", "reporting"])
+        .args(["groups", "delete", reporting.as_str()])
         .assert()
         .code(2);
     assert_eq!(
-        broker.json(&["groups", "describe", "reporting"])["groups"][0]["total_lag"],
+        broker.json(&["groups", "describe", reporting.as_str()])["groups"][0]["total_lag"],
         3
     );
 
@@ -624,22 +600,22 @@ fn unknown_groups_and_bad_arguments() {
     let plan = broker.json(&[
         "groups",
         "reset-offsets",
-        "fresh",
+        fresh.as_str(),
         "--topic",
-        "events:1",
+        &format!("{events}:1"),
         "--to-datetime",
         "2000-01-01T00:00:00Z",
     ]);
     assert_eq!(
         plan["offsets"],
-        serde_json::json!([{"topic": "events", "partition": 1, "current_offset": null, "new_offset": 0}])
+        serde_json::json!([{"topic": events, "partition": 1, "current_offset": null, "new_offset": 0}])
     );
     let plan = broker.json(&[
         "groups",
         "reset-offsets",
-        "reporting",
+        reporting.as_str(),
         "--topic",
-        "events",
+        events.as_str(),
         "--by-duration",
         "PT0S",
     ]);
@@ -653,12 +629,17 @@ fn unknown_groups_and_bad_arguments() {
 
     // Malformed arguments are usage errors.
     for args in [
-        &["groups", "reset-offsets", "reporting", "--all-topics"][..],
-        &["groups", "reset-offsets", "reporting", "--to-latest"],
         &[
             "groups",
             "reset-offsets",
-            "reporting",
+            reporting.as_str(),
+            "--all-topics",
+        ][..],
+        &["groups", "reset-offsets", reporting.as_str(), "--to-latest"],
+        &[
+            "groups",
+            "reset-offsets",
+            reporting.as_str(),
             "--all-topics",
             "--to-latest",
             "--to-earliest",
@@ -666,7 +647,7 @@ fn unknown_groups_and_bad_arguments() {
         &[
             "groups",
             "reset-offsets",
-            "reporting",
+            reporting.as_str(),
             "--all-topics",
             "--to-datetime",
             "yesterday",
@@ -674,7 +655,7 @@ fn unknown_groups_and_bad_arguments() {
         &[
             "groups",
             "reset-offsets",
-            "reporting",
+            reporting.as_str(),
             "--all-topics",
             "--by-duration",
             "soon",
@@ -682,9 +663,9 @@ fn unknown_groups_and_bad_arguments() {
         &[
             "groups",
             "reset-offsets",
-            "reporting",
+            reporting.as_str(),
             "--topic",
-            "events:x",
+            &format!("{events}:x"),
             "--to-latest",
         ],
         &["groups", "list", "--state", "sleepy"],
@@ -697,9 +678,9 @@ fn unknown_groups_and_bad_arguments() {
         .args([
             "groups",
             "reset-offsets",
-            "reporting",
+            reporting.as_str(),
             "--topic",
-            "events:9",
+            &format!("{events}:9"),
             "--to-latest",
         ])
         .assert()
@@ -710,7 +691,7 @@ fn unknown_groups_and_bad_arguments() {
         .args([
             "groups",
             "reset-offsets",
-            "reporting",
+            reporting.as_str(),
             "--topic",
             "nope",
             "--to-latest",
@@ -725,7 +706,7 @@ fn unknown_groups_and_bad_arguments() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|g| g["group"] == "reporting")
+        .find(|g| g["group"] == reporting.as_str())
         .expect("listed");
     assert_eq!(g["members"], 0);
     assert!(g["assignor"].is_null());
@@ -737,7 +718,10 @@ fn unknown_groups_and_bad_arguments() {
 #[test]
 fn time_lag_is_the_age_of_the_oldest_unconsumed_record() {
     let broker = Broker::start();
-    create_topic(&broker, "aged");
+    let aged = common::unique("aged");
+    let reader = common::unique("aged-reader");
+    let early = common::unique("aged-early");
+    create_topic(&broker, aged.as_str());
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -757,15 +741,15 @@ fn time_lag_is_the_age_of_the_oldest_unconsumed_record() {
         .collect();
     broker
         .kctl()
-        .args(["produce", "aged", "--input", "envelope"])
+        .args(["produce", aged.as_str(), "--input", "envelope"])
         .write_stdin(records)
         .assert()
         .success();
     // Partition 0 consumed up to the 2 h old record, partition 1 all of it.
-    commit(&broker, "aged-reader", "aged", &[1, 3]);
+    common::commit_offsets(&broker, reader.as_str(), aged.as_str(), &[1, 3]);
 
     let describe = |extra: &[&str]| -> Value {
-        let args = [&["groups", "describe", "aged-reader"], extra].concat();
+        let args = [&["groups", "describe", reader.as_str()], extra].concat();
         broker.json(&args)["groups"][0].clone()
     };
     let g = describe(&["--time-lag"]);
@@ -790,7 +774,7 @@ fn time_lag_is_the_age_of_the_oldest_unconsumed_record() {
     // The table shows it too.
     broker
         .kctl()
-        .args(["groups", "describe", "aged-reader", "--time-lag"])
+        .args(["groups", "describe", reader.as_str(), "--time-lag"])
         .assert()
         .success()
         .stdout(predicate::str::contains("TIME-LAG"))
@@ -800,12 +784,12 @@ fn time_lag_is_the_age_of_the_oldest_unconsumed_record() {
         ));
 
     // Two groups at different offsets of the same partition: each gets its own record's age.
-    commit(&broker, "aged-early", "aged", &[0]);
+    common::commit_offsets(&broker, early.as_str(), aged.as_str(), &[0]);
     let both = broker.json(&[
         "groups",
         "describe",
-        "aged-reader",
-        "aged-early",
+        reader.as_str(),
+        early.as_str(),
         "--time-lag",
     ]);
     let p0_of = |i: usize| {
@@ -901,7 +885,7 @@ fn a_topic_without_committed_offsets_has_an_unknown_lag() {
     create_topic(&broker, &old);
     produce(&broker, &fresh, &[2, 2, 2, 2]);
     produce(&broker, &old, &[3, 0, 0, 0]);
-    commit(&broker, &group, &old, &[1]);
+    common::commit_offsets(&broker, &group, &old, &[1]);
     let _a = Member::join(&broker, &group, &fresh, "member-a");
     let _b = Member::join(&broker, &group, &fresh, "member-b");
     let g = wait_for(&broker, &group, "both members assigned", |g| {

@@ -2,7 +2,7 @@
 //! is not Kafka, and at a port that never answers: a non-zero exit within --timeout plus a
 //! second, with a message naming the address.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

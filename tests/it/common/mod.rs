@@ -9,6 +9,8 @@
 //! - [`Noida::start`]: a noida-db broker (a small Kafka-protocol server) of the test's own, for
 //!   the smoke tests that keep kctl working on other Kafka-protocol servers, and for tests that
 //!   need a broker that can be killed at once.
+//! - [`kctl`], [`kctl_command`], [`spawn`]: the kctl binary in the tests' environment (no
+//!   `KCTL_*` from the developer's shell, a private `KCTL_CONFIG`; see [`clean_env`]).
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
@@ -353,18 +355,89 @@ impl Noida {
     }
 }
 
-/// The kctl binary with a clean environment (no KCTL_* from the developer's shell).
-pub fn kctl() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kctl"));
+/// The config file every kctl of the tests reads unless a test gives its own: a path of this
+/// test process's own, in a directory that is never created, so the defaults apply.
+pub fn private_config() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("kctl-it-{}", std::process::id()))
+        .join("config.toml")
+}
+
+/// Gives `cmd` (kctl, or a shell that runs it) the tests' environment: no `KCTL_*` variable
+/// from the developer's shell, and [`private_config`] as `KCTL_CONFIG`, so a developer's own
+/// settings and config file never leak into a test.
+pub fn clean_env(cmd: &mut StdCommand) -> &mut StdCommand {
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("KCTL_") {
             cmd.env_remove(key);
         }
     }
-    // Never read the developer's own config file.
-    cmd.env("KCTL_CONFIG", "/nonexistent/kctl-tests/config.toml");
+    cmd.env("KCTL_CONFIG", private_config())
+}
+
+/// The kctl binary in the tests' environment, as a std command (to spawn, pipe or signal).
+pub fn kctl_command() -> StdCommand {
+    let mut cmd = StdCommand::new(env!("CARGO_BIN_EXE_kctl"));
+    clean_env(&mut cmd);
+    cmd
+}
+
+/// The kctl binary in the tests' environment, for assertions; killed after 60 s.
+pub fn kctl() -> Command {
+    let mut cmd = Command::from_std(kctl_command());
     cmd.timeout(Duration::from_secs(60));
     cmd
+}
+
+/// Starts `kctl ARGS` with `stdin`, its stdout and stderr piped.
+pub fn spawn(args: &[&str], stdin: Stdio) -> Child {
+    kctl_command()
+        .args(args)
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kctl starts")
+}
+
+/// Commits `offsets[p]` for each partition `p` of `topic` for `group`, from outside the group
+/// (no subscription: a plain offset commit).
+pub fn commit_offsets(broker: &Broker, group: &str, topic: &str, offsets: &[i64]) {
+    use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+    use rdkafka::{Offset, TopicPartitionList};
+    let consumer: BaseConsumer = rdkafka::config::ClientConfig::new()
+        .set("bootstrap.servers", &broker.addr)
+        .set("group.id", group)
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("consumer");
+    let mut tpl = TopicPartitionList::new();
+    for (p, &o) in offsets.iter().enumerate() {
+        tpl.add_partition_offset(topic, p as i32, Offset::Offset(o))
+            .unwrap();
+    }
+    // A fresh Kafka broker makes its offsets topic on the first group call, and answers "not
+    // coordinator" or "loading" meanwhile: retry those, for a bounded time.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match consumer.commit(&tpl, CommitMode::Sync) {
+            Ok(()) => return,
+            Err(e)
+                if std::time::Instant::now() < deadline
+                    && matches!(
+                        e.rdkafka_error_code(),
+                        Some(
+                            rdkafka::types::RDKafkaErrorCode::NotCoordinator
+                                | rdkafka::types::RDKafkaErrorCode::CoordinatorLoadInProgress
+                                | rdkafka::types::RDKafkaErrorCode::CoordinatorNotAvailable
+                        )
+                    ) =>
+            {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => panic!("commit: {e}"),
+        }
+    }
 }
 
 /// A loopback address where nothing listens.

@@ -1,7 +1,7 @@
 //! Smoke tests on noida-db, a small Kafka-protocol server that is not Apache Kafka: kctl keeps
 //! working on other servers that speak the protocol. The full suite runs on Apache Kafka.
 
-mod common;
+use crate::common;
 
 use common::Noida;
 use predicates::prelude::*;

@@ -2,7 +2,7 @@
 //! terminating TLS with a throwaway certificate for IP 127.0.0.1 (made with the openssl CLI),
 //! and an OIDC token endpoint for OAUTHBEARER.
 
-mod common;
+use crate::common;
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

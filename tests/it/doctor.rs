@@ -1,7 +1,7 @@
 //! `kctl doctor` against a good broker, a dead port, a non-Kafka port and a cluster whose
 //! advertised broker address is unreachable.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;

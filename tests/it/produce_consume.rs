@@ -1,10 +1,10 @@
 //! `kctl produce` and `kctl consume` against a real broker (noida-db), plus librdkafka's mock
 //! cluster for what noida-db cannot show (failed deliveries, transaction markers).
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command as StdCommand, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -92,13 +92,16 @@ fn consume_text(broker: &Broker, args: &[&str]) -> Vec<u8> {
 #[test]
 fn lines_mode_with_keys_headers_partitions_and_delimiters() {
     let broker = Broker::start();
-    create(&broker, "lines", 3);
+    let lines = common::unique("lines");
+    let keyed = common::unique("keyed");
+    let forced = common::unique("forced");
+    create(&broker, lines.as_str(), 3);
 
     // Plain lines (auto-detected: the input does not start with { or [), a fixed key, headers,
     // a partition and a compression codec.
     let stderr = produce(
         &broker,
-        "lines",
+        lines.as_str(),
         &[
             "-k",
             "k1",
@@ -114,7 +117,7 @@ fn lines_mode_with_keys_headers_partitions_and_delimiters() {
         "one\ntwo\n\nthree",
     );
     assert!(stderr.contains("delivered 4, failed 0"), "{stderr}");
-    let records = all_json(&broker, "lines");
+    let records = all_json(&broker, lines.as_str());
     assert_eq!(values(&records), ["one", "two", "", "three"]);
     for r in &records {
         assert_eq!(r["partition"], 2);
@@ -130,14 +133,14 @@ fn lines_mode_with_keys_headers_partitions_and_delimiters() {
     }
 
     // A key separator (lines without it get a null key) and a custom delimiter; zstd.
-    create(&broker, "keyed", 1);
+    create(&broker, keyed.as_str(), 1);
     produce(
         &broker,
-        "keyed",
+        keyed.as_str(),
         &["-K", "::", "-D", "|", "-z", "zstd"],
         "a::1|b::2::x|plain|{\"j\":1}",
     );
-    let records = all_json(&broker, "keyed");
+    let records = all_json(&broker, keyed.as_str());
     let pairs: Vec<(Value, Value)> = records
         .iter()
         .map(|r| (r["key"].clone(), r["value"].clone()))
@@ -154,9 +157,17 @@ fn lines_mode_with_keys_headers_partitions_and_delimiters() {
     assert_eq!(records[2]["key_encoding"], Value::Null);
 
     // --input lines forces lines even for JSON-looking input.
-    create(&broker, "forced", 1);
-    produce(&broker, "forced", &["--input", "lines"], "{\"a\":\n1}\n");
-    assert_eq!(values(&all_json(&broker, "forced")), ["{\"a\":", "1}"]);
+    create(&broker, forced.as_str(), 1);
+    produce(
+        &broker,
+        forced.as_str(),
+        &["--input", "lines"],
+        "{\"a\":\n1}\n",
+    );
+    assert_eq!(
+        values(&all_json(&broker, forced.as_str())),
+        ["{\"a\":", "1}"]
+    );
 }
 
 /// Records without key or partition are spread over every partition, each partition keeping
@@ -164,13 +175,15 @@ fn lines_mode_with_keys_headers_partitions_and_delimiters() {
 #[test]
 fn records_are_spread_and_keys_stay_together() {
     let broker = Broker::start();
-    create(&broker, "spread", 3);
+    let spread = common::unique("spread");
+    let by_key = common::unique("by-key");
+    create(&broker, spread.as_str(), 3);
     // 2 MB of unkeyed records: more than kctl sends to one partition before moving on.
     let pad = "x".repeat(1000);
     let input: String = (0..2000).map(|i| format!("{i:05} {pad}\n")).collect();
-    let stderr = produce(&broker, "spread", &[], input);
+    let stderr = produce(&broker, spread.as_str(), &[], input);
     assert!(stderr.contains("delivered 2000, failed 0"), "{stderr}");
-    let records = all_json(&broker, "spread");
+    let records = all_json(&broker, spread.as_str());
     assert_eq!(records.len(), 2000);
     let mut last_by_partition = std::collections::BTreeMap::new();
     for r in &records {
@@ -183,11 +196,11 @@ fn records_are_spread_and_keys_stay_together() {
     }
     assert_eq!(last_by_partition.len(), 3, "every partition got records");
 
-    create(&broker, "by-key", 3);
+    create(&broker, by_key.as_str(), 3);
     let input: String = (0..300).map(|i| format!("k{}:{i}\n", i % 3)).collect();
-    produce(&broker, "by-key", &["-K", ":"], input);
+    produce(&broker, by_key.as_str(), &["-K", ":"], input);
     let mut partition_of = std::collections::BTreeMap::new();
-    for r in all_json(&broker, "by-key") {
+    for r in all_json(&broker, by_key.as_str()) {
         let p = partition_of
             .entry(r["key"].as_str().unwrap().to_string())
             .or_insert(r["partition"].clone());
@@ -199,22 +212,28 @@ fn records_are_spread_and_keys_stay_together() {
 #[test]
 fn json_mode_sends_each_value_as_its_exact_text() {
     let broker = Broker::start();
-    create(&broker, "json-orders", 1);
+    let json_orders = common::unique("json-orders");
+    create(&broker, json_orders.as_str(), 1);
 
     // NDJSON, auto-detected.
-    produce(&broker, "json-orders", &[], "{\"id\":1}\n{\"id\": 2}\n");
+    produce(
+        &broker,
+        json_orders.as_str(),
+        &[],
+        "{\"id\":1}\n{\"id\": 2}\n",
+    );
     // One pretty-printed document, auto-detected: one message.
     let pretty = "{\n  \"id\": 3,\n  \"items\": [\n    \"a\",\n    \"b\"\n  ]\n}\n";
-    produce(&broker, "json-orders", &[], pretty);
+    produce(&broker, json_orders.as_str(), &[], pretty);
     // Values separated by any whitespace, scalars and arrays, with --input json.
     produce(
         &broker,
-        "json-orders",
+        json_orders.as_str(),
         &["--input", "json"],
         "[1, 2]  \"s\"\t42 null",
     );
 
-    let records = all_json(&broker, "json-orders");
+    let records = all_json(&broker, json_orders.as_str());
     assert_eq!(
         values(&records),
         [
@@ -230,7 +249,7 @@ fn json_mode_sends_each_value_as_its_exact_text() {
     // Without -o json the values print one per line.
     let text = consume_text(
         &broker,
-        &["json-orders", "--from-beginning", "-e", "-c", "2"],
+        &[json_orders.as_str(), "--from-beginning", "-e", "-c", "2"],
     );
     assert_eq!(text, b"{\"id\":1}\n{\"id\": 2}\n");
 }
@@ -238,8 +257,10 @@ fn json_mode_sends_each_value_as_its_exact_text() {
 #[test]
 fn envelope_round_trip_keeps_binary_keys_values_headers_and_timestamps() {
     let broker = Broker::start();
-    create(&broker, "a", 3);
-    create(&broker, "b", 3);
+    let topic_a = common::unique("a");
+    let topic_b = common::unique("b");
+    create(&broker, topic_a.as_str(), 3);
+    create(&broker, topic_b.as_str(), 3);
 
     // Recent: brokers delete records older than the topic's retention by their timestamp.
     let ts = now_ms() - 3_600_000;
@@ -258,9 +279,9 @@ fn envelope_round_trip_keeps_binary_keys_values_headers_and_timestamps() {
                "headers": []}),
     ];
     let input: String = envelopes.iter().map(|e| format!("{e}\n")).collect();
-    produce(&broker, "a", &["--input", "envelope"], input);
+    produce(&broker, topic_a.as_str(), &["--input", "envelope"], input);
 
-    let a = all_json(&broker, "a");
+    let a = all_json(&broker, topic_a.as_str());
     assert_eq!(a.len(), 5);
     let by_key = |k: Value| a.iter().find(|r| r["key"] == k).unwrap().clone();
     let first = by_key(json!("k1"));
@@ -289,7 +310,16 @@ fn envelope_round_trip_keeps_binary_keys_values_headers_and_timestamps() {
     let raw = consume_text(
         &broker,
         &[
-            "a", "-p", "1", "--offset", "0", "-e", "-c", "1", "--format", "%k%v",
+            topic_a.as_str(),
+            "-p",
+            "1",
+            "--offset",
+            "0",
+            "-e",
+            "-c",
+            "1",
+            "--format",
+            "%k%v",
         ],
     );
     assert_eq!(raw, [binary_key.clone(), binary_value.clone()].concat());
@@ -297,12 +327,24 @@ fn envelope_round_trip_keeps_binary_keys_values_headers_and_timestamps() {
     // Copy a -> b through a pipe, then compare every record.
     let dump = broker
         .kctl()
-        .args(["-o", "json", "consume", "a", "--from-beginning", "-e"])
+        .args([
+            "-o",
+            "json",
+            "consume",
+            topic_a.as_str(),
+            "--from-beginning",
+            "-e",
+        ])
         .output()
         .unwrap();
     assert!(dump.status.success());
-    produce(&broker, "b", &["--input", "envelope"], dump.stdout);
-    let b = all_json(&broker, "b");
+    produce(
+        &broker,
+        topic_b.as_str(),
+        &["--input", "envelope"],
+        dump.stdout,
+    );
+    let b = all_json(&broker, topic_b.as_str());
     assert_eq!(a.len(), b.len());
     for (ra, rb) in a.iter().zip(&b) {
         for field in [
@@ -317,20 +359,26 @@ fn envelope_round_trip_keeps_binary_keys_values_headers_and_timestamps() {
         ] {
             assert_eq!(ra[field], rb[field], "{field} of {ra} vs {rb}");
         }
-        assert_eq!(rb["topic"], "b");
+        assert_eq!(rb["topic"], topic_b.as_str());
     }
 }
 
 #[test]
 fn format_strings_and_default_output() {
     let broker = Broker::start();
-    create(&broker, "fmt", 1);
-    produce(&broker, "fmt", &["-K", "=", "-H", "x=1"], "k=v\nnokey\n");
+    let fmt = common::unique("fmt");
+    create(&broker, fmt.as_str(), 1);
+    produce(
+        &broker,
+        fmt.as_str(),
+        &["-K", "=", "-H", "x=1"],
+        "k=v\nnokey\n",
+    );
     let ts = now_ms() - 60_000;
     let envelope = json!({"key": "t", "value": "v3", "timestamp": ts});
     produce(
         &broker,
-        "fmt",
+        fmt.as_str(),
         &["--input", "envelope"],
         envelope.to_string(),
     );
@@ -338,7 +386,7 @@ fn format_strings_and_default_output() {
     let out = consume_text(
         &broker,
         &[
-            "fmt",
+            fmt.as_str(),
             "--from-beginning",
             "-e",
             "--format",
@@ -347,30 +395,30 @@ fn format_strings_and_default_output() {
     );
     let text = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "fmt|0|0|k|v|v|x=1|1|1|%\t\\");
-    assert_eq!(lines[1], "fmt|0|1||nokey|nokey|x=1|-1|5|%\t\\");
-    assert_eq!(lines[2], "fmt|0|2|t|v3|v3||1|2|%\t\\");
+    assert_eq!(lines[0], format!("{fmt}|0|0|k|v|v|x=1|1|1|%\t\\"));
+    assert_eq!(lines[1], format!("{fmt}|0|1||nokey|nokey|x=1|-1|5|%\t\\"));
+    assert_eq!(lines[2], format!("{fmt}|0|2|t|v3|v3||1|2|%\t\\"));
 
     let out = consume_text(
         &broker,
-        &["fmt", "--from-beginning", "-e", "--format", "%T\\n"],
+        &[fmt.as_str(), "--from-beginning", "-e", "--format", "%T\\n"],
     );
     assert!(String::from_utf8(out)
         .unwrap()
         .ends_with(&format!("\n{ts}\n")));
 
-    let out = consume_text(&broker, &["fmt", "--from-beginning", "-e"]);
+    let out = consume_text(&broker, &[fmt.as_str(), "--from-beginning", "-e"]);
     assert_eq!(out, b"v\nnokey\nv3\n");
 
     broker
         .kctl()
-        .args(["consume", "fmt", "--format", "%x"])
+        .args(["consume", fmt.as_str(), "--format", "%x"])
         .assert()
         .code(2)
         .stderr(predicates::str::contains("unknown directive '%x'"));
     broker
         .kctl()
-        .args(["-o", "json", "consume", "fmt", "--format", "%v"])
+        .args(["-o", "json", "consume", fmt.as_str(), "--format", "%v"])
         .assert()
         .code(2);
 }
@@ -378,7 +426,8 @@ fn format_strings_and_default_output() {
 #[test]
 fn start_offsets_and_max_messages() {
     let broker = Broker::start();
-    create(&broker, "offs", 2);
+    let offs = common::unique("offs");
+    create(&broker, offs.as_str(), 2);
     // Partition 0: timestamps base+1s..=base+5s; partition 1: two records at base+1.5s and
     // base+4.5s. Recent, as brokers delete records older than the retention by timestamp.
     let base = now_ms() / 1000 * 1000 - 5 * 3_600_000;
@@ -395,7 +444,7 @@ fn start_offsets_and_max_messages() {
             json!({"partition": 1, "timestamp": base + ts, "value": format!("p1-{i}")})
         ));
     }
-    produce(&broker, "offs", &["--input", "envelope"], input);
+    produce(&broker, offs.as_str(), &["--input", "envelope"], input);
     let at = |ms: i64| format!("@{}", base + ms);
     let rfc3339 = humantime::format_rfc3339_millis(
         std::time::UNIX_EPOCH + Duration::from_millis((base + 4000) as u64),
@@ -404,7 +453,7 @@ fn start_offsets_and_max_messages() {
     let at_rfc3339 = format!("@{rfc3339}");
 
     let got = |args: &[&str]| -> Vec<String> {
-        values(&consume_json(&broker, "offs", args))
+        values(&consume_json(&broker, offs.as_str(), args))
             .into_iter()
             .map(String::from)
             .collect()
@@ -442,15 +491,15 @@ fn start_offsets_and_max_messages() {
 
     broker
         .kctl()
-        .args(["consume", "offs", "-p", "7", "-e"])
+        .args(["consume", offs.as_str(), "-p", "7", "-e"])
         .assert()
         .code(1)
-        .stderr(predicates::str::contains(
-            "partition 7 of topic 'offs' does not exist",
-        ));
+        .stderr(predicates::str::contains(format!(
+            "partition 7 of topic '{offs}' does not exist",
+        )));
     broker
         .kctl()
-        .args(["consume", "offs", "--offset", "soon"])
+        .args(["consume", offs.as_str(), "--offset", "soon"])
         .assert()
         .code(2)
         .stderr(predicates::str::contains("invalid offset 'soon'"));
@@ -508,19 +557,27 @@ fn end_offsets(broker: &Broker, topic: &str, partitions: i32) -> Vec<i64> {
 #[test]
 fn group_consumer_prints_each_message_once_and_commits_the_end() {
     let broker = Broker::start();
-    create(&broker, "orders", 3);
+    let orders = common::unique("orders");
+    let tracker = common::unique("order-tracker");
+    create(&broker, orders.as_str(), 3);
     // Keyed, so the orders spread over the partitions.
     let input: String = (0..12).map(|i| format!("k{i}:{{\"id\":{i}}}\n")).collect();
-    produce(&broker, "orders", &["-K", ":"], input);
-    let ends = end_offsets(&broker, "orders", 3);
+    produce(&broker, orders.as_str(), &["-K", ":"], input);
+    let ends = end_offsets(&broker, orders.as_str(), 3);
     assert!(ends.iter().filter(|e| **e > 0).count() > 1, "{ends:?}");
 
     // Reading without a group leaves no group behind.
-    assert_eq!(all_json(&broker, "orders").len(), 12);
+    assert_eq!(all_json(&broker, orders.as_str()).len(), 12);
 
     let out = consume_text(
         &broker,
-        &["orders", "-g", "order-tracker", "--from-beginning", "-e"],
+        &[
+            orders.as_str(),
+            "-g",
+            tracker.as_str(),
+            "--from-beginning",
+            "-e",
+        ],
     );
     let mut lines: Vec<String> = String::from_utf8(out)
         .unwrap()
@@ -531,26 +588,32 @@ fn group_consumer_prints_each_message_once_and_commits_the_end() {
     let expected: Vec<String> = (0..12).map(|i| format!("{{\"id\":{i}}}")).collect();
     assert_eq!(lines, expected, "every message exactly once");
     assert_eq!(
-        committed(&broker, "order-tracker", "orders", 3),
-        end_offsets(&broker, "orders", 3)
+        committed(&broker, tracker.as_str(), orders.as_str(), 3),
+        end_offsets(&broker, orders.as_str(), 3)
     );
 
     // The group resumes where it stopped: nothing new, nothing printed.
     let out = consume_text(
         &broker,
-        &["orders", "-g", "order-tracker", "--from-beginning", "-e"],
+        &[
+            orders.as_str(),
+            "-g",
+            tracker.as_str(),
+            "--from-beginning",
+            "-e",
+        ],
     );
     assert!(out.is_empty());
-    produce(&broker, "orders", &["-p", "1"], "{\"id\":12}\n");
-    let out = consume_text(&broker, &["orders", "-g", "order-tracker", "-e"]);
+    produce(&broker, orders.as_str(), &["-p", "1"], "{\"id\":12}\n");
+    let out = consume_text(&broker, &[orders.as_str(), "-g", tracker.as_str(), "-e"]);
     assert_eq!(out, b"{\"id\":12}\n");
     assert_eq!(
-        committed(&broker, "order-tracker", "orders", 3),
-        end_offsets(&broker, "orders", 3)
+        committed(&broker, tracker.as_str(), orders.as_str(), 3),
+        end_offsets(&broker, orders.as_str(), 3)
     );
 
     let groups = group_names(&broker);
-    assert!(groups.contains(&"order-tracker".to_string()), "{groups:?}");
+    assert!(groups.contains(&tracker), "{groups:?}");
     assert!(
         groups.iter().all(|g| !g.starts_with("kctl")),
         "consuming without a group created one: {groups:?}"
@@ -558,19 +621,13 @@ fn group_consumer_prints_each_message_once_and_commits_the_end() {
 
     broker
         .kctl()
-        .args(["consume", "orders", "-g", "x", "-p", "0"])
+        .args(["consume", orders.as_str(), "-g", "x", "-p", "0"])
         .assert()
         .code(2);
 }
 
 fn spawn_kctl(broker: &Broker, args: &[&str], stdin: Stdio) -> Child {
-    let mut cmd = StdCommand::new(env!("CARGO_BIN_EXE_kctl"));
-    cmd.args(["-b", &broker.addr])
-        .args(args)
-        .stdin(stdin)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd.spawn().unwrap()
+    common::spawn(&[&["-b", &broker.addr], args].concat(), stdin)
 }
 
 fn wait_with_deadline(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
@@ -596,12 +653,13 @@ fn interrupt(child: &Child) {
 #[test]
 fn closed_stdout_ends_quietly() {
     let broker = Broker::start();
-    create(&broker, "pipe", 1);
-    produce(&broker, "pipe", &[], "a\nb\n");
+    let pipe = common::unique("pipe");
+    create(&broker, pipe.as_str(), 1);
+    produce(&broker, pipe.as_str(), &[], "a\nb\n");
     // Follow the topic; read one line and close the pipe like `| head -1`.
     let mut child = spawn_kctl(
         &broker,
-        &["consume", "pipe", "--from-beginning"],
+        &["consume", pipe.as_str(), "--from-beginning"],
         Stdio::null(),
     );
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
@@ -610,7 +668,7 @@ fn closed_stdout_ends_quietly() {
     assert_eq!(line, "a\n");
     drop(stdout);
     // The next write hits the closed pipe.
-    produce(&broker, "pipe", &[], "c\n");
+    produce(&broker, pipe.as_str(), &[], "c\n");
     let status = wait_with_deadline(&mut child, Duration::from_secs(20));
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
@@ -621,12 +679,20 @@ fn closed_stdout_ends_quietly() {
 #[test]
 fn ctrl_c_ends_cleanly_and_commits_only_what_was_printed() {
     let broker = Broker::start();
-    create(&broker, "ctrlc", 1);
-    produce(&broker, "ctrlc", &[], "1\n2\n3\n");
+    let ctrlc = common::unique("ctrlc");
+    let g1 = common::unique("g1");
+    create(&broker, ctrlc.as_str(), 1);
+    produce(&broker, ctrlc.as_str(), &[], "1\n2\n3\n");
 
     let mut child = spawn_kctl(
         &broker,
-        &["consume", "ctrlc", "-g", "g1", "--from-beginning"],
+        &[
+            "consume",
+            ctrlc.as_str(),
+            "-g",
+            g1.as_str(),
+            "--from-beginning",
+        ],
         Stdio::null(),
     );
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
@@ -640,15 +706,15 @@ fn ctrl_c_ends_cleanly_and_commits_only_what_was_printed() {
     interrupt(&child);
     let status = wait_with_deadline(&mut child, Duration::from_secs(20));
     assert_eq!(status.code(), Some(130));
-    assert_eq!(committed(&broker, "g1", "ctrlc", 1), [3]);
+    assert_eq!(committed(&broker, g1.as_str(), ctrlc.as_str(), 1), [3]);
 
     // Produce: Ctrl-C while stdin is still open waits for what was sent and reports it.
-    let mut child = spawn_kctl(&broker, &["produce", "ctrlc"], Stdio::piped());
+    let mut child = spawn_kctl(&broker, &["produce", ctrlc.as_str()], Stdio::piped());
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"4\n5\n").unwrap();
     stdin.flush().unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while all_json(&broker, "ctrlc").len() < 5 {
+    while all_json(&broker, ctrlc.as_str()).len() < 5 {
         assert!(Instant::now() < deadline, "the two messages never arrived");
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -664,7 +730,8 @@ fn ctrl_c_ends_cleanly_and_commits_only_what_was_printed() {
 #[test]
 fn invalid_input_is_reported_with_its_position_and_the_count_sent() {
     let broker = Broker::start();
-    create(&broker, "bad", 2);
+    let bad = common::unique("bad");
+    create(&broker, bad.as_str(), 2);
     let cases: &[(&[&str], &str, &str)] = &[
         (
             &[],
@@ -695,7 +762,7 @@ fn invalid_input_is_reported_with_its_position_and_the_count_sent() {
     for (args, input, expected) in cases {
         let out = broker
             .kctl()
-            .args(["produce", "bad"])
+            .args(["produce", bad.as_str()])
             .args(*args)
             .write_stdin(*input)
             .output()
@@ -709,26 +776,26 @@ fn invalid_input_is_reported_with_its_position_and_the_count_sent() {
         );
     }
     // What was sent before the error was delivered, not dropped.
-    assert_eq!(all_json(&broker, "bad").len(), 2 + 1 + 1);
+    assert_eq!(all_json(&broker, bad.as_str()).len(), 2 + 1 + 1);
 
     broker
         .kctl()
-        .args(["produce", "bad", "-p", "2"])
+        .args(["produce", bad.as_str(), "-p", "2"])
         .write_stdin("x")
         .assert()
         .code(1)
-        .stderr(predicates::str::contains(
-            "partition 2 of topic 'bad' does not exist",
-        ));
+        .stderr(predicates::str::contains(format!(
+            "partition 2 of topic '{bad}' does not exist",
+        )));
     broker
         .kctl()
-        .args(["produce", "bad", "--input", "json", "-K", ":"])
+        .args(["produce", bad.as_str(), "--input", "json", "-K", ":"])
         .write_stdin("x")
         .assert()
         .code(2);
     broker
         .kctl()
-        .args(["produce", "bad", "--file", "/nonexistent/file"])
+        .args(["produce", bad.as_str(), "--file", "/nonexistent/file"])
         .assert()
         .code(1)
         .stderr(predicates::str::contains("cannot open '/nonexistent/file'"));
@@ -737,34 +804,44 @@ fn invalid_input_is_reported_with_its_position_and_the_count_sent() {
 #[test]
 fn missing_topics_are_errors_and_are_not_created() {
     let broker = Broker::start();
-    for args in [vec!["produce", "ghost"], vec!["consume", "ghost", "-e"]] {
+    let ghost = common::unique("ghost");
+    for args in [
+        vec!["produce", ghost.as_str()],
+        vec!["consume", ghost.as_str(), "-e"],
+    ] {
         broker
             .kctl()
             .args(&args)
             .write_stdin("x\n")
             .assert()
             .code(1)
-            .stderr(predicates::str::contains("topic 'ghost' does not exist"));
+            .stderr(predicates::str::contains(format!(
+                "topic '{ghost}' does not exist"
+            )));
     }
     let list = broker.json(&["topics", "list"]);
-    assert!(!list.to_string().contains("ghost"), "{list}");
+    assert!(!list.to_string().contains(&ghost), "{list}");
 }
 
 #[test]
 fn produce_from_a_file() {
     let broker = Broker::start();
-    create(&broker, "file", 1);
+    let file = common::unique("file");
+    create(&broker, file.as_str(), 1);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("orders.json");
     std::fs::write(&path, "{\n  \"id\": 1\n}\n").unwrap();
     broker
         .kctl()
-        .args(["produce", "file", "--file"])
+        .args(["produce", file.as_str(), "--file"])
         .arg(&path)
         .assert()
         .success()
         .stderr(predicates::str::contains("delivered 1, failed 0"));
-    assert_eq!(values(&all_json(&broker, "file")), ["{\n  \"id\": 1\n}"]);
+    assert_eq!(
+        values(&all_json(&broker, file.as_str())),
+        ["{\n  \"id\": 1\n}"]
+    );
 }
 
 /// librdkafka's mock cluster, for what a healthy broker cannot show.
@@ -836,8 +913,9 @@ fn exit_at_end_stops_on_position_past_transaction_markers() {
 #[test]
 fn exit_at_end_does_not_wait_for_an_open_transaction() {
     let broker = Broker::start();
-    create(&broker, "open-txn", 1);
-    produce(&broker, "open-txn", &[], "before\n");
+    let open_txn = common::unique("open-txn");
+    create(&broker, open_txn.as_str(), 1);
+    produce(&broker, open_txn.as_str(), &[], "before\n");
     let producer: rdkafka::producer::BaseProducer = ClientConfig::new()
         .set("bootstrap.servers", &broker.addr)
         .set("transactional.id", "kctl-open-txn")
@@ -846,14 +924,14 @@ fn exit_at_end_does_not_wait_for_an_open_transaction() {
     producer.init_transactions(Duration::from_secs(10)).unwrap();
     producer.begin_transaction().unwrap();
     producer
-        .send(BaseRecord::<(), str>::to("open-txn").payload("in-flight"))
+        .send(BaseRecord::<(), str>::to(&open_txn).payload("in-flight"))
         .unwrap();
     producer.flush(Duration::from_secs(10)).unwrap();
 
     let started = Instant::now();
     let out = broker
         .kctl()
-        .args(["consume", "open-txn", "--from-beginning", "-e"])
+        .args(["consume", open_txn.as_str(), "--from-beginning", "-e"])
         .timeout(Duration::from_secs(30))
         .output()
         .unwrap();
@@ -869,7 +947,7 @@ fn exit_at_end_does_not_wait_for_an_open_transaction() {
     // Uncommitted records show when reading uncommitted.
     let out = broker
         .kctl()
-        .args(["consume", "open-txn", "--from-beginning", "-e"])
+        .args(["consume", open_txn.as_str(), "--from-beginning", "-e"])
         .args(["-X", "isolation.level=read_uncommitted"])
         .timeout(Duration::from_secs(30))
         .output()

@@ -1,7 +1,7 @@
 //! Envelope timestamps: what `consume -o json` prints, `produce --input envelope` writes back
 //! exactly, and what a record cannot carry is an error at its line.
 
-mod common;
+use crate::common;
 
 use common::Broker;
 use serde_json::Value;

@@ -3,7 +3,7 @@
 //! broker exactly as it was: same topics, partitions, offsets and configs, same consumer
 //! groups and committed offsets.
 
-mod common;
+use crate::common;
 
 use common::{kctl, Broker};
 use serde_json::{json, Value};
@@ -564,7 +564,9 @@ fn expand(s: &str, dir: &str, long: &str) -> String {
 
 #[test]
 fn bad_input_fails_clearly_and_changes_nothing() {
-    let broker = Broker::start();
+    // A broker of its own: the snapshot is of everything on the cluster, which other tests
+    // on the shared broker change all the time.
+    let broker = Broker::private();
     broker
         .kctl()
         .args(["topics", "create", "orders", "--partitions", "2"])

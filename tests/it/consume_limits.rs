@@ -1,6 +1,6 @@
 //! A fetch answer larger than receive.message.max.bytes names the setting and how to raise it.
 
-mod common;
+use crate::common;
 
 use common::Broker;
 use predicates::prelude::*;

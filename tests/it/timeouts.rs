@@ -1,6 +1,6 @@
 //! `--timeout` takes any duration librdkafka's calls can wait, on every kind of call.
 
-mod common;
+use crate::common;
 
 use common::Broker;
 

@@ -4,7 +4,7 @@
 //! Every test waits for the process to be under way (lines printed, messages landed, and its
 //! SIGINT handler installed) before it sends the signal, and every wait is bounded.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -13,24 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-use common::{silent_port, Broker};
-
-/// Starts kctl with `args` (stdout and stderr piped), without the developer's KCTL_* settings.
-fn spawn(args: &[&str], stdin: Stdio) -> Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kctl"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("KCTL_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env("KCTL_CONFIG", "/nonexistent/kctl-tests/config.toml")
-        .args(args)
-        .stdin(stdin)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
+use common::{silent_port, spawn, Broker};
 
 /// Waits until the process handles `signal` (Linux: the SigCgt mask of /proc/PID/status), so
 /// the signal reaches kctl's handler rather than ending the process at once.
@@ -239,9 +222,10 @@ fn interrupt_consume(broker: &Broker, topic: &str, extra: &[&str], total: usize)
 #[test]
 fn ctrl_c_during_consume_without_a_group_stops_cleanly() {
     let broker = Broker::start();
-    create(&broker, "feed", 3);
-    fill(&broker, "feed", 20_000);
-    let seen = interrupt_consume(&broker, "feed", &[], 20_000);
+    let feed = common::unique("feed");
+    create(&broker, feed.as_str(), 3);
+    fill(&broker, feed.as_str(), 20_000);
+    let seen = interrupt_consume(&broker, feed.as_str(), &[], 20_000);
     let next = printed_next(&seen);
     assert_eq!(next.values().sum::<i64>() as usize, seen.len());
     // Other tests share the broker and make groups of their own: none of kctl's making.
@@ -259,12 +243,14 @@ fn ctrl_c_during_consume_without_a_group_stops_cleanly() {
 #[test]
 fn ctrl_c_during_consume_with_a_group_commits_only_what_was_printed() {
     let broker = Broker::start();
-    create(&broker, "group-feed", 3);
-    fill(&broker, "group-feed", 20_000);
-    let seen = interrupt_consume(&broker, "group-feed", &["-g", "reader"], 20_000);
+    let feed = common::unique("group-feed");
+    let reader = common::unique("reader");
+    create(&broker, feed.as_str(), 3);
+    fill(&broker, feed.as_str(), 20_000);
+    let seen = interrupt_consume(&broker, feed.as_str(), &["-g", reader.as_str()], 20_000);
     let next = printed_next(&seen);
 
-    let described = broker.json(&["groups", "describe", "reader"]);
+    let described = broker.json(&["groups", "describe", reader.as_str()]);
     let mut committed: BTreeMap<i64, i64> = BTreeMap::new();
     for o in described["groups"][0]["offsets"].as_array().unwrap() {
         if let Some(c) = o["current_offset"].as_i64() {
@@ -285,8 +271,12 @@ fn ctrl_c_during_consume_with_a_group_commits_only_what_was_printed() {
 #[test]
 fn ctrl_c_during_a_busy_produce_reports_what_landed() {
     let broker = Broker::start();
-    create(&broker, "stream", 3);
-    let mut child = spawn(&["-b", &broker.addr, "produce", "stream"], Stdio::piped());
+    let stream = common::unique("stream");
+    create(&broker, stream.as_str(), 3);
+    let mut child = spawn(
+        &["-b", &broker.addr, "produce", stream.as_str()],
+        Stdio::piped(),
+    );
     let mut stdin = child.stdin.take().unwrap();
     // An endless stream (bounded in time) that keeps the producer busy.
     let writer = std::thread::spawn(move || {
@@ -306,7 +296,7 @@ fn ctrl_c_during_a_busy_produce_reports_what_landed() {
         written
     });
     let deadline = Instant::now() + Duration::from_secs(30);
-    while end_offsets(&broker, "stream").values().sum::<i64>() < 1000 {
+    while end_offsets(&broker, stream.as_str()).values().sum::<i64>() < 1000 {
         assert!(Instant::now() < deadline, "no messages landed within 30s");
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -322,7 +312,7 @@ fn ctrl_c_during_a_busy_produce_reports_what_landed() {
         .and_then(|rest| rest.strip_suffix(", failed 0"))
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("unexpected summary: {stderr}"));
-    let landed: i64 = end_offsets(&broker, "stream").values().sum();
+    let landed: i64 = end_offsets(&broker, stream.as_str()).values().sum();
     assert_eq!(
         delivered, landed,
         "the summary counts what is on the broker"
@@ -358,15 +348,23 @@ fn ctrl_c_during_a_long_describe_exits_130() {
 #[test]
 fn consume_into_a_closed_pipe_ends_quietly() {
     let broker = Broker::start();
-    create(&broker, "pipe", 3);
-    fill(&broker, "pipe", 20_000);
+    let pipe = common::unique("pipe");
+    let piped = common::unique("piped");
+    create(&broker, pipe.as_str(), 3);
+    fill(&broker, pipe.as_str(), 20_000);
     // `kctl consume ... | head -1` while kctl still has thousands of records to write.
     for extra in [
         &["-o", "json", "-e"][..],
-        &["-g", "piped", "-e"][..],
+        &["-g", piped.as_str(), "-e"][..],
         &["--format", "%k %v\\n"][..],
     ] {
-        let mut args = vec!["-b", &broker.addr, "consume", "pipe", "--from-beginning"];
+        let mut args = vec![
+            "-b",
+            &broker.addr,
+            "consume",
+            pipe.as_str(),
+            "--from-beginning",
+        ];
         args.extend_from_slice(extra);
         let mut child = spawn(&args, Stdio::null());
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
@@ -488,13 +486,7 @@ fn with_stdout(redirect: &str, args: &[&str]) -> (Option<i32>, String) {
     let script = format!("exec \"$0\" \"$@\" {redirect}");
     let mut cmd = Command::new("sh");
     cmd.arg("-c").arg(script).arg(env!("CARGO_BIN_EXE_kctl"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("KCTL_") {
-            cmd.env_remove(key);
-        }
-    }
-    let out = cmd
-        .env("KCTL_CONFIG", "/nonexistent/kctl-tests/config.toml")
+    let out = common::clean_env(&mut cmd)
         .args(args)
         .stdin(Stdio::null())
         .output()
@@ -570,11 +562,10 @@ fn consume_e_that_starts_at_the_end_says_why_it_read_nothing() {
         "\"$0\" -b {b} consume {topic} --from-beginning -o json -e | \"$0\" -b {b} produce {copy} --input envelope",
         b = broker.addr
     );
-    let status = Command::new("sh")
+    let status = common::clean_env(&mut Command::new("sh"))
         .arg("-c")
         .arg(script)
         .arg(env!("CARGO_BIN_EXE_kctl"))
-        .env("KCTL_CONFIG", "/nonexistent/kctl-tests/config.toml")
         .status()
         .unwrap();
     assert!(status.success());

@@ -1,7 +1,7 @@
 //! `-q/--quiet`: only data, warnings and errors. Each command family that prints a summary or a
 //! note prints it without -q and not with it; the data on stdout is the same either way.
 
-mod common;
+use crate::common;
 
 use common::{kctl, unique, Broker};
 use predicates::prelude::*;
@@ -23,44 +23,6 @@ fn run(broker: &Broker, args: &[&str], stdin: &str) -> (String, String) {
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8(out.stderr).unwrap(),
     )
-}
-
-/// Commits offset 0 of partition 0 for `group` from outside it. A fresh Kafka broker makes its
-/// offsets topic on the first group call and answers "not coordinator" or "loading" meanwhile:
-/// those are retried, for a bounded time.
-fn commit(broker: &Broker, group: &str, topic: &str) {
-    use rdkafka::config::ClientConfig;
-    use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
-    use rdkafka::error::RDKafkaErrorCode as E;
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", &broker.addr)
-        .set("group.id", group)
-        .set("enable.auto.commit", "false")
-        .create()
-        .expect("consumer");
-    let mut tpl = rdkafka::TopicPartitionList::new();
-    tpl.add_partition_offset(topic, 0, rdkafka::Offset::Offset(0))
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        match consumer.commit(&tpl, CommitMode::Sync) {
-            Ok(()) => return,
-            Err(e)
-                if std::time::Instant::now() < deadline
-                    && matches!(
-                        e.rdkafka_error_code(),
-                        Some(
-                            E::NotCoordinator
-                                | E::CoordinatorLoadInProgress
-                                | E::CoordinatorNotAvailable
-                        )
-                    ) =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(100));
-            }
-            Err(e) => panic!("commit: {e}"),
-        }
-    }
 }
 
 fn create_topic(broker: &Broker, topic: &str) {
@@ -106,7 +68,7 @@ fn group_commands_print_no_notes() {
     let group = unique("quiet-group");
     create_topic(&broker, &topic);
     run(&broker, &["produce", &topic], "x\n");
-    commit(&broker, &group, &topic);
+    common::commit_offsets(&broker, &group, &topic, &[0]);
 
     // A dry run says it changed nothing, unless quiet; the plan is data either way.
     let reset = [

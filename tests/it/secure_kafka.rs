@@ -1,4 +1,4 @@
-//! TLS, SASL and ACLs against a real Apache Kafka (tests/common/secure.rs): every mechanism
+//! TLS, SASL and ACLs against a real Apache Kafka (tests/it/common/secure.rs): every mechanism
 //! logs in with the right secret from every place kctl takes one; refusals (a wrong password,
 //! an unknown user, a wrong mechanism or CA, a missing client certificate, the wrong protocol
 //! for the port) fail fast with their cause; a principal without permission is told so; and
@@ -7,7 +7,7 @@
 //! One broker for the whole file (started on first use). Tests keep apart by their own topic
 //! and group names and never assert on what the whole cluster holds.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

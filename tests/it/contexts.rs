@@ -1,7 +1,7 @@
 //! Contexts: the config file, `kctl config ...`, precedence (flags > environment > context >
 //! defaults), malformed files, secrets never printed, and the permissions warning.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

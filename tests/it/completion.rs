@@ -1,6 +1,6 @@
 //! Dynamic completion of topic and group names: always within 300 ms, from a per-cluster cache.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Output;
@@ -134,9 +134,12 @@ fn names_come_from_the_cache_even_when_the_broker_is_gone() {
 fn a_live_cluster_completes_on_the_first_tab_and_through_the_bash_script() {
     let cache = tempfile::tempdir().unwrap();
     let broker = Broker::start();
+    // On the shared broker, a prefix that only this test's topic has.
+    let prefix = format!("{}-", common::unique("payments"));
+    let topic = format!("{prefix}t");
     broker
         .kctl()
-        .args(["topics", "create", "payments"])
+        .args(["topics", "create", &topic])
         .assert()
         .success();
     // The first completion waits briefly for the refresh it started.
@@ -146,7 +149,7 @@ fn a_live_cluster_completes_on_the_first_tab_and_through_the_bash_script() {
         names = complete(
             cache.path(),
             "bash",
-            &["kctl", "-b", &broker.addr, "topics", "describe", "pay"],
+            &["kctl", "-b", &broker.addr, "topics", "describe", &prefix],
         )
         .0;
         if !names.is_empty() {
@@ -154,7 +157,7 @@ fn a_live_cluster_completes_on_the_first_tab_and_through_the_bash_script() {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert_eq!(names, ["payments"]);
+    assert_eq!(names, [topic.as_str()]);
 
     // The committed bash script, sourced in bash, completes through the kctl on PATH.
     let bin = Path::new(env!("CARGO_BIN_EXE_kctl")).parent().unwrap();
@@ -164,16 +167,16 @@ fn a_live_cluster_completes_on_the_first_tab_and_through_the_bash_script() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let out = std::process::Command::new("bash")
+    let out = common::clean_env(&mut std::process::Command::new("bash"))
         .env("PATH", path)
         .env("XDG_CACHE_HOME", cache.path())
-        .env("KCTL_CONFIG", "/nonexistent/kctl-tests/config.toml")
         .env("BROKER", &broker.addr)
+        .env("PREFIX", &prefix)
         .arg("-c")
         .arg(format!(
             r#"source {}
-COMP_WORDS=(kctl -b "$BROKER" topics describe pa); COMP_CWORD=5; COMP_TYPE=9
-_clap_complete_kctl kctl pa describe
+COMP_WORDS=(kctl -b "$BROKER" topics describe "$PREFIX"); COMP_CWORD=5; COMP_TYPE=9
+_clap_complete_kctl kctl "$PREFIX" describe
 printf '%s\n' "${{COMPREPLY[@]}}"
 COMP_WORDS=(kctl top); COMP_CWORD=1
 _clap_complete_kctl kctl top kctl
@@ -185,46 +188,24 @@ printf '%s\n' "${{COMPREPLY[@]}}""#,
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{out:?}");
     let lines: Vec<&str> = stdout.lines().map(str::trim).collect();
-    assert_eq!(lines, ["payments", "topics"], "{stdout}");
+    assert_eq!(lines, [topic.as_str(), "topics"], "{stdout}");
 }
 
 #[test]
 fn group_names_complete_from_the_cluster() {
     let cache = tempfile::tempdir().unwrap();
     let broker = Broker::start();
+    let topic = common::unique("g-topic");
+    // On the shared broker, a prefix that only this test's group has.
+    let prefix = format!("{}-", common::unique("billing"));
+    let group = format!("{prefix}workers");
     broker
         .kctl()
-        .args(["topics", "create", "g-topic"])
+        .args(["topics", "create", &topic])
         .assert()
         .success();
-    // Make a consumer group exist: join it and commit an offset.
-    {
-        use rdkafka::config::ClientConfig;
-        use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
-        use rdkafka::TopicPartitionList;
-        let consumer: BaseConsumer = ClientConfig::new()
-            .set("bootstrap.servers", &broker.addr)
-            .set("group.id", "billing-workers")
-            .create()
-            .unwrap();
-        let mut tpl = TopicPartitionList::new();
-        tpl.add_partition_offset("g-topic", 0, rdkafka::Offset::Offset(0))
-            .unwrap();
-        // A fresh broker answers "not coordinator" until its offsets topic is ready.
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while let Err(e) = consumer.commit(&tpl, CommitMode::Sync) {
-            let retriable = matches!(
-                e.rdkafka_error_code(),
-                Some(
-                    rdkafka::error::RDKafkaErrorCode::NotCoordinator
-                        | rdkafka::error::RDKafkaErrorCode::CoordinatorLoadInProgress
-                        | rdkafka::error::RDKafkaErrorCode::CoordinatorNotAvailable
-                )
-            );
-            assert!(retriable && Instant::now() < deadline, "commit: {e}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
+    // Make a consumer group exist: commit an offset for it.
+    common::commit_offsets(&broker, &group, &topic, &[0]);
     kctl()
         .env("XDG_CACHE_HOME", cache.path())
         .env(
@@ -236,10 +217,10 @@ fn group_names_complete_from_the_cluster() {
         .success();
     let out = kctl()
         .env("XDG_CACHE_HOME", cache.path())
-        .args(["-b", &broker.addr, "__complete", "groups", "bill"])
+        .args(["-b", &broker.addr, "__complete", "groups", &prefix])
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "billing-workers\n");
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), format!("{group}\n"));
 }
 
 #[test]

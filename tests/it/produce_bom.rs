@@ -1,6 +1,6 @@
 //! A UTF-8 byte-order mark at the start of produce's input (files saved by some editors).
 
-mod common;
+use crate::common;
 
 use common::Broker;
 

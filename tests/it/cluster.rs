@@ -18,7 +18,7 @@
 //! each message's delivery (produce) and a partition without progress (consume): too close to
 //! the failover time to be reliable, so these tests give kctl `--timeout 60s`.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};

@@ -1,6 +1,6 @@
 //! The command line without a broker: help, version, unreachable clusters.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
@@ -40,7 +40,7 @@ fn version_prints() {
         .stdout(predicate::str::starts_with("kctl "));
 }
 
-// Usage errors (bad flags, names, addresses, durations...) are one table in tests/bad_input.rs,
+// Usage errors (bad flags, names, addresses, durations...) are one table in tests/it/bad_input.rs,
 // each also run without a reachable broker.
 
 #[test]

@@ -1,7 +1,7 @@
 //! The y/N confirmation on a real terminal (a pseudo-terminal): Ctrl-C at the prompt exits 130,
 //! changes nothing and leaves the terminal's cursor visible.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::os::fd::{FromRawFd, OwnedFd};
@@ -30,6 +30,15 @@ fn pty() -> (std::fs::File, OwnedFd) {
         )
     };
     assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    // Only the child this test starts gets the terminal: children other tests of this process
+    // start meanwhile must not inherit it.
+    for fd in [controller, terminal] {
+        // SAFETY: both descriptors were just opened by openpty and are ours.
+        assert_eq!(
+            unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) },
+            0
+        );
+    }
     unsafe {
         (
             std::fs::File::from_raw_fd(controller),
@@ -52,10 +61,7 @@ fn ctrl_c_at_the_confirmation_exits_130_and_shows_the_cursor() {
         .success();
 
     let (controller, terminal) = pty();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kctl"))
-        .env("KCTL_CONFIG", "/nonexistent/kctl-tests/config.toml")
-        .env_remove("KCTL_BROKERS")
-        .env_remove("KCTL_CONTEXT")
+    let mut child = common::kctl_command()
         .env("TERM", "xterm")
         .args(["-b", &broker.addr, "topics", "delete", &topic])
         .stdin(Stdio::from(terminal.try_clone().unwrap()))

@@ -2,7 +2,7 @@
 //! brokers going down and coming back, leaders moving, and a group coordinator that is not
 //! available. kctl runs as a subprocess against the cluster while this process injects faults.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};
@@ -20,15 +20,8 @@ use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 
 /// kctl pointed at the cluster, as a std command (for spawning).
 fn kctl(cluster: &Cluster, args: &[&str]) -> StdCommand {
-    let mut cmd = StdCommand::new(env!("CARGO_BIN_EXE_kctl"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("KCTL_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env("KCTL_CONFIG", "/nonexistent/kctl-tests/config.toml")
-        .args(["-b", &cluster.bootstrap()])
-        .args(args);
+    let mut cmd = common::kctl_command();
+    cmd.args(["-b", &cluster.bootstrap()]).args(args);
     cmd
 }
 

@@ -1,0 +1,39 @@
+//! kctl's integration tests: one test binary, a module per area, all sharing one build, one
+//! link of librdkafka and one Apache Kafka broker (`common::Broker::start`).
+//!
+//! Tests share that broker, so each uses names of its own (`common::unique`) and never
+//! asserts on what the whole cluster holds; a test that owns its cluster's state uses a
+//! broker of its own (`Broker::private`). kctl runs through `common::kctl()` (or
+//! `common::kctl_command()` for a child process), which clears the developer's `KCTL_*`
+//! variables and points `KCTL_CONFIG` at a file of the test process's own.
+//!
+//! `cargo test --test it` runs them all; `cargo test --test it topics::` one area.
+
+mod common;
+
+mod apache_tools;
+mod bad_input;
+mod broker_config;
+mod cli;
+mod cluster;
+mod completion;
+mod consume_limits;
+mod contexts;
+mod doctor;
+mod endpoints;
+mod envelope_times;
+mod faults;
+mod generated;
+mod groups;
+mod noida;
+mod oauth_errors;
+mod produce_bom;
+mod produce_consume;
+mod prompt;
+mod quiet;
+mod secrets;
+mod secure_kafka;
+mod security;
+mod signals;
+mod timeouts;
+mod topics;
