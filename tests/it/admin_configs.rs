@@ -631,3 +631,45 @@ fn cluster_and_broker_configs_are_what_apaches_tools_say() {
     );
     assert!(describe_dynamic().is_empty());
 }
+
+#[test]
+fn broker_ids_complete_from_the_cluster() {
+    let b = Broker::start();
+    let cache = tempfile::tempdir().unwrap();
+    let cluster = b.json(&["cluster", "describe"]);
+    let ids: Vec<String> = cluster["brokers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].to_string())
+        .collect();
+    let words = ["kctl", "-b", b.addr.as_str(), "brokers", "describe", ""];
+    // The first completion starts the cache's refresh; the names come once it is done.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let out = common::kctl()
+            .env("XDG_CACHE_HOME", cache.path())
+            .env("KCTL_COMPLETE", "bash")
+            .env("_CLAP_COMPLETE_INDEX", (words.len() - 1).to_string())
+            .env("_CLAP_IFS", "\n")
+            .arg("--")
+            .args(words)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let names: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('-'))
+            .map(str::to_string)
+            .collect();
+        if names == ids {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "completed {names:?}, expected {ids:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
