@@ -673,3 +673,50 @@ fn broker_ids_complete_from_the_cluster() {
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
 }
+
+/// Up to librdkafka's `int` milliseconds, every new command works: each call is bounded by
+/// what it takes (the admin requests by librdkafka's hour).
+#[test]
+fn long_timeouts_work_on_the_admin_commands() {
+    let b = Broker::start();
+    let topic = create_topic(&b, "cfg-long-timeout", &["-p", "1"]);
+    let id = b.json(&["cluster", "describe"])["brokers"][0]["id"].to_string();
+    for args in [
+        vec!["cluster", "describe"],
+        vec!["topics", "configs", &topic, "--all"],
+        vec!["topics", "describe", &topic, "--all-configs"],
+        vec![
+            "topics",
+            "alter",
+            &topic,
+            "--set",
+            "retention.ms=7200000",
+            "--dry-run",
+        ],
+        vec!["topics", "alter", &topic, "--set", "retention.ms=7200000"],
+        vec!["topics", "alter", &topic, "--delete", "retention.ms"],
+        vec!["topics", "add-partitions", &topic, "--to", "2", "--dry-run"],
+        vec!["topics", "add-partitions", &topic, "--to", "2"],
+        vec!["brokers", "describe", &id, "--all-configs"],
+        vec![
+            "brokers",
+            "alter",
+            &id,
+            "--set",
+            "log.cleaner.backoff.ms=20000",
+            "--dry-run",
+        ],
+    ] {
+        let out = b
+            .kctl()
+            .args(["--timeout", "24d"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "--timeout 24d {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -165,7 +165,7 @@ pub async fn alter(
             .collect());
     }
     apply(kafka, &changes, false).await?;
-    let after = read_after(kafka, resources, ops, ctx.settings.timeout).await?;
+    let after = read_after(kafka, resources, &before, ops, ctx.settings.timeout).await?;
     Ok(before
         .iter()
         .zip(&after)
@@ -250,35 +250,53 @@ async fn apply(
     Ok(())
 }
 
-/// Whether the configs read show the operation applied.
-fn reflects(op: &ConfigOp, own: ConfigSource, entries: &[ConfigEntry]) -> bool {
-    let entry = entries.iter().find(|e| e.name == op.name());
+/// Whether the configs read after a change (`after`) show the operation applied: a set config
+/// is the resource's own, with the value given (or another than before: the broker may
+/// normalize it), a deleted one no longer is.
+fn reflects(
+    op: &ConfigOp,
+    own: ConfigSource,
+    before: &[ConfigEntry],
+    after: &[ConfigEntry],
+) -> bool {
+    let entry = find(after, op.name());
     match (op, entry) {
         (ConfigOp::Set(_, value), Some(e)) => {
-            e.source == own && (e.sensitive || e.value.as_deref() == Some(value.as_str()))
+            let old = find(before, op.name()).filter(|b| b.source == own);
+            e.source == own
+                && (e.sensitive
+                    || e.value.as_deref() == Some(value.as_str())
+                    || old.is_some_and(|b| b.value != e.value))
         }
         (ConfigOp::Set(..), None) => true,
         (ConfigOp::Delete(_), e) => e.is_none_or(|e| e.source != own),
     }
 }
 
+/// How long the configs are read again until they show a change.
+const READ_BACK_LIMIT: Duration = Duration::from_secs(5);
+
 /// Reads the configs after a change until they show it (brokers apply changes a moment after
-/// the controller accepted them), for at most the timeout.
+/// the controller accepted them), for at most [`READ_BACK_LIMIT`] (or the timeout).
 async fn read_after(
     kafka: &Kafka,
     resources: &[ConfigResource],
+    before: &[Vec<ConfigEntry>],
     ops: &[ConfigOp],
     timeout: Duration,
 ) -> Result<Vec<Vec<ConfigEntry>>> {
-    let deadline = tokio::time::Instant::now() + timeout;
+    let deadline = tokio::time::Instant::now() + timeout.min(READ_BACK_LIMIT);
     loop {
         let after = read_all(kafka, resources).await.map_err(|e| {
             Error::runtime("the configs were altered, but cannot be read back").because(e)
         })?;
-        let done = resources.iter().zip(&after).all(|(r, entries)| {
-            ops.iter()
-                .all(|op| reflects(op, ConfigSource::of(r), entries))
-        });
+        let done = resources
+            .iter()
+            .zip(before.iter().zip(&after))
+            .all(|(r, (old, new))| {
+                ops.iter()
+                    .all(|op| reflects(op, ConfigSource::of(r), old, new))
+            });
         if done || tokio::time::Instant::now() >= deadline {
             return Ok(after);
         }
@@ -432,8 +450,8 @@ mod tests {
             change_line(&c),
             "retention.ms 604800000 (default) -> 3600000 (topic)"
         );
-        assert!(reflects(&op, ConfigSource::DynamicTopic, &after));
-        assert!(!reflects(&op, ConfigSource::DynamicTopic, &before));
+        assert!(reflects(&op, ConfigSource::DynamicTopic, &before, &after));
+        assert!(!reflects(&op, ConfigSource::DynamicTopic, &before, &before));
     }
 
     #[test]
