@@ -720,3 +720,100 @@ fn long_timeouts_work_on_the_admin_commands() {
         );
     }
 }
+
+/// Without the ACLs for configs, every change is refused as an authorization failure (exit 1)
+/// and nothing changes; the admin's changes go through.
+#[test]
+fn changes_without_permission_are_refused_and_change_nothing() {
+    use common::secure::{Run, SecureKafka, ALICE, BOB};
+    let kafka = SecureKafka::shared();
+    // alice may describe, read and write alice-* topics, but not their configs.
+    let topic = kafka.topic("alice-cfg");
+    let id = {
+        let out = kafka
+            .admin()
+            .args(["-o", "json", "cluster", "describe"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["brokers"][0]["id"].to_string()
+    };
+    let refused: Vec<(Run, &str)> = vec![
+        (
+            Run::of(
+                kafka.sasl("SCRAM-SHA-512", ALICE).args([
+                    "topics",
+                    "alter",
+                    &topic,
+                    "--set",
+                    "retention.ms=1000",
+                ]),
+                None,
+            ),
+            "topics alter",
+        ),
+        (
+            Run::of(
+                kafka.sasl("SCRAM-SHA-512", ALICE).args([
+                    "topics",
+                    "add-partitions",
+                    &topic,
+                    "--to",
+                    "3",
+                ]),
+                None,
+            ),
+            "topics add-partitions",
+        ),
+        (
+            Run::of(
+                kafka.sasl("SCRAM-SHA-256", BOB).args([
+                    "brokers",
+                    "alter",
+                    &id,
+                    "--set",
+                    "log.cleaner.backoff.ms=20000",
+                ]),
+                None,
+            ),
+            "brokers alter",
+        ),
+    ];
+    for (run, what) in &refused {
+        assert_eq!(run.code, Some(1), "{what}: {run:#?}");
+        assert!(
+            run.error().contains("authorization failed"),
+            "{what}: {run:#?}"
+        );
+        assert!(run.stdout.is_empty(), "{what}: {run:#?}");
+        run.assert_no_secret(&[]);
+    }
+    let out = kafka
+        .admin()
+        .args(["-o", "json", "topics", "describe", &topic])
+        .output()
+        .unwrap();
+    let described: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(described["topics"][0]["partition_count"], 1);
+    assert_eq!(described["topics"][0]["configs"], serde_json::json!({}));
+    let out = kafka
+        .admin()
+        .args(["-o", "json", "brokers", "describe", &id])
+        .output()
+        .unwrap();
+    let broker: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        !broker["configs"]
+            .to_string()
+            .contains("log.cleaner.backoff.ms"),
+        "{broker}"
+    );
+    // The admin may.
+    let out = kafka
+        .admin()
+        .args(["topics", "alter", &topic, "--set", "retention.ms=1000"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+}

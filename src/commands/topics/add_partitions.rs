@@ -67,10 +67,11 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     {
         return Err(Error::new(
             e.kind(),
-            format!("cannot add partitions to topic '{}'", args.name),
-        )
-        .because(e)
-        .because("nothing was changed"));
+            format!(
+                "cannot add partitions to topic '{}': {e}; nothing was changed",
+                args.name
+            ),
+        ));
     }
     ctx.printer.warn(KEYS_WARNING);
     let status = if args.dry_run {
