@@ -1,4 +1,4 @@
-//! Shell completion: scripts and dynamic completion of topic and group names.
+//! Shell completion: scripts and dynamic completion of topic and group names and broker ids.
 //!
 //! The scripts `kctl completions SHELL` prints register kctl itself as the completer (clap's
 //! dynamic completion): the shell runs `KCTL_COMPLETE=SHELL kctl -- WORDS...` and kctl answers

@@ -75,9 +75,10 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         kafka.list_offsets(&partitions, OffsetSpec::Earliest),
         kafka.list_offsets(&partitions, OffsetSpec::Latest),
     )?;
-    let mut all_configs = match args.all_configs {
-        true => super::configs::topic_configs(kafka, &names).await?,
-        false => Vec::new(),
+    let mut all_configs = if args.all_configs {
+        super::configs::topic_configs(kafka, &names).await?
+    } else {
+        Vec::new()
     }
     .into_iter();
 
