@@ -3,13 +3,11 @@
 
 use std::time::Duration;
 
-use rdkafka::admin::NewPartitions;
-
 use super::client::{topic_info, Kafka};
 use super::errors::{broker_error, is_timeout};
 use super::native::{self, ClientRef};
 use super::types::BrokerError;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// A broker as DescribeCluster describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,21 +58,23 @@ impl Kafka {
         validate_only: bool,
     ) -> Result<std::result::Result<(), BrokerError>> {
         let what = format!("cannot add partitions to topic '{name}'");
-        let partitions = NewPartitions::new(name, count);
-        let opts = self.admin_options().validate_only(validate_only);
-        let results = self
-            .bounded(&what, async {
-                self.admin
-                    .create_partitions([&partitions], &opts)
-                    .await
-                    .map_err(|e| self.kafka_error(&what, e))
+        let topic = name.to_string();
+        let result = self
+            .blocking(&what, move |admin, timeout| {
+                native::cluster::create_partitions(
+                    ClientRef::of(admin.inner()),
+                    &topic,
+                    count,
+                    validate_only,
+                    timeout,
+                )
             })
-            .await?;
-        match results.into_iter().next() {
-            Some(Ok(_)) => Ok(Ok(())),
-            Some(Err((_, code))) if is_timeout(code) => Err(self.timeout_error(&what)),
-            Some(Err((_, code))) => Ok(Err(broker_error(code, None))),
-            None => Err(Error::runtime(format!("{what}: the broker sent no result"))),
+            .await?
+            .map_err(|e| self.call_error(&what, e))?;
+        match result {
+            Ok(()) => Ok(Ok(())),
+            Err(e) if is_timeout(e.code) => Err(self.timeout_error(&what)),
+            Err(e) => Ok(Err(broker_error(e.code, Some(&e.message)))),
         }
     }
 

@@ -581,6 +581,12 @@ const CASES: &[Case] = &[
         &["topics", "add-partitions", "orders", "--to", "1", "--dry-run"],
         "cannot add partitions to topic 'orders': it has 2 partitions, and --to 1 is not more",
     ),
+    // More than Kafka adds in one request (10,000): the broker's reason is named.
+    runtime(
+        &["topics", "add-partitions", "orders", "--to", "100000"],
+        "cannot add partitions to topic 'orders': policy violation (Excessively large number of \
+         additional partitions per request.); nothing was changed",
+    ),
     runtime(
         &["topics", "add-partitions", "ghost", "--to", "3"],
         "topic 'ghost' does not exist",

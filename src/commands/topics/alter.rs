@@ -252,7 +252,8 @@ async fn apply(
 
 /// Whether the configs read after a change (`after`) show the operation applied: a set config
 /// is the resource's own, with the value given (or another than before: the broker may
-/// normalize it), a deleted one no longer is.
+/// normalize it); a deleted one no longer is, and has the value it inherits where the broker
+/// named that before (a broker drops its own setting a moment before its value follows).
 fn reflects(
     op: &ConfigOp,
     own: ConfigSource,
@@ -269,7 +270,11 @@ fn reflects(
                     || old.is_some_and(|b| b.value != e.value))
         }
         (ConfigOp::Set(..), None) => true,
-        (ConfigOp::Delete(_), e) => e.is_none_or(|e| e.source != own),
+        (ConfigOp::Delete(_), None) => true,
+        (ConfigOp::Delete(_), Some(e)) => {
+            let inherited = find(before, op.name()).and_then(|b| b.inherited(own));
+            e.source != own && inherited.is_none_or(|(value, _)| e.sensitive || e.value == value)
+        }
     }
 }
 
@@ -452,6 +457,43 @@ mod tests {
         );
         assert!(reflects(&op, ConfigSource::DynamicTopic, &before, &after));
         assert!(!reflects(&op, ConfigSource::DynamicTopic, &before, &before));
+    }
+
+    #[test]
+    fn a_delete_is_applied_once_the_inherited_value_shows() {
+        let mut set = entry(
+            "log.cleaner.backoff.ms",
+            "20000",
+            ConfigSource::DynamicBroker,
+        );
+        set.synonyms = vec![
+            crate::kafka::Synonym {
+                name: "log.cleaner.backoff.ms".into(),
+                value: Some("20000".into()),
+                source: ConfigSource::DynamicBroker,
+            },
+            crate::kafka::Synonym {
+                name: "log.cleaner.backoff.ms".into(),
+                value: Some("15000".into()),
+                source: ConfigSource::Default,
+            },
+        ];
+        let op = ConfigOp::Delete("log.cleaner.backoff.ms".into());
+        let own = ConfigSource::DynamicBroker;
+        let stale = [entry(
+            "log.cleaner.backoff.ms",
+            "20000",
+            ConfigSource::Default,
+        )];
+        let done = [entry(
+            "log.cleaner.backoff.ms",
+            "15000",
+            ConfigSource::Default,
+        )];
+        let before = [set];
+        assert!(!reflects(&op, own, &before, &before));
+        assert!(!reflects(&op, own, &before, &stale));
+        assert!(reflects(&op, own, &before, &done));
     }
 
     #[test]

@@ -245,6 +245,33 @@ fn sort_as_asked<T>(results: &mut [ResourceResult<T>], asked: &[ConfigResource])
     results.sort_by_key(|(r, _)| asked.iter().position(|a| a == r));
 }
 
+/// Sets an admin request's validate-only option.
+pub(super) fn set_validate_only(
+    options: *mut rdsys::rd_kafka_AdminOptions_t,
+    validate_only: bool,
+) -> Result<(), NativeError> {
+    let mut errbuf = [0 as c_char; 256];
+    // SAFETY: the caller hands live options (those of a request being made); librdkafka
+    // writes at most the buffer's size, NUL-terminated.
+    let res = unsafe {
+        rdsys::rd_kafka_AdminOptions_set_validate_only(
+            options,
+            i32::from(validate_only),
+            errbuf.as_mut_ptr(),
+            errbuf.len(),
+        )
+    };
+    if res == RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR {
+        Ok(())
+    } else {
+        // SAFETY: on error the buffer holds a NUL-terminated message.
+        Err(NativeError::from_code(
+            res,
+            Some(unsafe { cstr(errbuf.as_ptr()) }),
+        ))
+    }
+}
+
 /// IncrementalAlterConfigs: applies each resource's operations (or, `validate_only`, has the
 /// broker check them and change nothing). One result per resource, in the order given.
 /// librdkafka sends a broker's resource to that broker, so give one broker per call.
@@ -271,20 +298,10 @@ pub(crate) fn incremental_alter_configs(
         rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_INCREMENTALALTERCONFIGS,
         timeout,
         |r| {
-            let mut errbuf = [0 as c_char; 256];
-            // SAFETY: the options are alive (owned by call_admin); librdkafka writes at most
-            // the buffer's size. Then client, resources, options and queue are alive for the
-            // call, and librdkafka copies the resources.
+            setup_error = set_validate_only(r.options, validate_only).err();
+            // SAFETY: client, resources, options and queue are alive for the call, and
+            // librdkafka copies the resources.
             unsafe {
-                let res = rdsys::rd_kafka_AdminOptions_set_validate_only(
-                    r.options,
-                    i32::from(validate_only),
-                    errbuf.as_mut_ptr(),
-                    errbuf.len(),
-                );
-                if res != RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR {
-                    setup_error = Some(NativeError::from_code(res, Some(cstr(errbuf.as_ptr()))));
-                }
                 rdsys::rd_kafka_IncrementalAlterConfigs(
                     r.rk(),
                     ptrs.as_mut_ptr(),
