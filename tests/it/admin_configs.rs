@@ -817,3 +817,81 @@ fn changes_without_permission_are_refused_and_change_nothing() {
         .unwrap();
     assert!(out.status.success(), "{out:?}");
 }
+
+/// On three brokers: `cluster describe` counts each broker's partitions as kafka-topics lists
+/// them, and a broker's configs are that broker's own (librdkafka asks that broker): changing
+/// one broker leaves the others as kafka-configs describes them.
+#[test]
+fn each_of_three_brokers_has_its_own_partitions_and_configs() {
+    let b = Broker::private_with(&["--brokers", "3"]);
+    let topic = common::unique("cfg-three");
+    let out = b
+        .kctl()
+        .args([
+            "--timeout",
+            "60s",
+            "topics",
+            "create",
+            &topic,
+            "-p",
+            "6",
+            "-r",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let cluster = b.json(&["cluster", "describe"]);
+    let ids: Vec<String> = cluster["brokers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].to_string())
+        .collect();
+    assert_eq!(ids.len(), 3, "{cluster}");
+    let mut runs = vec![(
+        TOPIC_COMMAND,
+        ["--bootstrap-server", b.addr.as_str(), "--describe"]
+            .map(String::from)
+            .to_vec(),
+    )];
+    let target = ids[1].clone();
+    let changed = b.json(&[
+        "brokers",
+        "alter",
+        &target,
+        "--set",
+        "log.cleaner.backoff.ms=20000",
+    ]);
+    assert_eq!(changed["broker"].to_string(), target);
+    for id in &ids {
+        runs.push((CONFIG_COMMAND, describe_args(&b, "brokers", id, false)));
+    }
+    let out = tools(&runs);
+    let partitions = partitions_of_topic_command(&out[0]);
+    for (i, broker) in cluster["brokers"].as_array().unwrap().iter().enumerate() {
+        let id = &ids[i];
+        let leads = partitions.iter().filter(|(l, _)| l == id).count();
+        let replicates = partitions.iter().filter(|(_, r)| r.contains(id)).count();
+        assert_eq!(broker["leader_partitions"], leads, "broker {id}: {cluster}");
+        assert_eq!(
+            broker["replica_partitions"], replicates,
+            "broker {id}: {cluster}"
+        );
+        let apache = parse_config_command(&out[i + 1]);
+        let ours = b.json(&["brokers", "describe", id]);
+        assert_same_configs(&format!("broker {id}"), &ours["configs"], &apache);
+        assert_eq!(
+            apache.contains_key("log.cleaner.backoff.ms"),
+            *id == target,
+            "broker {id}: {apache:?}"
+        );
+    }
+    let total_replicas: u64 = cluster["brokers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["replica_partitions"].as_u64().unwrap())
+        .sum();
+    assert!(total_replicas >= 12, "{cluster}");
+}
