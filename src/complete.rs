@@ -1,4 +1,4 @@
-//! Shell completion: scripts and dynamic completion of topic and group names.
+//! Shell completion: scripts and dynamic completion of topic and group names and broker ids.
 //!
 //! The scripts `kctl completions SHELL` prints register kctl itself as the completer (clap's
 //! dynamic completion): the shell runs `KCTL_COMPLETE=SHELL kctl -- WORDS...` and kctl answers
@@ -52,6 +52,7 @@ const REFRESH_TIMEOUT: Duration = Duration::from_secs(10);
 pub enum Kind {
     Topics,
     Groups,
+    Brokers,
 }
 
 impl Kind {
@@ -59,6 +60,7 @@ impl Kind {
         match self {
             Kind::Topics => "topics",
             Kind::Groups => "groups",
+            Kind::Brokers => "brokers",
         }
     }
 }
@@ -71,6 +73,11 @@ pub fn topic_completer() -> ArgValueCompleter {
 /// Completes consumer group names from the cluster the command line points at.
 pub fn group_completer() -> ArgValueCompleter {
     ArgValueCompleter::new(|current: &OsStr| complete(Kind::Groups, current))
+}
+
+/// Completes broker ids from the cluster the command line points at.
+pub fn broker_completer() -> ArgValueCompleter {
+    ArgValueCompleter::new(|current: &OsStr| complete(Kind::Brokers, current))
 }
 
 /// Completes context names from the config file.
@@ -415,6 +422,7 @@ fn refresh(kind: Kind) {
                 match kind {
                     Kind::Topics => kafka.topic_names().await,
                     Kind::Groups => kafka.group_names().await,
+                    Kind::Brokers => kafka.broker_ids().await,
                 }
             });
             rt.shutdown_timeout(Duration::from_millis(0));

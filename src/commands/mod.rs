@@ -1,6 +1,8 @@
 //! The commands: one module per noun, one file per verb, each with its clap arguments beside its
 //! handler. Handlers compute plain serde data and hand it to the [`Printer`].
 
+pub mod brokers;
+pub mod cluster;
 pub mod complete;
 pub mod completions;
 pub mod config;
@@ -72,6 +74,12 @@ pub enum Command {
     /// List, describe, reset the offsets of and delete consumer groups
     #[command(subcommand)]
     Groups(groups::Command),
+    /// Show the cluster: its id, controller and brokers
+    #[command(subcommand)]
+    Cluster(cluster::Command),
+    /// Describe brokers and change their dynamic configs
+    #[command(subcommand)]
+    Brokers(brokers::Command),
     /// Check the connection to the cluster step by step and explain what is wrong
     Doctor(doctor::Args),
     /// Print a shell completion script
@@ -177,6 +185,8 @@ pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Produce(args) => produce::run(args, ctx).await,
         Command::Consume(args) => consume::run(args, ctx).await,
         Command::Groups(cmd) => groups::run(cmd, ctx).await,
+        Command::Cluster(cmd) => cluster::run(cmd, ctx).await,
+        Command::Brokers(cmd) => brokers::run(cmd, ctx).await,
         Command::Doctor(args) => doctor::run(args, ctx).await,
         Command::Completions(args) => completions::run(args, ctx),
         Command::Config(cmd) => config::run(cmd, ctx).await,

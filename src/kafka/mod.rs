@@ -15,11 +15,15 @@
 //! - `errors.rs`: librdkafka's error codes read into [`BrokerError`]s;
 //! - `client.rs`: the admin client and its bounded calls;
 //! - `topics.rs`, `groups.rs`: topic and group operations on it;
+//! - `configs.rs`, `cluster.rs`: configs of topics and brokers, the cluster and its brokers,
+//!   adding partitions;
 //! - `consumer.rs` (with `rebalance.rs`, its context, and `timestamps.rs`), `producer.rs`;
 //! - `probe.rs`: `kctl doctor`'s own probes (plain TCP, no librdkafka).
 
 mod client;
+mod cluster;
 mod config;
+mod configs;
 mod conn;
 mod consumer;
 mod errors;
@@ -33,7 +37,9 @@ mod topics;
 mod types;
 
 pub use client::{init_process, Kafka};
+pub use cluster::{ClusterDescription, Node};
 pub use config::{ClientConfig, MAX_PARTITIONS, MAX_REPLICATION_FACTOR, MAX_TIMEOUT};
+pub use configs::{ConfigEntry, ConfigOp, ConfigResource, ConfigSource, Synonym};
 pub use conn::TIMEOUT_HINT;
 pub use consumer::{Consumer, Polled, RecordRef};
 pub use producer::Producer;

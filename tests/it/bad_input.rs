@@ -66,7 +66,8 @@ impl Case {
     }
 }
 
-/// `{dir}` in a row is an existing directory; `{long}` a 250-character topic name.
+/// `{dir}` in a row is an existing directory; `{long}` a 250-character topic name; `{broker}`
+/// the broker's id.
 /// Setup: topic `orders` (2 partitions, 3 messages), topic `small` (max.message.bytes=100),
 /// group `tracker` with committed offsets on `orders`, no members.
 const CASES: &[Case] = &[
@@ -523,6 +524,112 @@ const CASES: &[Case] = &[
         ],
         "topic not found: ghost",
     ),
+    // Topic configs, partitions and brokers: topics configs / alter / add-partitions, brokers
+    // describe / alter. `{broker}` is the broker's id.
+    runtime(&["topics", "configs", "ghost"], "topic not found: ghost"),
+    runtime(
+        &["topics", "alter", "orders", "--set", "no.such.config=1"],
+        "cannot alter the configs of topic 'orders': configuration is invalid (Unknown topic \
+         config name: no.such.config); nothing was changed",
+    ),
+    runtime(
+        &["topics", "alter", "orders", "--set", "retention.ms=soon"],
+        "cannot alter the configs of topic 'orders': configuration is invalid (Invalid value soon \
+         for configuration retention.ms: Not a number of type LONG); nothing was changed",
+    ),
+    // One bad change among good ones, on one of two topics: nothing changes anywhere.
+    runtime(
+        &[
+            "topics",
+            "alter",
+            "orders",
+            "small",
+            "--set",
+            "retention.ms=5000",
+            "--set",
+            "max.message.bytes=-7",
+        ],
+        "cannot alter the configs of topic 'orders': configuration is invalid",
+    ),
+    runtime(
+        &["topics", "alter", "orders", "--delete", "no.such.config"],
+        "cannot alter the configs of topic 'orders': unknown config 'no.such.config'; nothing was changed",
+    ),
+    runtime(
+        &["topics", "alter", "orders", "ghost", "--set", "retention.ms=5000"],
+        "topic not found: ghost; nothing was changed",
+    ),
+    usage(&["topics", "alter", "orders"], "required arguments were not provided"),
+    usage(
+        &["topics", "alter", "orders", "--set", "retention.ms"],
+        "expected KEY=VALUE, got 'retention.ms'",
+    ),
+    usage(
+        &["topics", "alter", "orders", "--set", "retention.ms=1", "--delete", "retention.ms"],
+        "config 'retention.ms' is named more than once",
+    ),
+    usage(
+        &["topics", "alter", "a b", "--set", "retention.ms=1"],
+        "invalid topic name 'a b'",
+    ),
+    runtime(
+        &["topics", "add-partitions", "orders", "--to", "2"],
+        "cannot add partitions to topic 'orders': it has 2 partitions, and --to 2 is not more; \
+         nothing was changed",
+    ),
+    runtime(
+        &["topics", "add-partitions", "orders", "--to", "1", "--dry-run"],
+        "cannot add partitions to topic 'orders': it has 2 partitions, and --to 1 is not more",
+    ),
+    // More than Kafka adds in one request (10,000): the broker's reason is named.
+    runtime(
+        &["topics", "add-partitions", "orders", "--to", "100000"],
+        "cannot add partitions to topic 'orders': policy violation (Excessively large number of \
+         additional partitions per request.); nothing was changed",
+    ),
+    runtime(
+        &["topics", "add-partitions", "ghost", "--to", "3"],
+        "topic 'ghost' does not exist",
+    ),
+    usage(
+        &["topics", "add-partitions", "orders"],
+        "required arguments were not provided",
+    ),
+    usage(
+        &["topics", "add-partitions", "orders", "--to", "0"],
+        "invalid value '0' for '--to <N>'",
+    ),
+    runtime(&["brokers", "describe", "9999"], "broker 9999 does not exist"),
+    usage(
+        &["brokers", "describe", "x"],
+        "invalid value 'x' for '<ID>': 'x' is not a broker id",
+    ),
+    runtime(
+        &["brokers", "alter", "9999", "--set", "log.cleaner.threads=2"],
+        "broker 9999 does not exist",
+    ),
+    runtime(
+        &["brokers", "alter", "{broker}", "--set", "log.cleaner.threads=abc"],
+        "cannot alter the configs of broker {broker}: invalid request (Invalid value abc for \
+         configuration log.cleaner.threads: Not a number of type INT); nothing was changed",
+    ),
+    runtime(
+        &["brokers", "alter", "{broker}", "--set", "no.such.config=1"],
+        "cannot alter the configs of broker {broker}: unknown config 'no.such.config'; nothing \
+         was changed",
+    ),
+    runtime(
+        &["brokers", "alter", "{broker}", "--delete", "no.such.config"],
+        "cannot alter the configs of broker {broker}: unknown config 'no.such.config'",
+    ),
+    runtime(
+        &["brokers", "alter", "{broker}", "--set", "broker.id=5", "--dry-run"],
+        "Cannot update these configs dynamically: [broker.id]",
+    ),
+    usage(
+        &["brokers", "alter", "{broker}"],
+        "required arguments were not provided",
+    ),
 ];
 
 /// Everything a bad command could change: the topics with their partitions, offsets and
@@ -555,12 +662,21 @@ fn snapshot(broker: &Broker) -> Value {
         args.extend(&groups);
         broker.json(&args)
     };
-    json!({"topics": topics, "groups": list, "described": described})
+    let cluster = broker.json(&["cluster", "describe"]);
+    let id = cluster["brokers"][0]["id"].to_string();
+    let brokers = broker.json(&["brokers", "describe", &id]);
+    json!({"topics": topics, "groups": list, "described": described, "brokers": brokers})
 }
 
 fn expand(s: &str, dir: &str, long: &str) -> String {
-    s.replace("{dir}", dir).replace("{long}", long)
+    s.replace("{dir}", dir).replace("{long}", long).replace(
+        "{broker}",
+        BROKER_ID.get().map(String::as_str).unwrap_or("?"),
+    )
 }
+
+/// The id of the test's broker, for `{broker}` in a row.
+static BROKER_ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 #[test]
 fn bad_input_fails_clearly_and_changes_nothing() {
@@ -602,6 +718,7 @@ fn bad_input_fails_clearly_and_changes_nothing() {
         .assert()
         .success();
 
+    let _ = BROKER_ID.set(broker.json(&["cluster", "describe"])["brokers"][0]["id"].to_string());
     let dir = tempfile::tempdir().unwrap();
     let dir_path = dir.path().to_str().unwrap().to_string();
     let long = "x".repeat(250);

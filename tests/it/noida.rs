@@ -95,3 +95,35 @@ fn produce_consume_and_describe_the_group() {
         .sum();
     assert_eq!(committed, 4, "{g}");
 }
+
+#[test]
+fn configs_partitions_and_the_cluster() {
+    let broker = Noida::start();
+    broker.json(&["topics", "create", "admin", "-p", "2"]);
+
+    // DescribeCluster.
+    let cluster = broker.json(&["cluster", "describe"]);
+    let brokers = cluster["brokers"].as_array().unwrap();
+    assert!(!brokers.is_empty(), "{cluster}");
+    assert!(
+        brokers[0]["leader_partitions"].as_u64().unwrap() >= 2,
+        "{cluster}"
+    );
+
+    // DescribeConfigs and IncrementalAlterConfigs.
+    let altered = broker.json(&["topics", "alter", "admin", "--set", "retention.ms=60000"]);
+    let change = &altered["topics"][0]["changes"][0];
+    assert_eq!(change["new_value"], "60000", "{altered}");
+    assert_eq!(change["new_source"], "dynamic_topic_config", "{altered}");
+    let configs = broker.json(&["topics", "configs", "admin"]);
+    assert_eq!(configs["topics"][0]["configs"][0]["name"], "retention.ms");
+    assert_eq!(configs["topics"][0]["configs"][0]["value"], "60000");
+    let all = broker.json(&["topics", "configs", "admin", "--all"]);
+    assert!(all["topics"][0]["configs"].as_array().unwrap().len() > 1);
+
+    // CreatePartitions.
+    let added = broker.json(&["topics", "add-partitions", "admin", "--to", "3"]);
+    assert_eq!(added["status"], "added");
+    let described = broker.json(&["topics", "describe", "admin"]);
+    assert_eq!(described["topics"][0]["partition_count"], 3);
+}

@@ -14,6 +14,10 @@ pub struct Args {
     /// Topics to describe
     #[arg(required = true, value_name = "NAME", value_parser = super::topic_name, add = crate::complete::topic_completer())]
     pub names: Vec<String>,
+
+    /// Also list every config with its value and source (as `kctl topics configs --all`)
+    #[arg(long)]
+    pub all_configs: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -30,6 +34,8 @@ pub struct TopicDescription {
     /// Sensitive values are `null`.
     pub configs: BTreeMap<String, Option<String>>,
     pub partitions: Vec<PartitionDescription>,
+    /// With --all-configs: every config with its value and source; else `null`.
+    pub all_configs: Option<Vec<super::configs::ConfigRow>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -69,6 +75,12 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         kafka.list_offsets(&partitions, OffsetSpec::Earliest),
         kafka.list_offsets(&partitions, OffsetSpec::Latest),
     )?;
+    let mut all_configs = if args.all_configs {
+        super::configs::topic_configs(kafka, &names).await?
+    } else {
+        Vec::new()
+    }
+    .into_iter();
 
     let description = Description {
         topics: topics
@@ -105,6 +117,13 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
                         .map(|c| (c.name.clone(), c.value.clone()))
                         .collect(),
                     partitions: parts,
+                    all_configs: all_configs.next().map(|entries| {
+                        super::configs::rows(
+                            entries,
+                            true,
+                            crate::kafka::ConfigSource::DynamicTopic,
+                        )
+                    }),
                 }
             })
             .collect(),
@@ -154,6 +173,10 @@ impl Render for Description {
                 ]);
             }
             blocks.push(Block::Table(table));
+            if let Some(rows) = &t.all_configs {
+                blocks.push(Block::Line(String::new()));
+                blocks.push(Block::Table(super::configs::table(rows)));
+            }
         }
         blocks
     }

@@ -1,5 +1,8 @@
 //! `kctl topics ...`
 
+pub mod add_partitions;
+pub mod alter;
+pub mod configs;
 pub mod create;
 pub mod delete;
 pub mod describe;
@@ -23,6 +26,12 @@ pub enum Command {
     /// Delete topics (asks first)
     #[command(visible_alias = "rm")]
     Delete(delete::Args),
+    /// Show the configs of topics with their values and sources (--all: every config)
+    Configs(configs::Args),
+    /// Set or delete configs of topics, printing each change as old -> new (--dry-run)
+    Alter(alter::Args),
+    /// Add partitions to a topic (--dry-run)
+    AddPartitions(add_partitions::Args),
 }
 
 pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
@@ -31,6 +40,9 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Create(args) => create::run(args, ctx).await,
         Command::Describe(args) => describe::run(args, ctx).await,
         Command::Delete(args) => delete::run(args, ctx).await,
+        Command::Configs(args) => configs::run(args, ctx).await,
+        Command::Alter(args) => alter::run(args, ctx).await,
+        Command::AddPartitions(args) => add_partitions::run(args, ctx).await,
     }
 }
 

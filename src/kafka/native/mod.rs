@@ -13,11 +13,14 @@
 //!   what outlives a call is one of the handles above, destroyed by its `Drop`.
 //!
 //! By API family: [`admin`] (admin requests, ListOffsets), [`groups`] (consumer groups and
-//! their offsets), [`produce`], [`consume`], [`events`] (logs and error events).
+//! their offsets), [`configs`] (describe and incrementally alter configs), [`cluster`]
+//! (DescribeCluster), [`produce`], [`consume`], [`events`] (logs and error events).
 
 #![allow(unsafe_code)]
 
 pub(crate) mod admin;
+pub(crate) mod cluster;
+pub(crate) mod configs;
 pub(crate) mod consume;
 pub(crate) mod events;
 pub(crate) mod groups;
