@@ -13,15 +13,17 @@
 //!   what outlives a call is one of the handles above, destroyed by its `Drop`.
 //!
 //! By API family: [`admin`] (admin requests, ListOffsets), [`groups`] (consumer groups and
-//! their offsets), [`produce`], [`consume`], [`events`] (logs and error events).
+//! their offsets), [`acls`], [`scram`] (SCRAM credentials), [`produce`], [`consume`], [`events`] (logs and error events).
 
 #![allow(unsafe_code)]
 
+pub(crate) mod acls;
 pub(crate) mod admin;
 pub(crate) mod consume;
 pub(crate) mod events;
 pub(crate) mod groups;
 pub(crate) mod produce;
+pub(crate) mod scram;
 
 use std::ffi::{CStr, CString};
 use std::marker::PhantomData;
