@@ -4,11 +4,13 @@
 use std::fmt;
 use std::str::FromStr;
 
+use rdkafka::error::RDKafkaErrorCode;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::client::Kafka;
 use super::errors::broker_error;
 use super::native::acls::{self as native, RawAcl};
+use super::native::admin::AdminCallError;
 use super::native::ClientRef;
 use super::types::BrokerError;
 use crate::error::{Error, ErrorKind, Result};
@@ -277,26 +279,99 @@ impl Acl {
 const ACL_PERMISSION_HINT: &str = "listing ACLs takes the Describe permission on the cluster, \
      creating and deleting them Alter on the cluster (a super user has both)";
 
-/// The hint for ACL calls' failures that need one; the error unchanged otherwise.
-fn acl_hint(err: Error) -> Error {
-    match err.kind() {
-        ErrorKind::Authorization => err.with_hint(ACL_PERMISSION_HINT),
-        _ => err,
+/// What to do about a cluster without an authorizer.
+const NO_AUTHORIZER_HINT: &str = "the brokers have no authorizer, so there are no ACLs: set \
+     authorizer.class.name (org.apache.kafka.metadata.authorizer.StandardAuthorizer in KRaft)";
+
+impl Kafka {
+    /// A failed ACL call as an error, with a hint where one helps.
+    fn acl_error(&self, what: &str, err: AdminCallError) -> Error {
+        let disabled = matches!(&err, AdminCallError::Failed(e) if e.code == RDKafkaErrorCode::SecurityDisabled);
+        let err = self.call_error(what, err);
+        if disabled {
+            err.with_hint(NO_AUTHORIZER_HINT)
+        } else if *err.kind() == ErrorKind::Authorization {
+            err.with_hint(ACL_PERMISSION_HINT)
+        } else {
+            err
+        }
     }
 }
 
 impl Kafka {
-    /// The ACLs matching `filter` (one DescribeAcls request).
+    /// The ACLs matching `filter` (one DescribeAcls request; when it lists none, a
+    /// DescribeCluster and maybe a DescribeConfigs, see [`Kafka::empty_acl_answer`]).
     pub async fn describe_acls(&self, filter: &AclFilter) -> Result<Vec<Acl>> {
         let what = "cannot list ACLs";
         let raw = filter.to_native();
-        let acls = self
+        let (acls, rights) = self
             .blocking(what, move |admin, timeout| {
-                native::describe_acls(ClientRef::of(admin.inner()), &raw, timeout)
+                let client = ClientRef::of(admin.inner());
+                let acls = native::describe_acls(client, &raw, timeout)?;
+                let rights = match acls.is_empty() {
+                    true => Some(native::cluster_rights(client, timeout)?),
+                    false => None,
+                };
+                Ok((acls, rights))
             })
             .await?
-            .map_err(|e| acl_hint(self.call_error(what, e)))?;
+            .map_err(|e| self.acl_error(what, e))?;
+        if let Some(rights) = rights {
+            self.empty_acl_answer(what, rights).await?;
+        }
         Ok(acls.into_iter().map(Acl::from_native).collect())
+    }
+
+    /// librdkafka 2.12 reads DescribeAcls' request-level error and drops it: a refusal and
+    /// a cluster without an authorizer both list no ACLs. The caller's rights on the cluster
+    /// (listing ACLs takes Describe, which Alter and All imply) tell a refusal; the brokers'
+    /// `authorizer.class.name` a cluster without ACLs. Either is an error.
+    async fn empty_acl_answer(&self, what: &str, rights: native::ClusterRights) -> Result<()> {
+        if !rights.may_describe() {
+            let cause = broker_error(RDKafkaErrorCode::ClusterAuthorizationFailed, None);
+            return Err(Error::new(cause.kind(), what)
+                .because(cause)
+                .with_hint(ACL_PERMISSION_HINT));
+        }
+        let Some(&broker) = rights.brokers.first() else {
+            return Ok(());
+        };
+        // Not knowing (the caller may not read broker configs) is no error.
+        if let Ok(Some(authorizer)) = self.broker_config(broker, "authorizer.class.name").await {
+            if authorizer.trim().is_empty() {
+                let cause = broker_error(RDKafkaErrorCode::SecurityDisabled, None);
+                return Err(Error::new(cause.kind(), what)
+                    .because(cause)
+                    .with_hint(NO_AUTHORIZER_HINT));
+            }
+        }
+        Ok(())
+    }
+
+    /// One config of one broker (empty where it has no value), `None` when the broker has
+    /// no such config.
+    async fn broker_config(&self, broker: i32, name: &str) -> Result<Option<String>> {
+        let what = "cannot read the broker's configs";
+        let specs = [rdkafka::admin::ResourceSpecifier::Broker(broker)];
+        let opts = self.admin_options();
+        let results = self
+            .bounded(what, async {
+                self.admin
+                    .describe_configs(&specs, &opts)
+                    .await
+                    .map_err(|e| self.kafka_error(what, e))
+            })
+            .await?;
+        let resource = results
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::runtime(what))?
+            .map_err(|code| Error::runtime(what).because(broker_error(code, None)))?;
+        Ok(resource
+            .entries
+            .into_iter()
+            .find(|e| e.name == name)
+            .map(|e| e.value.unwrap_or_default()))
     }
 
     /// Creates the ACLs in one CreateAcls request; one result per ACL, in order.
@@ -311,7 +386,7 @@ impl Kafka {
                 native::create_acls(ClientRef::of(admin.inner()), &raw, timeout)
             })
             .await?
-            .map_err(|e| acl_hint(self.call_error(what, e)))?;
+            .map_err(|e| self.acl_error(what, e))?;
         Ok(acls
             .iter()
             .cloned()
@@ -336,7 +411,7 @@ impl Kafka {
                 native::delete_acls(ClientRef::of(admin.inner()), &raw, timeout)
             })
             .await?
-            .map_err(|e| acl_hint(self.call_error(what, e)))?;
+            .map_err(|e| self.acl_error(what, e))?;
         Ok(results
             .into_iter()
             .map(|r| {

@@ -10,6 +10,8 @@ use serde::{Serialize, Serializer};
 
 use super::client::Kafka;
 use super::errors::broker_error;
+use super::native::acls::cluster_rights;
+use super::native::admin::AdminCallError;
 use super::native::scram::{self as native, Alteration, Mechanism};
 use super::native::ClientRef;
 use crate::error::{Error, ErrorKind, Result};
@@ -109,14 +111,20 @@ impl Kafka {
         let request = users.to_vec();
         let described = self
             .blocking(what, move |admin, timeout| {
-                native::describe_user_scram_credentials(
-                    ClientRef::of(admin.inner()),
-                    &request,
-                    timeout,
-                )
+                let client = ClientRef::of(admin.inner());
+                // librdkafka 2.12 crashes (a bad free) on this request's request-level error,
+                // which a caller without Describe on the cluster gets: ask first.
+                if !cluster_rights(client, timeout)?.may_describe() {
+                    return Ok(None);
+                }
+                native::describe_user_scram_credentials(client, &request, timeout).map(Some)
             })
             .await?
             .map_err(|e| scram_hint(self.call_error(what, e)))?;
+        let Some(described) = described else {
+            let cause = broker_error(RDKafkaErrorCode::ClusterAuthorizationFailed, None);
+            return Err(scram_hint(Error::new(cause.kind(), what).because(cause)));
+        };
         let mut credentials = Vec::new();
         let mut missing = Vec::new();
         for (user, result) in described {
@@ -140,8 +148,9 @@ impl Kafka {
         Ok((credentials, missing))
     }
 
-    /// Sets the `mechanisms` credentials of `user` to `password` with `iterations` (one
-    /// request; a random salt each, and only the salted hash goes to the broker).
+    /// Sets the `mechanisms` credentials of `user` to `password` with `iterations` (a random
+    /// salt each; only the salted hash goes to the broker). One request per mechanism: Kafka
+    /// refuses a request that alters one user twice.
     pub async fn upsert_scram_user(
         &self,
         user: &str,
@@ -149,72 +158,81 @@ impl Kafka {
         iterations: i32,
         password: &Secret,
     ) -> Result<()> {
-        let what = format!("cannot set the SCRAM credentials of user '{user}'");
-        let name = user.to_string();
-        let mechanisms = mechanisms.to_vec();
-        let password = password.expose().as_bytes().to_vec();
-        let results = self
-            .blocking(&what, move |admin, timeout| {
-                let changes: Vec<Alteration<'_>> = mechanisms
-                    .iter()
-                    .map(|m| Alteration::Upsert {
+        let mut done = Vec::new();
+        for &mechanism in mechanisms {
+            let what = format!("cannot set the {mechanism} credential of user '{user}'");
+            let name = user.to_string();
+            let password = password.expose().as_bytes().to_vec();
+            let results = self
+                .blocking(&what, move |admin, timeout| {
+                    let change = [Alteration::Upsert {
                         user: &name,
-                        mechanism: m.to_native(),
+                        mechanism: mechanism.to_native(),
                         iterations,
                         password: &password,
-                    })
-                    .collect();
-                native::alter_user_scram_credentials(
-                    ClientRef::of(admin.inner()),
-                    &changes,
-                    timeout,
-                )
-            })
-            .await?;
-        self.altered(&what, results)
+                    }];
+                    let client = ClientRef::of(admin.inner());
+                    native::alter_user_scram_credentials(client, &change, timeout)
+                })
+                .await;
+            self.altered(&what, results, &done, "set")?;
+            done.push(mechanism);
+        }
+        Ok(())
     }
 
-    /// Deletes the `mechanisms` credentials of `user` (one request).
+    /// Deletes the `mechanisms` credentials of `user` (one request each, as above).
     pub async fn delete_scram_user(&self, user: &str, mechanisms: &[ScramMechanism]) -> Result<()> {
-        let what = format!("cannot delete the SCRAM credentials of user '{user}'");
-        let name = user.to_string();
-        let mechanisms = mechanisms.to_vec();
-        let results = self
-            .blocking(&what, move |admin, timeout| {
-                let changes: Vec<Alteration<'_>> = mechanisms
-                    .iter()
-                    .map(|m| Alteration::Delete {
+        let mut done = Vec::new();
+        for &mechanism in mechanisms {
+            let what = format!("cannot delete the {mechanism} credential of user '{user}'");
+            let name = user.to_string();
+            let results = self
+                .blocking(&what, move |admin, timeout| {
+                    let change = [Alteration::Delete {
                         user: &name,
-                        mechanism: m.to_native(),
-                    })
-                    .collect();
-                native::alter_user_scram_credentials(
-                    ClientRef::of(admin.inner()),
-                    &changes,
-                    timeout,
-                )
-            })
-            .await?;
-        self.altered(&what, results)
+                        mechanism: mechanism.to_native(),
+                    }];
+                    let client = ClientRef::of(admin.inner());
+                    native::alter_user_scram_credentials(client, &change, timeout)
+                })
+                .await;
+            self.altered(&what, results, &done, "deleted")?;
+            done.push(mechanism);
+        }
+        Ok(())
     }
 
-    /// The outcome of an AlterUserScramCredentials call: every user's result must be a success.
+    /// The outcome of one AlterUserScramCredentials call: its one result must be a success.
+    /// An error names the mechanisms already `verb` (`done`) before it.
     fn altered(
         &self,
         what: &str,
-        results: std::result::Result<native::Altered, super::native::admin::AdminCallError>,
+        results: Result<std::result::Result<native::Altered, AdminCallError>>,
+        done: &[ScramMechanism],
+        verb: &str,
     ) -> Result<()> {
-        let results = results.map_err(|e| scram_hint(self.call_error(what, e)))?;
-        if results.is_empty() {
-            return Err(Error::runtime(what).because("the broker sent no result"));
-        }
-        for (_, result) in results {
-            if let Err(e) = result {
-                let cause = broker_error(e.code, Some(&e.message));
-                return Err(scram_hint(Error::new(cause.kind(), what).because(cause)));
+        let failure = match results {
+            Err(e) => Some(e),
+            Ok(Err(e)) => Some(scram_hint(self.call_error(what, e))),
+            Ok(Ok(results)) if results.is_empty() => {
+                Some(Error::runtime(what).because("the broker sent no result"))
+            }
+            Ok(Ok(results)) => results.into_iter().find_map(|(_, r)| {
+                r.err().map(|e| {
+                    let cause = broker_error(e.code, Some(&e.message));
+                    scram_hint(Error::new(cause.kind(), what).because(cause))
+                })
+            }),
+        };
+        match failure {
+            None => Ok(()),
+            Some(e) if done.is_empty() => Err(e),
+            Some(e) => {
+                let done: Vec<&str> = done.iter().map(|m| m.as_str()).collect();
+                Err(e.because(format!("({} was {verb})", done.join(" and "))))
             }
         }
-        Ok(())
     }
 }
 

@@ -239,6 +239,80 @@ pub(crate) fn delete_acls(
     }
 }
 
+/// What DescribeCluster says about the caller's rights: the operations it may do on the
+/// cluster (`None` when the broker did not say) and the ids of the brokers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ClusterRights {
+    pub operations: Option<Vec<AclOperation>>,
+    pub brokers: Vec<i32>,
+}
+
+impl ClusterRights {
+    /// Whether the caller may describe the cluster (Describe, or Alter or All, which imply
+    /// it); `true` when the broker did not say.
+    pub fn may_describe(&self) -> bool {
+        self.operations.as_ref().is_none_or(|ops| {
+            ops.iter().any(|op| {
+                matches!(
+                    op,
+                    AclOperation::RD_KAFKA_ACL_OPERATION_DESCRIBE
+                        | AclOperation::RD_KAFKA_ACL_OPERATION_ALTER
+                        | AclOperation::RD_KAFKA_ACL_OPERATION_ALL
+                )
+            })
+        })
+    }
+}
+
+/// DescribeCluster with the caller's authorized operations. librdkafka 2.12 drops
+/// DescribeAcls' request-level error (a refusal, or no authorizer at all), so an empty list
+/// needs this to tell those apart from no ACLs.
+pub(crate) fn cluster_rights(
+    client: ClientRef<'_>,
+    timeout: Duration,
+) -> Result<ClusterRights, AdminCallError> {
+    let event = call_admin(
+        client,
+        rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBECLUSTER,
+        timeout,
+        // SAFETY: client, options and queue are alive for the call; the error the option
+        // setter may return is ours to destroy.
+        |r| unsafe {
+            let err = rdsys::rd_kafka_AdminOptions_set_include_authorized_operations(r.options, 1);
+            if !err.is_null() {
+                rdsys::rd_kafka_error_destroy(err);
+            }
+            rdsys::rd_kafka_DescribeCluster(r.rk(), r.options, r.queue)
+        },
+    )?;
+    // SAFETY: the result, its operations and nodes belong to `event`, alive here; each array
+    // has the count librdkafka wrote (and only operations below __CNT).
+    unsafe {
+        let result = rdsys::rd_kafka_event_DescribeCluster_result(event.ptr());
+        if result.is_null() {
+            return Err(bad_reply("DescribeCluster"));
+        }
+        let mut count = 0usize;
+        let ops = rdsys::rd_kafka_DescribeCluster_result_authorized_operations(result, &mut count);
+        let operations = (!ops.is_null()).then(|| {
+            if count == 0 {
+                Vec::new()
+            } else {
+                std::slice::from_raw_parts(ops, count).to_vec()
+            }
+        });
+        let mut count = 0usize;
+        let nodes = rdsys::rd_kafka_DescribeCluster_result_nodes(result, &mut count);
+        let brokers = (0..count)
+            .map(|i| rdsys::rd_kafka_Node_id(*nodes.add(i)))
+            .collect();
+        Ok(ClusterRights {
+            operations,
+            brokers,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
