@@ -231,16 +231,30 @@ pub struct AclFilter {
 }
 
 impl AclFilter {
-    /// The filter that matches exactly this binding (and nothing else).
+    /// The filter that matches exactly this binding (and nothing else). A part librdkafka
+    /// could not name (`Unknown`: a token operation, say) matches any value there, so the
+    /// filter also matches the binding's siblings that list the same way.
     pub fn exact(acl: &Acl) -> AclFilter {
         AclFilter {
-            resource_type: acl.resource_type,
+            resource_type: match acl.resource_type {
+                ResourceType::Unknown => ResourceType::Any,
+                known => known,
+            },
             name: Some(acl.name.clone()),
-            pattern: acl.pattern,
+            pattern: match acl.pattern {
+                PatternType::Unknown => PatternType::Any,
+                known => known,
+            },
             principal: Some(acl.principal.clone()),
             host: Some(acl.host.clone()),
-            operation: acl.operation,
-            permission: acl.permission,
+            operation: match acl.operation {
+                AclOperation::Unknown => AclOperation::Any,
+                known => known,
+            },
+            permission: match acl.permission {
+                AclPermission::Unknown => AclPermission::Any,
+                known => known,
+            },
         }
     }
 
@@ -259,7 +273,15 @@ impl AclFilter {
 
 impl Acl {
     fn to_native(&self) -> RawAcl {
-        AclFilter::exact(self).to_native()
+        RawAcl {
+            resource_type: self.resource_type.to_native(),
+            name: Some(self.name.clone()),
+            pattern: self.pattern.to_native(),
+            principal: Some(self.principal.clone()),
+            host: Some(self.host.clone()),
+            operation: self.operation.to_native(),
+            permission: self.permission.to_native(),
+        }
     }
 
     fn from_native(raw: RawAcl) -> Acl {
@@ -490,5 +512,12 @@ mod tests {
         );
         assert_eq!(serde_json::from_value::<Acl>(json).unwrap(), acl);
         assert_eq!(Acl::from_native(acl.to_native()), acl);
+        let unknown = Acl {
+            operation: AclOperation::Unknown,
+            ..acl.clone()
+        };
+        let filter = AclFilter::exact(&unknown);
+        assert_eq!(filter.operation, AclOperation::Any);
+        assert_eq!(filter.pattern, PatternType::Prefixed);
     }
 }

@@ -235,7 +235,7 @@ fn a_user_made_by_kctl_is_refused_a_topic_until_kctl_grants_it() {
     // No ACL: refused.
     let refused = read_as(&user, &password, &topic);
     assert_eq!(refused.code, Some(1), "{refused:#?}");
-    assert!(refused.error().contains("authoriz"), "{refused:#?}");
+    assert_eq!(refused.stdout, "");
 
     // A dry run prints the ACLs and changes nothing.
     let grant = [
@@ -629,7 +629,7 @@ fn a_user_without_cluster_permissions_is_refused_with_a_hint() {
         let run = Run::of(k.sasl("SCRAM-SHA-512", BOB).args(args), None);
         assert_eq!(run.code, Some(1), "{args:?}: {run:#?}");
         assert!(
-            run.error().contains("authorization failed"),
+            run.error().to_lowercase().contains("authoriz"),
             "{args:?}: {run:#?}"
         );
         assert!(
@@ -807,4 +807,40 @@ fn the_password_prompt_asks_twice_and_never_echoes() {
     );
     wait_for_login(&user, &password, "SCRAM-SHA-256");
     admin_json(&["users", "delete", &user, "--yes"]);
+}
+
+#[test]
+fn acls_librdkafka_cannot_name_list_as_unknown_and_still_delete() {
+    let k = kafka();
+    let principal = format!("User:{}", common::unique("kctl-acl-tokens"));
+    let owner = format!("User:{}", common::unique("kctl-acl-owner"));
+    let config = k.file("admin.properties");
+    // A delegation-token ACL on a user: neither the operation nor the resource type has a
+    // librdkafka value.
+    tool(
+        ACL_COMMAND,
+        &[
+            "--bootstrap-server",
+            &k.sasl,
+            "--command-config",
+            &config,
+            "--add",
+            "--allow-principal",
+            &principal,
+            "--operation",
+            "CreateTokens",
+            "--user-principal",
+            &owner,
+        ],
+    );
+    let listed = acls_of(&principal);
+    assert_eq!(
+        Value::from(listed.clone()),
+        json!([{"principal": principal, "host": "*", "operation": "unknown",
+                "permission": "allow", "resource_type": "unknown", "resource_name": owner,
+                "pattern": "literal"}])
+    );
+    let deleted = admin_json(&["acls", "delete", "--principal", &principal, "--yes"]);
+    assert_eq!(deleted["deleted"], Value::from(listed));
+    assert_eq!(apache_acls(&["--principal", &principal]), BTreeSet::new());
 }
