@@ -683,12 +683,35 @@ fn pty() -> (std::fs::File, OwnedFd) {
     }
 }
 
+/// What kctl did on a terminal.
+struct Terminal {
+    code: Option<i32>,
+    stdout: String,
+    /// Everything the terminal showed.
+    shown: String,
+    /// Whether the terminal echoes typed keys again once kctl is gone.
+    echo: bool,
+}
+
 /// kctl (as the super user) with `args` on a terminal: each time the terminal shows a text
-/// of `script`, the keys beside it are typed. Returns the exit code, stdout and everything
-/// the terminal showed.
-fn on_terminal(args: &[&str], script: &[(&str, &str)]) -> (Option<i32>, String, String) {
+/// of `script`, the keys beside it are typed.
+fn on_terminal(args: &[&str], script: &[(&str, &str)]) -> Terminal {
     let (controller, terminal) = pty();
-    let mut child = common::kctl_command()
+    let probe = terminal.try_clone().unwrap();
+    let mut cmd = common::kctl_command();
+    use std::os::unix::process::CommandExt;
+    // SAFETY: only async-signal-safe calls between fork and exec. The terminal becomes the
+    // child's controlling terminal (stdin, set up before this runs), so Ctrl-C there is a
+    // SIGINT to it, as in a shell.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd
         .env("TERM", "xterm")
         .args(["-b", &kafka().plaintext])
         .args(args)
@@ -745,7 +768,19 @@ fn on_terminal(args: &[&str], script: &[(&str, &str)]) -> (Option<i32>, String, 
         .unwrap()
         .read_to_string(&mut stdout)
         .unwrap();
-    (status.code(), stdout, text())
+    let mut termios = std::mem::MaybeUninit::<libc::termios>::uninit();
+    use std::os::fd::AsRawFd;
+    // SAFETY: `probe` is an open terminal; tcgetattr fills the struct on success.
+    let echo = unsafe {
+        assert_eq!(libc::tcgetattr(probe.as_raw_fd(), termios.as_mut_ptr()), 0);
+        termios.assume_init().c_lflag & libc::ECHO != 0
+    };
+    Terminal {
+        code: status.code(),
+        stdout,
+        shown: text(),
+        echo,
+    }
 }
 
 #[test]
@@ -765,19 +800,27 @@ fn deleting_acls_on_a_terminal_shows_them_and_defaults_to_no() {
     ]);
     let delete = ["acls", "delete", "--principal", &principal];
     // Enter takes the default: No.
-    let (code, stdout, shown) = on_terminal(&delete, &[("This cannot be undone", "\r")]);
-    assert_eq!(code, Some(1), "{shown:?}");
-    assert_eq!(stdout, "");
-    assert!(shown.contains("PRINCIPAL"), "{shown:?}");
-    assert!(shown.contains(&topic), "{shown:?}");
-    assert!(shown.contains("Delete 1 ACL?"), "{shown:?}");
-    assert!(shown.contains("aborted: nothing was deleted"), "{shown:?}");
+    let no = on_terminal(&delete, &[("This cannot be undone", "\r")]);
+    assert_eq!(no.code, Some(1), "{:?}", no.shown);
+    assert_eq!(no.stdout, "");
+    assert!(no.shown.contains("PRINCIPAL"), "{:?}", no.shown);
+    assert!(no.shown.contains(&topic), "{:?}", no.shown);
+    assert!(no.shown.contains("Delete 1 ACL?"), "{:?}", no.shown);
+    assert!(
+        no.shown.contains("aborted: nothing was deleted"),
+        "{:?}",
+        no.shown
+    );
     assert_eq!(acls_of(&principal).len(), 1);
     // y deletes.
-    let (code, stdout, shown) = on_terminal(&delete, &[("This cannot be undone", "y")]);
-    assert_eq!(code, Some(0), "{shown:?}");
-    assert!(stdout.starts_with("deleted 1 ACL:\n"), "{stdout:?}");
-    assert!(stdout.contains(&topic), "{stdout:?}");
+    let yes = on_terminal(&delete, &[("This cannot be undone", "y")]);
+    assert_eq!(yes.code, Some(0), "{:?}", yes.shown);
+    assert!(
+        yes.stdout.starts_with("deleted 1 ACL:\n"),
+        "{:?}",
+        yes.stdout
+    );
+    assert!(yes.stdout.contains(&topic), "{:?}", yes.stdout);
     assert_eq!(acls_of(&principal), Vec::<Value>::new());
 }
 
@@ -786,7 +829,7 @@ fn the_password_prompt_asks_twice_and_never_echoes() {
     let user = common::unique("kctl-prompted");
     let password = new_password();
     let typed = format!("{password}\n");
-    let (code, stdout, shown) = on_terminal(
+    let run = on_terminal(
         &["users", "create", &user, "--mechanism", "SCRAM-SHA-256"],
         &[
             ("Password for user", &typed),
@@ -796,17 +839,37 @@ fn the_password_prompt_asks_twice_and_never_echoes() {
             ("Repeat the password", &typed),
         ],
     );
-    assert_eq!(code, Some(0), "{shown:?}");
+    assert_eq!(run.code, Some(0), "{:?}", run.shown);
     assert!(
-        !shown.contains(&password),
-        "the password was echoed: {shown:?}"
+        !run.shown.contains(&password),
+        "the password was echoed: {:?}",
+        run.shown
     );
+    assert!(run.echo, "the terminal was left without echo");
     assert_eq!(
-        stdout,
+        run.stdout,
         format!("created user \"{user}\": SCRAM-SHA-256 (4096 iterations)\n")
     );
     wait_for_login(&user, &password, "SCRAM-SHA-256");
     admin_json(&["users", "delete", &user, "--yes"]);
+}
+
+#[test]
+fn ctrl_c_at_the_password_prompt_exits_130_creates_nothing_and_echoes_again() {
+    let user = common::unique("kctl-interrupted");
+    let run = on_terminal(
+        &["users", "create", &user, "--mechanism", "SCRAM-SHA-256"],
+        &[("Password for user", "half-typed\x03")],
+    );
+    assert_eq!(run.code, Some(130), "{:?}", run.shown);
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.echo,
+        "the terminal was left without echo: {:?}",
+        run.shown
+    );
+    let listed = Run::of(kafka().admin().args(["users", "list", &user]), None);
+    assert_eq!(listed.code, Some(1), "{listed:#?}");
 }
 
 #[test]

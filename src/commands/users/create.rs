@@ -97,7 +97,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let mut mechanisms = args.mechanisms.clone();
     mechanisms.sort();
     mechanisms.dedup();
-    let password = password(&args, ctx)?;
+    let password = password(&args, ctx).await?;
     let kafka = ctx.kafka()?;
 
     let (existing, _) = kafka
@@ -145,7 +145,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
 }
 
 /// The new password: from the variable, the file, or asked twice on the terminal.
-fn password(args: &Args, ctx: &Ctx) -> Result<Secret> {
+async fn password(args: &Args, ctx: &Ctx) -> Result<Secret> {
     if let Some(var) = &args.password_env {
         return SecretSource::Env(var.clone()).read("--password-env");
     }
@@ -164,20 +164,49 @@ fn password(args: &Args, ctx: &Ctx) -> Result<Secret> {
              (there is no terminal to ask on; a password is never an argument)",
         ));
     }
-    dialoguer::Password::new()
-        .with_prompt(format!("Password for user '{}'", args.name))
-        .with_confirmation("Repeat the password", "The passwords do not match")
-        .interact()
-        .map(Secret::new)
-        .map_err(|e| {
-            let _ = dialoguer::console::Term::stderr().show_cursor();
-            match e {
-                dialoguer::Error::IO(io) if io.kind() == std::io::ErrorKind::Interrupted => {
-                    Error::interrupted()
-                }
-                e => Error::runtime(format!("cannot read the password: {e}")),
-            }
-        })
+    prompt(&args.name, ctx).await
+}
+
+/// Asks for the password twice, without echo. The prompt blocks on the terminal, so it runs
+/// on the blocking pool. Ctrl-C there is a SIGINT (the terminal is not in raw mode): the
+/// command then ends (exit 130) while the prompt still waits, and [`TerminalGuard`] puts the
+/// terminal's echo back.
+async fn prompt(user: &str, ctx: &Ctx) -> Result<Secret> {
+    let mut guard = TerminalGuard {
+        saved: rustix::termios::tcgetattr(std::io::stdin()).ok(),
+        diagnostics: ctx.printer.diagnostics(),
+    };
+    let prompt = format!("Password for user '{user}'");
+    let answer = tokio::task::spawn_blocking(move || {
+        dialoguer::Password::new()
+            .with_prompt(prompt)
+            .with_confirmation("Repeat the password", "The passwords do not match")
+            .interact()
+    })
+    .await;
+    guard.saved = None;
+    match answer {
+        Ok(Ok(password)) => Ok(Secret::new(password)),
+        Ok(Err(e)) => Err(Error::runtime(format!("cannot read the password: {e}"))),
+        Err(e) => Err(Error::runtime(format!("internal error: {e}"))),
+    }
+}
+
+/// The terminal's settings from before a prompt, restored (and the prompt's line ended) when
+/// dropped while still held: the prompt was given up.
+struct TerminalGuard {
+    saved: Option<rustix::termios::Termios>,
+    diagnostics: crate::printer::Diagnostics,
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        if let Some(saved) = self.saved.take() {
+            let now = rustix::termios::OptionalActions::Now;
+            let _ = rustix::termios::tcsetattr(std::io::stdin(), now, &saved);
+            self.diagnostics.line("");
+        }
+    }
 }
 
 #[cfg(test)]
