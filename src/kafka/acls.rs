@@ -301,6 +301,16 @@ impl Acl {
 const ACL_PERMISSION_HINT: &str = "listing ACLs takes the Describe permission on the cluster, \
      creating and deleting them Alter on the cluster (a super user has both)";
 
+/// The error of one ACL or filter. A refusal's detail from the broker is its internal request
+/// dump ("Request(processor=2, connectionId=...) needs ALTER permission"): left out.
+fn item_error(e: super::native::NativeError) -> BrokerError {
+    let plain = broker_error(e.code, None);
+    match plain.kind() {
+        ErrorKind::Authorization => plain,
+        _ => broker_error(e.code, Some(&e.message)),
+    }
+}
+
 /// What to do about a cluster without an authorizer.
 const NO_AUTHORIZER_HINT: &str = "the brokers have no authorizer, so there are no ACLs: set \
      authorizer.class.name (org.apache.kafka.metadata.authorizer.StandardAuthorizer in KRaft)";
@@ -412,11 +422,7 @@ impl Kafka {
         Ok(acls
             .iter()
             .cloned()
-            .zip(
-                results
-                    .into_iter()
-                    .map(|r| r.map_err(|e| broker_error(e.code, Some(&e.message)))),
-            )
+            .zip(results.into_iter().map(|r| r.map_err(item_error)))
             .collect())
     }
 
@@ -438,7 +444,7 @@ impl Kafka {
             .into_iter()
             .map(|r| {
                 r.map(|acls| acls.into_iter().map(Acl::from_native).collect())
-                    .map_err(|e| broker_error(e.code, Some(&e.message)))
+                    .map_err(item_error)
             })
             .collect())
     }

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use common::apache::tool;
-use common::secure::{Run, SecureKafka, ACL_COMMAND, BOB};
+use common::secure::{Run, SecureKafka, ACL_COMMAND};
 use serde_json::{json, Value};
 
 /// kafka-configs.sh in Kafka 4.x.
@@ -624,9 +624,41 @@ fn users_are_created_listed_and_deleted_as_kafka_configs_sees_them() {
 
 #[test]
 fn a_user_without_cluster_permissions_is_refused_with_a_hint() {
-    let k = kafka();
-    for args in [&["acls", "list"][..], &["users", "list"]] {
-        let run = Run::of(k.sasl("SCRAM-SHA-512", BOB).args(args), None);
+    // Listing, creating and deleting ACLs and SCRAM users all take rights on the cluster.
+    // A user of its own, without any ACL (no other test may give it one).
+    let user = common::unique("kctl-no-rights");
+    let password = new_password();
+    create_user(&user, &password, "SCRAM-SHA-512");
+    wait_for_login(&user, &password, "SCRAM-SHA-512");
+    let other = common::unique("kctl-never-made");
+    let principal = format!("User:{other}");
+    let attempts: [&[&str]; 5] = [
+        &["acls", "list"],
+        &["acls", "delete", "--principal", &principal, "--yes"],
+        &[
+            "acls",
+            "create",
+            "--allow",
+            "--principal",
+            &principal,
+            "--operation",
+            "read",
+            "--topic",
+            &other,
+        ],
+        &["users", "list"],
+        &[
+            "users",
+            "create",
+            &other,
+            "--mechanism",
+            "SCRAM-SHA-256",
+            "--password-env",
+            NEW_PASSWORD_ENV,
+        ],
+    ];
+    for args in attempts {
+        let run = Run::of(login(&user, &password, "SCRAM-SHA-512").args(args), None);
         assert_eq!(run.code, Some(1), "{args:?}: {run:#?}");
         assert!(
             run.error().to_lowercase().contains("authoriz"),
@@ -636,8 +668,11 @@ fn a_user_without_cluster_permissions_is_refused_with_a_hint() {
             run.stderr.contains("hint: ") && run.stderr.contains("on the cluster"),
             "{args:?}: {run:#?}"
         );
-        run.assert_no_secret(&[]);
+        run.assert_no_secret(&[&password]);
     }
+    assert_eq!(acls_of(&principal), Vec::<Value>::new());
+    let unknown = Run::of(kafka().admin().args(["users", "list", &other]), None);
+    assert_eq!(unknown.code, Some(1), "{unknown:#?}");
 }
 
 #[test]

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::super::Ctx;
 use super::{acl_table, operation, principal, AclList, Resources};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::kafka::{Acl, AclOperation, AclPermission, PatternType, ResourceType, CLUSTER_NAME};
 use crate::render::{plural, Block, Render};
 
@@ -104,19 +104,39 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let results = ctx.kafka()?.create_acls(&acls).await?;
     let mut created = Vec::new();
     let mut failed = Vec::new();
+    let mut causes = Vec::new();
+    let mut kind = ErrorKind::Runtime;
     for (acl, result) in results {
         match result {
             Ok(()) => created.push(acl),
-            Err(e) => failed.push(format!("{}: {e}", describe(&acl))),
+            Err(e) => {
+                if e.kind() == ErrorKind::Authorization {
+                    kind = ErrorKind::Authorization;
+                }
+                failed.push(format!("{}: {e}", describe(&acl)));
+                if !causes.contains(&e.message) {
+                    causes.push(e.message);
+                }
+            }
         }
     }
     if !failed.is_empty() {
         let mut message = format!("cannot create ACLs: {}", failed.join("; "));
+        if created.is_empty() && causes.len() == 1 {
+            // Every one failed alike (a refusal, say): once is enough.
+            message = format!("cannot create ACLs: {}", causes[0]);
+        }
         if !created.is_empty() {
             let done: Vec<String> = created.iter().map(describe).collect();
             message.push_str(&format!(" (created: {})", done.join("; ")));
         }
-        return Err(Error::runtime(message));
+        let error = Error::new(kind.clone(), message);
+        return Err(match kind {
+            ErrorKind::Authorization => error.with_hint(
+                "creating ACLs takes the Alter permission on the cluster (a super user has it)",
+            ),
+            _ => error,
+        });
     }
     ctx.printer.print(&Created {
         acls: created,
