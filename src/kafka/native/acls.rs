@@ -6,6 +6,7 @@ use std::os::raw::c_char;
 use std::ptr::{self, NonNull};
 use std::time::Duration;
 
+use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka_sys as rdsys;
 
@@ -271,7 +272,7 @@ pub(crate) fn cluster_rights(
     client: ClientRef<'_>,
     timeout: Duration,
 ) -> Result<ClusterRights, AdminCallError> {
-    let event = call_admin(
+    let event = match call_admin(
         client,
         rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBECLUSTER,
         timeout,
@@ -284,7 +285,16 @@ pub(crate) fn cluster_rights(
             }
             rdsys::rd_kafka_DescribeCluster(r.rk(), r.options, r.queue)
         },
-    )?;
+    ) {
+        // A broker before Kafka 2.8 has no DescribeCluster: its rights are not known.
+        Err(AdminCallError::Failed(e)) if e.code == RDKafkaErrorCode::UnsupportedFeature => {
+            return Ok(ClusterRights {
+                operations: None,
+                brokers: Vec::new(),
+            })
+        }
+        other => other?,
+    };
     // SAFETY: the result, its operations and nodes belong to `event`, alive here; each array
     // has the count librdkafka wrote (and only operations below __CNT).
     unsafe {
@@ -326,6 +336,24 @@ mod tests {
             host: Some("*".into()),
             operation: AclOperation::RD_KAFKA_ACL_OPERATION_READ,
             permission: AclPermission::RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW,
+        }
+    }
+
+    #[test]
+    fn describe_is_implied_by_alter_and_all_and_unknown_rights_allow() {
+        let rights = |ops: Option<Vec<AclOperation>>| ClusterRights {
+            operations: ops,
+            brokers: vec![],
+        };
+        assert!(rights(None).may_describe());
+        assert!(!rights(Some(vec![])).may_describe());
+        assert!(!rights(Some(vec![AclOperation::RD_KAFKA_ACL_OPERATION_CREATE])).may_describe());
+        for op in [
+            AclOperation::RD_KAFKA_ACL_OPERATION_DESCRIBE,
+            AclOperation::RD_KAFKA_ACL_OPERATION_ALTER,
+            AclOperation::RD_KAFKA_ACL_OPERATION_ALL,
+        ] {
+            assert!(rights(Some(vec![op])).may_describe(), "{op:?}");
         }
     }
 
