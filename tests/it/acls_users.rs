@@ -384,6 +384,24 @@ fn acls_round_trip_through_a_file_and_filters_match_kafka_acls() {
         assert_eq!(ours, apache_acls(&apache), "{kctl:?}");
     }
 
+    // Without a resource, --pattern filters by pattern type alone (`match`: any).
+    let prefixed = kctl_acl_table(&["--principal", &principal, "--pattern", "prefixed"]);
+    assert_eq!(prefixed.len(), 1, "{prefixed:?}");
+    let matched = kctl_acl_table(&["--principal", &principal, "--pattern", "match"]);
+    assert_eq!(matched.len(), all.len(), "{matched:?}");
+    let denied = kctl_acl_table(&[
+        "--principal",
+        &principal,
+        "--deny",
+        "--operation",
+        "idempotent_write",
+    ]);
+    assert_eq!(denied.len(), 2, "{denied:?}");
+    assert!(
+        denied.iter().all(|a| a.3 == "DENY" && a.1 == "10.0.0.9"),
+        "{denied:?}"
+    );
+
     // The JSON of `acls list` is what `acls create --from-file` takes.
     let file = k.dir.join(common::unique("acls.json"));
     let listed = Run::of(
