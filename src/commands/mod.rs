@@ -1,6 +1,7 @@
 //! The commands: one module per noun, one file per verb, each with its clap arguments beside its
 //! handler. Handlers compute plain serde data and hand it to the [`Printer`].
 
+pub mod acls;
 pub mod brokers;
 pub mod cluster;
 pub mod complete;
@@ -12,6 +13,7 @@ pub mod groups;
 pub mod produce;
 pub mod record;
 pub mod topics;
+pub mod users;
 
 use std::sync::OnceLock;
 
@@ -80,6 +82,12 @@ pub enum Command {
     /// Describe brokers and change their dynamic configs
     #[command(subcommand)]
     Brokers(brokers::Command),
+    /// List, create and delete ACLs
+    #[command(subcommand)]
+    Acls(acls::Command),
+    /// List, create and delete SASL/SCRAM users
+    #[command(subcommand)]
+    Users(users::Command),
     /// Check the connection to the cluster step by step and explain what is wrong
     Doctor(doctor::Args),
     /// Print a shell completion script
@@ -187,6 +195,8 @@ pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Groups(cmd) => groups::run(cmd, ctx).await,
         Command::Cluster(cmd) => cluster::run(cmd, ctx).await,
         Command::Brokers(cmd) => brokers::run(cmd, ctx).await,
+        Command::Acls(cmd) => acls::run(cmd, ctx).await,
+        Command::Users(cmd) => users::run(cmd, ctx).await,
         Command::Doctor(args) => doctor::run(args, ctx).await,
         Command::Completions(args) => completions::run(args, ctx),
         Command::Config(cmd) => config::run(cmd, ctx).await,

@@ -17,9 +17,11 @@
 //! - `topics.rs`, `groups.rs`: topic and group operations on it;
 //! - `configs.rs`, `cluster.rs`: configs of topics and brokers, the cluster and its brokers,
 //!   adding partitions;
+//! - `acls.rs`, `scram.rs`: ACLs and SCRAM users, their types and operations;
 //! - `consumer.rs` (with `rebalance.rs`, its context, and `timestamps.rs`), `producer.rs`;
 //! - `probe.rs`: `kctl doctor`'s own probes (plain TCP, no librdkafka).
 
+mod acls;
 mod client;
 mod cluster;
 mod config;
@@ -32,10 +34,14 @@ mod native;
 pub mod probe;
 mod producer;
 mod rebalance;
+mod scram;
 mod timestamps;
 mod topics;
 mod types;
 
+pub use acls::{
+    Acl, AclFilter, AclOperation, AclPermission, PatternType, ResourceType, CLUSTER_NAME,
+};
 pub use client::{init_process, Kafka};
 pub use cluster::{ClusterDescription, Node};
 pub use config::{ClientConfig, MAX_PARTITIONS, MAX_REPLICATION_FACTOR, MAX_TIMEOUT};
@@ -44,5 +50,6 @@ pub use conn::TIMEOUT_HINT;
 pub use consumer::{Consumer, Polled, RecordRef};
 pub use producer::Producer;
 pub use rebalance::Revocation;
+pub use scram::{ScramCredential, ScramMechanism};
 pub use timestamps::record_timestamps;
 pub use types::*;

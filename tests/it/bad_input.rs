@@ -630,6 +630,79 @@ const CASES: &[Case] = &[
         &["brokers", "alter", "{broker}"],
         "required arguments were not provided",
     ),
+    // acls list/create/delete, users list/create/delete (the secured broker's tests are in
+    // acls_users.rs; this broker has no authorizer).
+    usage(
+        &["acls", "create", "--allow", "--principal", "alice", "--operation", "read", "--topic", "orders"],
+        "invalid principal 'alice': expected User:NAME",
+    ),
+    usage(
+        &["acls", "list", "--principal", "Group:x"],
+        "invalid principal 'Group:x'",
+    ),
+    usage(
+        &["acls", "create", "--allow", "--principal", "User:a", "--operation", "fly", "--topic", "orders"],
+        "unknown operation 'fly' (one of: all, read, write,",
+    ),
+    usage(
+        &["acls", "create", "--allow", "--principal", "User:a", "--operation", "read"],
+        "name at least one resource: --topic, --group, --transactional-id or --cluster",
+    ),
+    usage(
+        &["acls", "create", "--principal", "User:a", "--operation", "read", "--topic", "orders"],
+        "the following required arguments were not provided",
+    ),
+    usage(
+        &["acls", "create", "--allow", "--principal", "User:a", "--operation", "read", "--topic", "orders", "--pattern", "match"],
+        "'match' is a filter pattern",
+    ),
+    usage(
+        &["acls", "create", "--allow", "--principal", "User:a", "--operation", "create-tokens", "--cluster"],
+        "operation create-tokens is not supported",
+    ),
+    usage(
+        &["acls", "create", "--from-file", "{dir}/no-such.json"],
+        "cannot read {dir}/no-such.json",
+    ),
+    usage(
+        &["acls", "create", "--from-file", "{dir}", "--topic", "orders"],
+        "cannot be used with",
+    ),
+    usage(&["acls", "delete", "--yes"], "acls delete needs a filter"),
+    usage(
+        &["acls", "delete", "--all", "--topic", "orders", "--yes"],
+        "--all deletes every ACL: it takes no filter",
+    ),
+    runtime(&["acls", "list"], "security features are disabled"),
+    usage(
+        &["users", "create", "dave", "--mechanism", "SCRAM-SHA-256", "--iterations", "4095", "--password-env", "X"],
+        "iterations must be 4096 to 16384",
+    ),
+    usage(
+        &["users", "create", "dave", "--mechanism", "PLAIN", "--password-env", "X"],
+        "unknown SCRAM mechanism 'PLAIN'",
+    ),
+    usage(
+        &["users", "create", "dave", "--mechanism", "SCRAM-SHA-256", "--password", "hunter22"],
+        "unexpected argument '--password' found",
+    ),
+    usage(
+        &["users", "create", "dave", "--mechanism", "SCRAM-SHA-256"],
+        "no password for the new user: pass --password-env VAR or --password-file FILE",
+    ),
+    usage(
+        &["users", "create", "dave", "--mechanism", "SCRAM-SHA-256", "--password-env", "KCTL_TEST_NO_SUCH_VAR"],
+        "--password-env: the environment variable KCTL_TEST_NO_SUCH_VAR is not set",
+    ),
+    usage(
+        &["users", "create", "dave", "--mechanism", "SCRAM-SHA-256", "--password-file", "{dir}/no-such"],
+        "--password-file: cannot read {dir}/no-such",
+    ),
+    usage(
+        &["users", "create", "", "--mechanism", "SCRAM-SHA-256"],
+        "a user name cannot be empty",
+    ),
+    usage(&["users", "delete", "dave", "--mechanism", "md5"], "unknown SCRAM mechanism 'md5'"),
 ];
 
 /// Everything a bad command could change: the topics with their partitions, offsets and

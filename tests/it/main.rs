@@ -11,6 +11,7 @@
 
 mod common;
 
+mod acls_users;
 mod admin_configs;
 mod apache_tools;
 mod bad_input;

@@ -14,10 +14,12 @@
 //!
 //! By API family: [`admin`] (admin requests, ListOffsets), [`groups`] (consumer groups and
 //! their offsets), [`configs`] (describe and incrementally alter configs), [`cluster`]
-//! (DescribeCluster), [`produce`], [`consume`], [`events`] (logs and error events).
+//! (DescribeCluster), [`acls`], [`scram`] (SCRAM credentials), [`produce`], [`consume`],
+//! [`events`] (logs and error events).
 
 #![allow(unsafe_code)]
 
+pub(crate) mod acls;
 pub(crate) mod admin;
 pub(crate) mod cluster;
 pub(crate) mod configs;
@@ -25,6 +27,7 @@ pub(crate) mod consume;
 pub(crate) mod events;
 pub(crate) mod groups;
 pub(crate) mod produce;
+pub(crate) mod scram;
 
 use std::ffi::{CStr, CString};
 use std::marker::PhantomData;

@@ -1,0 +1,225 @@
+//! `kctl users create NAME --mechanism M... [--iterations N] [--password-env VAR |
+//! --password-file FILE] [--update] [--dry-run]`: the password never comes from an argument.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::super::Ctx;
+use crate::error::{Error, Result};
+use crate::kafka::ScramMechanism;
+use crate::render::{Block, Render};
+use crate::security::{Secret, SecretSource};
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "The password is read from --password-env, --password-file or, on a \
+    terminal, asked twice; it is never an argument (others could read it in the process list).\n\n\
+    Examples:\n  \
+    kctl users create alice --mechanism SCRAM-SHA-512\n  \
+    NEW_PW=... kctl users create app --mechanism SCRAM-SHA-256 --password-env NEW_PW\n  \
+    kctl users create app --mechanism SCRAM-SHA-256,SCRAM-SHA-512 --password-file pw.txt --iterations 8192"
+)]
+pub struct Args {
+    /// The user name (its principal is User:NAME)
+    #[arg(value_name = "NAME", value_parser = super::user_name)]
+    pub name: String,
+
+    /// SCRAM-SHA-256 or SCRAM-SHA-512 (repeatable or comma-separated: one password for each)
+    #[arg(long = "mechanism", value_name = "MECHANISM", value_parser = super::mechanism, value_delimiter = ',', required = true)]
+    pub mechanisms: Vec<ScramMechanism>,
+
+    /// Hash iterations, 4096 to 16384 (Kafka's limits)
+    #[arg(long, value_name = "N", default_value_t = ScramMechanism::MIN_ITERATIONS, value_parser = iterations)]
+    pub iterations: u32,
+
+    /// Read the password from this environment variable
+    #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
+    pub password_env: Option<String>,
+
+    /// Read the password from this file (one trailing newline is dropped)
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+
+    /// Set a new password where the user already has a credential of the mechanism
+    #[arg(long)]
+    pub update: bool,
+
+    /// Check everything, print what would be done and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+fn iterations(s: &str) -> std::result::Result<u32, String> {
+    let (min, max) = (
+        ScramMechanism::MIN_ITERATIONS,
+        ScramMechanism::MAX_ITERATIONS,
+    );
+    match s.parse::<u32>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "iterations must be {min} to {max} (Kafka's limits for SCRAM-SHA-256 and \
+             SCRAM-SHA-512), not '{s}'"
+        )),
+    }
+}
+
+/// What `users create` did (or would do).
+#[derive(Debug, Serialize)]
+pub struct Created {
+    pub user: String,
+    pub mechanisms: Vec<ScramMechanism>,
+    pub iterations: u32,
+    /// `created`, or `updated` where the user had a credential of a mechanism already.
+    pub status: &'static str,
+    /// `true`: nothing was changed.
+    pub dry_run: bool,
+}
+
+impl Render for Created {
+    fn blocks(&self) -> Vec<Block> {
+        let verb = match (self.dry_run, self.status) {
+            (true, "updated") => "would update",
+            (true, _) => "would create",
+            (false, status) => status,
+        };
+        let mechanisms: Vec<&str> = self.mechanisms.iter().map(|m| m.as_str()).collect();
+        vec![Block::Line(format!(
+            "{verb} user \"{}\": {} ({} iterations)",
+            self.user,
+            mechanisms.join(", "),
+            self.iterations
+        ))]
+    }
+}
+
+pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
+    let mut mechanisms = args.mechanisms.clone();
+    mechanisms.sort();
+    mechanisms.dedup();
+    let password = password(&args, ctx).await?;
+    let kafka = ctx.kafka()?;
+
+    let (existing, _) = kafka
+        .describe_scram_users(std::slice::from_ref(&args.name))
+        .await?;
+    let taken: Vec<&str> = existing
+        .iter()
+        .filter(|c| mechanisms.contains(&c.mechanism))
+        .map(|c| c.mechanism.as_str())
+        .collect();
+    if !taken.is_empty() && !args.update {
+        return Err(Error::runtime(format!(
+            "user '{}' already has a {} credential; nothing was changed",
+            args.name,
+            taken.join(" and ")
+        ))
+        .with_hint("pass --update to set a new password"));
+    }
+    let created = Created {
+        user: args.name.clone(),
+        mechanisms,
+        iterations: args.iterations,
+        status: if taken.is_empty() {
+            "created"
+        } else {
+            "updated"
+        },
+        dry_run: args.dry_run,
+    };
+    if !args.dry_run {
+        kafka
+            .upsert_scram_user(
+                &created.user,
+                &created.mechanisms,
+                created.iterations as i32,
+                &password,
+            )
+            .await?;
+    }
+    ctx.printer.print(&created)?;
+    if args.dry_run {
+        ctx.printer.note("Dry run: nothing was changed.");
+    }
+    Ok(())
+}
+
+/// The new password: from the variable, the file, or asked twice on the terminal.
+async fn password(args: &Args, ctx: &Ctx) -> Result<Secret> {
+    if let Some(var) = &args.password_env {
+        return SecretSource::Env(var.clone()).read("--password-env");
+    }
+    if let Some(file) = &args.password_file {
+        let mut warnings = Vec::new();
+        let secret =
+            SecretSource::File(file.clone()).read_checked("--password-file", &mut warnings)?;
+        for w in warnings {
+            ctx.printer.warn(w);
+        }
+        return Ok(secret);
+    }
+    if !ctx.printer.can_prompt() {
+        return Err(Error::usage(
+            "no password for the new user: pass --password-env VAR or --password-file FILE \
+             (there is no terminal to ask on; a password is never an argument)",
+        ));
+    }
+    prompt(&args.name, ctx).await
+}
+
+/// Asks for the password twice, without echo. The prompt blocks on the terminal, so it runs
+/// on the blocking pool. Ctrl-C there is a SIGINT (the terminal is not in raw mode): the
+/// command then ends (exit 130) while the prompt still waits, and [`TerminalGuard`] puts the
+/// terminal's echo back.
+async fn prompt(user: &str, ctx: &Ctx) -> Result<Secret> {
+    let mut guard = TerminalGuard {
+        saved: rustix::termios::tcgetattr(std::io::stdin()).ok(),
+        diagnostics: ctx.printer.diagnostics(),
+    };
+    let prompt = format!("Password for user '{user}'");
+    let answer = tokio::task::spawn_blocking(move || {
+        dialoguer::Password::new()
+            .with_prompt(prompt)
+            .with_confirmation("Repeat the password", "The passwords do not match")
+            .interact()
+    })
+    .await;
+    guard.saved = None;
+    match answer {
+        Ok(Ok(password)) => Ok(Secret::new(password)),
+        Ok(Err(e)) => Err(Error::runtime(format!("cannot read the password: {e}"))),
+        Err(e) => Err(Error::runtime(format!("internal error: {e}"))),
+    }
+}
+
+/// The terminal's settings from before a prompt, restored (and the prompt's line ended) when
+/// dropped while still held: the prompt was given up.
+struct TerminalGuard {
+    saved: Option<rustix::termios::Termios>,
+    diagnostics: crate::printer::Diagnostics,
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        if let Some(saved) = self.saved.take() {
+            let now = rustix::termios::OptionalActions::Now;
+            let _ = rustix::termios::tcsetattr(std::io::stdin(), now, &saved);
+            self.diagnostics.line("");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iterations_are_within_kafkas_limits() {
+        assert_eq!(iterations("4096"), Ok(4096));
+        assert_eq!(iterations("16384"), Ok(16384));
+        for bad in ["4095", "16385", "0", "-1", "many"] {
+            let err = iterations(bad).unwrap_err();
+            assert!(err.starts_with("iterations must be 4096 to 16384"), "{err}");
+        }
+    }
+}
