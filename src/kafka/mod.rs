@@ -16,7 +16,9 @@
 //! - `client.rs`: the admin client and its bounded calls;
 //! - `topics.rs`, `groups.rs`: topic and group operations on it;
 //! - `consumer.rs` (with `rebalance.rs`, its context, and `timestamps.rs`), `producer.rs`;
-//! - `probe.rs`: `kctl doctor`'s own probes (plain TCP, no librdkafka).
+//! - `probe.rs`: `kctl doctor`'s own probes (plain TCP, no librdkafka);
+//! - `wire/`: Kafka's protocol spoken by kctl itself (the `kafka-protocol` crate's messages)
+//!   for what librdkafka has no API for; `sizes.rs`: replica sizes on disk through it.
 
 mod client;
 mod config;
@@ -28,9 +30,11 @@ mod native;
 pub mod probe;
 mod producer;
 mod rebalance;
+mod sizes;
 mod timestamps;
 mod topics;
 mod types;
+mod wire;
 
 pub use client::{init_process, Kafka};
 pub use config::{ClientConfig, MAX_PARTITIONS, MAX_REPLICATION_FACTOR, MAX_TIMEOUT};
@@ -38,5 +42,6 @@ pub use conn::TIMEOUT_HINT;
 pub use consumer::{Consumer, Polled, RecordRef};
 pub use producer::Producer;
 pub use rebalance::Revocation;
+pub use sizes::{LogDirSizes, ReplicaSize, SizeFailure, SizesOf};
 pub use timestamps::record_timestamps;
 pub use types::*;

@@ -1,0 +1,251 @@
+//! Bytes on disk per replica, from DescribeLogDirs (which librdkafka has no API for): asked
+//! of every broker about its own log directories, in parallel, over kctl's own connections
+//! (`wire/`) with the same TLS and SASL settings as librdkafka's. A broker that cannot be
+//! asked (refused, unreachable, a SASL mechanism kctl does not speak) is a [`SizeFailure`],
+//! never an error: sizes are extra facts.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use super::client::Kafka;
+use super::types::{Broker, TopicInfo, TopicPartition};
+use super::wire::{self, WireError, WireSettings};
+use crate::settings::format_duration;
+
+/// The size of one replica, as its broker reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplicaSize {
+    pub broker: i32,
+    /// The log directory holding it.
+    pub log_dir: String,
+    pub size_bytes: i64,
+    /// How many offsets it is behind the log end (a future replica: behind the current one).
+    pub offset_lag: i64,
+    /// A replica being moved to another log directory of the same broker.
+    pub is_future: bool,
+}
+
+/// Why a broker gave no sizes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SizeFailure {
+    /// `None`: no broker could be asked (the settings).
+    pub broker: Option<i32>,
+    /// What went wrong, as a sentence part ("refused DescribeLogDirs: ...").
+    pub reason: String,
+}
+
+/// What the brokers said about the replicas in their log directories.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogDirSizes {
+    /// The replicas found, per partition.
+    pub replicas: BTreeMap<TopicPartition, Vec<ReplicaSize>>,
+    /// The brokers that answered: a replica on one of them that is not in `replicas` has no
+    /// log there.
+    pub answered: BTreeSet<i32>,
+    pub failures: Vec<SizeFailure>,
+}
+
+impl LogDirSizes {
+    /// One warning for all the failures, if there were any.
+    pub fn warning(&self) -> Option<String> {
+        let first = self.failures.first()?;
+        let same = self.failures.iter().all(|f| f.reason == first.reason);
+        let brokers: Vec<String> = self
+            .failures
+            .iter()
+            .filter_map(|f| f.broker.map(|b| b.to_string()))
+            .collect();
+        let whose = match brokers.len() {
+            0 => String::new(),
+            1 => format!(" for the replicas on broker {}", brokers[0]),
+            _ => format!(" for the replicas on brokers {}", brokers.join(", ")),
+        };
+        let why = if same {
+            first.reason.clone()
+        } else {
+            self.failures
+                .iter()
+                .map(|f| match f.broker {
+                    Some(b) => format!("broker {b}: {}", f.reason),
+                    None => f.reason.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        Some(format!("sizes are unknown{whose}: {why}"))
+    }
+}
+
+/// What DescribeLogDirs asks for: some topics' partitions, or all topics.
+pub enum SizesOf<'a> {
+    Topics(&'a [&'a TopicInfo]),
+    AllTopics,
+}
+
+impl Kafka {
+    /// The sizes of the replicas of `of`, from every broker of `brokers` (the metadata's),
+    /// each exchange bounded by the timeout.
+    pub async fn log_dir_sizes(&self, brokers: &[Broker], of: SizesOf<'_>) -> LogDirSizes {
+        let settings = match &self.wire {
+            Ok(settings) => settings.clone(),
+            Err(e) => return unavailable(e),
+        };
+        let topics: Option<Vec<(String, Vec<i32>)>> = match of {
+            SizesOf::AllTopics => None,
+            SizesOf::Topics(topics) => Some(
+                topics
+                    .iter()
+                    .map(|t| (t.name.clone(), t.partitions.iter().map(|p| p.id).collect()))
+                    .collect(),
+            ),
+        };
+        let asks = brokers.iter().map(|b| {
+            let settings = settings.clone();
+            let topics = topics.clone();
+            ask(b, settings, topics)
+        });
+        let answers = futures::future::join_all(asks).await;
+        let mut sizes = LogDirSizes::default();
+        for (broker, answer) in brokers.iter().zip(answers) {
+            add(&mut sizes, broker, answer);
+        }
+        sizes
+    }
+}
+
+fn unavailable(e: &WireError) -> LogDirSizes {
+    LogDirSizes {
+        failures: vec![SizeFailure {
+            broker: None,
+            reason: e.to_string(),
+        }],
+        ..LogDirSizes::default()
+    }
+}
+
+/// One broker's log directories, on the blocking pool, bounded by the timeout.
+async fn ask(
+    broker: &Broker,
+    settings: WireSettings,
+    topics: Option<Vec<(String, Vec<i32>)>>,
+) -> Result<Vec<wire::LogDir>, WireError> {
+    let address = if broker.host.contains(':') {
+        format!("[{}]:{}", broker.host, broker.port)
+    } else {
+        format!("{}:{}", broker.host, broker.port)
+    };
+    let limit = settings.timeout;
+    let call = tokio::task::spawn_blocking(move || {
+        wire::describe_log_dirs(&address, &settings, topics.as_deref())
+    });
+    // The sockets are bounded by the same deadline; this is the net under it.
+    match tokio::time::timeout(limit + Duration::from_millis(100), call).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(e)) => Err(WireError::Protocol(format!("internal error: {e}"))),
+        Err(_) => Err(WireError::Timeout(format!(
+            "no answer within {}",
+            format_duration(limit)
+        ))),
+    }
+}
+
+fn add(sizes: &mut LogDirSizes, broker: &Broker, answer: Result<Vec<wire::LogDir>, WireError>) {
+    let dirs = match answer {
+        Ok(dirs) => dirs,
+        Err(e) => {
+            sizes.failures.push(SizeFailure {
+                broker: Some(broker.id),
+                reason: failure_reason(broker, &e),
+            });
+            return;
+        }
+    };
+    let mut offline = Vec::new();
+    for dir in dirs {
+        if let Some(e) = &dir.error {
+            offline.push(format!("{}: {e}", dir.path));
+            continue;
+        }
+        for r in dir.replicas {
+            sizes
+                .replicas
+                .entry((r.topic, r.partition))
+                .or_default()
+                .push(ReplicaSize {
+                    broker: broker.id,
+                    log_dir: dir.path.clone(),
+                    size_bytes: r.size,
+                    offset_lag: r.offset_lag,
+                    is_future: r.is_future,
+                });
+        }
+    }
+    if offline.is_empty() {
+        sizes.answered.insert(broker.id);
+    } else {
+        // Its replicas in those directories are unknown: the broker's sizes are incomplete.
+        sizes.failures.push(SizeFailure {
+            broker: Some(broker.id),
+            reason: format!("log directories failed: {}", offline.join(", ")),
+        });
+    }
+}
+
+/// What to say about a broker that gave no sizes; no secret ever in it.
+fn failure_reason(broker: &Broker, e: &WireError) -> String {
+    let at = format!("{}:{}", broker.host, broker.port);
+    let text = match e {
+        WireError::Refused { code: 31, .. } => format!(
+            "{at} refused DescribeLogDirs: {e} (it needs DESCRIBE on the cluster; managed \
+             services refuse it)"
+        ),
+        WireError::Refused { .. } | WireError::UnsupportedApi(_) => {
+            format!("{at} refused DescribeLogDirs: {e}")
+        }
+        WireError::Unsupported(_) => e.to_string(),
+        _ => format!("{at}: {e}"),
+    };
+    crate::security::scrub(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(broker: Option<i32>, reason: &str) -> SizeFailure {
+        SizeFailure {
+            broker,
+            reason: reason.into(),
+        }
+    }
+
+    #[test]
+    fn failures_make_one_warning() {
+        let mut sizes = LogDirSizes::default();
+        assert_eq!(sizes.warning(), None);
+        sizes.failures = vec![failure(Some(1), "refused"), failure(Some(2), "refused")];
+        assert_eq!(
+            sizes.warning().unwrap(),
+            "sizes are unknown for the replicas on brokers 1, 2: refused"
+        );
+        sizes.failures = vec![failure(Some(1), "refused"), failure(Some(3), "timed out")];
+        assert_eq!(
+            sizes.warning().unwrap(),
+            "sizes are unknown for the replicas on brokers 1, 3: broker 1: refused; broker 3: timed out"
+        );
+        sizes.failures = vec![failure(None, "no GSSAPI")];
+        assert_eq!(sizes.warning().unwrap(), "sizes are unknown: no GSSAPI");
+    }
+
+    #[test]
+    fn a_refusal_says_what_is_needed() {
+        let b = Broker {
+            id: 1,
+            host: "h".into(),
+            port: 9092,
+        };
+        let why = failure_reason(&b, &WireError::refused(31, None));
+        assert!(why.starts_with("h:9092 refused DescribeLogDirs: cluster authorization failed"));
+        assert!(why.contains("DESCRIBE on the cluster"), "{why}");
+    }
+}
