@@ -237,6 +237,61 @@ mod tests {
         assert_eq!(sizes.warning().unwrap(), "sizes are unknown: no GSSAPI");
     }
 
+    /// Brokers that cannot be asked are failures, each within the timeout, side by side.
+    #[test]
+    fn brokers_that_do_not_answer_are_failures_within_the_timeout() {
+        use std::io::{Read, Write};
+        use std::net::TcpListener;
+        let dead = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+        let silent_port = silent.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let held: Vec<_> = silent.incoming().collect();
+            drop(held);
+        });
+        let http = TcpListener::bind("127.0.0.1:0").unwrap();
+        let http_port = http.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for mut conn in http.incoming().flatten() {
+                let _ = conn.read(&mut [0u8; 64]);
+                let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+            }
+        });
+        let broker = |id, port| Broker {
+            id,
+            host: "127.0.0.1".into(),
+            port,
+        };
+        let brokers = [
+            broker(1, i32::from(dead.port())),
+            broker(2, i32::from(silent_port)),
+            broker(3, i32::from(http_port)),
+        ];
+        let config =
+            crate::kafka::ClientConfig::for_test(&["-b", &dead.to_string(), "--timeout", "1s"]);
+        let kafka = Kafka::connect(&config).unwrap();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let started = std::time::Instant::now();
+        let sizes = runtime.block_on(kafka.log_dir_sizes(&brokers, SizesOf::AllTopics));
+        assert!(
+            started.elapsed() < Duration::from_millis(1800),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(sizes.answered.is_empty() && sizes.replicas.is_empty());
+        let reasons: Vec<&str> = sizes.failures.iter().map(|f| f.reason.as_str()).collect();
+        assert_eq!(reasons.len(), 3, "{reasons:?}");
+        assert!(reasons[0].contains("cannot connect"), "{reasons:?}");
+        assert!(reasons[1].contains("no answer within 1s"), "{reasons:?}");
+        assert!(reasons[2].contains("not a Kafka frame"), "{reasons:?}");
+        let warning = sizes.warning().unwrap();
+        assert!(warning.starts_with("sizes are unknown for the replicas on brokers 1, 2, 3: "));
+        std::mem::forget(kafka);
+    }
+
     #[test]
     fn a_refusal_says_what_is_needed() {
         let b = Broker {
