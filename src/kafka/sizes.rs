@@ -83,22 +83,18 @@ pub enum SizesOf<'a> {
 }
 
 impl Kafka {
-    /// The sizes of the replicas of `of`, from every broker of `brokers` (the metadata's),
-    /// each exchange bounded by the timeout.
+    /// The sizes of the replicas of `of`, from every broker of `brokers` (the metadata's)
+    /// that may hold one, each exchange bounded by the timeout.
     pub async fn log_dir_sizes(&self, brokers: &[Broker], of: SizesOf<'_>) -> LogDirSizes {
         let settings = match &self.wire {
             Ok(settings) => settings.clone(),
             Err(e) => return unavailable(e),
         };
-        let topics: Option<Vec<(String, Vec<i32>)>> = match of {
-            SizesOf::AllTopics => None,
-            SizesOf::Topics(topics) => Some(
-                topics
-                    .iter()
-                    .map(|t| (t.name.clone(), t.partitions.iter().map(|p| p.id).collect()))
-                    .collect(),
-            ),
-        };
+        let Plan {
+            topics,
+            brokers,
+            offline,
+        } = plan(brokers, &of);
         let asks = brokers.iter().map(|b| {
             let settings = settings.clone();
             let topics = topics.clone();
@@ -106,10 +102,55 @@ impl Kafka {
         });
         let answers = futures::future::join_all(asks).await;
         let mut sizes = LogDirSizes::default();
+        for id in offline {
+            sizes.failures.push(SizeFailure {
+                broker: Some(id),
+                reason: "it is not in the cluster's metadata (offline)".to_string(),
+            });
+        }
         for (broker, answer) in brokers.iter().zip(answers) {
             add(&mut sizes, broker, answer);
         }
         sizes
+    }
+}
+
+/// Whom to ask about what.
+struct Plan<'a> {
+    /// The topics and partitions to ask about (`None`: all).
+    topics: Option<Vec<(String, Vec<i32>)>>,
+    brokers: Vec<&'a Broker>,
+    /// Brokers holding a replica that the metadata does not name (offline).
+    offline: BTreeSet<i32>,
+}
+
+/// Only the brokers holding a replica of the topics have something to say about them (one
+/// that is down or slow then holds up nothing else).
+fn plan<'a>(brokers: &'a [Broker], of: &SizesOf<'_>) -> Plan<'a> {
+    let SizesOf::Topics(topics) = of else {
+        return Plan {
+            topics: None,
+            brokers: brokers.iter().collect(),
+            offline: BTreeSet::new(),
+        };
+    };
+    let hosts: BTreeSet<i32> = topics
+        .iter()
+        .flat_map(|t| &t.partitions)
+        .flat_map(|p| p.replicas.iter().copied())
+        .collect();
+    Plan {
+        topics: Some(
+            topics
+                .iter()
+                .map(|t| (t.name.clone(), t.partitions.iter().map(|p| p.id).collect()))
+                .collect(),
+        ),
+        brokers: brokers.iter().filter(|b| hosts.contains(&b.id)).collect(),
+        offline: hosts
+            .into_iter()
+            .filter(|id| brokers.iter().all(|b| b.id != *id))
+            .collect(),
     }
 }
 
@@ -290,6 +331,37 @@ mod tests {
         let warning = sizes.warning().unwrap();
         assert!(warning.starts_with("sizes are unknown for the replicas on brokers 1, 2, 3: "));
         std::mem::forget(kafka);
+    }
+
+    #[test]
+    fn asks_only_the_brokers_holding_replicas() {
+        use crate::kafka::PartitionInfo;
+        let brokers: Vec<Broker> = (1..=3)
+            .map(|id| Broker {
+                id,
+                host: "h".into(),
+                port: 9092,
+            })
+            .collect();
+        let topic = TopicInfo {
+            name: "t".into(),
+            error: None,
+            partitions: vec![PartitionInfo {
+                id: 0,
+                leader: Some(1),
+                replicas: vec![1, 4],
+                isr: vec![1],
+                error: None,
+            }],
+        };
+        let topics = [&topic];
+        let p = plan(&brokers, &SizesOf::Topics(&topics));
+        assert_eq!(p.brokers.iter().map(|b| b.id).collect::<Vec<_>>(), [1]);
+        assert_eq!(p.offline, [4].into());
+        assert_eq!(p.topics.unwrap(), [("t".to_string(), vec![0])]);
+        let p = plan(&brokers, &SizesOf::AllTopics);
+        assert_eq!(p.brokers.len(), 3);
+        assert!(p.topics.is_none() && p.offline.is_empty());
     }
 
     #[test]

@@ -160,11 +160,15 @@ fn sizes_are_those_of_kafka_log_dirs() {
         .unwrap();
     assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains(" KiB on disk (all replicas), "), "{text}");
+    let header = text.lines().next().unwrap();
     assert!(
-        text.lines().nth(2).unwrap().trim_end().ends_with("SIZE"),
+        header.contains("  Size: ") && header.contains("KiB (leaders "),
         "{text}"
     );
+    // The partitions' table splits on whitespace, SIZE last.
+    let rows = common::apache::table(&text.lines().skip(1).collect::<Vec<_>>().join("\n"));
+    assert_eq!(rows.len(), 3, "{text}");
+    assert!(rows.iter().all(|r| r["SIZE"].ends_with("KiB")), "{text}");
     let out = broker
         .kctl()
         .args(["topics", "list", "--size"])
@@ -173,7 +177,11 @@ fn sizes_are_those_of_kafka_log_dirs() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.lines().next().unwrap().ends_with("SIZE"), "{text}");
     let row = text.lines().find(|l| l.starts_with(&topic)).unwrap();
-    assert!(row.ends_with(" KiB"), "{row}");
+    assert!(row.ends_with("KiB"), "{row}");
+    // Sizes are one word: the table still splits on whitespace.
+    let rows = common::apache::table(&text);
+    let ours = rows.iter().find(|r| r["NAME"] == topic).unwrap();
+    assert!(ours["SIZE"].ends_with("KiB"), "{ours:?}");
 }
 
 /// Three brokers, three replicas each: every broker is asked about its own log dirs.
@@ -281,7 +289,7 @@ fn a_principal_without_cluster_describe_gets_a_warning() {
     let mut cmd = sk.sasl("SCRAM-SHA-256", ALICE);
     let run = Run::of(cmd.args(["topics", "describe", &topic]), None);
     assert_eq!(run.code, Some(0), "{run:#?}");
-    assert!(run.stdout.contains("Size: - on disk"), "{run:#?}");
+    assert!(run.stdout.contains("  Size: - (leaders -)  "), "{run:#?}");
     // list --size: the column, unknown.
     let mut cmd = sk.sasl("PLAIN", ALICE);
     let run = Run::of(cmd.args(["-o", "json", "topics", "list", "--size"]), None);

@@ -143,12 +143,12 @@ impl Render for Description {
                     .join(",")
             };
             blocks.push(Block::Line(format!(
-                "Topic: {}  PartitionCount: {}  ReplicationFactor: {}  Configs: {}",
-                t.name, t.partition_count, t.replication_factor, configs
-            )));
-            blocks.push(Block::Line(sizes::topic_line(
-                t.size_bytes,
-                t.leader_size_bytes,
+                "Topic: {}  PartitionCount: {}  ReplicationFactor: {}  {}  Configs: {}",
+                t.name,
+                t.partition_count,
+                t.replication_factor,
+                sizes::topic_part(t.size_bytes, t.leader_size_bytes),
+                configs
             )));
             let mut table = Table::new([
                 "PARTITION",

@@ -126,24 +126,21 @@ pub fn leader_size(sizes: &LogDirSizes, t: &TopicInfo) -> Option<i64> {
         .sum()
 }
 
-/// The topic's size line under its header: `Size: 3.0 MiB on disk (all replicas), 1.0 MiB in
-/// the leaders`.
-pub fn topic_line(size: Option<i64>, leader_size: Option<i64>) -> String {
-    format!(
-        "Size: {} on disk (all replicas), {} in the leaders",
-        human(size),
-        human(leader_size)
-    )
+/// The topic's sizes in its header line: `Size: 172.5KiB (leaders 57.5KiB)`, all replicas
+/// first.
+pub fn topic_part(size: Option<i64>, leader_size: Option<i64>) -> String {
+    format!("Size: {} (leaders {})", human(size), human(leader_size))
 }
 
-/// Bytes as people read them: `512 B`, `1.2 KiB`, `3.4 GiB`; `-` when unknown.
+/// Bytes as people read them: `512B`, `1.2KiB`, `3.4GiB`; `-` when unknown. No space, so
+/// that a table's columns still split on whitespace (`awk`, `kafka-topics`-style parsers).
 pub fn human(bytes: Option<i64>) -> String {
     let Some(bytes) = bytes else {
         return "-".to_string();
     };
     const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
     if bytes < 1024 {
-        return format!("{bytes} B");
+        return format!("{bytes}B");
     }
     let mut value = bytes as f64 / 1024.0;
     let mut unit = 0;
@@ -151,7 +148,7 @@ pub fn human(bytes: Option<i64>) -> String {
         value /= 1024.0;
         unit += 1;
     }
-    format!("{value:.1} {}", UNITS[unit])
+    format!("{value:.1}{}", UNITS[unit])
 }
 
 #[cfg(test)]
@@ -229,11 +226,11 @@ mod tests {
     #[test]
     fn sizes_read_as_people_read_them() {
         assert_eq!(human(None), "-");
-        assert_eq!(human(Some(0)), "0 B");
-        assert_eq!(human(Some(1023)), "1023 B");
-        assert_eq!(human(Some(1024)), "1.0 KiB");
-        assert_eq!(human(Some(1_258_291)), "1.2 MiB");
-        assert_eq!(human(Some(1024 * 1024 - 1)), "1.0 MiB");
-        assert_eq!(human(Some(5 * (1 << 30))), "5.0 GiB");
+        assert_eq!(human(Some(0)), "0B");
+        assert_eq!(human(Some(1023)), "1023B");
+        assert_eq!(human(Some(1024)), "1.0KiB");
+        assert_eq!(human(Some(1_258_291)), "1.2MiB");
+        assert_eq!(human(Some(1024 * 1024 - 1)), "1.0MiB");
+        assert_eq!(human(Some(5 * (1 << 30))), "5.0GiB");
     }
 }
