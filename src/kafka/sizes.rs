@@ -78,7 +78,9 @@ impl LogDirSizes {
 
 /// What DescribeLogDirs asks for: some topics' partitions, or all topics.
 pub enum SizesOf<'a> {
+    /// These topics' partitions, asked of the brokers holding their replicas.
     Topics(&'a [&'a TopicInfo]),
+    /// Every topic, asked of every broker.
     AllTopics,
 }
 

@@ -108,3 +108,116 @@ fn client_certificate(
 fn setup_error(what: &str, e: impl std::fmt::Display) -> WireError {
     WireError::Tls(format!("{what}: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openssl::asn1::Asn1Time;
+    use openssl::ec::{EcGroup, EcKey};
+    use openssl::hash::MessageDigest;
+    use openssl::nid::Nid;
+    use openssl::ssl::SslAcceptor;
+    use openssl::x509::extension::SubjectAlternativeName;
+    use openssl::x509::X509NameBuilder;
+    use std::net::TcpListener;
+
+    /// A self-signed certificate for `kafka.example` only, and its key.
+    fn certificate() -> (X509, PKey<openssl::pkey::Private>) {
+        let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+        let key = PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap();
+        let mut name = X509NameBuilder::new().unwrap();
+        name.append_entry_by_text("CN", "kafka.example").unwrap();
+        let name = name.build();
+        let mut cert = X509::builder().unwrap();
+        cert.set_version(2).unwrap();
+        cert.set_subject_name(&name).unwrap();
+        cert.set_issuer_name(&name).unwrap();
+        cert.set_pubkey(&key).unwrap();
+        cert.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+            .unwrap();
+        cert.set_not_after(&Asn1Time::days_from_now(1).unwrap())
+            .unwrap();
+        let san = SubjectAlternativeName::new()
+            .dns("kafka.example")
+            .build(&cert.x509v3_context(None, None))
+            .unwrap();
+        cert.append_extension(san).unwrap();
+        cert.sign(&key, MessageDigest::sha256()).unwrap();
+        (cert.build(), key)
+    }
+
+    /// A TLS server on 127.0.0.1 that completes handshakes with `cert`.
+    fn server(cert: &X509, key: &PKey<openssl::pkey::Private>) -> std::net::SocketAddr {
+        let mut acceptor = SslAcceptor::mozilla_intermediate(SslMethod::tls()).unwrap();
+        acceptor.set_certificate(cert).unwrap();
+        acceptor.set_private_key(key).unwrap();
+        let acceptor = acceptor.build();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            for tcp in listener.incoming().flatten() {
+                let _ = acceptor.accept(tcp);
+            }
+        });
+        addr
+    }
+
+    fn handshake(addr: std::net::SocketAddr, host: &str, tls: &TlsSettings) -> WireResult<()> {
+        let tcp = TcpStream::connect(addr).unwrap();
+        tcp.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        wrap(tcp, host, tls).map(drop)
+    }
+
+    /// Certificate and host name verification, each as librdkafka does them.
+    #[test]
+    fn verifies_the_certificate_and_the_host_name() {
+        let (cert, key) = certificate();
+        let addr = server(&cert, &key);
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, cert.to_pem().unwrap()).unwrap();
+        let trusted = TlsSettings {
+            ca_location: Some(ca),
+            verify_certificate: true,
+            verify_hostname: true,
+            ..TlsSettings::default()
+        };
+        // Trusted CA, the certificate's name.
+        handshake(addr, "kafka.example", &trusted).unwrap();
+        // Trusted CA, but the name the broker is reached by is not the certificate's.
+        let err = handshake(addr, "127.0.0.1", &trusted).unwrap_err();
+        assert!(
+            err.to_string().contains("certificate verify failed"),
+            "{err}"
+        );
+        // Host name verification off (ssl.endpoint.identification.algorithm=none).
+        let no_name = TlsSettings {
+            verify_hostname: false,
+            ..trusted.clone()
+        };
+        handshake(addr, "127.0.0.1", &no_name).unwrap();
+        // No CA that signed it: the system's do not know it.
+        let system = TlsSettings {
+            ca_location: None,
+            ..no_name.clone()
+        };
+        let err = handshake(addr, "127.0.0.1", &system).unwrap_err();
+        assert!(
+            err.to_string().contains("certificate verify failed"),
+            "{err}"
+        );
+        // The same CA given as PEM (ssl.ca.pem).
+        let pem = TlsSettings {
+            ca_pem: Some(String::from_utf8(cert.to_pem().unwrap()).unwrap()),
+            ..system.clone()
+        };
+        handshake(addr, "127.0.0.1", &pem).unwrap();
+        // Verification off altogether (--tls-insecure-skip-verify).
+        let off = TlsSettings {
+            verify_certificate: false,
+            ..system
+        };
+        handshake(addr, "127.0.0.1", &off).unwrap();
+    }
+}
