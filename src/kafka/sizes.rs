@@ -192,46 +192,54 @@ async fn ask(
     }
 }
 
+/// Adds one broker's answer: its replicas, or why there are none.
 fn add(sizes: &mut LogDirSizes, broker: &Broker, answer: Result<Vec<wire::LogDir>, WireError>) {
-    let dirs = match answer {
-        Ok(dirs) => dirs,
-        Err(e) => {
-            sizes.failures.push(SizeFailure {
-                broker: Some(broker.id),
-                reason: failure_reason(broker, &e),
-            });
-            return;
-        }
+    let failure = match answer {
+        Err(e) => Some(failure_reason(broker, &e)),
+        // Every broker has a log directory: brokers before DescribeLogDirs v3 (Kafka 3.3)
+        // answer a principal they do not authorize with none, and no error.
+        Ok(dirs) if dirs.is_empty() => Some(format!(
+            "{}:{} reported no log directory (not authorized to DescribeLogDirs?)",
+            broker.host, broker.port
+        )),
+        Ok(dirs) => add_dirs(sizes, broker.id, dirs),
     };
-    let mut offline = Vec::new();
+    match failure {
+        None => {
+            sizes.answered.insert(broker.id);
+        }
+        Some(reason) => sizes.failures.push(SizeFailure {
+            broker: Some(broker.id),
+            reason,
+        }),
+    }
+}
+
+/// Adds the replicas of a broker's log directories; what to say about those that failed
+/// (their replicas are unknown: the broker's sizes are incomplete).
+fn add_dirs(sizes: &mut LogDirSizes, broker: i32, dirs: Vec<wire::LogDir>) -> Option<String> {
+    let mut failed = Vec::new();
     for dir in dirs {
         if let Some(e) = &dir.error {
-            offline.push(format!("{}: {e}", dir.path));
+            failed.push(format!("{}: {e}", dir.path));
             continue;
         }
         for r in dir.replicas {
+            let replica = ReplicaSize {
+                broker,
+                log_dir: dir.path.clone(),
+                size_bytes: r.size,
+                offset_lag: r.offset_lag,
+                is_future: r.is_future,
+            };
             sizes
                 .replicas
                 .entry((r.topic, r.partition))
                 .or_default()
-                .push(ReplicaSize {
-                    broker: broker.id,
-                    log_dir: dir.path.clone(),
-                    size_bytes: r.size,
-                    offset_lag: r.offset_lag,
-                    is_future: r.is_future,
-                });
+                .push(replica);
         }
     }
-    if offline.is_empty() {
-        sizes.answered.insert(broker.id);
-    } else {
-        // Its replicas in those directories are unknown: the broker's sizes are incomplete.
-        sizes.failures.push(SizeFailure {
-            broker: Some(broker.id),
-            reason: format!("log directories failed: {}", offline.join(", ")),
-        });
-    }
+    (!failed.is_empty()).then(|| format!("log directories failed: {}", failed.join(", ")))
 }
 
 /// What to say about a broker that gave no sizes; no secret ever in it.
@@ -364,6 +372,46 @@ mod tests {
         let p = plan(&brokers, &SizesOf::AllTopics);
         assert_eq!(p.brokers.len(), 3);
         assert!(p.topics.is_none() && p.offline.is_empty());
+    }
+
+    #[test]
+    fn answers_become_replicas_or_failures() {
+        let b = |id| Broker {
+            id,
+            host: "h".into(),
+            port: 9092,
+        };
+        let replica = wire::LogDirReplica {
+            topic: "t".into(),
+            partition: 0,
+            size: 5,
+            offset_lag: 0,
+            is_future: false,
+        };
+        let dir = |path: &str, error| wire::LogDir {
+            path: path.into(),
+            error,
+            replicas: vec![replica.clone()],
+        };
+        let mut sizes = LogDirSizes::default();
+        add(&mut sizes, &b(1), Ok(vec![dir("/a", None)]));
+        add(&mut sizes, &b(2), Ok(vec![]));
+        let offline = Some(WireError::refused(56, None));
+        add(
+            &mut sizes,
+            &b(3),
+            Ok(vec![dir("/a", None), dir("/b", offline)]),
+        );
+        assert_eq!(sizes.answered, [1].into());
+        let on: Vec<i32> = sizes.replicas[&("t".to_string(), 0)]
+            .iter()
+            .map(|r| r.broker)
+            .collect();
+        assert_eq!(on, [1, 3]);
+        assert!(sizes.failures[0].reason.contains("no log directory"));
+        assert!(sizes.failures[1]
+            .reason
+            .starts_with("log directories failed: /b: "));
     }
 
     #[test]

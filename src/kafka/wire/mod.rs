@@ -28,6 +28,8 @@ use rdkafka::types::RDKafkaRespErr;
 use super::errors::broker_error;
 
 pub(super) use connection::{encode_frame, read_answer};
+#[cfg(test)]
+pub(super) use log_dirs::LogDirReplica;
 pub(super) use log_dirs::{describe_log_dirs, LogDir};
 pub(super) use settings::WireSettings;
 
