@@ -27,6 +27,8 @@ pub struct Kafka {
     pub(super) state: Arc<ConnState>,
     timeout: Duration,
     brokers: String,
+    /// How kctl's own connections (`wire/`) connect, or why they cannot.
+    pub(super) wire: super::wire::WireResult<super::wire::WireSettings>,
 }
 
 /// Drops a client on a thread of its own: tearing librdkafka down takes a moment that nothing
@@ -81,6 +83,7 @@ impl Kafka {
             state,
             timeout: config.timeout,
             brokers: config.bootstrap_servers(),
+            wire: super::wire::WireSettings::of(config),
         })
     }
 

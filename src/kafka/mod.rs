@@ -19,7 +19,9 @@
 //!   adding partitions;
 //! - `acls.rs`, `scram.rs`: ACLs and SCRAM users, their types and operations;
 //! - `consumer.rs` (with `rebalance.rs`, its context, and `timestamps.rs`), `producer.rs`;
-//! - `probe.rs`: `kctl doctor`'s own probes (plain TCP, no librdkafka).
+//! - `probe.rs`: `kctl doctor`'s own probes (plain TCP, no librdkafka);
+//! - `wire/`: Kafka's protocol spoken by kctl itself (the `kafka-protocol` crate's messages)
+//!   for what librdkafka has no API for; `sizes.rs`: replica sizes on disk through it.
 
 mod acls;
 mod client;
@@ -35,9 +37,11 @@ pub mod probe;
 mod producer;
 mod rebalance;
 mod scram;
+mod sizes;
 mod timestamps;
 mod topics;
 mod types;
+mod wire;
 
 pub use acls::{
     Acl, AclFilter, AclOperation, AclPermission, PatternType, ResourceType, CLUSTER_NAME,
@@ -51,5 +55,6 @@ pub use consumer::{Consumer, Polled, RecordRef};
 pub use producer::Producer;
 pub use rebalance::Revocation;
 pub use scram::{ScramCredential, ScramMechanism};
+pub use sizes::{LogDirSizes, ReplicaSize, SizeFailure, SizesOf};
 pub use timestamps::record_timestamps;
 pub use types::*;

@@ -1,13 +1,20 @@
 //! Low-level connection probes for `kctl doctor`: name resolution, TCP connect and a Kafka
 //! ApiVersions handshake spoken directly, so each step of a connection can be checked and
-//! explained on its own (librdkafka only reports the sum of them).
+//! explained on its own (librdkafka only reports the sum of them). The ApiVersions messages are
+//! the `kafka-protocol` crate's, framed as kctl's own connections frame them (`wire/`).
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use bytes::Bytes;
+use kafka_protocol::messages::{ApiKey, ApiVersionsResponse};
+use kafka_protocol::protocol::StrBytes;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
+
+use super::wire::api_versions::{self, Versions};
+use super::wire::{encode_frame, read_answer};
 
 /// Resolves `host:port` to socket addresses.
 pub async fn resolve(address: &str, limit: Duration) -> Result<Vec<SocketAddr>, String> {
@@ -49,22 +56,19 @@ pub struct Handshake {
     pub metadata_max_version: Option<i16>,
 }
 
-const API_VERSIONS: i16 = 18;
-const METADATA: i16 = 3;
+const METADATA: i16 = ApiKey::Metadata as i16;
 const CORRELATION_ID: i32 = 0x6b63_746c; // "kctl"
 
 /// Sends an ApiVersions v0 request and reads the answer. Anything that is not a well-formed
 /// Kafka answer (an HTTP server, a TLS listener, silence) is an error saying what came back.
 pub async fn api_versions(stream: &mut TcpStream, limit: Duration) -> Result<Handshake, String> {
-    let client_id = b"kctl-doctor";
-    let mut request = Vec::with_capacity(32);
-    let body_len = 2 + 2 + 4 + 2 + client_id.len();
-    request.extend_from_slice(&(body_len as i32).to_be_bytes());
-    request.extend_from_slice(&API_VERSIONS.to_be_bytes());
-    request.extend_from_slice(&0i16.to_be_bytes());
-    request.extend_from_slice(&CORRELATION_ID.to_be_bytes());
-    request.extend_from_slice(&(client_id.len() as i16).to_be_bytes());
-    request.extend_from_slice(client_id);
+    let request = encode_frame(
+        &api_versions::request(),
+        api_versions::VERSION,
+        CORRELATION_ID,
+        &StrBytes::from_static_str("kctl-doctor"),
+    )
+    .map_err(|e| e.to_string())?;
 
     let exchange = async {
         stream
@@ -121,33 +125,16 @@ fn not_kafka(first_bytes: &[u8]) -> String {
     }
 }
 
+/// The handshake an answer tells of, if it is a Kafka broker's answer to our request (an
+/// UNSUPPORTED_VERSION answer is one too).
 fn parse_api_versions(body: &[u8]) -> Option<Handshake> {
-    let i32_at = |at: usize| Some(i32::from_be_bytes(body.get(at..at + 4)?.try_into().ok()?));
-    let i16_at = |at: usize| Some(i16::from_be_bytes(body.get(at..at + 2)?.try_into().ok()?));
-    if i32_at(0)? != CORRELATION_ID {
-        return None;
-    }
-    let error = i16_at(4)?;
-    if error != 0 && error != 35 {
-        // 35 = UNSUPPORTED_VERSION: still a Kafka broker answering.
-        return None;
-    }
-    let count = i32_at(6)?;
-    if !(0..=10_000).contains(&count) {
-        return None;
-    }
-    let mut metadata_max_version = None;
-    for i in 0..count as usize {
-        let at = 10 + i * 6;
-        let key = i16_at(at)?;
-        let max = i16_at(at + 4)?;
-        if key == METADATA {
-            metadata_max_version = Some(max);
-        }
-    }
+    let mut body = Bytes::copy_from_slice(body);
+    let answer: ApiVersionsResponse =
+        read_answer(&mut body, CORRELATION_ID, api_versions::VERSION).ok()?;
+    let versions = Versions::of(&answer)?;
     Some(Handshake {
-        api_count: count as usize,
-        metadata_max_version,
+        api_count: answer.api_keys.len(),
+        metadata_max_version: versions.ranges.get(&METADATA).map(|(_, max)| *max),
     })
 }
 
@@ -174,6 +161,26 @@ mod tests {
             })
         );
         assert_eq!(parse_api_versions(b"HTTP/1.1 400 Bad"), None);
+    }
+
+    /// The crate's request is the bytes the hand-written probe sent: ApiVersions v0, header v1.
+    #[test]
+    fn sends_api_versions_v0() {
+        let frame = encode_frame(
+            &api_versions::request(),
+            api_versions::VERSION,
+            CORRELATION_ID,
+            &StrBytes::from_static_str("kctl-doctor"),
+        )
+        .unwrap();
+        let mut expected = Vec::new();
+        expected.extend_from_slice(&21i32.to_be_bytes());
+        expected.extend_from_slice(&18i16.to_be_bytes());
+        expected.extend_from_slice(&0i16.to_be_bytes());
+        expected.extend_from_slice(&CORRELATION_ID.to_be_bytes());
+        expected.extend_from_slice(&11i16.to_be_bytes());
+        expected.extend_from_slice(b"kctl-doctor");
+        assert_eq!(&frame[..], &expected[..]);
     }
 
     #[test]

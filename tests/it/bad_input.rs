@@ -192,6 +192,11 @@ const CASES: &[Case] = &[
     usage(&["topics", "describe"], "required arguments were not provided"),
     usage(&["topics", "delete"], "required arguments were not provided"),
     usage(&["topics", "frobnicate"], "unrecognized subcommand 'frobnicate'"),
+    // topics list --size, topics describe's sizes (issue 12): a flag without a value.
+    usage(
+        &["topics", "list", "--size=yes"],
+        "unexpected value 'yes' for '--size' found",
+    ),
     // Produce: nothing may be sent, so the first record of every input is the bad one.
     runtime(&["produce", "ghost"], "topic 'ghost' does not exist").input(Stdin::Text("x\n")),
     usage(&["produce", "a/b"], "invalid topic name 'a/b'"),

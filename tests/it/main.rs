@@ -37,5 +37,6 @@ mod secrets;
 mod secure_kafka;
 mod security;
 mod signals;
+mod sizes;
 mod timeouts;
 mod topics;

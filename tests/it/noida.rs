@@ -127,3 +127,36 @@ fn configs_partitions_and_the_cluster() {
     let described = broker.json(&["topics", "describe", "admin"]);
     assert_eq!(described["topics"][0]["partition_count"], 3);
 }
+
+/// noida answers DescribeLogDirs: sizes on disk from kctl's own connection (issue 12).
+#[test]
+fn sizes_on_disk() {
+    let broker = Noida::start();
+    broker.json(&["topics", "create", "sized", "-p", "2"]);
+    broker
+        .kctl()
+        .args(["produce", "sized", "-p", "0"])
+        .write_stdin("a\nb\nc\n")
+        .assert()
+        .success();
+    let out = broker
+        .kctl()
+        .args(["-o", "json", "topics", "describe", "sized"])
+        .output()
+        .unwrap();
+    assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
+    let described: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let topic = &described["topics"][0];
+    let size = topic["size_bytes"].as_i64().unwrap();
+    assert!(size > 0, "{topic}");
+    assert_eq!(topic["partitions"][0]["size_bytes"], size, "{topic}");
+    assert_eq!(topic["partitions"][1]["size_bytes"], 0, "{topic}");
+    let listed = broker.json(&["topics", "list", "--size"]);
+    let sized = listed["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "sized")
+        .unwrap();
+    assert_eq!(sized["size_bytes"], size, "{listed}");
+}

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::super::Ctx;
+use super::sizes::{self, ReplicaSizeOut};
 use crate::error::Result;
-use crate::kafka::{OffsetSpec, TopicPartition};
+use crate::kafka::{OffsetSpec, SizesOf, TopicPartition};
 use crate::render::{join_ids, or_dash, Block, Render, Table};
 
 #[derive(Debug, clap::Args)]
@@ -33,6 +34,10 @@ pub struct TopicDescription {
     /// Configs set on the topic itself (those that differ from the broker's defaults).
     /// Sensitive values are `null`.
     pub configs: BTreeMap<String, Option<String>>,
+    /// Bytes on disk of all its replicas; `null` when a broker holding one did not answer.
+    pub size_bytes: Option<i64>,
+    /// The sum of its partitions' `size_bytes` (its data once); `null` if any is.
+    pub leader_size_bytes: Option<i64>,
     pub partitions: Vec<PartitionDescription>,
     /// With --all-configs: every config with its value and source; else `null`.
     pub all_configs: Option<Vec<super::configs::ConfigRow>>,
@@ -51,6 +56,10 @@ pub struct PartitionDescription {
     /// latest_offset - earliest_offset: the messages a reader from the start would see
     /// (fewer on compacted or transactional topics).
     pub messages: Option<i64>,
+    /// Bytes on disk of the leader's replica; `null` when unknown.
+    pub size_bytes: Option<i64>,
+    /// Each replica's size, as its broker reports it.
+    pub replica_sizes: Vec<ReplicaSizeOut>,
 }
 
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
@@ -70,10 +79,11 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         })
         .collect();
 
-    let (configs, earliest, latest) = tokio::try_join!(
+    let (configs, earliest, latest, sizes) = tokio::try_join!(
         kafka.topic_configs(&names),
         kafka.list_offsets(&partitions, OffsetSpec::Earliest),
         kafka.list_offsets(&partitions, OffsetSpec::Latest),
+        sizes::fetch(ctx, &cluster.brokers, SizesOf::Topics(&topics)),
     )?;
     let mut all_configs = if args.all_configs {
         super::configs::topic_configs(kafka, &names).await?
@@ -101,6 +111,8 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
                             earliest_offset: lo,
                             latest_offset: hi,
                             messages: lo.zip(hi).map(|(lo, hi)| (hi - lo).max(0)),
+                            size_bytes: sizes::partition_size(&sizes, &t.name, p),
+                            replica_sizes: sizes::replica_sizes(&sizes, &t.name, p),
                         }
                     })
                     .collect();
@@ -116,6 +128,8 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
                         .filter(|c| c.is_topic_override)
                         .map(|c| (c.name.clone(), c.value.clone()))
                         .collect(),
+                    size_bytes: sizes::topic_size(&sizes, t),
+                    leader_size_bytes: sizes::leader_size(&sizes, t),
                     partitions: parts,
                     all_configs: all_configs.next().map(|entries| {
                         super::configs::rows(
@@ -148,8 +162,12 @@ impl Render for Description {
                     .join(",")
             };
             blocks.push(Block::Line(format!(
-                "Topic: {}  PartitionCount: {}  ReplicationFactor: {}  Configs: {}",
-                t.name, t.partition_count, t.replication_factor, configs
+                "Topic: {}  PartitionCount: {}  ReplicationFactor: {}  {}  Configs: {}",
+                t.name,
+                t.partition_count,
+                t.replication_factor,
+                sizes::topic_part(t.size_bytes, t.leader_size_bytes),
+                configs
             )));
             let mut table = Table::new([
                 "PARTITION",
@@ -159,8 +177,9 @@ impl Render for Description {
                 "EARLIEST",
                 "LATEST",
                 "MESSAGES",
+                "SIZE",
             ])
-            .numeric(&[0, 1, 4, 5, 6]);
+            .numeric(&[0, 1, 4, 5, 6, 7]);
             for p in &t.partitions {
                 table.row([
                     p.partition.to_string(),
@@ -170,6 +189,7 @@ impl Render for Description {
                     or_dash(p.earliest_offset),
                     or_dash(p.latest_offset),
                     or_dash(p.messages),
+                    sizes::human(p.size_bytes),
                 ]);
             }
             blocks.push(Block::Table(table));

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::super::Ctx;
 use crate::error::Result;
-use crate::kafka::ClusterInfo;
+use crate::kafka::{ClusterInfo, SizesOf};
 use crate::render::{Block, Render, Table};
 
 #[derive(Debug, clap::Args)]
@@ -12,6 +12,9 @@ pub struct Args {
     /// Include internal topics such as __consumer_offsets
     #[arg(long)]
     pub internal: bool,
+    /// Show each topic's size on disk, all replicas (asks every broker, DescribeLogDirs)
+    #[arg(long)]
+    pub size: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -25,12 +28,23 @@ pub struct TopicSummary {
     pub partitions: usize,
     pub replication_factor: usize,
     pub internal: bool,
+    /// With --size: bytes on disk of all its replicas (`null`: a broker did not answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size_bytes: Option<Option<i64>>,
 }
 
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let kafka = ctx.kafka()?;
     let cluster = kafka.metadata().await?;
-    ctx.printer.print(&list(&cluster, args.internal))
+    let mut topics = list(&cluster, args.internal);
+    if args.size {
+        let sizes = super::sizes::fetch(ctx, &cluster.brokers, SizesOf::AllTopics).await?;
+        for t in &mut topics.topics {
+            let info = cluster.topic(&t.name);
+            t.size_bytes = Some(info.and_then(|i| super::sizes::topic_size(&sizes, i)));
+        }
+    }
+    ctx.printer.print(&topics)
 }
 
 pub fn list(cluster: &ClusterInfo, internal: bool) -> TopicList {
@@ -44,6 +58,7 @@ pub fn list(cluster: &ClusterInfo, internal: bool) -> TopicList {
             partitions: t.partitions.len(),
             replication_factor: t.replication_factor(),
             internal: t.is_internal(),
+            size_bytes: None,
         })
         .collect();
     topics.sort_by(|a, b| a.name.cmp(&b.name));
@@ -52,13 +67,22 @@ pub fn list(cluster: &ClusterInfo, internal: bool) -> TopicList {
 
 impl Render for TopicList {
     fn blocks(&self) -> Vec<Block> {
-        let mut table = Table::new(["NAME", "PARTITIONS", "REPLICATION-FACTOR"]).numeric(&[1, 2]);
+        let sized = self.topics.iter().any(|t| t.size_bytes.is_some());
+        let mut header = vec!["NAME", "PARTITIONS", "REPLICATION-FACTOR"];
+        if sized {
+            header.push("SIZE");
+        }
+        let mut table = Table::new(header).numeric(&[1, 2, 3]);
         for t in &self.topics {
-            table.row([
+            let mut row = vec![
                 t.name.clone(),
                 t.partitions.to_string(),
                 t.replication_factor.to_string(),
-            ]);
+            ];
+            if let Some(size) = t.size_bytes {
+                row.push(super::sizes::human(size));
+            }
+            table.row(row);
         }
         vec![Block::Table(table)]
     }
