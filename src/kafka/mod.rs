@@ -13,11 +13,13 @@
 //!   TLS/SASL mapping in `config/security.rs`);
 //! - `conn.rs`: connection state read from librdkafka's logs and errors, and the hints for it;
 //! - `errors.rs`: librdkafka's error codes read into [`BrokerError`]s;
+//! - `authz.rs`: authorization refusals as kctl words them, and the principal it is;
 //! - `client.rs`: the admin client and its bounded calls;
 //! - `topics.rs`, `groups.rs`: topic and group operations on it;
 //! - `consumer.rs` (with `rebalance.rs`, its context, and `timestamps.rs`), `producer.rs`;
 //! - `probe.rs`: `kctl doctor`'s own probes (plain TCP, no librdkafka).
 
+mod authz;
 mod client;
 mod config;
 mod conn;
@@ -32,9 +34,10 @@ mod timestamps;
 mod topics;
 mod types;
 
+pub use authz::Operation;
 pub use client::{init_process, Kafka};
 pub use config::{ClientConfig, MAX_PARTITIONS, MAX_REPLICATION_FACTOR, MAX_TIMEOUT};
-pub use conn::TIMEOUT_HINT;
+pub use conn::{FailedStage, TIMEOUT_HINT};
 pub use consumer::{Consumer, Polled, RecordRef};
 pub use producer::Producer;
 pub use rebalance::Revocation;

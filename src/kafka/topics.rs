@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use rdkafka::admin::{ConfigSource, NewTopic, ResourceSpecifier, TopicReplication};
 
+use super::authz::{Operation, Resource};
 use super::client::{topic_info, Kafka};
 use super::errors::{broker_error, is_timeout};
 use super::native::{self, ClientRef};
@@ -21,6 +22,24 @@ impl Kafka {
     /// error that says so: kctl never relies on the broker creating topics on first use.
     pub async fn topic(&self, name: &str) -> Result<TopicInfo> {
         Ok(self.topic_and_brokers(name).await?.0)
+    }
+
+    /// [`Kafka::topic`] for `operation` (read, write): a refusal names it.
+    pub async fn topic_for(&self, name: &str, operation: Operation) -> Result<TopicInfo> {
+        Ok(self.topic_and_brokers_for(name, operation).await?.0)
+    }
+
+    /// [`Kafka::topic_and_brokers`] for `operation` (read, write): a refusal names it. (Kafka
+    /// refuses the metadata of a topic one may not describe; whoever may not describe it may
+    /// not read or write it either.)
+    pub async fn topic_and_brokers_for(
+        &self,
+        name: &str,
+        operation: Operation,
+    ) -> Result<(TopicInfo, Vec<Broker>)> {
+        self.topic_and_brokers(name)
+            .await
+            .map_err(|e| self.refused(e, operation, Resource::Topic(name.to_string())))
     }
 
     /// [`Kafka::topic`], with the brokers the same metadata named (to say which one leads what).
@@ -58,11 +77,30 @@ impl Kafka {
             None => Err(missing()),
             Some(t) => match &t.error {
                 Some(e) if e.code == Code::UnknownTopic => Err(missing()),
+                Some(e) if e.code == Code::NotAuthorized => Err(self.refused(
+                    Error::new(e.kind(), what),
+                    Operation::Describe,
+                    Resource::Topic(name.to_string()),
+                )),
                 Some(e) => Err(Error::new(e.kind(), what).because(e)),
                 None if t.partitions.is_empty() => Err(missing()),
                 None => Ok((t, brokers)),
             },
         }
+    }
+
+    /// Fails with a refusal for the first of `names` (topics a listing of all did not show)
+    /// the principal may not describe: Kafka leaves those out of a listing of all topics, but
+    /// refuses the metadata of each. The others are missing indeed.
+    pub async fn check_refused(&self, names: &[String]) -> Result<()> {
+        for name in names {
+            if let Err(e) = self.topic(name).await {
+                if *e.kind() == crate::error::ErrorKind::Authorization {
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The names of all topics (internal ones included), in no particular order.
@@ -103,7 +141,11 @@ impl Kafka {
         match results.into_iter().next() {
             Some(Ok(_)) => Ok(Ok(())),
             Some(Err((_, code))) if is_timeout(code) => Err(self.timeout_error(&what)),
-            Some(Err((_, code))) => Ok(Err(broker_error(code, None))),
+            Some(Err((_, code))) => Ok(Err(self.reword(
+                broker_error(code, None),
+                Operation::Create,
+                Resource::Topic(spec.name.clone()),
+            ))),
             None => Err(Error::runtime(format!("{what}: the broker sent no result"))),
         }
     }
@@ -161,7 +203,11 @@ impl Kafka {
             .into_iter()
             .map(|r| match r {
                 Ok(name) => (name, Ok(())),
-                Err((name, code)) => (name, Err(broker_error(code, None))),
+                Err((name, code)) => {
+                    let err = broker_error(code, None);
+                    let topic = Resource::Topic(name.clone());
+                    (name, Err(self.reword(err, Operation::Delete, topic)))
+                }
             })
             .collect())
     }

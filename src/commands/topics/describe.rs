@@ -52,7 +52,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let kafka = ctx.kafka()?;
     let cluster = kafka.metadata().await?;
 
-    super::require_topics(&cluster, &names, "")?;
+    super::require_topics(kafka, &cluster, &names, "").await?;
     let topics: Vec<_> = names.iter().filter_map(|n| cluster.topic(n)).collect();
     let partitions: Vec<TopicPartition> = topics
         .iter()
