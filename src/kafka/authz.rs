@@ -73,6 +73,9 @@ impl Resource {
     }
 }
 
+/// The principal of a connection that does not authenticate.
+pub(crate) const ANONYMOUS: &str = "User:ANONYMOUS";
+
 /// The principal kctl authenticates as, as far as its own settings tell (`User:alice`), or a
 /// description of it when only the broker knows its name.
 pub(crate) fn principal(config: &ClientConfig) -> String {
@@ -120,7 +123,7 @@ pub(crate) fn principal(config: &ClientConfig) -> String {
             return "the client certificate's principal".to_string();
         }
     }
-    "User:ANONYMOUS".to_string()
+    ANONYMOUS.to_string()
 }
 
 /// The common name (CN) of the subject of the first certificate in `pem`. Kafka's principal

@@ -18,7 +18,7 @@ use super::conn::{
 use super::errors::{broker_error, is_timeout};
 use super::native::admin::AdminCallError;
 use super::native::events::MainQueuePump;
-use super::native::{self, NativeError, SharedClient};
+use super::native::{self, ClientRef, NativeError, SharedClient};
 use super::types::{Broker, BrokerError, ClusterInfo, PartitionInfo, TopicInfo};
 use crate::error::{Error, ErrorKind, Result};
 use crate::settings::format_duration;
@@ -110,22 +110,22 @@ impl Kafka {
             format_duration(self.timeout)
         );
         let last = self.state.last_error();
-        if let Some(last) = last.as_ref().filter(|l| l.stage().is_some()) {
-            return Error::new(ErrorKind::Authentication, what)
-                .because(&last.reason)
-                .with_hint(last.hint().unwrap_or(TIMEOUT_HINT));
-        }
         if let Some(last) = &last {
             why.push_str(&format!(" (last error: {})", last.reason));
         }
-        Error::new(
+        let error = Error::new(
             ErrorKind::Timeout {
                 what: what.to_string(),
             },
             what,
         )
-        .because(why)
-        .with_hint(TIMEOUT_HINT)
+        .because(why);
+        match last.as_ref().filter(|l| l.stage().is_some()) {
+            Some(last) => error
+                .with_kind(ErrorKind::Authentication)
+                .with_hint(last.hint().unwrap_or(TIMEOUT_HINT)),
+            None => error.with_hint(TIMEOUT_HINT),
+        }
     }
 
     /// A call to a group's coordinator that timed out says what to check about coordinators.
@@ -324,6 +324,27 @@ impl Kafka {
         resource: Resource,
     ) -> BrokerError {
         authz::reword(err, operation, &resource, &self.principal)
+    }
+
+    /// The principal, when a listing may leave out what it may not describe: Kafka lists
+    /// only the topics and groups the principal may describe. kctl takes a listing as complete
+    /// when the principal may use every operation on the cluster (DescribeCluster's authorized
+    /// operations), as a super user may, or when the connection does not authenticate;
+    /// otherwise it is "only what User:alice may describe". `None` also when the broker does
+    /// not say.
+    pub async fn listing_filtered_for(&self) -> Option<String> {
+        if self.principal == authz::ANONYMOUS {
+            return None;
+        }
+        let everything = self
+            .blocking("cannot describe the cluster", |admin, timeout| {
+                native::authz::may_do_everything_on_cluster(ClientRef::of(admin.inner()), timeout)
+            })
+            .await;
+        match everything {
+            Ok(Ok(Some(false))) => Some(self.principal.clone()),
+            _ => None,
+        }
     }
 
     /// Cluster metadata for all topics (one request).

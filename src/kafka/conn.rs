@@ -27,6 +27,10 @@ pub(crate) struct ConnState {
     /// True while every broker is down and none has ever answered.
     pub(super) unreachable: watch::Sender<bool>,
     pub(super) reached: AtomicBool,
+    /// librdkafka's last word on the broker count was "all brokers are down". Its log lines
+    /// and error events come by different paths, so a failure's FAIL line may come after it:
+    /// that line looks again.
+    all_down_said: AtomicBool,
     /// The bootstrap addresses (`host:port`, lower case), and those a connection to failed.
     /// librdkafka says "all brokers are down" also while it swaps the bootstrap connections for
     /// the brokers the metadata named, so that alone does not make the cluster unreachable:
@@ -48,6 +52,7 @@ impl ConnState {
             last_error: Mutex::new(None),
             unreachable: watch::channel(false).0,
             reached: AtomicBool::new(false),
+            all_down_said: AtomicBool::new(false),
             bootstrap: list
                 .split(',')
                 .map(|a| address_of(a.trim()))
@@ -76,7 +81,13 @@ impl ConnState {
                     failed.insert(address_of(name));
                 }
             }
-            self.record(message, reason);
+            let refusal = self.record(message, reason);
+            // A refused handshake or login is no passing trouble: librdkafka says "all
+            // brokers are down" only once its count caught up (often after a retry, with a
+            // SASL login each time), so when every bootstrap address was refused, that is it.
+            if refusal || self.all_down_said.load(Ordering::Relaxed) {
+                self.all_down();
+            }
         }
         // Without an error callback (the admin client) librdkafka logs its error events with
         // this facility: "all brokers down", and errors that are no connection failure, such
@@ -84,11 +95,14 @@ impl ConnState {
         if facility == "ERROR" {
             match parse_brokers_down(message) {
                 Some((down, total)) => {
+                    self.all_down_said.store(down == total, Ordering::Relaxed);
                     if down == total {
                         self.all_down();
                     }
                 }
-                None => self.record(message, strip_thread(message)),
+                None => {
+                    self.record(message, strip_thread(message));
+                }
             }
         }
     }
@@ -115,19 +129,23 @@ impl ConnState {
             ));
         }
         if code == RDKafkaErrorCode::AllBrokersDown {
+            self.all_down_said.store(true, Ordering::Relaxed);
             self.all_down();
         } else {
             self.record(reason, reason);
         }
     }
 
-    /// Keeps `reason` (from the log line or error `raw`) as the last failure, explained.
-    fn record(&self, raw: &str, reason: &str) {
+    /// Keeps `reason` (from the log line or error `raw`) as the last failure, explained;
+    /// true when it is a refused TLS handshake or SASL login.
+    fn record(&self, raw: &str, reason: &str) -> bool {
         let reached = self.reached.load(Ordering::Relaxed);
         let failure = Failure::explain(raw, reason, &self.expect, reached);
+        let refusal = failure.stage().is_some();
         if let Ok(mut last) = self.last_error.lock() {
             *last = Some(failure);
         }
+        refusal
     }
 
     /// Replaces the last failure (kctl found out more about it).
@@ -334,7 +352,7 @@ impl Failure {
                     .to_string()
             } else {
                 format!(
-                    "check the user name and the password (--sasl-username, \
+                    "check the SASL user name and password (--sasl-username, \
                      --sasl-password-env/--sasl-password-file, or the context's [sasl] table); \
                      the user must exist on the brokers for {mechanism}"
                 )
@@ -588,6 +606,13 @@ mod tests {
             s.last_error().map(|f| f.reason).as_deref(),
             Some("Connect to ipv4#10.0.0.1:9092 failed: Connection refused")
         );
+
+        // The FAIL line coming after "all brokers are down" (they come by different paths).
+        let s = state("kafka-1:9092");
+        s.on_error(RDKafkaErrorCode::AllBrokersDown, "1/1 brokers are down");
+        assert!(!unreachable(&s));
+        fail(&s, "kafka-1:9092/bootstrap");
+        assert!(unreachable(&s), "the late FAIL line completes the picture");
 
         // Once a call succeeded, never.
         let s = state("kafka-1:9092");

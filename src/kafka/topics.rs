@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use rdkafka::admin::{ConfigSource, NewTopic, ResourceSpecifier, TopicReplication};
+use rdkafka::admin::{NewTopic, TopicReplication};
 
 use super::authz::{Operation, Resource};
 use super::client::{topic_info, Kafka};
@@ -212,46 +212,47 @@ impl Kafka {
             .collect())
     }
 
-    /// The configs of each named topic.
+    /// The configs of each named topic (one request), each with its own result: a topic
+    /// whose configs the principal may not describe is a refusal of its own
+    /// ("not authorized to describe configs of topic 'T' as User:alice"), the others still
+    /// come.
     pub async fn topic_configs(
         &self,
         names: &[String],
-    ) -> Result<BTreeMap<String, Vec<ConfigValue>>> {
+    ) -> Result<BTreeMap<String, std::result::Result<Vec<ConfigValue>, BrokerError>>> {
         let what = "cannot read topic configs";
         if names.is_empty() {
             return Ok(BTreeMap::new());
         }
-        let specs: Vec<ResourceSpecifier> =
-            names.iter().map(|n| ResourceSpecifier::Topic(n)).collect();
-        let opts = self.admin_options();
-        let results = self
-            .bounded(what, async {
-                self.admin
-                    .describe_configs(&specs, &opts)
-                    .await
-                    .map_err(|e| self.kafka_error(what, e))
-            })
-            .await?;
-        let mut out = BTreeMap::new();
-        for (name, result) in names.iter().zip(results) {
-            let resource = result.map_err(|code| {
-                let cause = broker_error(code, None);
-                Error::new(
-                    cause.kind(),
-                    format!("cannot read the configs of topic '{name}'"),
+        let request = names.to_vec();
+        let described = self
+            .blocking(what, move |admin, timeout| {
+                native::authz::describe_topic_configs(
+                    ClientRef::of(admin.inner()),
+                    &request,
+                    timeout,
                 )
-                .because(cause)
-            })?;
-            let entries = resource
-                .entries
-                .into_iter()
-                .map(|e| ConfigValue {
-                    is_topic_override: e.source == ConfigSource::DynamicTopic,
-                    name: e.name,
-                    value: if e.is_sensitive { None } else { e.value },
-                })
-                .collect();
-            out.insert(name.clone(), entries);
+            })
+            .await?
+            .map_err(|e| self.call_error(what, e))?;
+        let mut out = BTreeMap::new();
+        for item in described {
+            let result = match item.result {
+                Ok(entries) => Ok(entries
+                    .into_iter()
+                    .map(|e| ConfigValue {
+                        is_topic_override: e.topic_override,
+                        name: e.name,
+                        value: if e.sensitive { None } else { e.value },
+                    })
+                    .collect()),
+                Err(e) => Err(self.reword(
+                    broker_error(e.code, Some(&e.message)),
+                    Operation::DescribeConfigs,
+                    Resource::Topic(item.topic.clone()),
+                )),
+            };
+            out.insert(item.topic, result);
         }
         Ok(out)
     }

@@ -408,7 +408,7 @@ struct Refusal {
 
 /// The refusals kctl already reports fast and with their cause, for every subcommand.
 fn refusals(kafka: &'static SecureKafka) -> Vec<Refusal> {
-    let login_hint = "hint: check the user name and the password";
+    let login_hint = "hint: check the SASL user name and password";
     let ca = kafka.file("ca.pem");
     let other_ca = kafka.file("other-ca.pem");
     vec![
@@ -1423,11 +1423,13 @@ fn authorization_refusals_name_the_operation_the_resource_and_the_principal() {
 fn produce_with_protocol_debugging_delivers_and_shows_no_secret() {
     let kafka = SecureKafka::shared();
     let topic = kafka.topic("alice-debug");
-    for verbose in ["-v", "-vv"] {
+    // librdkafka's every debug context, its configuration dump included.
+    for verbose in ["-v", "-vv", "-vv -X debug=all"] {
         let run = Run::of(
             kafka
                 .sasl("SCRAM-SHA-512", ALICE)
-                .args([verbose, "produce", &topic]),
+                .args(verbose.split(' '))
+                .args(["produce", &topic]),
             Some("one\ntwo\n"),
         );
         assert_eq!(run.code, Some(0), "{verbose}: {run:#?}");
@@ -1435,7 +1437,90 @@ fn produce_with_protocol_debugging_delivers_and_shows_no_secret() {
             run.stderr.contains("delivered 2, failed 0"),
             "{verbose}: {run:#?}"
         );
-        assert!(run.stderr.contains("librdkafka["), "{verbose}: {run:#?}");
+        if verbose.starts_with("-vv") {
+            assert!(run.stderr.contains("librdkafka["), "{verbose}: {run:#?}");
+        }
         run.assert_no_secret(&[]);
     }
+}
+
+/// A listing Kafka filtered by the principal's ACLs says that it may be partial; one by a
+/// super user does not (see `Kafka::listing_filtered_for` for the rule).
+#[test]
+fn listings_filtered_by_acls_say_so() {
+    let kafka = SecureKafka::shared();
+    kafka.topic("alice-partial");
+    for args in [&["topics", "list"][..], &["groups", "list"][..]] {
+        let run = Run::of(kafka.sasl("SCRAM-SHA-512", ALICE).args(args), None);
+        assert_eq!(run.code, Some(0), "{args:?}: {run:#?}");
+        let warning = run
+            .stderr
+            .lines()
+            .find(|l| l.starts_with("warning: "))
+            .unwrap_or_else(|| {
+                panic!("{args:?}: no warning that the list may be partial: {run:#?}")
+            });
+        assert!(warning.contains("User:alice"), "{args:?}: {warning}");
+        assert!(warning.contains("describe"), "{args:?}: {warning}");
+        let run = Run::of(
+            kafka
+                .sasl("SCRAM-SHA-512", common::secure::ADMIN)
+                .args(args),
+            None,
+        );
+        assert!(
+            !run.stderr.contains("warning: "),
+            "{args:?} as admin: {run:#?}"
+        );
+    }
+}
+
+/// Topic configs the principal may not read (no DescribeConfigs) are not shown as "none":
+/// `null`, with a warning; the rest of the description still prints.
+#[test]
+fn topic_configs_one_may_not_read_are_unknown_not_empty() {
+    let kafka = SecureKafka::shared();
+    let topic = common::unique("alice-configs");
+    let run = Run::of(
+        kafka
+            .admin()
+            .args(["topics", "create", &topic, "-c", "retention.ms=123456"]),
+        None,
+    );
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    let run = Run::of(
+        kafka
+            .sasl("SCRAM-SHA-512", ALICE)
+            .args(["-o", "json", "topics", "describe", &topic]),
+        None,
+    );
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(
+        doc["topics"][0]["configs"].is_null(),
+        "configs kctl could not read are shown as {}: {run:#?}",
+        doc["topics"][0]["configs"]
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: not authorized to describe configs of topic '{topic}' as User:alice"
+        )),
+        "{run:#?}"
+    );
+    assert_eq!(
+        doc["topics"][0]["partitions"][0]["partition"], 0,
+        "{run:#?}"
+    );
+    // The admin sees them.
+    let run = Run::of(
+        kafka
+            .admin()
+            .args(["-o", "json", "topics", "describe", &topic]),
+        None,
+    );
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        doc["topics"][0]["configs"]["retention.ms"], "123456",
+        "{run:#?}"
+    );
 }

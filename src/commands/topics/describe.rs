@@ -27,8 +27,9 @@ pub struct TopicDescription {
     pub partition_count: usize,
     pub replication_factor: usize,
     /// Configs set on the topic itself (those that differ from the broker's defaults).
-    /// Sensitive values are `null`.
-    pub configs: BTreeMap<String, Option<String>>,
+    /// Sensitive values are `null`; the whole is `null` when the broker would not show them
+    /// (no DescribeConfigs permission: a warning says so).
+    pub configs: Option<BTreeMap<String, Option<String>>>,
     pub partitions: Vec<PartitionDescription>,
 }
 
@@ -70,6 +71,12 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         kafka.list_offsets(&partitions, OffsetSpec::Latest),
     )?;
 
+    for (name, result) in &configs {
+        if let Err(e) = result {
+            ctx.printer
+                .warn(format!("{e}: the configs of topic '{name}' are not shown"));
+        }
+    }
     let description = Description {
         topics: topics
             .iter()
@@ -97,13 +104,18 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
                     name: t.name.clone(),
                     partition_count: t.partitions.len(),
                     replication_factor: t.replication_factor(),
-                    configs: configs
-                        .get(&t.name)
-                        .into_iter()
-                        .flatten()
-                        .filter(|c| c.is_topic_override)
-                        .map(|c| (c.name.clone(), c.value.clone()))
-                        .collect(),
+                    configs: match configs.get(&t.name) {
+                        Some(Err(_)) => None,
+                        entries => Some(
+                            entries
+                                .and_then(|r| r.as_ref().ok())
+                                .into_iter()
+                                .flatten()
+                                .filter(|c| c.is_topic_override)
+                                .map(|c| (c.name.clone(), c.value.clone()))
+                                .collect(),
+                        ),
+                    },
                     partitions: parts,
                 }
             })
@@ -119,14 +131,14 @@ impl Render for Description {
             if i > 0 {
                 blocks.push(Block::Line(String::new()));
             }
-            let configs = if t.configs.is_empty() {
-                "-".to_string()
-            } else {
-                t.configs
+            let configs = match &t.configs {
+                None => "?".to_string(),
+                Some(c) if c.is_empty() => "-".to_string(),
+                Some(c) => c
                     .iter()
                     .map(|(k, v)| format!("{k}={}", v.as_deref().unwrap_or("***")))
                     .collect::<Vec<_>>()
-                    .join(",")
+                    .join(","),
             };
             blocks.push(Block::Line(format!(
                 "Topic: {}  PartitionCount: {}  ReplicationFactor: {}  Configs: {}",

@@ -18,6 +18,7 @@
 #![allow(unsafe_code)]
 
 pub(crate) mod admin;
+pub(crate) mod authz;
 pub(crate) mod consume;
 pub(crate) mod events;
 pub(crate) mod groups;
