@@ -612,7 +612,7 @@ fn refusals(kafka: &'static SecureKafka) -> Vec<Refusal> {
 /// A subcommand's arguments and its stdin.
 type Subcommand = (Vec<String>, Option<&'static str>);
 
-/// The representative subcommands (besides doctor) and their stdin.
+/// Every subcommand that talks to the brokers (besides doctor) and its stdin.
 fn subcommands(topic: &str) -> Vec<Subcommand> {
     let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     vec![
@@ -620,7 +620,22 @@ fn subcommands(topic: &str) -> Vec<Subcommand> {
         (args(&["topics", "describe", topic]), None),
         (args(&["produce", topic]), Some("refused\n")),
         (args(&["consume", topic, "--from-beginning", "-e"]), None),
+        (args(&["consume", topic, "-e", "-g", "alice-refused-group"]), None),
         (args(&["groups", "list"]), None),
+        (args(&["groups", "describe", "alice-refused-group"]), None),
+        (
+            args(&[
+                "groups",
+                "reset-offsets",
+                "alice-refused-group",
+                "--all-topics",
+                "--to-earliest",
+            ]),
+            None,
+        ),
+        (args(&["groups", "delete", "alice-refused-group", "--yes"]), None),
+        (args(&["topics", "create", "alice-refused-new", "--dry-run"]), None),
+        (args(&["topics", "delete", topic, "--yes"]), None),
     ]
 }
 
