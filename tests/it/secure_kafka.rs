@@ -620,7 +620,10 @@ fn subcommands(topic: &str) -> Vec<Subcommand> {
         (args(&["topics", "describe", topic]), None),
         (args(&["produce", topic]), Some("refused\n")),
         (args(&["consume", topic, "--from-beginning", "-e"]), None),
-        (args(&["consume", topic, "-e", "-g", "alice-refused-group"]), None),
+        (
+            args(&["consume", topic, "-e", "-g", "alice-refused-group"]),
+            None,
+        ),
         (args(&["groups", "list"]), None),
         (args(&["groups", "describe", "alice-refused-group"]), None),
         (
@@ -633,8 +636,14 @@ fn subcommands(topic: &str) -> Vec<Subcommand> {
             ]),
             None,
         ),
-        (args(&["groups", "delete", "alice-refused-group", "--yes"]), None),
-        (args(&["topics", "create", "alice-refused-new", "--dry-run"]), None),
+        (
+            args(&["groups", "delete", "alice-refused-group", "--yes"]),
+            None,
+        ),
+        (
+            args(&["topics", "create", "alice-refused-new", "--dry-run"]),
+            None,
+        ),
         (args(&["topics", "delete", topic, "--yes"]), None),
     ]
 }
@@ -1417,6 +1426,18 @@ fn authorization_refusals_name_the_operation_the_resource_and_the_principal() {
         ),
         (
             vec!["topics", "describe", &secret],
+            None,
+            format!("describe topic '{secret}'"),
+        ),
+        (
+            vec![
+                "groups",
+                "reset-offsets",
+                &own,
+                "--topic",
+                &secret,
+                "--to-earliest",
+            ],
             None,
             format!("describe topic '{secret}'"),
         ),
