@@ -1,7 +1,8 @@
 //! `kctl doctor`: checks a connection step by step and says what is wrong.
 //!
 //! Steps: name resolution and TCP connect for each bootstrap address, the Kafka handshake
-//! (ApiVersions), cluster metadata through librdkafka (which includes TLS and SASL), then
+//! (ApiVersions), cluster metadata through librdkafka (which includes TLS and SASL: a refused
+//! TLS handshake fails the handshake step, a refused login the authentication step), then
 //! whether every broker the cluster advertises is itself reachable (the classic
 //! advertised.listeners mistake), and authentication.
 
@@ -283,7 +284,7 @@ impl Doctor {
             ),
             Some(kafka::FailedStage::Authentication) => (
                 "authentication",
-                format!("the broker answers, but the SASL login failed: {reason}"),
+                format!("the broker answers, but authentication failed: {reason}"),
             ),
             None if self.sasl.is_some() || self.tls => (
                 "metadata",
