@@ -339,11 +339,33 @@ impl Failure {
     /// connection was) against what kctl asked for; `reached` says whether a call succeeded.
     pub fn explain(raw: &str, reason: &str, expect: &Expect, reached: bool) -> Failure {
         let reason = tidy_reason(reason);
-        let state = connection_state(raw);
-        let closed = reason.starts_with("Disconnected");
+        let closed = (reason.starts_with("Disconnected") && !reached)
+            .then(|| connection_state(raw))
+            .flatten();
+        Failure::sasl(&reason, expect)
+            .or_else(|| Failure::tls(&reason, expect))
+            .or_else(|| closed.and_then(|state| Failure::closed(&reason, state, expect)))
+            .unwrap_or_else(|| {
+                if reason.contains("SASL") {
+                    Failure::new(FailureKind::Sasl, reason, SASL_HINT)
+                } else if reason.contains("SSL") || reason.contains("certificate") {
+                    Failure::new(FailureKind::Tls, reason, TLS_HINT)
+                } else {
+                    Failure {
+                        kind: FailureKind::Other,
+                        reason,
+                        hint: None,
+                    }
+                }
+            })
+    }
+
+    /// A token librdkafka could not get, a refused login, a mechanism the listener does not
+    /// offer, a listener that takes no SASL.
+    fn sasl(reason: &str, expect: &Expect) -> Option<Failure> {
         let mechanism = expect.sasl.as_deref().unwrap_or("SASL");
         if reason.contains("OAUTHBEARER token") {
-            return Failure::new(FailureKind::OAuthToken, reason, "librdkafka could not get an OAUTHBEARER token: check the token endpoint (--sasl-oauth-token-url, or the context's oauth-token-url) and the client id and secret (--sasl-username, --sasl-password-env/-file), or -X sasl.oauthbearer.config");
+            return Some(Failure::new(FailureKind::OAuthToken, reason.to_string(), "librdkafka could not get an OAUTHBEARER token: check the token endpoint (--sasl-oauth-token-url, or the context's oauth-token-url) and the client id and secret (--sasl-username, --sasl-password-env/-file), or -X sasl.oauthbearer.config"));
         }
         if reason.contains("SASL authentication error") {
             let hint = if expect.sasl.as_deref() == Some("OAUTHBEARER") {
@@ -357,75 +379,90 @@ impl Failure {
                      the user must exist on the brokers for {mechanism}"
                 )
             };
-            return Failure::new(
+            return Some(Failure::new(
                 FailureKind::Sasl,
                 format!("authentication failed for {}: {reason}", expect.login()),
                 hint,
-            );
+            ));
         }
-        if let Some(offered) = reason.split("broker's supported mechanisms:").nth(1) {
-            let offered: Vec<&str> = offered
-                .split(',')
-                .map(str::trim)
-                .filter(|m| !m.is_empty())
-                .collect();
-            if offered.is_empty() {
-                return Failure::new(
-                    FailureKind::Sasl,
-                    format!(
-                        "this listener does not take SASL (it is a PLAINTEXT or SSL listener): \
-                         {reason}"
-                    ),
-                    "connect to the brokers' SASL listener, or without --sasl-* (with --tls \
-                     for an SSL listener)",
-                );
-            }
-            return Failure::new(
+        let offered = reason.split("broker's supported mechanisms:").nth(1)?;
+        let offered: Vec<&str> = offered
+            .split(',')
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .collect();
+        Some(match offered.first() {
+            None => Failure::new(
+                FailureKind::Sasl,
+                format!(
+                    "this listener does not take SASL (it is a PLAINTEXT or SSL listener): \
+                     {reason}"
+                ),
+                "connect to the brokers' SASL listener, or without --sasl-* (with --tls for an \
+                 SSL listener)",
+            ),
+            Some(first) => Failure::new(
                 FailureKind::Sasl,
                 format!(
                     "the listener does not enable SASL {mechanism}; it offers {}: {reason}",
                     offered.join(", ")
                 ),
-                format!("use one of them: --sasl-mechanism {}", offered[0]),
-            );
-        }
-        // Without the question when the broker closed the connection before librdkafka's
-        // TLS layer read anything.
-        let plaintext_listener = reason.contains("connecting to a PLAINTEXT broker listener?")
-            || (closed && !reached && expect.tls && state == Some("SSL_HANDSHAKE"));
-        if plaintext_listener {
+                format!("use one of them: --sasl-mechanism {first}"),
+            ),
+        })
+    }
+
+    /// A PLAINTEXT listener met with TLS, a certificate that did not verify, a refused client
+    /// certificate.
+    fn tls(reason: &str, expect: &Expect) -> Option<Failure> {
+        if reason.contains("connecting to a PLAINTEXT broker listener?") {
             let reason = reason.replace(": connecting to a PLAINTEXT broker listener?", "");
-            return Failure::new(
-                FailureKind::Tls,
-                format!(
-                    "the TLS handshake failed: the broker closed the connection, as a \
-                     PLAINTEXT listener does: {reason}"
-                ),
-                "connect without --tls/--tls-* to a PLAINTEXT listener, or to the brokers' TLS \
-                 listener",
-            );
+            return Some(Failure::plaintext_listener(&reason));
         }
         if reason.contains("certificate verify failed") {
-            return Failure::new(FailureKind::CertificateVerify, reason, TLS_HINT);
+            return Some(Failure::new(
+                FailureKind::CertificateVerify,
+                reason.to_string(),
+                TLS_HINT,
+            ));
         }
-        if reason.contains("certificate required") {
-            let hint = if expect.client_certificate {
-                "the broker does not accept the client certificate: give --tls-cert/--tls-key \
-                 a certificate signed by a CA the brokers trust (their ssl.truststore)"
-            } else {
-                "the listener requires mutual TLS: give --tls-cert and --tls-key (a \
-                 certificate signed by a CA the brokers trust)"
-            };
-            return Failure::new(
-                FailureKind::Tls,
-                format!("the broker refused the client certificate: {reason}"),
-                hint,
-            );
+        if !reason.contains("certificate required") {
+            return None;
         }
-        // A listener that expects TLS closes the connection on the plaintext ApiVersions; one
-        // that expects SASL answers ApiVersions and closes on the next request.
-        if closed && !reached && !expect.tls && state == Some("APIVERSION_QUERY") {
-            return Failure::new(
+        let hint = if expect.client_certificate {
+            "the broker does not accept the client certificate: give --tls-cert/--tls-key a \
+             certificate signed by a CA the brokers trust (their ssl.truststore)"
+        } else {
+            "the listener requires mutual TLS: give --tls-cert and --tls-key (a certificate \
+             signed by a CA the brokers trust)"
+        };
+        Some(Failure::new(
+            FailureKind::Tls,
+            format!("the broker refused the client certificate: {reason}"),
+            hint,
+        ))
+    }
+
+    fn plaintext_listener(reason: &str) -> Failure {
+        Failure::new(
+            FailureKind::Tls,
+            format!(
+                "the TLS handshake failed: the broker closed the connection, as a PLAINTEXT \
+                 listener does: {reason}"
+            ),
+            "connect without --tls/--tls-* to a PLAINTEXT listener, or to the brokers' TLS \
+             listener",
+        )
+    }
+
+    /// A connection the broker closed before any call succeeded, in librdkafka's `state`: a
+    /// listener that expects TLS closes it on the plaintext ApiVersions, a PLAINTEXT one on
+    /// the TLS handshake (librdkafka does not always ask "connecting to a PLAINTEXT broker
+    /// listener?"), one that expects SASL answers ApiVersions and closes on the next request.
+    fn closed(reason: &str, state: &str, expect: &Expect) -> Option<Failure> {
+        match state {
+            "SSL_HANDSHAKE" if expect.tls => Some(Failure::plaintext_listener(reason)),
+            "APIVERSION_QUERY" if !expect.tls => Some(Failure::new(
                 FailureKind::Tls,
                 format!(
                     "the broker closed the connection at the first request, as a TLS listener \
@@ -433,10 +470,8 @@ impl Failure {
                 ),
                 "connect with --tls (and --tls-ca FILE when a private CA signed the brokers' \
                  certificates), or to the brokers' PLAINTEXT listener",
-            );
-        }
-        if closed && !reached && expect.sasl.is_none() && state == Some("UP") {
-            return Failure::new(
+            )),
+            "UP" if expect.sasl.is_none() => Some(Failure::new(
                 FailureKind::Sasl,
                 format!(
                     "the broker closed the connection after the handshake, as a SASL listener \
@@ -445,18 +480,8 @@ impl Failure {
                 "log in with --sasl-mechanism MECHANISM --sasl-username USER \
                  --sasl-password-env VAR (or the context's [sasl] table), or connect to the \
                  brokers' listener without SASL",
-            );
-        }
-        if reason.contains("SASL") {
-            return Failure::new(FailureKind::Sasl, reason, SASL_HINT);
-        }
-        if reason.contains("SSL") || reason.contains("certificate") {
-            return Failure::new(FailureKind::Tls, reason, TLS_HINT);
-        }
-        Failure {
-            kind: FailureKind::Other,
-            reason,
-            hint: None,
+            )),
+            _ => None,
         }
     }
 
