@@ -12,14 +12,14 @@ use rdkafka::producer::{
     BaseProducer, BaseRecord, DeliveryResult, Producer as _, ProducerContext, PARTITION_UA,
 };
 
-use super::authz::{principal, reword, Operation, Resource};
+use super::authz::{principal, refusal, reword, Operation, Resource};
 use super::client::drop_in_background;
 use super::config::{ClientConfig, MAX_TIMEOUT};
 use super::conn::{ClientCtx, ConnState, Hooks};
 use super::errors::broker_error;
 use super::native::produce::{self as native, TopicHandle};
 use super::native::{fatal_error, ClientRef, SharedClient};
-use super::types::{DeliveryStats, OutRecord, ProducerOptions, RecordTime};
+use super::types::{Code, DeliveryStats, OutRecord, ProducerOptions, RecordTime};
 use crate::error::{Error, Result};
 
 /// librdkafka's timestamp for "now": it stamps the record with the time it is sent.
@@ -200,13 +200,21 @@ impl Producer {
     }
 
     /// The producer's fatal error as one line, when one was raised: `fatal error: WHAT: WHY`.
+    /// A producer id refused for lack of permission (a cluster operation) reads as the
+    /// refusal to write it is.
     fn fatal(&self) -> Option<String> {
         let (code, reason) = fatal_error(ClientRef::of(self.inner.client()))?;
-        Some(format!(
-            "fatal error: {}: {}",
-            broker_error(code, None).message,
-            reason.trim()
-        ))
+        let error = broker_error(code, None);
+        if error.code == Code::NotAuthorized {
+            let hooks = &self.inner.context().hooks;
+            return Some(format!(
+                "{}: the brokers refused the idempotent producer its producer id ({}), which \
+                 takes Write on the topic (or IdempotentWrite on the cluster)",
+                refusal(Operation::Write, &hooks.topic, &hooks.principal),
+                error.message
+            ));
+        }
+        Some(format!("fatal error: {}: {}", error.message, reason.trim()))
     }
 
     /// Why a record was not queued: the reason alone (the caller knows which record it was).

@@ -1560,3 +1560,63 @@ fn topic_configs_one_may_not_read_are_unknown_not_empty() {
         "{run:#?}"
     );
 }
+
+/// A principal that may describe a topic but write none: an idempotent producer (kctl's
+/// default) is refused its producer id, a cluster operation (IdempotentWrite on the cluster,
+/// or Write on some topic); kctl names it and how to get by.
+#[test]
+fn a_producer_that_may_write_nothing_is_told_so() {
+    let kafka = SecureKafka::shared();
+    let topic = kafka.topic("viewonly");
+    // An OAUTHBEARER principal of its own (Kafka's unsecured tokens): Describe on the topic.
+    let principal = common::unique("dave");
+    let config = kafka.dir.join("admin.properties").display().to_string();
+    let args: Vec<String> = [
+        "--bootstrap-server",
+        &kafka.sasl,
+        "--command-config",
+        &config,
+        "--add",
+        "--allow-principal",
+        &format!("User:{principal}"),
+        "--topic",
+        &topic,
+        "--operation",
+        "Describe",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    common::apache::tools(&[(common::secure::ACL_COMMAND, args)]);
+    let dave = || {
+        let mut cmd = kafka.kctl(&kafka.sasl);
+        cmd.args(["--sasl-mechanism", "OAUTHBEARER"])
+            .args(["-X", "enable.sasl.oauthbearer.unsecure.jwt=true"])
+            .args([
+                "-X",
+                &format!("sasl.oauthbearer.config=principal={principal}"),
+            ]);
+        cmd
+    };
+    // The ACL reaches the authorizer a moment after the tool returns.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let run = Run::of(dave().args(["topics", "describe", &topic]), None);
+        if run.code == Some(0) || std::time::Instant::now() > deadline {
+            assert_eq!(run.code, Some(0), "{run:#?}");
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let run = Run::of(dave().args(["produce", &topic]), Some("x\n"));
+    assert_not_authorized(
+        "dave produce",
+        &run,
+        &format!("not authorized to write topic '{topic}' as User:{principal}: the brokers refused the idempotent producer its producer id"),
+    );
+    assert!(
+        run.error().contains("IdempotentWrite on the cluster"),
+        "{run:#?}"
+    );
+    assert!(run.stderr.contains("delivered 0, failed 1"), "{run:#?}");
+}
