@@ -312,6 +312,22 @@ RAmOIcJNWBvVUFZotT3WzVvHs/ekY/Fq
     }
 
     #[test]
+    fn a_certificate_that_cannot_be_read_has_no_cn() {
+        assert_eq!(certificate_cn(CAROL).as_deref(), Some("carol"));
+        assert_eq!(certificate_cn("not a certificate"), None);
+        assert_eq!(
+            certificate_cn("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"),
+            None
+        );
+        assert_eq!(
+            der_item(&[0x30, 0x85, 1, 2, 3, 4, 5]),
+            None,
+            "a length too long"
+        );
+        assert_eq!(der_item(&[0x30, 0x03, 1]), None, "a length past the end");
+    }
+
+    #[test]
     fn refusals_name_the_operation_the_resource_and_the_principal() {
         let topic = Resource::Topic("orders".into());
         assert_eq!(
