@@ -277,9 +277,11 @@ impl Kafka {
         Ok(listed
             .into_iter()
             .map(|item| {
-                let result = item
-                    .result
-                    .map_err(|e| broker_error(e.code, Some(&e.message)));
+                let result = item.result.map_err(|e| {
+                    let err = broker_error(e.code, Some(&e.message));
+                    let topic = Resource::Topic(item.topic.clone());
+                    self.reword(err, Operation::Describe, topic)
+                });
                 ((item.topic, item.partition), result)
             })
             .collect())
