@@ -1618,7 +1618,8 @@ fn a_producer_that_may_write_nothing_is_told_so() {
         run.error().contains("IdempotentWrite on the cluster"),
         "{run:#?}"
     );
-    assert!(run.stderr.contains("delivered 0, failed 1"), "{run:#?}");
+    // Whether the refusal came before the message was queued or after is a race.
+    assert!(run.stderr.contains("delivered 0, failed "), "{run:#?}");
 }
 
 /// `groups describe` of a group with offsets on topics the principal may not describe: Kafka
