@@ -127,6 +127,15 @@ impl Error {
         self.causes.join(": ")
     }
 
+    /// Why it failed, without what failed: the causes after the first (the whole message
+    /// when there is only one).
+    pub fn reason(&self) -> String {
+        match self.causes.len() {
+            0 | 1 => self.message(),
+            _ => self.causes[1..].join(": "),
+        }
+    }
+
     pub fn hint(&self) -> Option<&str> {
         self.hint.as_deref()
     }

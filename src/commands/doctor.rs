@@ -1,7 +1,8 @@
 //! `kctl doctor`: checks a connection step by step and says what is wrong.
 //!
 //! Steps: name resolution and TCP connect for each bootstrap address, the Kafka handshake
-//! (ApiVersions), cluster metadata through librdkafka (which includes TLS and SASL), then
+//! (ApiVersions), cluster metadata through librdkafka (which includes TLS and SASL: a refused
+//! TLS handshake fails the handshake step, a refused login the authentication step), then
 //! whether every broker the cluster advertises is itself reachable (the classic
 //! advertised.listeners mistake), and authentication.
 
@@ -43,6 +44,9 @@ pub struct Report {
     /// The verdict is a warning: the connection works, but a step failed.
     #[serde(skip)]
     pub warning: bool,
+    /// What to do about the failure, when kctl knows.
+    #[serde(skip)]
+    pub hint: Option<String>,
 }
 
 struct Doctor {
@@ -57,6 +61,8 @@ struct Doctor {
     /// A failure that does not stop the connection (a bootstrap address that does not work
     /// while others do): the verdict when there is no problem.
     warning: Option<String>,
+    /// What to do about the problem, when kctl knows.
+    hint: Option<String>,
 }
 
 impl Doctor {
@@ -172,7 +178,11 @@ pub async fn run(_args: Args, ctx: &Ctx) -> Result<()> {
     } else if report.warning {
         Err(Error::runtime(report.verdict).context("the connection check found a problem"))
     } else {
-        Err(Error::runtime(report.verdict).context("the connection check failed"))
+        let error = Error::runtime(report.verdict).context("the connection check failed");
+        Err(match report.hint {
+            Some(hint) => error.with_hint(hint),
+            None => error,
+        })
     }
 }
 
@@ -185,6 +195,7 @@ pub async fn diagnose(client: &ClientConfig) -> Report {
         steps: Vec::new(),
         problem: None,
         warning: None,
+        hint: None,
     };
     if doc.check_bootstrap(client).await {
         if let Some(cluster) = doc.check_metadata(client).await {
@@ -235,9 +246,12 @@ impl Doctor {
         let mut meta_client = client.clone();
         meta_client.timeout = self.remaining();
         let bootstrap = client.bootstrap_servers();
-        let metadata = match Kafka::connect(&meta_client) {
-            Ok(k) => k.metadata().await,
-            Err(e) => Err(e),
+        let (metadata, stage) = match Kafka::connect(&meta_client) {
+            Ok(k) => {
+                let metadata = k.metadata().await;
+                (metadata, k.failed_stage())
+            }
+            Err(e) => (Err(e), None),
         };
         match metadata {
             Ok(cluster) => {
@@ -250,22 +264,52 @@ impl Doctor {
                 Some(cluster)
             }
             Err(e) => {
-                self.record("metadata", &bootstrap, Err(e.message()));
-                let verdict = if self.sasl.is_some() || self.tls {
-                    format!(
-                        "the broker answers, but the Kafka client could not read metadata (check the TLS/SASL settings): {}",
-                        e.message()
-                    )
-                } else {
-                    format!(
-                        "the broker answers, but metadata could not be read: {}",
-                        e.message()
-                    )
-                };
-                self.fail(verdict);
-                self.skip("advertised", "-", "no metadata");
-                self.skip("authentication", "-", "no metadata");
+                self.metadata_failed(&bootstrap, stage, &e);
                 None
+            }
+        }
+    }
+
+    /// The metadata could not be read: the step that failed is the TLS handshake or the SASL
+    /// login when librdkafka said so, else the metadata step itself.
+    fn metadata_failed(&mut self, bootstrap: &str, stage: Option<kafka::FailedStage>, e: &Error) {
+        let reason = match stage {
+            Some(_) => e.reason(),
+            None => e.message(),
+        };
+        let (step, verdict) = match stage {
+            Some(kafka::FailedStage::Handshake) => (
+                "handshake",
+                format!("the broker answers, but the TLS handshake failed: {reason}"),
+            ),
+            Some(kafka::FailedStage::Authentication) => (
+                "authentication",
+                format!("the broker answers, but authentication failed: {reason}"),
+            ),
+            None if self.sasl.is_some() || self.tls => (
+                "metadata",
+                format!(
+                    "the broker answers, but the Kafka client could not read metadata (check the TLS/SASL settings): {reason}"
+                ),
+            ),
+            None => (
+                "metadata",
+                format!("the broker answers, but metadata could not be read: {reason}"),
+            ),
+        };
+        if stage.is_some() {
+            self.hint = e.hint().map(str::to_string);
+        }
+        // A TLS listener's handshake step was left to this one: it fails in its place.
+        if step == "handshake" {
+            self.steps
+                .retain(|s| !(s.step == "handshake" && s.status == Status::Skipped));
+        }
+        self.record(step, bootstrap, Err(reason));
+        self.fail(verdict);
+        for later in ["metadata", "advertised", "authentication"] {
+            if later != step {
+                self.skip(later, "-", "the connection failed");
             }
         }
     }
@@ -339,18 +383,21 @@ fn finish(doc: Doctor) -> Report {
             verdict: problem,
             steps: doc.steps,
             warning: false,
+            hint: doc.hint,
         },
         (None, Some(warning)) => Report {
             ok: false,
             verdict: warning,
             steps: doc.steps,
             warning: true,
+            hint: None,
         },
         (None, None) => Report {
             ok: true,
             verdict: "the connection works: every broker is reachable and answers Kafka".into(),
             steps: doc.steps,
             warning: false,
+            hint: None,
         },
     }
 }

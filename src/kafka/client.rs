@@ -10,13 +10,16 @@ use rdkafka::admin::{AdminClient, AdminOptions};
 use rdkafka::config::FromClientConfigAndContext;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 
+use super::authz::{self, Operation, Resource};
 use super::config::{admin_request_timeout, ClientConfig, MAX_TIMEOUT};
-use super::conn::{ClientCtx, ConnState, Failure, COORDINATOR_HINT, TIMEOUT_HINT};
+use super::conn::{
+    ClientCtx, ConnState, FailedStage, Failure, FailureKind, COORDINATOR_HINT, TIMEOUT_HINT,
+};
 use super::errors::{broker_error, is_timeout};
 use super::native::admin::AdminCallError;
 use super::native::events::MainQueuePump;
-use super::native::{self, NativeError, SharedClient};
-use super::types::{Broker, ClusterInfo, PartitionInfo, TopicInfo};
+use super::native::{self, ClientRef, NativeError, SharedClient};
+use super::types::{Broker, BrokerError, ClusterInfo, PartitionInfo, TopicInfo};
 use crate::error::{Error, ErrorKind, Result};
 use crate::settings::format_duration;
 
@@ -29,6 +32,10 @@ pub struct Kafka {
     brokers: String,
     /// How kctl's own connections (`wire/`) connect, or why they cannot.
     pub(super) wire: super::wire::WireResult<super::wire::WireSettings>,
+    /// Who kctl authenticates as, for refusals (`User:alice`).
+    pub(super) principal: String,
+    /// What the client was made from (to look into a failed certificate check).
+    config: ClientConfig,
 }
 
 /// Drops a client on a thread of its own: tearing librdkafka down takes a moment that nothing
@@ -84,6 +91,8 @@ impl Kafka {
             timeout: config.timeout,
             brokers: config.bootstrap_servers(),
             wire: super::wire::WireSettings::of(config),
+            principal: super::authz::principal(config),
+            config: config.clone(),
         })
     }
 
@@ -114,8 +123,10 @@ impl Kafka {
             what,
         )
         .because(why);
-        match last.as_ref().and_then(Failure::hint) {
-            Some(hint) => error.with_kind(ErrorKind::Authentication).with_hint(hint),
+        match last.as_ref().filter(|l| l.stage().is_some()) {
+            Some(last) => error
+                .with_kind(ErrorKind::Authentication)
+                .with_hint(last.hint().unwrap_or(TIMEOUT_HINT)),
             None => error.with_hint(TIMEOUT_HINT),
         }
     }
@@ -129,13 +140,21 @@ impl Kafka {
         }
     }
 
-    /// No broker answered at all: every bootstrap address failed.
+    /// No broker answered at all: every bootstrap address failed. A failed TLS handshake or
+    /// SASL login is an authentication error that names its cause.
     pub(super) fn unreachable_error(&self, what: &str) -> Error {
         let last = self.state.last_error();
+        if let Some(last) = last.as_ref().filter(|l| l.stage().is_some()) {
+            let error = Error::new(ErrorKind::Authentication, what).because(&last.reason);
+            return match last.hint() {
+                Some(hint) => error.with_hint(hint),
+                None => error,
+            };
+        }
         let reason = last
             .as_ref()
             .map_or("all brokers are down", |f| f.reason.as_str());
-        let error = Error::new(
+        Error::new(
             ErrorKind::Unreachable {
                 addresses: self.brokers.clone(),
             },
@@ -144,14 +163,41 @@ impl Kafka {
         .because(format!(
             "no Kafka broker answered at {}: {reason}",
             self.brokers
-        ));
-        match last.as_ref().and_then(Failure::hint) {
-            Some(hint) => error.with_kind(ErrorKind::Authentication).with_hint(hint),
-            None => error.with_hint(
-                "check the address (-b/--brokers or KCTL_BROKERS) and that Kafka is running \
-                 there; `kctl doctor` checks the connection step by step",
-            ),
+        ))
+        .with_hint(
+            "check the address (-b/--brokers or KCTL_BROKERS) and that Kafka is running \
+             there; `kctl doctor` checks the connection step by step",
+        )
+    }
+
+    /// The stage of the connection that failed (TLS handshake, SASL login), if one did.
+    pub fn failed_stage(&self) -> Option<FailedStage> {
+        self.state.last_error().and_then(|f| f.stage())
+    }
+
+    /// A broker certificate that did not verify: looks into which check failed by connecting
+    /// once more without the host name check. When that connects, a CA kctl trusts signed the
+    /// certificate and it does not name the host; otherwise the CA is not trusted (or the
+    /// certificate expired).
+    async fn explain_certificate(&self) {
+        let verify_failed = self
+            .state
+            .last_error()
+            .is_some_and(|f| f.kind == FailureKind::CertificateVerify);
+        if !verify_failed {
+            return;
         }
+        let mut host_mismatch = false;
+        if self.state.verifies_host_names() {
+            let config = self.config.clone();
+            let limit = self.timeout.min(Duration::from_secs(3));
+            host_mismatch =
+                tokio::task::spawn_blocking(move || trusted_without_host_check(&config, limit))
+                    .await
+                    .unwrap_or(false);
+        }
+        self.state
+            .refine(Failure::certificate(host_mismatch, &self.brokers));
     }
 
     /// Runs `fut` bounded by the timeout, failing fast when no broker can be reached at all.
@@ -192,6 +238,7 @@ impl Kafka {
                     }
                     tokio::time::sleep(Duration::from_millis(5)).await;
                 }
+                self.explain_certificate().await;
                 Err(self.unreachable_error(what))
             }
         }
@@ -262,6 +309,47 @@ impl Kafka {
         }
     }
 
+    /// `err` as a refusal of `operation` on `resource` ("not authorized to ... as
+    /// User:alice") when the broker refused for lack of permission; else as it is.
+    pub(super) fn refused(&self, err: Error, operation: Operation, resource: Resource) -> Error {
+        if *err.kind() == ErrorKind::Authorization {
+            authz::refusal_error(operation, &resource, &self.principal)
+        } else {
+            err
+        }
+    }
+
+    /// A broker's per-item error as a refusal of `operation` on `resource` when it is one.
+    pub(super) fn reword(
+        &self,
+        err: BrokerError,
+        operation: Operation,
+        resource: Resource,
+    ) -> BrokerError {
+        authz::reword(err, operation, &resource, &self.principal)
+    }
+
+    /// The principal, when a listing may leave out what it may not describe: Kafka lists
+    /// only the topics and groups the principal may describe. kctl takes a listing as complete
+    /// when the principal may use every operation on the cluster (DescribeCluster's authorized
+    /// operations), as a super user may, or when the connection does not authenticate;
+    /// otherwise it is "only what User:alice may describe". `None` also when the broker does
+    /// not say.
+    pub async fn listing_filtered_for(&self) -> Option<String> {
+        if self.principal == authz::ANONYMOUS {
+            return None;
+        }
+        let everything = self
+            .blocking("cannot describe the cluster", |admin, timeout| {
+                native::authz::may_do_everything_on_cluster(ClientRef::of(admin.inner()), timeout)
+            })
+            .await;
+        match everything {
+            Ok(Ok(Some(false))) => Some(self.principal.clone()),
+            _ => None,
+        }
+    }
+
     /// Cluster metadata for all topics (one request).
     pub async fn metadata(&self) -> Result<ClusterInfo> {
         let what = "cannot read the cluster metadata";
@@ -285,6 +373,49 @@ impl Kafka {
         .await?
         .map_err(|e| self.kafka_error(what, e))
     }
+}
+
+/// Whether a TLS handshake with `config`, the host name check off, gets past the
+/// certificate within `limit`.
+fn trusted_without_host_check(config: &ClientConfig, limit: Duration) -> bool {
+    let mut quiet = config.clone();
+    quiet.verbose = 0;
+    let state = Arc::new(ConnState::new(&quiet));
+    let mut rd = quiet.base();
+    rd.set("ssl.endpoint.identification.algorithm", "none");
+    let ctx = ClientCtx {
+        state: state.clone(),
+        hooks: (),
+    };
+    let Ok(probe) = AdminClient::from_config_and_context(&rd, ctx) else {
+        return false;
+    };
+    let probe = Arc::new(probe);
+    let pump = MainQueuePump::start(SharedClient::admin(&probe), state.clone());
+    let (done, answered) = std::sync::mpsc::channel();
+    let _ = std::thread::Builder::new()
+        .name("kctl-tls-probe".into())
+        .spawn(move || {
+            let ok = probe.inner().fetch_metadata(None, limit).is_ok();
+            let _ = done.send(ok);
+            drop(pump);
+            drop_in_background(probe);
+        });
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        match answered.recv_timeout(Duration::from_millis(10)) {
+            Ok(true) => return true,
+            Ok(false) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if state.last_error().is_some() || std::time::Instant::now() >= deadline {
+            break;
+        }
+    }
+    // A failure past the handshake (a SASL login, say) still means the certificate passed.
+    state
+        .last_error()
+        .is_some_and(|f| f.stage() == Some(FailedStage::Authentication))
 }
 
 #[cfg(test)]

@@ -19,12 +19,18 @@ use crate::printer::Diagnostics;
 /// What librdkafka told us about the connection, served by the main-queue pump.
 pub(crate) struct ConnState {
     verbose: u8,
+    /// What kctl asked for (TLS, the SASL login), to say what a failure means.
+    expect: Expect,
     /// Where librdkafka's logs go with -v.
     logs: Diagnostics,
     last_error: Mutex<Option<Failure>>,
     /// True while every broker is down and none has ever answered.
     pub(super) unreachable: watch::Sender<bool>,
     pub(super) reached: AtomicBool,
+    /// librdkafka's last word on the broker count was "all brokers are down". Its log lines
+    /// and error events come by different paths, so a failure's FAIL line may come after it:
+    /// that line looks again.
+    all_down_said: AtomicBool,
     /// The bootstrap addresses (`host:port`, lower case), and those a connection to failed.
     /// librdkafka says "all brokers are down" also while it swaps the bootstrap connections for
     /// the brokers the metadata named, so that alone does not make the cluster unreachable:
@@ -41,10 +47,12 @@ impl ConnState {
             .unwrap_or_else(|| config.bootstrap_servers());
         ConnState {
             verbose: config.verbose,
+            expect: Expect::of(config),
             logs: config.logs,
             last_error: Mutex::new(None),
             unreachable: watch::channel(false).0,
             reached: AtomicBool::new(false),
+            all_down_said: AtomicBool::new(false),
             bootstrap: list
                 .split(',')
                 .map(|a| address_of(a.trim()))
@@ -55,6 +63,8 @@ impl ConnState {
     }
 
     pub fn on_log(&self, level: i32, facility: &str, message: &str) {
+        // librdkafka logs at Info level even without -v (the FAIL lines below); only -v
+        // prints them.
         if self.verbose > 0 {
             let message = crate::security::scrub(message);
             self.logs
@@ -71,8 +81,12 @@ impl ConnState {
                     failed.insert(address_of(name));
                 }
             }
-            if let Ok(mut last) = self.last_error.lock() {
-                *last = Some(Failure::read(reason));
+            let refusal = self.record(message, reason);
+            // A refused handshake or login is no passing trouble: librdkafka says "all
+            // brokers are down" only once its count caught up (often after a retry, with a
+            // SASL login each time), so when every bootstrap address was refused, that is it.
+            if refusal || self.all_down_said.load(Ordering::Relaxed) {
+                self.all_down();
             }
         }
         // Without an error callback (the admin client) librdkafka logs its error events with
@@ -81,15 +95,13 @@ impl ConnState {
         if facility == "ERROR" {
             match parse_brokers_down(message) {
                 Some((down, total)) => {
+                    self.all_down_said.store(down == total, Ordering::Relaxed);
                     if down == total {
                         self.all_down();
                     }
                 }
                 None => {
-                    let reason = strip_thread(message);
-                    if let Ok(mut last) = self.last_error.lock() {
-                        *last = Some(Failure::read(reason));
-                    }
+                    self.record(message, strip_thread(message));
                 }
             }
         }
@@ -117,10 +129,35 @@ impl ConnState {
             ));
         }
         if code == RDKafkaErrorCode::AllBrokersDown {
+            self.all_down_said.store(true, Ordering::Relaxed);
             self.all_down();
-        } else if let Ok(mut last) = self.last_error.lock() {
-            *last = Some(Failure::read(reason));
+        } else {
+            self.record(reason, reason);
         }
+    }
+
+    /// Keeps `reason` (from the log line or error `raw`) as the last failure, explained;
+    /// true when it is a refused TLS handshake or SASL login.
+    fn record(&self, raw: &str, reason: &str) -> bool {
+        let reached = self.reached.load(Ordering::Relaxed);
+        let failure = Failure::explain(raw, reason, &self.expect, reached);
+        let refusal = failure.stage().is_some();
+        if let Ok(mut last) = self.last_error.lock() {
+            *last = Some(failure);
+        }
+        refusal
+    }
+
+    /// Replaces the last failure (kctl found out more about it).
+    pub fn refine(&self, failure: Failure) {
+        if let Ok(mut last) = self.last_error.lock() {
+            *last = Some(failure);
+        }
+    }
+
+    /// Whether kctl checks that the brokers' certificates name the host it connects to.
+    pub fn verifies_host_names(&self) -> bool {
+        self.expect.tls && self.expect.verify_hostname
     }
 
     /// The last connection failure librdkafka reported.
@@ -200,20 +237,79 @@ pub(crate) const COORDINATOR_HINT: &str =
      needs a leader for every partition (`kctl topics describe __consumer_offsets`); or give \
      a longer --timeout";
 
+/// What kctl asked of the connection, to read its failures by: TLS or not, the SASL login
+/// (mechanism and user name, never the password), a client certificate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Expect {
+    pub tls: bool,
+    pub verify_hostname: bool,
+    pub client_certificate: bool,
+    /// The SASL mechanism, upper case.
+    pub sasl: Option<String>,
+    pub user: Option<String>,
+}
+
+impl Expect {
+    pub fn of(config: &ClientConfig) -> Expect {
+        let mode = config.security_mode();
+        let has = |key: &str| config.user_property(key).is_some();
+        Expect {
+            tls: mode.tls,
+            // librdkafka checks host names (`https`) unless told `none`.
+            verify_hostname: config
+                .user_property("ssl.endpoint.identification.algorithm")
+                .is_none_or(|a| a.eq_ignore_ascii_case("https"))
+                && config
+                    .user_property("enable.ssl.certificate.verification")
+                    .is_none_or(|v| v != "false"),
+            client_certificate: has("ssl.certificate.location")
+                || has("ssl.certificate.pem")
+                || has("ssl.keystore.location"),
+            sasl: mode.sasl.map(|m| m.to_ascii_uppercase()),
+            user: config.user_property("sasl.username").map(str::to_string),
+        }
+    }
+
+    /// `user alice (SCRAM-SHA-512)`, `OAUTHBEARER`: who logged in, for "authentication
+    /// failed for ...".
+    fn login(&self) -> String {
+        let mechanism = self.sasl.as_deref().unwrap_or("SASL");
+        match (&self.user, mechanism) {
+            (Some(user), "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512") => {
+                format!("user {user} ({mechanism})")
+            }
+            _ => format!("the {mechanism} login"),
+        }
+    }
+}
+
 /// What a connection failure was about, as far as kctl's advice goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum FailureKind {
     /// librdkafka could not get an OAUTHBEARER token.
     OAuthToken,
-    /// The SASL login failed.
+    /// The SASL login failed (or the listener does not take SASL, or wants it).
     Sasl,
-    /// The TLS handshake failed.
+    /// The TLS handshake failed (or the listener does not speak TLS, or wants it).
     Tls,
+    /// The broker's certificate did not verify: which check failed is found out apart
+    /// (see `Kafka::explain_certificate`).
+    CertificateVerify,
     /// Anything else (refused, not resolved, not Kafka, ...).
     Other,
 }
 
-/// A connection failure librdkafka reported: what it was about and its reason, tidied.
+/// The stage of a connection a failure belongs to, as `kctl doctor` names its steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailedStage {
+    /// The TLS handshake (or a TLS/plaintext mismatch).
+    Handshake,
+    /// The SASL login (or a SASL/plaintext mismatch).
+    Authentication,
+}
+
+/// A connection failure librdkafka reported: what it was about, its reason as kctl words it,
+/// and what to do about it.
 ///
 /// librdkafka reports connection failures as words only (its `FAIL` log lines carry no error
 /// code), so their kind is read from those words once, here, where its logs are parsed; all
@@ -222,32 +318,220 @@ pub(crate) enum FailureKind {
 pub(crate) struct Failure {
     pub kind: FailureKind,
     pub reason: String,
+    pub hint: Option<String>,
 }
 
+const SASL_HINT: &str = "check the SASL settings: --sasl-mechanism, --sasl-username and the \
+     password (or the context's [sasl] table)";
+const TLS_HINT: &str = "the TLS handshake failed: check --tls-ca (the CA that signed the \
+     brokers' certificates), --tls-cert/--tls-key, and that the listener speaks TLS";
+
 impl Failure {
-    pub fn read(raw: &str) -> Failure {
-        let reason = tidy_reason(raw);
-        let kind = if reason.contains("OAUTHBEARER token") {
-            FailureKind::OAuthToken
-        } else if reason.contains("SASL") {
-            FailureKind::Sasl
-        } else if reason.contains("SSL") || reason.contains("certificate") {
-            FailureKind::Tls
+    fn new(kind: FailureKind, reason: String, hint: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            reason,
+            hint: Some(hint.into()),
+        }
+    }
+
+    /// Reads librdkafka's `reason` (from the line `raw`, which still says in which state the
+    /// connection was) against what kctl asked for; `reached` says whether a call succeeded.
+    pub fn explain(raw: &str, reason: &str, expect: &Expect, reached: bool) -> Failure {
+        let reason = tidy_reason(reason);
+        let closed = (reason.starts_with("Disconnected") && !reached)
+            .then(|| connection_state(raw))
+            .flatten();
+        Failure::sasl(&reason, expect)
+            .or_else(|| Failure::tls(&reason, expect))
+            .or_else(|| closed.and_then(|state| Failure::closed(&reason, state, expect)))
+            .unwrap_or_else(|| {
+                if reason.contains("SASL") {
+                    Failure::new(FailureKind::Sasl, reason, SASL_HINT)
+                } else if reason.contains("SSL") || reason.contains("certificate") {
+                    Failure::new(FailureKind::Tls, reason, TLS_HINT)
+                } else {
+                    Failure {
+                        kind: FailureKind::Other,
+                        reason,
+                        hint: None,
+                    }
+                }
+            })
+    }
+
+    /// A token librdkafka could not get, a refused login, a mechanism the listener does not
+    /// offer, a listener that takes no SASL.
+    fn sasl(reason: &str, expect: &Expect) -> Option<Failure> {
+        let mechanism = expect.sasl.as_deref().unwrap_or("SASL");
+        if reason.contains("OAUTHBEARER token") {
+            return Some(Failure::new(FailureKind::OAuthToken, reason.to_string(), "librdkafka could not get an OAUTHBEARER token: check the token endpoint (--sasl-oauth-token-url, or the context's oauth-token-url) and the client id and secret (--sasl-username, --sasl-password-env/-file), or -X sasl.oauthbearer.config"));
+        }
+        if reason.contains("SASL authentication error") {
+            let hint = if expect.sasl.as_deref() == Some("OAUTHBEARER") {
+                "the broker refused the token: check what the token endpoint hands out and the \
+                 broker's OAUTHBEARER settings (validator, issuer, audience)"
+                    .to_string()
+            } else {
+                format!(
+                    "check the SASL user name and password (--sasl-username, \
+                     --sasl-password-env/--sasl-password-file, or the context's [sasl] table); \
+                     the user must exist on the brokers for {mechanism}"
+                )
+            };
+            return Some(Failure::new(
+                FailureKind::Sasl,
+                format!("authentication failed for {}: {reason}", expect.login()),
+                hint,
+            ));
+        }
+        let offered = reason.split("broker's supported mechanisms:").nth(1)?;
+        let offered: Vec<&str> = offered
+            .split(',')
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .collect();
+        Some(match offered.first() {
+            None => Failure::new(
+                FailureKind::Sasl,
+                format!(
+                    "this listener does not take SASL (it is a PLAINTEXT or SSL listener): \
+                     {reason}"
+                ),
+                "connect to the brokers' SASL listener, or without --sasl-* (with --tls for an \
+                 SSL listener)",
+            ),
+            Some(first) => Failure::new(
+                FailureKind::Sasl,
+                format!(
+                    "the listener does not enable SASL {mechanism}; it offers {}: {reason}",
+                    offered.join(", ")
+                ),
+                format!("use one of them: --sasl-mechanism {first}"),
+            ),
+        })
+    }
+
+    /// A PLAINTEXT listener met with TLS, a certificate that did not verify, a refused client
+    /// certificate.
+    fn tls(reason: &str, expect: &Expect) -> Option<Failure> {
+        if reason.contains("connecting to a PLAINTEXT broker listener?") {
+            let reason = reason.replace(": connecting to a PLAINTEXT broker listener?", "");
+            return Some(Failure::plaintext_listener(&reason));
+        }
+        if reason.contains("certificate verify failed") {
+            return Some(Failure::new(
+                FailureKind::CertificateVerify,
+                reason.to_string(),
+                TLS_HINT,
+            ));
+        }
+        if !reason.contains("certificate required") {
+            return None;
+        }
+        let hint = if expect.client_certificate {
+            "the broker does not accept the client certificate: give --tls-cert/--tls-key a \
+             certificate signed by a CA the brokers trust (their ssl.truststore)"
         } else {
-            FailureKind::Other
+            "the listener requires mutual TLS: give --tls-cert and --tls-key (a certificate \
+             signed by a CA the brokers trust)"
         };
-        Failure { kind, reason }
+        Some(Failure::new(
+            FailureKind::Tls,
+            format!("the broker refused the client certificate: {reason}"),
+            hint,
+        ))
+    }
+
+    fn plaintext_listener(reason: &str) -> Failure {
+        Failure::new(
+            FailureKind::Tls,
+            format!(
+                "the TLS handshake failed: the broker closed the connection, as a PLAINTEXT \
+                 listener does: {reason}"
+            ),
+            "connect without --tls/--tls-* to a PLAINTEXT listener, or to the brokers' TLS \
+             listener",
+        )
+    }
+
+    /// A connection the broker closed before any call succeeded, in librdkafka's `state`: a
+    /// listener that expects TLS closes it on the plaintext ApiVersions, a PLAINTEXT one on
+    /// the TLS handshake (librdkafka does not always ask "connecting to a PLAINTEXT broker
+    /// listener?"), one that expects SASL answers ApiVersions and closes on the next request.
+    fn closed(reason: &str, state: &str, expect: &Expect) -> Option<Failure> {
+        match state {
+            "SSL_HANDSHAKE" if expect.tls => Some(Failure::plaintext_listener(reason)),
+            "APIVERSION_QUERY" if !expect.tls => Some(Failure::new(
+                FailureKind::Tls,
+                format!(
+                    "the broker closed the connection at the first request, as a TLS listener \
+                     does to plaintext: {reason}"
+                ),
+                "connect with --tls (and --tls-ca FILE when a private CA signed the brokers' \
+                 certificates), or to the brokers' PLAINTEXT listener",
+            )),
+            "UP" if expect.sasl.is_none() => Some(Failure::new(
+                FailureKind::Sasl,
+                format!(
+                    "the broker closed the connection after the handshake, as a SASL listener \
+                     does to a client that does not log in: {reason}"
+                ),
+                "log in with --sasl-mechanism MECHANISM --sasl-username USER \
+                 --sasl-password-env VAR (or the context's [sasl] table), or connect to the \
+                 brokers' listener without SASL",
+            )),
+            _ => None,
+        }
+    }
+
+    /// A broker certificate that did not verify, once kctl knows whether only the host name
+    /// check failed (`host_mismatch`) or the certificate is not trusted.
+    pub fn certificate(host_mismatch: bool, brokers: &str) -> Failure {
+        if host_mismatch {
+            Failure::new(
+                FailureKind::CertificateVerify,
+                format!(
+                    "certificate verify failed: hostname mismatch: the broker's certificate \
+                     does not name the host kctl connects to ({brokers}), though a CA kctl \
+                     trusts signed it"
+                ),
+                "connect by a host name or IP address the certificate names (its subject \
+                 alternative names), or turn the host name check off: verify-hostname = false \
+                 in the context's [tls], or -X ssl.endpoint.identification.algorithm=none",
+            )
+        } else {
+            Failure::new(
+                FailureKind::CertificateVerify,
+                "certificate verify failed: unable to get local issuer certificate: the \
+                 broker's certificate is not signed by a CA kctl trusts (--tls-ca, or the \
+                 system's), or it expired"
+                    .to_string(),
+                "give --tls-ca the CA certificate (PEM) that signed the brokers' certificates \
+                 (or the context's ca-file)",
+            )
+        }
     }
 
     /// What to check when a connection failed in its TLS or SASL stage.
-    pub fn hint(&self) -> Option<&'static str> {
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// The stage the failure belongs to, when it is a TLS or SASL one.
+    pub fn stage(&self) -> Option<FailedStage> {
         match self.kind {
-            FailureKind::OAuthToken => Some("librdkafka could not get an OAUTHBEARER token: check the token endpoint (--sasl-oauth-token-url, or the context's oauth-token-url) and the client id and secret (--sasl-username, --sasl-password-env/-file), or -X sasl.oauthbearer.config"),
-            FailureKind::Sasl => Some("check the SASL settings: --sasl-mechanism, --sasl-username and the password (or the context's [sasl] table)"),
-            FailureKind::Tls => Some("the TLS handshake failed: check --tls-ca (the CA that signed the brokers' certificates), --tls-cert/--tls-key, and that the listener speaks TLS"),
+            FailureKind::Tls | FailureKind::CertificateVerify => Some(FailedStage::Handshake),
+            FailureKind::Sasl | FailureKind::OAuthToken => Some(FailedStage::Authentication),
             FailureKind::Other => None,
         }
     }
+}
+
+/// The state a librdkafka broker connection was in, from "(after Nms in state X...)".
+fn connection_state(raw: &str) -> Option<&str> {
+    let rest = raw.split(" in state ").nth(1)?;
+    rest.split([')', ',', ' ']).next()
 }
 
 /// Drops librdkafka's "host:port/id: " prefix and "(after Nms in state X)" suffix.
@@ -348,6 +632,13 @@ mod tests {
             Some("Connect to ipv4#10.0.0.1:9092 failed: Connection refused")
         );
 
+        // The FAIL line coming after "all brokers are down" (they come by different paths).
+        let s = state("kafka-1:9092");
+        s.on_error(RDKafkaErrorCode::AllBrokersDown, "1/1 brokers are down");
+        assert!(!unreachable(&s));
+        fail(&s, "kafka-1:9092/bootstrap");
+        assert!(unreachable(&s), "the late FAIL line completes the picture");
+
         // Once a call succeeded, never.
         let s = state("kafka-1:9092");
         s.mark_reached();
@@ -374,6 +665,85 @@ mod tests {
         );
         assert_eq!(last.kind, FailureKind::OAuthToken);
         assert!(last.hint().unwrap().contains("--sasl-oauth-token-url"));
+    }
+
+    /// What kctl asked for, and librdkafka's words for each refusal, read into named causes.
+    #[test]
+    fn refusals_are_explained_against_what_kctl_asked_for() {
+        let scram = Expect {
+            sasl: Some("SCRAM-SHA-512".into()),
+            user: Some("alice".into()),
+            ..Expect::default()
+        };
+        let explain = |raw: &str, expect: &Expect| Failure::explain(raw, raw, expect, false);
+        let f = explain("h:1/bootstrap: SASL authentication error: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512 (after 301ms in state AUTH_REQ)", &scram);
+        assert_eq!(f.stage(), Some(FailedStage::Authentication));
+        assert!(
+            f.reason
+                .starts_with("authentication failed for user alice (SCRAM-SHA-512): SASL"),
+            "{f:?}"
+        );
+        assert!(!f.reason.contains("after 301ms"), "{f:?}");
+
+        let plain = Expect {
+            tls: true,
+            sasl: Some("PLAIN".into()),
+            user: Some("alice".into()),
+            ..Expect::default()
+        };
+        let f = explain("h:1/bootstrap: SASL PLAIN mechanism handshake failed: Broker: Unsupported SASL mechanism: broker's supported mechanisms: SCRAM-SHA-512,SCRAM-SHA-256", &plain);
+        assert!(
+            f.reason.starts_with(
+                "the listener does not enable SASL PLAIN; it offers SCRAM-SHA-512, SCRAM-SHA-256"
+            ),
+            "{f:?}"
+        );
+        assert_eq!(
+            f.hint(),
+            Some("use one of them: --sasl-mechanism SCRAM-SHA-512")
+        );
+        let f = explain("h:1/bootstrap: SASL SCRAM-SHA-512 mechanism handshake failed: Broker: Request not valid in current SASL state: broker's supported mechanisms: ", &scram);
+        assert!(
+            f.reason.starts_with("this listener does not take SASL"),
+            "{f:?}"
+        );
+
+        let plaintext = Expect::default();
+        let f = explain("h:1/bootstrap: Disconnected: connection closed by peer: receive 0 after POLLIN (after 1ms in state APIVERSION_QUERY)", &plaintext);
+        assert_eq!(f.stage(), Some(FailedStage::Handshake));
+        assert!(f.reason.contains("as a TLS listener does"), "{f:?}");
+        let f = explain("h:1/bootstrap: Disconnected: connection closed by peer: receive 0 after POLLIN (after 2ms in state UP)", &plaintext);
+        assert_eq!(f.stage(), Some(FailedStage::Authentication));
+        assert!(f.reason.contains("as a SASL listener does"), "{f:?}");
+        // Once a call succeeded, a closed connection is only that.
+        let f = Failure::explain("h:1/1: Disconnected: connection closed by peer: receive 0 after POLLIN (after 2ms in state UP)", "h:1/1: Disconnected: connection closed by peer: receive 0 after POLLIN (after 2ms in state UP)", &plaintext, true);
+        assert_eq!(f.kind, FailureKind::Other);
+
+        let tls = Expect {
+            tls: true,
+            ..Expect::default()
+        };
+        for raw in [
+            "ssl://h:1/bootstrap: SSL handshake failed: Disconnected: SSL connection closed by peer: connecting to a PLAINTEXT broker listener? (after 1ms in state SSL_HANDSHAKE)",
+            "ssl://h:1/bootstrap: Disconnected: SSL connection closed by peer (after 0ms in state SSL_HANDSHAKE)",
+        ] {
+            let f = explain(raw, &tls);
+            assert!(f.reason.contains("as a PLAINTEXT listener does"), "{f:?}");
+            assert!(!f.reason.contains('?'), "{f:?}");
+        }
+        let f = explain("ssl://h:1/bootstrap: SSL handshake failed: error:0A000086:SSL routines::certificate verify failed: broker certificate could not be verified, verify that ssl.ca.location is correctly configured (after 29ms in state SSL_HANDSHAKE)", &tls);
+        assert_eq!(f.kind, FailureKind::CertificateVerify);
+        let f = explain("ssl://h:1/bootstrap: Receive failed: error:0A00045C:SSL routines::tlsv13 alert certificate required: SSL alert number 116", &tls);
+        assert!(
+            f.hint().unwrap().contains("--tls-cert and --tls-key"),
+            "{f:?}"
+        );
+        assert!(Failure::certificate(true, "h:1")
+            .reason
+            .contains("hostname mismatch"));
+        assert!(Failure::certificate(false, "h:1")
+            .reason
+            .contains("unable to get local issuer certificate"));
     }
 
     #[test]

@@ -16,6 +16,7 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::BorrowedMessage;
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 
+use super::authz::{principal, refusal_error, Operation, Resource};
 use super::client::drop_in_background;
 use super::config::ClientConfig;
 use super::conn::{ConnState, RECEIVE_MAX_HINT};
@@ -115,11 +116,16 @@ fn bad_message_error(topic: &str, client: ClientRef<'_>) -> Error {
 }
 
 /// A consumer error: transient ones (librdkafka retries by itself) read as nothing polled.
+/// Reading by assignment (`group` is `None`) the consumer's group is only there because
+/// librdkafka's assign needs one: its coordinator lookup being refused is no concern of kctl's,
+/// which joins no group and commits nothing.
 fn consume_error<'a>(
     topic: &str,
+    group: Option<&str>,
     code: RDKafkaErrorCode,
     fatal: bool,
     client: ClientRef<'_>,
+    principal: &str,
 ) -> Result<Polled<'a>> {
     match code {
         RDKafkaErrorCode::BrokerTransportFailure
@@ -130,6 +136,16 @@ fn consume_error<'a>(
             if !fatal =>
         {
             Ok(Polled::Idle)
+        }
+        RDKafkaErrorCode::GroupAuthorizationFailed if group.is_none() => Ok(Polled::Idle),
+        RDKafkaErrorCode::GroupAuthorizationFailed | RDKafkaErrorCode::TopicAuthorizationFailed => {
+            let resource = match group {
+                Some(group) if code == RDKafkaErrorCode::GroupAuthorizationFailed => {
+                    Resource::Group(group.to_string())
+                }
+                _ => Resource::Topic(topic.to_string()),
+            };
+            Err(refusal_error(Operation::Read, &resource, principal))
         }
         RDKafkaErrorCode::BadMessage => Err(bad_message_error(topic, client)),
         code => Err(Error::runtime(format!(
@@ -164,6 +180,8 @@ pub struct Consumer {
     inner: Arc<BaseConsumer<ConsumeCtx>>,
     topic: String,
     group: Option<String>,
+    /// Who reads, for a refusal.
+    principal: String,
 }
 
 impl Consumer {
@@ -210,6 +228,7 @@ impl Consumer {
             inner,
             topic: topic.to_string(),
             group,
+            principal: principal(client),
         })
     }
 
@@ -263,7 +282,14 @@ impl Consumer {
                     let fatal = matches!(err, KafkaError::MessageConsumptionFatal(_));
                     let client = ClientRef::of(self.inner.client());
                     match err.rdkafka_error_code() {
-                        Some(code) => consume_error(&self.topic, code, fatal, client),
+                        Some(code) => consume_error(
+                            &self.topic,
+                            self.group.as_deref(),
+                            code,
+                            fatal,
+                            client,
+                            &self.principal,
+                        ),
                         None => Err(Error::runtime(format!(
                             "cannot consume from '{}': {err}",
                             self.topic
@@ -283,7 +309,14 @@ impl Consumer {
         match raw.error() {
             RDKafkaErrorCode::NoError => Ok(Polled::Record(RecordRef(Message::Batch(raw)))),
             RDKafkaErrorCode::PartitionEOF => Ok(Polled::PartitionEnd(raw.partition())),
-            code => consume_error(&self.topic, code, false, ClientRef::of(self.inner.client())),
+            code => consume_error(
+                &self.topic,
+                self.group.as_deref(),
+                code,
+                false,
+                ClientRef::of(self.inner.client()),
+                &self.principal,
+            ),
         }
     }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use rdkafka::error::RDKafkaErrorCode;
 
+use super::authz::{Operation, Resource};
 use super::client::Kafka;
 use super::errors::broker_error;
 use super::native::admin::AdminCallError;
@@ -107,7 +108,11 @@ impl Kafka {
                                 members: Vec::new(),
                             })
                         } else {
-                            Err(broker_error(e.code, Some(&e.message)))
+                            Err(self.reword(
+                                broker_error(e.code, Some(&e.message)),
+                                Operation::Describe,
+                                Resource::Group(name.clone()),
+                            ))
                         }
                     });
                 (name, result)
@@ -146,7 +151,11 @@ impl Kafka {
             Err(AdminCallError::Failed(e)) if e.code == RDKafkaErrorCode::GroupIdNotFound => {
                 Vec::new()
             }
-            other => other.map_err(|e| Kafka::coordinator_timeout(self.call_error(&what, e)))?,
+            other => other.map_err(|e| {
+                let err = self.call_error(&what, e);
+                let err = self.refused(err, Operation::Describe, Resource::Group(group.into()));
+                Kafka::coordinator_timeout(err)
+            })?,
         };
         Ok(offsets
             .into_iter()
@@ -178,7 +187,14 @@ impl Kafka {
             })
             .await
             .map_err(Kafka::coordinator_timeout)?
-            .map_err(|e| Kafka::coordinator_timeout(self.call_error(&what, e)))?;
+            .map_err(|e| {
+                let err = self.call_error(&what, e);
+                Kafka::coordinator_timeout(self.refused(
+                    err,
+                    Operation::Read,
+                    Resource::Group(group.into()),
+                ))
+            })?;
         Ok(altered
             .into_iter()
             .map(|o| {
@@ -212,7 +228,11 @@ impl Kafka {
             .into_iter()
             .map(|r| match r {
                 Ok(name) => (name, Ok(())),
-                Err((name, code)) => (name, Err(broker_error(code, None))),
+                Err((name, code)) => {
+                    let err = broker_error(code, None);
+                    let group = Resource::Group(name.clone());
+                    (name, Err(self.reword(err, Operation::Delete, group)))
+                }
             })
             .collect();
         Ok(names

@@ -13,6 +13,7 @@
 //!   TLS/SASL mapping in `config/security.rs`);
 //! - `conn.rs`: connection state read from librdkafka's logs and errors, and the hints for it;
 //! - `errors.rs`: librdkafka's error codes read into [`BrokerError`]s;
+//! - `authz.rs`: authorization refusals as kctl words them, and the principal it is;
 //! - `client.rs`: the admin client and its bounded calls;
 //! - `topics.rs`, `groups.rs`: topic and group operations on it;
 //! - `configs.rs`, `cluster.rs`: configs of topics and brokers, the cluster and its brokers,
@@ -24,6 +25,7 @@
 //!   for what librdkafka has no API for; `sizes.rs`: replica sizes on disk through it.
 
 mod acls;
+mod authz;
 mod client;
 mod cluster;
 mod config;
@@ -46,11 +48,12 @@ mod wire;
 pub use acls::{
     Acl, AclFilter, AclOperation, AclPermission, PatternType, ResourceType, CLUSTER_NAME,
 };
+pub use authz::Operation;
 pub use client::{init_process, Kafka};
 pub use cluster::{ClusterDescription, Node};
 pub use config::{ClientConfig, MAX_PARTITIONS, MAX_REPLICATION_FACTOR, MAX_TIMEOUT};
 pub use configs::{ConfigEntry, ConfigOp, ConfigResource, ConfigSource, Synonym};
-pub use conn::TIMEOUT_HINT;
+pub use conn::{FailedStage, TIMEOUT_HINT};
 pub use consumer::{Consumer, Polled, RecordRef};
 pub use producer::Producer;
 pub use rebalance::Revocation;

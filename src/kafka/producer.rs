@@ -12,13 +12,14 @@ use rdkafka::producer::{
     BaseProducer, BaseRecord, DeliveryResult, Producer as _, ProducerContext, PARTITION_UA,
 };
 
+use super::authz::{principal, refusal, reword, Operation, Resource};
 use super::client::drop_in_background;
 use super::config::{ClientConfig, MAX_TIMEOUT};
 use super::conn::{ClientCtx, ConnState, Hooks};
 use super::errors::broker_error;
 use super::native::produce::{self as native, TopicHandle};
 use super::native::{fatal_error, ClientRef, SharedClient};
-use super::types::{DeliveryStats, OutRecord, ProducerOptions, RecordTime};
+use super::types::{Code, DeliveryStats, OutRecord, ProducerOptions, RecordTime};
 use crate::error::{Error, Result};
 
 /// librdkafka's timestamp for "now": it stamps the record with the time it is sent.
@@ -51,9 +52,14 @@ enum Reason {
 
 /// The failed deliveries so far (delivered ones are counted by subtraction).
 struct Deliveries {
+    /// Delivered, as reported (none are reported with -X delivery.report.only.error=true).
+    delivered: AtomicU64,
     failed: AtomicU64,
     uncertain: AtomicU64,
     errors: Mutex<Vec<(Reason, u64)>>,
+    /// The topic and who writes to it, for a refusal.
+    topic: Resource,
+    principal: String,
 }
 
 impl Hooks for Deliveries {}
@@ -64,7 +70,9 @@ impl ProducerContext for ProduceCtx {
     fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
         let Err((err, msg)) = result else {
             // Delivered is counted by subtraction (what was sent, less what failed, less what
-            // is still in flight), which also holds with -X delivery.report.only.error=true.
+            // is still in flight), which also holds with -X delivery.report.only.error=true;
+            // this count tells what is still in flight.
+            self.hooks.delivered.fetch_add(1, Ordering::Relaxed);
             return;
         };
         let counts = &self.hooks;
@@ -80,7 +88,15 @@ impl ProducerContext for ProduceCtx {
             Some(code @ (RDKafkaErrorCode::Fatal | RDKafkaErrorCode::PurgeQueue)) => {
                 Reason::Fatal(code)
             }
-            Some(code) => Reason::Message(broker_error(code, None).message),
+            Some(code) => Reason::Message(
+                reword(
+                    broker_error(code, None),
+                    Operation::Write,
+                    &counts.topic,
+                    &counts.principal,
+                )
+                .message,
+            ),
             None => Reason::Message(err.to_string()),
         };
         if let Ok(mut errors) = counts.errors.lock() {
@@ -102,6 +118,9 @@ pub struct Producer {
     headers: Vec<(String, Option<Vec<u8>>)>,
     sent: AtomicU64,
     delivery_timeout: Duration,
+    /// Whether librdkafka reports deliveries (not only failures): then kctl counts what is in
+    /// flight itself.
+    reports_deliveries: bool,
     spread: Spread,
 }
 
@@ -149,9 +168,12 @@ impl Producer {
         let ctx = ProduceCtx {
             state: Arc::new(ConnState::new(client)),
             hooks: Deliveries {
+                delivered: AtomicU64::new(0),
                 failed: AtomicU64::new(0),
                 uncertain: AtomicU64::new(0),
                 errors: Mutex::new(Vec::new()),
+                topic: Resource::Topic(options.topic.clone()),
+                principal: principal(client),
             },
         };
         let inner = BaseProducer::from_config_and_context(&setup.config, ctx)
@@ -172,18 +194,27 @@ impl Producer {
             headers: options.headers,
             sent: AtomicU64::new(0),
             delivery_timeout: setup.delivery_timeout,
+            reports_deliveries: setup.reports_deliveries,
             spread,
         })
     }
 
     /// The producer's fatal error as one line, when one was raised: `fatal error: WHAT: WHY`.
+    /// A producer id refused for lack of permission (a cluster operation) reads as the
+    /// refusal to write it is.
     fn fatal(&self) -> Option<String> {
         let (code, reason) = fatal_error(ClientRef::of(self.inner.client()))?;
-        Some(format!(
-            "fatal error: {}: {}",
-            broker_error(code, None).message,
-            reason.trim()
-        ))
+        let error = broker_error(code, None);
+        if error.code == Code::NotAuthorized {
+            let hooks = &self.inner.context().hooks;
+            return Some(format!(
+                "{}: the brokers refused the idempotent producer its producer id ({}), which \
+                 takes Write on the topic (or IdempotentWrite on the cluster)",
+                refusal(Operation::Write, &hooks.topic, &hooks.principal),
+                error.message
+            ));
+        }
+        Some(format!("fatal error: {}: {}", error.message, reason.trim()))
     }
 
     /// Why a record was not queued: the reason alone (the caller knows which record it was).
@@ -352,9 +383,19 @@ impl Producer {
         drop_in_background(self);
     }
 
-    /// Messages queued or sent whose delivery report has not been served yet.
+    /// Messages queued or sent whose delivery report has not been served yet: counted from
+    /// the reports. (librdkafka's out-queue length also counts the events waiting for the
+    /// application, such as the log lines of -vv, so it never drops to 0 while librdkafka
+    /// logs.) Without reports of deliveries, librdkafka's count is all there is.
     fn in_flight(&self) -> u64 {
-        self.inner.in_flight_count().max(0) as u64
+        if !self.reports_deliveries {
+            return self.inner.in_flight_count().max(0) as u64;
+        }
+        let hooks = &self.inner.context().hooks;
+        self.sent()
+            .saturating_sub(hooks.delivered.load(Ordering::Relaxed))
+            .saturating_sub(hooks.failed.load(Ordering::Relaxed))
+            .saturating_sub(hooks.uncertain.load(Ordering::Relaxed))
     }
 
     pub fn stats(&self) -> DeliveryStats {

@@ -3,9 +3,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use rdkafka::admin::{ConfigSource, NewTopic, ResourceSpecifier, TopicReplication};
+use rdkafka::admin::{NewTopic, TopicReplication};
 
+use super::authz::{Operation, Resource};
 use super::client::{topic_info, Kafka};
+use super::configs::{ConfigResource, ConfigSource};
 use super::errors::{broker_error, is_timeout};
 use super::native::{self, ClientRef};
 use super::types::{
@@ -21,6 +23,24 @@ impl Kafka {
     /// error that says so: kctl never relies on the broker creating topics on first use.
     pub async fn topic(&self, name: &str) -> Result<TopicInfo> {
         Ok(self.topic_and_brokers(name).await?.0)
+    }
+
+    /// [`Kafka::topic`] for `operation` (read, write): a refusal names it.
+    pub async fn topic_for(&self, name: &str, operation: Operation) -> Result<TopicInfo> {
+        Ok(self.topic_and_brokers_for(name, operation).await?.0)
+    }
+
+    /// [`Kafka::topic_and_brokers`] for `operation` (read, write): a refusal names it. (Kafka
+    /// refuses the metadata of a topic one may not describe; whoever may not describe it may
+    /// not read or write it either.)
+    pub async fn topic_and_brokers_for(
+        &self,
+        name: &str,
+        operation: Operation,
+    ) -> Result<(TopicInfo, Vec<Broker>)> {
+        self.topic_and_brokers(name)
+            .await
+            .map_err(|e| self.refused(e, operation, Resource::Topic(name.to_string())))
     }
 
     /// [`Kafka::topic`], with the brokers the same metadata named (to say which one leads what).
@@ -58,11 +78,30 @@ impl Kafka {
             None => Err(missing()),
             Some(t) => match &t.error {
                 Some(e) if e.code == Code::UnknownTopic => Err(missing()),
+                Some(e) if e.code == Code::NotAuthorized => Err(self.refused(
+                    Error::new(e.kind(), what),
+                    Operation::Describe,
+                    Resource::Topic(name.to_string()),
+                )),
                 Some(e) => Err(Error::new(e.kind(), what).because(e)),
                 None if t.partitions.is_empty() => Err(missing()),
                 None => Ok((t, brokers)),
             },
         }
+    }
+
+    /// Fails with a refusal for the first of `names` (topics a listing of all did not show)
+    /// the principal may not describe: Kafka leaves those out of a listing of all topics, but
+    /// refuses the metadata of each. The others are missing indeed.
+    pub async fn check_refused(&self, names: &[String]) -> Result<()> {
+        for name in names {
+            if let Err(e) = self.topic(name).await {
+                if *e.kind() == crate::error::ErrorKind::Authorization {
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The names of all topics (internal ones included), in no particular order.
@@ -103,7 +142,11 @@ impl Kafka {
         match results.into_iter().next() {
             Some(Ok(_)) => Ok(Ok(())),
             Some(Err((_, code))) if is_timeout(code) => Err(self.timeout_error(&what)),
-            Some(Err((_, code))) => Ok(Err(broker_error(code, None))),
+            Some(Err((_, code))) => Ok(Err(self.reword(
+                broker_error(code, None),
+                Operation::Create,
+                Resource::Topic(spec.name.clone()),
+            ))),
             None => Err(Error::runtime(format!("{what}: the broker sent no result"))),
         }
     }
@@ -161,51 +204,56 @@ impl Kafka {
             .into_iter()
             .map(|r| match r {
                 Ok(name) => (name, Ok(())),
-                Err((name, code)) => (name, Err(broker_error(code, None))),
+                Err((name, code)) => {
+                    let err = broker_error(code, None);
+                    let topic = Resource::Topic(name.clone());
+                    (name, Err(self.reword(err, Operation::Delete, topic)))
+                }
             })
             .collect())
     }
 
-    /// The configs of each named topic.
+    /// The configs of each named topic (one request), each with its own result: a topic
+    /// whose configs the principal may not describe is a refusal of its own
+    /// ("not authorized to describe configs of topic 'T' as User:alice"), the others still
+    /// come.
     pub async fn topic_configs(
         &self,
         names: &[String],
-    ) -> Result<BTreeMap<String, Vec<ConfigValue>>> {
+    ) -> Result<BTreeMap<String, std::result::Result<Vec<ConfigValue>, BrokerError>>> {
         let what = "cannot read topic configs";
         if names.is_empty() {
             return Ok(BTreeMap::new());
         }
-        let specs: Vec<ResourceSpecifier> =
-            names.iter().map(|n| ResourceSpecifier::Topic(n)).collect();
-        let opts = self.admin_options();
-        let results = self
-            .bounded(what, async {
-                self.admin
-                    .describe_configs(&specs, &opts)
-                    .await
-                    .map_err(|e| self.kafka_error(what, e))
+        let request: Vec<ConfigResource> =
+            names.iter().cloned().map(ConfigResource::Topic).collect();
+        let described = self
+            .blocking(what, move |admin, timeout| {
+                native::configs::describe_configs(ClientRef::of(admin.inner()), &request, timeout)
             })
-            .await?;
+            .await?
+            .map_err(|e| self.call_error(what, e))?;
         let mut out = BTreeMap::new();
-        for (name, result) in names.iter().zip(results) {
-            let resource = result.map_err(|code| {
-                let cause = broker_error(code, None);
-                Error::new(
-                    cause.kind(),
-                    format!("cannot read the configs of topic '{name}'"),
-                )
-                .because(cause)
-            })?;
-            let entries = resource
-                .entries
-                .into_iter()
-                .map(|e| ConfigValue {
-                    is_topic_override: e.source == ConfigSource::DynamicTopic,
-                    name: e.name,
-                    value: if e.is_sensitive { None } else { e.value },
-                })
-                .collect();
-            out.insert(name.clone(), entries);
+        for (resource, result) in described {
+            let ConfigResource::Topic(topic) = resource else {
+                continue;
+            };
+            let result = match result {
+                Ok(entries) => Ok(entries
+                    .into_iter()
+                    .map(|e| ConfigValue {
+                        is_topic_override: e.source == ConfigSource::DynamicTopic,
+                        value: if e.sensitive { None } else { e.value },
+                        name: e.name,
+                    })
+                    .collect()),
+                Err(e) => Err(self.reword(
+                    broker_error(e.code, Some(&e.message)),
+                    Operation::DescribeConfigs,
+                    Resource::Topic(topic.clone()),
+                )),
+            };
+            out.insert(topic, result);
         }
         Ok(out)
     }
@@ -230,9 +278,11 @@ impl Kafka {
         Ok(listed
             .into_iter()
             .map(|item| {
-                let result = item
-                    .result
-                    .map_err(|e| broker_error(e.code, Some(&e.message)));
+                let result = item.result.map_err(|e| {
+                    let err = broker_error(e.code, Some(&e.message));
+                    let topic = Resource::Topic(item.topic.clone());
+                    self.reword(err, Operation::Describe, topic)
+                });
                 ((item.topic, item.partition), result)
             })
             .collect())

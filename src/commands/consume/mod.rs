@@ -138,7 +138,9 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
 
     let started = Instant::now();
     let kafka = ctx.kafka()?;
-    let (topic, brokers) = kafka.topic_and_brokers(&args.topic).await?;
+    let (topic, brokers) = kafka
+        .topic_and_brokers_for(&args.topic, crate::kafka::Operation::Read)
+        .await?;
     let selected = selected_partitions(&topic, &args.partitions)?;
 
     // Where to start, per partition. Without a group every start is resolved here to an

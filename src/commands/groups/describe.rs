@@ -110,7 +110,17 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
 
     // The log-end offsets of every partition of every group, in one batched ListOffsets call.
     let partitions: Vec<TopicPartition> = groups.iter().flat_map(partitions_of).collect();
-    let ends = kafka.list_offsets(&partitions, OffsetSpec::Latest).await?;
+    let (ends, filtered) = tokio::join!(
+        kafka.list_offsets(&partitions, OffsetSpec::Latest),
+        kafka.listing_filtered_for()
+    );
+    let ends = ends?;
+    if let Some(principal) = filtered {
+        ctx.printer.warn(format!(
+            "showing only the offsets of topics {principal} may describe (Kafka leaves out \
+             the others)"
+        ));
+    }
 
     for g in &groups {
         for (tp, offset) in &g.offsets {

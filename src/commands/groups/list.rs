@@ -68,9 +68,15 @@ pub struct GroupSummary {
 
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let kafka = ctx.kafka()?;
-    let (listed, warnings) = kafka.list_groups().await?;
+    let (listed, filtered) = tokio::join!(kafka.list_groups(), kafka.listing_filtered_for());
+    let (listed, warnings) = listed?;
     for w in warnings {
         ctx.printer.warn(w);
+    }
+    if let Some(principal) = filtered {
+        ctx.printer.warn(format!(
+            "showing only the groups {principal} may describe (Kafka leaves out the others)"
+        ));
     }
     let mut names: Vec<String> = listed.iter().map(|g| g.group.clone()).collect();
     names.sort();

@@ -374,15 +374,19 @@ async fn named_partitions(kafka: &Kafka, specs: &[TopicSpec]) -> Result<Vec<Topi
     let cluster = kafka.metadata().await?;
     let mut chosen = BTreeSet::new();
     for spec in specs {
-        let topic = cluster
-            .topic(&spec.topic)
-            .filter(|t| t.error.is_none())
-            .ok_or_else(|| {
-                Error::not_found(
-                    format!("topic '{}'", spec.topic),
-                    format!("topic not found: {}", spec.topic),
-                )
-            })?;
+        let listed = cluster.topic(&spec.topic).filter(|t| t.error.is_none());
+        if listed.is_none() {
+            // Kafka leaves topics the principal may not describe out of the listing.
+            kafka
+                .check_refused(std::slice::from_ref(&spec.topic))
+                .await?;
+        }
+        let topic = listed.ok_or_else(|| {
+            Error::not_found(
+                format!("topic '{}'", spec.topic),
+                format!("topic not found: {}", spec.topic),
+            )
+        })?;
         match &spec.partitions {
             None => chosen.extend(topic.partitions.iter().map(|p| (spec.topic.clone(), p.id))),
             Some(ps) => {

@@ -171,7 +171,10 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let timeout = ctx.settings.timeout;
     tokio::task::spawn_blocking(move || warming.warm_up(timeout));
 
-    let topic = ctx.kafka()?.topic(&args.topic).await?;
+    let topic = ctx
+        .kafka()?
+        .topic_for(&args.topic, crate::kafka::Operation::Write)
+        .await?;
     producer.spread_over(topic.partitions.len() as i32);
     if let Some(missing) = args.partition.and_then(|p| topic.missing_partition(&[p])) {
         return Err(missing.error());

@@ -112,7 +112,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let names = super::super::dedup(args.names);
     let kafka = ctx.kafka()?;
     let cluster = kafka.metadata().await?;
-    super::require_topics(&cluster, &names, "; nothing was changed")?;
+    super::require_topics(kafka, &cluster, &names, "; nothing was changed").await?;
     let resources: Vec<ConfigResource> = names
         .iter()
         .map(|n| ConfigResource::Topic(n.clone()))

@@ -144,7 +144,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let names = super::super::dedup(args.names);
     let kafka = ctx.kafka()?;
     let cluster = kafka.metadata().await?;
-    super::require_topics(&cluster, &names, "")?;
+    super::require_topics(kafka, &cluster, &names, "").await?;
     let configs = topic_configs(kafka, &names).await?;
     let topics = names
         .into_iter()

@@ -20,7 +20,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
 
     // Check every name first, so a typo deletes nothing.
     let cluster = kafka.metadata().await?;
-    super::require_topics(&cluster, &names, "; nothing was deleted")?;
+    super::require_topics(kafka, &cluster, &names, "; nothing was deleted").await?;
 
     let deleted =
         super::super::confirm_and_delete(ctx, ("topic", "topics"), &names, args.yes, || {

@@ -32,8 +32,9 @@ pub struct TopicDescription {
     pub partition_count: usize,
     pub replication_factor: usize,
     /// Configs set on the topic itself (those that differ from the broker's defaults).
-    /// Sensitive values are `null`.
-    pub configs: BTreeMap<String, Option<String>>,
+    /// Sensitive values are `null`; the whole is `null` when the broker would not show them
+    /// (no DescribeConfigs permission: a warning says so).
+    pub configs: Option<BTreeMap<String, Option<String>>>,
     /// Bytes on disk of all its replicas; `null` when a broker holding one did not answer.
     pub size_bytes: Option<i64>,
     /// The sum of its partitions' `size_bytes` (its data once); `null` if any is.
@@ -67,7 +68,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let kafka = ctx.kafka()?;
     let cluster = kafka.metadata().await?;
 
-    super::require_topics(&cluster, &names, "")?;
+    super::require_topics(kafka, &cluster, &names, "").await?;
     let topics: Vec<_> = names.iter().filter_map(|n| cluster.topic(n)).collect();
     let partitions: Vec<TopicPartition> = topics
         .iter()
@@ -92,6 +93,12 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     }
     .into_iter();
 
+    for (name, result) in &configs {
+        if let Err(e) = result {
+            ctx.printer
+                .warn(format!("{e}: the configs of topic '{name}' are not shown"));
+        }
+    }
     let description = Description {
         topics: topics
             .iter()
@@ -121,13 +128,18 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
                     name: t.name.clone(),
                     partition_count: t.partitions.len(),
                     replication_factor: t.replication_factor(),
-                    configs: configs
-                        .get(&t.name)
-                        .into_iter()
-                        .flatten()
-                        .filter(|c| c.is_topic_override)
-                        .map(|c| (c.name.clone(), c.value.clone()))
-                        .collect(),
+                    configs: match configs.get(&t.name) {
+                        Some(Err(_)) => None,
+                        entries => Some(
+                            entries
+                                .and_then(|r| r.as_ref().ok())
+                                .into_iter()
+                                .flatten()
+                                .filter(|c| c.is_topic_override)
+                                .map(|c| (c.name.clone(), c.value.clone()))
+                                .collect(),
+                        ),
+                    },
                     size_bytes: sizes::topic_size(&sizes, t),
                     leader_size_bytes: sizes::leader_size(&sizes, t),
                     partitions: parts,
@@ -152,14 +164,14 @@ impl Render for Description {
             if i > 0 {
                 blocks.push(Block::Line(String::new()));
             }
-            let configs = if t.configs.is_empty() {
-                "-".to_string()
-            } else {
-                t.configs
+            let configs = match &t.configs {
+                None => "?".to_string(),
+                Some(c) if c.is_empty() => "-".to_string(),
+                Some(c) => c
                     .iter()
                     .map(|(k, v)| format!("{k}={}", v.as_deref().unwrap_or("***")))
                     .collect::<Vec<_>>()
-                    .join(",")
+                    .join(","),
             };
             blocks.push(Block::Line(format!(
                 "Topic: {}  PartitionCount: {}  ReplicationFactor: {}  {}  Configs: {}",

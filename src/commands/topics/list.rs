@@ -35,7 +35,13 @@ pub struct TopicSummary {
 
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let kafka = ctx.kafka()?;
-    let cluster = kafka.metadata().await?;
+    let (cluster, filtered) = tokio::join!(kafka.metadata(), kafka.listing_filtered_for());
+    let cluster = cluster?;
+    if let Some(principal) = filtered {
+        ctx.printer.warn(format!(
+            "showing only the topics {principal} may describe (Kafka leaves out the others)"
+        ));
+    }
     let mut topics = list(&cluster, args.internal);
     if args.size {
         let sizes = super::sizes::fetch(ctx, &cluster.brokers, SizesOf::AllTopics).await?;

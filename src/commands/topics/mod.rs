@@ -13,7 +13,7 @@ use clap::Subcommand;
 
 use super::Ctx;
 use crate::error::{Error, Result};
-use crate::kafka::ClusterInfo;
+use crate::kafka::{ClusterInfo, Kafka};
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -47,9 +47,15 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
     }
 }
 
-/// Fails, naming them, when any of `names` is not a topic of the cluster. `suffix` is added
-/// to the message (e.g. "; nothing was deleted").
-pub fn require_topics(cluster: &ClusterInfo, names: &[String], suffix: &str) -> Result<()> {
+/// Fails, naming them, when any of `names` is not a topic of the cluster (or, as Kafka leaves
+/// those out of `cluster`, one the principal may not describe). `suffix` is added to the
+/// message (e.g. "; nothing was deleted").
+pub async fn require_topics(
+    kafka: &Kafka,
+    cluster: &ClusterInfo,
+    names: &[String],
+    suffix: &str,
+) -> Result<()> {
     let missing: Vec<&str> = names
         .iter()
         .filter(|n| cluster.topic(n).is_none_or(|t| t.error.is_some()))
@@ -58,6 +64,8 @@ pub fn require_topics(cluster: &ClusterInfo, names: &[String], suffix: &str) -> 
     if missing.is_empty() {
         return Ok(());
     }
+    let unlisted: Vec<String> = missing.iter().map(|n| n.to_string()).collect();
+    kafka.check_refused(&unlisted).await?;
     let kind = crate::render::plural(missing.len(), "topic", "topics");
     Err(Error::not_found(
         format!("{kind} {}", missing.join(", ")),

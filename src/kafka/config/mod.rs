@@ -195,9 +195,11 @@ impl ClientConfig {
             .set("enable.sparse.connections", "false")
             // Never create a topic as a side effect of asking about it.
             .set("allow.auto.create.topics", "false");
+        // Info even without -v: a connection failure (TLS, SASL, a closed connection) is a
+        // FAIL line at Info level, and the connection state needs it to fail fast with its
+        // cause; the logs are printed only with -v (see `conn.rs`).
         match self.verbose {
-            0 => config.set_log_level(RDKafkaLogLevel::Error),
-            1 => config.set_log_level(RDKafkaLogLevel::Info),
+            0 | 1 => config.set_log_level(RDKafkaLogLevel::Info),
             _ => config
                 .set("debug", "broker,topic,metadata,protocol,security")
                 .set_log_level(RDKafkaLogLevel::Debug),
@@ -304,6 +306,9 @@ impl ClientConfig {
         ProducerConfig {
             config,
             delivery_timeout,
+            reports_deliveries: self
+                .user_property("delivery.report.only.error")
+                .is_none_or(|v| v != "true"),
             // The user chose how to partition: every choice is librdkafka's then.
             kctl_spreads: self.user_property("partitioner").is_none()
                 && self
@@ -318,6 +323,8 @@ pub(super) struct ProducerConfig {
     pub config: RdConfig,
     /// How long librdkafka tries to deliver a message before it reports it failed.
     pub delivery_timeout: Duration,
+    /// Whether librdkafka reports every delivery (not only failures).
+    pub reports_deliveries: bool,
     /// Whether kctl spreads records without key or partition itself (no partitioner chosen).
     pub kctl_spreads: bool,
 }
