@@ -341,7 +341,7 @@ impl Kafka {
         }
         let everything = self
             .blocking("cannot describe the cluster", |admin, timeout| {
-                native::authz::may_do_everything_on_cluster(ClientRef::of(admin.inner()), timeout)
+                native::cluster::may_do_everything_on_cluster(ClientRef::of(admin.inner()), timeout)
             })
             .await;
         match everything {

@@ -35,10 +35,11 @@ impl Kafka {
         let what = "cannot describe the cluster";
         let mut cluster = self
             .blocking(what, move |admin, timeout| {
-                native::cluster::describe_cluster(ClientRef::of(admin.inner()), timeout)
+                native::cluster::describe_cluster(ClientRef::of(admin.inner()), false, timeout)
             })
             .await?
-            .map_err(|e| self.call_error(what, e))?;
+            .map_err(|e| self.call_error(what, e))?
+            .cluster;
         cluster.nodes.sort_by_key(|n| n.id);
         Ok(cluster)
     }

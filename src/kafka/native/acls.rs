@@ -272,54 +272,19 @@ pub(crate) fn cluster_rights(
     client: ClientRef<'_>,
     timeout: Duration,
 ) -> Result<ClusterRights, AdminCallError> {
-    let event = match call_admin(
-        client,
-        rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBECLUSTER,
-        timeout,
-        // SAFETY: client, options and queue are alive for the call; the error the option
-        // setter may return is ours to destroy.
-        |r| unsafe {
-            let err = rdsys::rd_kafka_AdminOptions_set_include_authorized_operations(r.options, 1);
-            if !err.is_null() {
-                rdsys::rd_kafka_error_destroy(err);
-            }
-            rdsys::rd_kafka_DescribeCluster(r.rk(), r.options, r.queue)
-        },
-    ) {
+    match super::cluster::describe_cluster(client, true, timeout) {
+        Ok(described) => Ok(ClusterRights {
+            operations: described.authorized_operations,
+            brokers: described.cluster.nodes.iter().map(|n| n.id).collect(),
+        }),
         // A broker before Kafka 2.8 has no DescribeCluster: its rights are not known.
         Err(AdminCallError::Failed(e)) if e.code == RDKafkaErrorCode::UnsupportedFeature => {
-            return Ok(ClusterRights {
+            Ok(ClusterRights {
                 operations: None,
                 brokers: Vec::new(),
             })
         }
-        other => other?,
-    };
-    // SAFETY: the result, its operations and nodes belong to `event`, alive here; each array
-    // has the count librdkafka wrote (and only operations below __CNT).
-    unsafe {
-        let result = rdsys::rd_kafka_event_DescribeCluster_result(event.ptr());
-        if result.is_null() {
-            return Err(bad_reply("DescribeCluster"));
-        }
-        let mut count = 0usize;
-        let ops = rdsys::rd_kafka_DescribeCluster_result_authorized_operations(result, &mut count);
-        let operations = (!ops.is_null()).then(|| {
-            if count == 0 {
-                Vec::new()
-            } else {
-                std::slice::from_raw_parts(ops, count).to_vec()
-            }
-        });
-        let mut count = 0usize;
-        let nodes = rdsys::rd_kafka_DescribeCluster_result_nodes(result, &mut count);
-        let brokers = (0..count)
-            .map(|i| rdsys::rd_kafka_Node_id(*nodes.add(i)))
-            .collect();
-        Ok(ClusterRights {
-            operations,
-            brokers,
-        })
+        Err(e) => Err(e),
     }
 }
 

@@ -1,5 +1,5 @@
 //! The cluster through librdkafka's C API: DescribeCluster (cluster id, controller, brokers
-//! with their racks), which rust-rdkafka does not wrap, and CreatePartitions (rust-rdkafka's
+//! with their racks, what the caller may do on the cluster), which rust-rdkafka does not wrap, and CreatePartitions (rust-rdkafka's
 //! drops the broker's reason for a refusal).
 
 use std::ffi::CString;
@@ -10,7 +10,7 @@ use std::time::Duration;
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka_sys as rdsys;
 
-use super::admin::{bad_reply, call_admin, AdminCallError};
+use super::admin::{bad_reply, call_admin, read_error, AdminCallError};
 use super::configs::set_validate_only;
 use super::{cstr, ClientRef, NativeError};
 use crate::kafka::cluster::{ClusterDescription, Node};
@@ -31,20 +31,45 @@ unsafe fn read_node(node: *const rdsys::rd_kafka_Node_t) -> Node {
     }
 }
 
-/// DescribeCluster: the cluster's id, the controller it names and its brokers.
+/// What DescribeCluster answers.
+pub(crate) struct DescribedCluster {
+    pub cluster: ClusterDescription,
+    /// The caller's operations on the cluster: only when asked for, and `None` when the broker
+    /// did not say.
+    pub authorized_operations: Option<Vec<rdsys::rd_kafka_AclOperation_t>>,
+}
+
+/// DescribeCluster: the cluster's id, the controller it names and its brokers, and with
+/// `with_operations` what the caller may do on the cluster.
 pub(crate) fn describe_cluster(
     client: ClientRef<'_>,
+    with_operations: bool,
     timeout: Duration,
-) -> Result<ClusterDescription, AdminCallError> {
+) -> Result<DescribedCluster, AdminCallError> {
+    let mut refused = None;
     let event = call_admin(
         client,
         rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBECLUSTER,
         timeout,
-        // SAFETY: client, options and queue are alive for the call.
-        |r| unsafe { rdsys::rd_kafka_DescribeCluster(r.rk(), r.options, r.queue) },
+        // SAFETY: client, options and queue are alive for the call; the error the option
+        // setter returns is ours to read and destroy.
+        |r| unsafe {
+            if with_operations {
+                let err =
+                    rdsys::rd_kafka_AdminOptions_set_include_authorized_operations(r.options, 1);
+                if !err.is_null() {
+                    refused = read_error(err);
+                    rdsys::rd_kafka_error_destroy(err);
+                }
+            }
+            rdsys::rd_kafka_DescribeCluster(r.rk(), r.options, r.queue)
+        },
     )?;
-    // SAFETY: the result, its nodes and strings belong to `event`, alive here; `nodes` has
-    // `count` elements.
+    if let Some(e) = refused {
+        return Err(AdminCallError::Failed(e));
+    }
+    // SAFETY: the result, its nodes, operations and strings belong to `event`, alive here;
+    // each array has the count librdkafka wrote.
     unsafe {
         let result = rdsys::rd_kafka_event_DescribeCluster_result(event.ptr());
         if result.is_null() {
@@ -59,14 +84,51 @@ pub(crate) fn describe_cluster(
         } else {
             (0..count).map(|i| read_node(*nodes.add(i))).collect()
         };
-        Ok(ClusterDescription {
+        let mut count = 0usize;
+        let ops = rdsys::rd_kafka_DescribeCluster_result_authorized_operations(result, &mut count);
+        let authorized_operations = (with_operations && !ops.is_null()).then(|| {
+            if count == 0 {
+                Vec::new()
+            } else {
+                std::slice::from_raw_parts(ops, count).to_vec()
+            }
+        });
+        let cluster = ClusterDescription {
             cluster_id: (!id.is_null()).then(|| cstr(id)).filter(|s| !s.is_empty()),
             controller: (!controller.is_null())
                 .then(|| rdsys::rd_kafka_Node_id(controller))
                 .filter(|id| *id >= 0),
             nodes,
+        };
+        Ok(DescribedCluster {
+            cluster,
+            authorized_operations,
         })
     }
+}
+
+/// Whether the principal may use every operation on the cluster, as DescribeCluster (with
+/// its authorized operations) says: a super user may. `None` when the broker did not say.
+pub(crate) fn may_do_everything_on_cluster(
+    client: ClientRef<'_>,
+    timeout: Duration,
+) -> Result<Option<bool>, AdminCallError> {
+    let described = describe_cluster(client, true, timeout)?;
+    use rdsys::rd_kafka_AclOperation_t as Op;
+    // Kafka's operations on the cluster resource that librdkafka names.
+    const CLUSTER_OPERATIONS: [Op; 7] = [
+        Op::RD_KAFKA_ACL_OPERATION_ALTER,
+        Op::RD_KAFKA_ACL_OPERATION_ALTER_CONFIGS,
+        Op::RD_KAFKA_ACL_OPERATION_CLUSTER_ACTION,
+        Op::RD_KAFKA_ACL_OPERATION_CREATE,
+        Op::RD_KAFKA_ACL_OPERATION_DESCRIBE,
+        Op::RD_KAFKA_ACL_OPERATION_DESCRIBE_CONFIGS,
+        Op::RD_KAFKA_ACL_OPERATION_IDEMPOTENT_WRITE,
+    ];
+    Ok(described.authorized_operations.map(|ops| {
+        ops.contains(&Op::RD_KAFKA_ACL_OPERATION_ALL)
+            || CLUSTER_OPERATIONS.iter().all(|op| ops.contains(op))
+    }))
 }
 
 /// A CreatePartitions request's topic, destroyed when dropped.

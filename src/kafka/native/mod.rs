@@ -21,7 +21,6 @@
 
 pub(crate) mod acls;
 pub(crate) mod admin;
-pub(crate) mod authz;
 pub(crate) mod cluster;
 pub(crate) mod configs;
 pub(crate) mod consume;
