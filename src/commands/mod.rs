@@ -7,8 +7,10 @@ pub mod config;
 pub mod consume;
 pub mod doctor;
 pub mod groups;
+pub mod offsets;
 pub mod produce;
 pub mod record;
+pub mod times;
 pub mod topics;
 
 use std::sync::OnceLock;
@@ -72,6 +74,9 @@ pub enum Command {
     /// List, describe, reset the offsets of and delete consumer groups
     #[command(subcommand)]
     Groups(groups::Command),
+    /// Show partitions' earliest, latest and last stable offsets, max-timestamp record and the
+    /// offset for a time
+    Offsets(offsets::Args),
     /// Check the connection to the cluster step by step and explain what is wrong
     Doctor(doctor::Args),
     /// Print a shell completion script
@@ -177,6 +182,7 @@ pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Produce(args) => produce::run(args, ctx).await,
         Command::Consume(args) => consume::run(args, ctx).await,
         Command::Groups(cmd) => groups::run(cmd, ctx).await,
+        Command::Offsets(args) => offsets::run(args, ctx).await,
         Command::Doctor(args) => doctor::run(args, ctx).await,
         Command::Completions(args) => completions::run(args, ctx),
         Command::Config(cmd) => config::run(cmd, ctx).await,

@@ -27,6 +27,10 @@ pub struct Kafka {
     pub(super) state: Arc<ConnState>,
     timeout: Duration,
     brokers: String,
+    /// How the clients connect, for the group-offsets client made on first use.
+    pub(super) config: ClientConfig,
+    /// The client for the group offset calls (see `groups.rs`), made on first use.
+    pub(super) group_client: std::sync::OnceLock<super::groups::GroupClient>,
 }
 
 /// Drops a client on a thread of its own: tearing librdkafka down takes a moment that nothing
@@ -81,7 +85,14 @@ impl Kafka {
             state,
             timeout: config.timeout,
             brokers: config.bootstrap_servers(),
+            config: config.clone(),
+            group_client: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The bound on every call (`--timeout`).
+    pub(super) fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     pub(super) fn admin_options(&self) -> AdminOptions {

@@ -14,7 +14,8 @@
 //! - `conn.rs`: connection state read from librdkafka's logs and errors, and the hints for it;
 //! - `errors.rs`: librdkafka's error codes read into [`BrokerError`]s;
 //! - `client.rs`: the admin client and its bounded calls;
-//! - `topics.rs`, `groups.rs`: topic and group operations on it;
+//! - `topics.rs`, `groups.rs`: topic and group operations on it; `offsets.rs` partition
+//!   offsets of every kind, `records.rs` deleting records;
 //! - `consumer.rs` (with `rebalance.rs`, its context, and `timestamps.rs`), `producer.rs`;
 //! - `probe.rs`: `kctl doctor`'s own probes (plain TCP, no librdkafka).
 
@@ -25,9 +26,11 @@ mod consumer;
 mod errors;
 mod groups;
 mod native;
+mod offsets;
 pub mod probe;
 mod producer;
 mod rebalance;
+mod records;
 mod timestamps;
 mod topics;
 mod types;
@@ -36,6 +39,8 @@ pub use client::{init_process, Kafka};
 pub use config::{ClientConfig, MAX_PARTITIONS, MAX_REPLICATION_FACTOR, MAX_TIMEOUT};
 pub use conn::TIMEOUT_HINT;
 pub use consumer::{Consumer, Polled, RecordRef};
+pub use groups::GroupOffsetRefusal;
+pub use offsets::{ListedOffset, OffsetQuery};
 pub use producer::Producer;
 pub use rebalance::Revocation;
 pub use timestamps::record_timestamps;

@@ -2,6 +2,7 @@
 
 pub mod create;
 pub mod delete;
+pub mod delete_records;
 pub mod describe;
 pub mod list;
 
@@ -23,6 +24,8 @@ pub enum Command {
     /// Delete topics (asks first)
     #[command(visible_alias = "rm")]
     Delete(delete::Args),
+    /// Delete the records before an offset or a time from partitions (a plan unless --execute)
+    DeleteRecords(delete_records::Args),
 }
 
 pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
@@ -31,6 +34,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Create(args) => create::run(args, ctx).await,
         Command::Describe(args) => describe::run(args, ctx).await,
         Command::Delete(args) => delete::run(args, ctx).await,
+        Command::DeleteRecords(args) => delete_records::run(args, ctx).await,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Consumer groups through librdkafka's C API: ListConsumerGroups, DescribeConsumerGroups,
-//! ListConsumerGroupOffsets and AlterConsumerGroupOffsets, read into plain types.
+//! ListConsumerGroupOffsets, AlterConsumerGroupOffsets and DeleteConsumerGroupOffsets, read
+//! into plain types.
 
 use std::ffi::CString;
 use std::os::raw::c_char;
@@ -396,6 +397,63 @@ pub(crate) fn alter_group_offsets(
         let mut count = 0usize;
         let groups = rdsys::rd_kafka_AlterConsumerGroupOffsets_result_groups(result, &mut count);
         read_group_result(groups, count, "AlterConsumerGroupOffsets")
+    }
+}
+
+/// A DeleteConsumerGroupOffsets request, destroyed when dropped.
+struct DeleteGroupOffsetsReq(NonNull<rdsys::rd_kafka_DeleteConsumerGroupOffsets_t>);
+
+impl Drop for DeleteGroupOffsetsReq {
+    fn drop(&mut self) {
+        // SAFETY: made by rd_kafka_DeleteConsumerGroupOffsets_new, destroyed once, here.
+        unsafe { rdsys::rd_kafka_DeleteConsumerGroupOffsets_destroy(self.0.as_ptr()) }
+    }
+}
+
+/// DeleteConsumerGroupOffsets (one OffsetDelete request) for one group; one result per
+/// partition (its offset field means nothing).
+pub(crate) fn delete_group_offsets(
+    client: ClientRef<'_>,
+    group: &str,
+    partitions: &[(String, i32)],
+    timeout: Duration,
+) -> Result<Vec<GroupOffset>, AdminCallError> {
+    if partitions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let name = CString::new(group).unwrap_or_default();
+    let list = PartitionList::new(partitions, i64::from(rdsys::RD_KAFKA_OFFSET_INVALID));
+    // SAFETY: name and list are alive; librdkafka copies both.
+    let request =
+        unsafe { rdsys::rd_kafka_DeleteConsumerGroupOffsets_new(name.as_ptr(), list.ptr()) };
+    let request = DeleteGroupOffsetsReq(
+        NonNull::new(request).ok_or_else(|| bad_reply("DeleteConsumerGroupOffsets"))?,
+    );
+    let mut requests = [request.0.as_ptr()];
+    let event = call_admin(
+        client,
+        rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS,
+        timeout,
+        // SAFETY: client, options, queue and the request are alive for the call.
+        |r| unsafe {
+            rdsys::rd_kafka_DeleteConsumerGroupOffsets(
+                r.rk(),
+                requests.as_mut_ptr(),
+                1,
+                r.options,
+                r.queue,
+            )
+        },
+    )?;
+    // SAFETY: the result belongs to `event`, alive here; `groups` has `count` elements.
+    unsafe {
+        let result = rdsys::rd_kafka_event_DeleteConsumerGroupOffsets_result(event.ptr());
+        if result.is_null() {
+            return Err(bad_reply("DeleteConsumerGroupOffsets"));
+        }
+        let mut count = 0usize;
+        let groups = rdsys::rd_kafka_DeleteConsumerGroupOffsets_result_groups(result, &mut count);
+        read_group_result(groups, count, "DeleteConsumerGroupOffsets")
     }
 }
 
