@@ -11,6 +11,7 @@
 
 mod common;
 
+mod admin_offsets;
 mod apache_tools;
 mod bad_input;
 mod broker_config;
