@@ -66,10 +66,15 @@ impl Kafka {
         let consumer =
             super::consumer::create(&self.config, &self.config.timestamps_consumer(), None)?;
         let pump = MainQueuePump::start(SharedClient::consumer(&consumer), self.state.clone());
-        let client = self.group_client.get_or_init(|| GroupClient {
+        let mut made = Some(GroupClient {
             consumer: Some(consumer),
             pump: Some(pump),
         });
+        // A concurrent call may have made one first: then ours goes (in the background).
+        let client = self
+            .group_client
+            .get_or_init(|| made.take().expect("taken once"));
+        drop(made);
         Ok(client.consumer.clone().expect("alive until dropped"))
     }
 
