@@ -463,6 +463,7 @@ mod tests {
     use rdkafka::admin::AdminClient;
     use rdkafka::client::DefaultClientContext;
     use rdkafka::config::ClientConfig;
+    use rdkafka::error::RDKafkaErrorCode;
     use rdkafka::mocking::MockCluster;
 
     fn admin(bootstrap: &str) -> AdminClient<DefaultClientContext> {
@@ -536,6 +537,42 @@ mod tests {
         assert!(describe_consumer_groups(client, &[], timeout)
             .unwrap()
             .is_empty());
+    }
+
+    /// librdkafka issue 5040: an OffsetFetch answered NOT_COORDINATOR crashes a client
+    /// without a consumer group handle (an admin client). On a consumer-type client with a
+    /// group id, as kctl makes its group calls, the answer is an error to retry.
+    #[test]
+    fn not_coordinator_is_an_error_on_a_client_with_a_group_handle() {
+        use rdkafka::consumer::{BaseConsumer, Consumer};
+        use rdkafka_sys::types::RDKafkaApiKey;
+        let mock = MockCluster::new(1).expect("mock cluster");
+        mock.create_topic("orders", 1, 1).expect("topic");
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", mock.bootstrap_servers())
+            .set("group.id", "kctl-test-group-handle")
+            .set("enable.auto.commit", "false")
+            .create()
+            .expect("consumer");
+        let client = ClientRef::of(consumer.client());
+        let timeout = Duration::from_secs(10);
+        let asked = [("orders".to_string(), 0)];
+        // Known first, so the request goes to the coordinator and gets the injected answer.
+        list_group_offsets(client, "g", Some(&asked), timeout).expect("a first answer");
+        let not_coordinator = RDKafkaRespErr::RD_KAFKA_RESP_ERR_NOT_COORDINATOR;
+        mock.request_errors(RDKafkaApiKey::OffsetFetch, &[not_coordinator; 4]);
+        let answered = list_group_offsets(client, "g", Some(&asked), timeout);
+        let refused = match &answered {
+            Err(AdminCallError::Failed(e)) => e.code == RDKafkaErrorCode::NotCoordinator,
+            Ok(offsets) => offsets
+                .iter()
+                .all(|o| matches!(&o.result, Err(e) if e.code == RDKafkaErrorCode::NotCoordinator)),
+            Err(AdminCallError::TimedOut) => false,
+        };
+        assert!(refused, "{answered:?}");
+        mock.clear_request_errors(RDKafkaApiKey::OffsetFetch);
+        let again = list_group_offsets(client, "g", Some(&asked), timeout).expect("answered");
+        assert!(again.iter().all(|o| o.result.is_ok()), "{again:?}");
     }
 
     #[test]
