@@ -251,6 +251,7 @@ fn offsets_send_one_request_per_kind_however_many_partitions() {
     // Right after the topic is made its leaders are not all known yet, and kctl asks again
     // for those partitions: count the requests of a topic that is ready.
     broker.json(&["offsets", &big]);
+    broker.json(&["offsets", &small]);
     for (topic, at) in [(&small, None), (&big, None), (&big, Some("-1h"))] {
         let mut args = vec!["offsets", topic.as_str()];
         if let Some(at) = at {
@@ -702,7 +703,7 @@ fn group_calls_right_after_a_broker_starts_and_a_big_topic_is_created() {
     let broker = Broker::private();
     let out = broker
         .kctl()
-        .args(["groups", "describe", "nosuch"])
+        .args(["--timeout", "30s", "groups", "describe", "nosuch"])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -719,15 +720,17 @@ fn group_calls_right_after_a_broker_starts_and_a_big_topic_is_created() {
         .success();
     let out = broker
         .kctl()
+        // (A bound that a loaded machine keeps while the leaders are elected.)
         .args([
+            "--timeout",
+            "30s",
             "-o",
             "json",
             "groups",
             "reset-offsets",
             "fresh",
-            "--topic",
-            "big",
         ])
+        .args(["--topic", "big"])
         .args(["--to-earliest", "--execute", "--yes"])
         .output()
         .unwrap();
