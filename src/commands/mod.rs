@@ -10,8 +10,10 @@ pub mod config;
 pub mod consume;
 pub mod doctor;
 pub mod groups;
+pub mod offsets;
 pub mod produce;
 pub mod record;
+pub mod times;
 pub mod topics;
 pub mod users;
 
@@ -88,6 +90,9 @@ pub enum Command {
     /// List, create and delete SASL/SCRAM users
     #[command(subcommand)]
     Users(users::Command),
+    /// Show partitions' earliest, latest and last stable offsets, max-timestamp record and the
+    /// offset for a time
+    Offsets(offsets::Args),
     /// Check the connection to the cluster step by step and explain what is wrong
     Doctor(doctor::Args),
     /// Print a shell completion script
@@ -197,6 +202,7 @@ pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Brokers(cmd) => brokers::run(cmd, ctx).await,
         Command::Acls(cmd) => acls::run(cmd, ctx).await,
         Command::Users(cmd) => users::run(cmd, ctx).await,
+        Command::Offsets(args) => offsets::run(args, ctx).await,
         Command::Doctor(args) => doctor::run(args, ctx).await,
         Command::Completions(args) => completions::run(args, ctx),
         Command::Config(cmd) => config::run(cmd, ctx).await,

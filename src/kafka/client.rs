@@ -35,7 +35,9 @@ pub struct Kafka {
     /// Who kctl authenticates as, for refusals (`User:alice`).
     pub(super) principal: String,
     /// What the client was made from (to look into a failed certificate check).
-    config: ClientConfig,
+    pub(super) config: ClientConfig,
+    /// The client for the group offset calls (see `groups.rs`), made on first use.
+    pub(super) group_client: std::sync::OnceLock<super::groups::GroupClient>,
 }
 
 /// Drops a client on a thread of its own: tearing librdkafka down takes a moment that nothing
@@ -93,7 +95,13 @@ impl Kafka {
             wire: super::wire::WireSettings::of(config),
             principal: super::authz::principal(config),
             config: config.clone(),
+            group_client: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The bound on every call (`--timeout`).
+    pub(super) fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     pub(super) fn admin_options(&self) -> AdminOptions {

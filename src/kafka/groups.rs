@@ -1,23 +1,121 @@
 //! Consumer groups: listing, describing, their committed offsets, altering and deleting them.
 //! The group calls rust-rdkafka lacks are in `native/groups.rs`. Every call is bounded by the
 //! timeout.
+//!
+//! The committed-offset calls (OffsetFetch, OffsetCommit, OffsetDelete) go through a client of
+//! their own, a consumer-type client with a group id that never joins its group: librdkafka
+//! 2.12 crashes (SIGSEGV, its issue 5040) when an OffsetFetch made by a client without a
+//! consumer group handle is answered NOT_COORDINATOR, as a coordinator does while the offsets
+//! topic is being created or moved. Those answers are asked again within the timeout.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
 
+use rdkafka::consumer::{BaseConsumer, Consumer as _};
 use rdkafka::error::RDKafkaErrorCode;
 
 use super::authz::{Operation, Resource};
-use super::client::Kafka;
+use super::client::{drop_in_background, Kafka};
 use super::errors::broker_error;
 use super::native::admin::AdminCallError;
-use super::native::{groups as native, ClientRef};
+use super::native::events::MainQueuePump;
+use super::native::{groups as native, ClientRef, SharedClient};
+use super::rebalance::ConsumeCtx;
 use super::types::{
     Broker, BrokerError, Code, CommittedOffset, GroupInfo, GroupListing, GroupMember, GroupState,
     GroupType, TopicPartition,
 };
 use crate::error::{Error, Result};
 
+/// How long to wait before asking a coordinator that was not ready again.
+const COORDINATOR_BACKOFF: Duration = Duration::from_millis(100);
+
+/// The client of the committed-offset calls: a consumer-type client with a group id (so
+/// librdkafka gives it a consumer group handle) that never subscribes, joins or commits.
+pub(super) struct GroupClient {
+    consumer: Option<Arc<BaseConsumer<ConsumeCtx>>>,
+    pump: Option<MainQueuePump>,
+}
+
+impl Drop for GroupClient {
+    fn drop(&mut self) {
+        drop(self.pump.take());
+        if let Some(consumer) = self.consumer.take() {
+            drop_in_background(consumer);
+        }
+    }
+}
+
+/// A coordinator that is being elected or is loading its offsets: it answers in a moment.
+fn coordinator_not_ready(code: RDKafkaErrorCode) -> bool {
+    matches!(
+        code,
+        RDKafkaErrorCode::NotCoordinator
+            | RDKafkaErrorCode::CoordinatorLoadInProgress
+            | RDKafkaErrorCode::CoordinatorNotAvailable
+    )
+}
+
 impl Kafka {
+    /// The client of the committed-offset calls, made on first use.
+    fn group_consumer(&self) -> Result<Arc<BaseConsumer<ConsumeCtx>>> {
+        if let Some(client) = self.group_client.get() {
+            return Ok(client.consumer.clone().expect("alive until dropped"));
+        }
+        // The time-lag reader's settings: a group id it never joins, nothing committed.
+        let consumer =
+            super::consumer::create(&self.config, &self.config.timestamps_consumer(), None)?;
+        let pump = MainQueuePump::start(SharedClient::consumer(&consumer), self.state.clone());
+        let mut made = Some(GroupClient {
+            consumer: Some(consumer),
+            pump: Some(pump),
+        });
+        // A concurrent call may have made one first: then ours goes (in the background).
+        let client = self
+            .group_client
+            .get_or_init(|| made.take().expect("taken once"));
+        drop(made);
+        Ok(client.consumer.clone().expect("alive until dropped"))
+    }
+
+    /// Runs a committed-offset call on the group client, bounded like every call, and asks
+    /// again while the coordinator is not ready (within the timeout).
+    async fn group_call<T, F>(
+        &self,
+        what: &str,
+        call: F,
+    ) -> Result<std::result::Result<T, AdminCallError>>
+    where
+        T: Send + 'static,
+        F: Fn(ClientRef<'_>, Duration) -> std::result::Result<T, AdminCallError>
+            + Send
+            + Sync
+            + 'static,
+    {
+        let consumer = self.group_consumer()?;
+        let call = Arc::new(call);
+        let deadline = tokio::time::Instant::now() + self.timeout();
+        loop {
+            let (consumer, call) = (consumer.clone(), call.clone());
+            let result = self
+                .blocking(what, move |_, timeout| {
+                    call(ClientRef::of(consumer.client()), timeout)
+                })
+                .await
+                .map_err(Kafka::coordinator_timeout)?;
+            match result {
+                Err(AdminCallError::Failed(e))
+                    if coordinator_not_ready(e.code)
+                        && tokio::time::Instant::now() + COORDINATOR_BACKOFF < deadline =>
+                {
+                    tokio::time::sleep(COORDINATOR_BACKOFF).await;
+                }
+                other => return Ok(other),
+            }
+        }
+    }
+
     /// Every consumer group the cluster knows. The strings are warnings: brokers that could not
     /// answer (the listing is then partial).
     pub async fn list_groups(&self) -> Result<(Vec<GroupListing>, Vec<String>)> {
@@ -58,14 +156,7 @@ impl Kafka {
         names: &[String],
     ) -> Result<Vec<(String, std::result::Result<GroupInfo, BrokerError>)>> {
         let what = "cannot describe consumer groups";
-        let request = names.to_vec();
-        let described = self
-            .blocking(what, move |admin, timeout| {
-                native::describe_consumer_groups(ClientRef::of(admin.inner()), &request, timeout)
-            })
-            .await
-            .map_err(Kafka::coordinator_timeout)?
-            .map_err(|e| Kafka::coordinator_timeout(self.call_error(what, e)))?;
+        let described = self.describe_until_ready(what, names).await?;
         let mut by_name: BTreeMap<String, std::result::Result<GroupInfo, BrokerError>> = described
             .into_iter()
             .map(|(name, result)| {
@@ -129,6 +220,43 @@ impl Kafka {
             .collect()
     }
 
+    /// DescribeConsumerGroups for `names`; groups whose coordinator is not ready yet (a
+    /// broker just started) are described again within the timeout.
+    async fn describe_until_ready(
+        &self,
+        what: &str,
+        names: &[String],
+    ) -> Result<Vec<native::DescribedGroup>> {
+        let deadline = tokio::time::Instant::now() + self.timeout();
+        let mut pending = names.to_vec();
+        let mut out = Vec::with_capacity(names.len());
+        while !pending.is_empty() {
+            let request = std::mem::take(&mut pending);
+            let described = self
+                .blocking(what, move |admin, timeout| {
+                    native::describe_consumer_groups(
+                        ClientRef::of(admin.inner()),
+                        &request,
+                        timeout,
+                    )
+                })
+                .await
+                .map_err(Kafka::coordinator_timeout)?
+                .map_err(|e| Kafka::coordinator_timeout(self.call_error(what, e)))?;
+            let retry = tokio::time::Instant::now() + COORDINATOR_BACKOFF < deadline;
+            for (name, result) in described {
+                match result {
+                    Err(e) if retry && coordinator_not_ready(e.code) => pending.push(name),
+                    result => out.push((name, result)),
+                }
+            }
+            if !pending.is_empty() {
+                tokio::time::sleep(COORDINATOR_BACKOFF).await;
+            }
+        }
+        Ok(out)
+    }
+
     /// The committed offsets of one group (one OffsetFetch request): of `partitions`, or of every
     /// partition the group has committed offsets for when `None`.
     pub async fn group_offsets(
@@ -140,12 +268,10 @@ impl Kafka {
         let name = group.to_string();
         let partitions = partitions.map(<[TopicPartition]>::to_vec);
         let offsets = self
-            .blocking(&what, move |admin, timeout| {
-                let client = ClientRef::of(admin.inner());
+            .group_call(&what, move |client, timeout| {
                 native::list_group_offsets(client, &name, partitions.as_deref(), timeout)
             })
-            .await
-            .map_err(Kafka::coordinator_timeout)?;
+            .await?;
         let offsets = match offsets {
             // A group the broker does not know has no committed offsets.
             Err(AdminCallError::Failed(e)) if e.code == RDKafkaErrorCode::GroupIdNotFound => {
@@ -182,26 +308,54 @@ impl Kafka {
             .map(|((t, p), o)| (t.clone(), *p, *o))
             .collect();
         let altered = self
-            .blocking(&what, move |admin, timeout| {
-                native::alter_group_offsets(ClientRef::of(admin.inner()), &name, &request, timeout)
+            .group_call(&what, move |client, timeout| {
+                native::alter_group_offsets(client, &name, &request, timeout)
             })
-            .await
-            .map_err(Kafka::coordinator_timeout)?
+            .await?
             .map_err(|e| {
                 let err = self.call_error(&what, e);
-                Kafka::coordinator_timeout(self.refused(
-                    err,
-                    Operation::Read,
-                    Resource::Group(group.into()),
-                ))
+                let group = Resource::Group(group.into());
+                Kafka::coordinator_timeout(self.refused(err, Operation::Read, group))
             })?;
-        Ok(altered
+        Ok(partition_results(altered))
+    }
+
+    /// Deletes the committed offsets of `group` on `partitions` (one OffsetDelete request);
+    /// one result per partition. A partition of a topic that an active member of the group
+    /// subscribes to is refused with [`GroupOffsetRefusal::Subscribed`].
+    pub async fn delete_group_offsets(
+        &self,
+        group: &str,
+        partitions: &[TopicPartition],
+    ) -> Result<Vec<(TopicPartition, std::result::Result<(), GroupOffsetRefusal>)>> {
+        let what = format!("cannot delete the committed offsets of group '{group}'");
+        let name = group.to_string();
+        let request = partitions.to_vec();
+        let deleted = self
+            .group_call(&what, move |client, timeout| {
+                native::delete_group_offsets(client, &name, &request, timeout)
+            })
+            .await?;
+        let deleted = match deleted {
+            Err(AdminCallError::Failed(e)) if e.code == RDKafkaErrorCode::GroupIdNotFound => {
+                return Err(Error::not_found(
+                    format!("consumer group '{group}'"),
+                    format!("{what}: consumer group '{group}' does not exist"),
+                ))
+            }
+            other => other.map_err(|e| {
+                let err = self.call_error(&what, e);
+                let group = Resource::Group(group.into());
+                Kafka::coordinator_timeout(self.refused(err, Operation::Delete, group))
+            })?,
+        };
+        Ok(deleted
             .into_iter()
             .map(|o| {
-                let result = o
-                    .result
-                    .map(|_| ())
-                    .map_err(|e| broker_error(e.code, Some(&e.message)));
+                let result = o.result.map(|_| ()).map_err(|e| match e.code {
+                    RDKafkaErrorCode::GroupSubscribedToTopic => GroupOffsetRefusal::Subscribed,
+                    code => GroupOffsetRefusal::Broker(broker_error(code, Some(&e.message))),
+                });
                 ((o.topic, o.partition), result)
             })
             .collect())
@@ -255,4 +409,28 @@ impl Kafka {
         let (groups, _partial) = self.list_groups().await?;
         Ok(groups.into_iter().map(|g| g.group).collect())
     }
+}
+
+/// Why a committed offset could not be deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupOffsetRefusal {
+    /// An active member of the group subscribes to the partition's topic.
+    Subscribed,
+    Broker(BrokerError),
+}
+
+/// One result per partition of an offsets call, its offset dropped.
+fn partition_results(
+    offsets: Vec<native::GroupOffset>,
+) -> Vec<(TopicPartition, std::result::Result<(), BrokerError>)> {
+    offsets
+        .into_iter()
+        .map(|o| {
+            let result = o
+                .result
+                .map(|_| ())
+                .map_err(|e| broker_error(e.code, Some(&e.message)));
+            ((o.topic, o.partition), result)
+        })
+        .collect()
 }

@@ -15,7 +15,8 @@
 //! - `errors.rs`: librdkafka's error codes read into [`BrokerError`]s;
 //! - `authz.rs`: authorization refusals as kctl words them, and the principal it is;
 //! - `client.rs`: the admin client and its bounded calls;
-//! - `topics.rs`, `groups.rs`: topic and group operations on it;
+//! - `topics.rs`, `groups.rs`: topic and group operations on it; `offsets.rs` partition
+//!   offsets of every kind, `records.rs` deleting records;
 //! - `configs.rs`, `cluster.rs`: configs of topics and brokers, the cluster and its brokers,
 //!   adding partitions;
 //! - `acls.rs`, `scram.rs`: ACLs and SCRAM users, their types and operations;
@@ -35,9 +36,11 @@ mod consumer;
 mod errors;
 mod groups;
 mod native;
+mod offsets;
 pub mod probe;
 mod producer;
 mod rebalance;
+mod records;
 mod scram;
 mod sizes;
 mod timestamps;
@@ -55,6 +58,8 @@ pub use config::{ClientConfig, MAX_PARTITIONS, MAX_REPLICATION_FACTOR, MAX_TIMEO
 pub use configs::{ConfigEntry, ConfigOp, ConfigResource, ConfigSource, Synonym};
 pub use conn::{FailedStage, TIMEOUT_HINT};
 pub use consumer::{Consumer, Polled, RecordRef};
+pub use groups::GroupOffsetRefusal;
+pub use offsets::{ListedOffset, OffsetQuery};
 pub use producer::Producer;
 pub use rebalance::Revocation;
 pub use scram::{ScramCredential, ScramMechanism};

@@ -259,32 +259,18 @@ impl Kafka {
     }
 
     /// Offsets for many partitions in one batched ListOffsets call (librdkafka sends one
-    /// request per leader). Each partition has its own result.
+    /// request per leader). Each partition has its own result; retriable errors (a leader
+    /// not known yet, as right after a topic is created) are asked again within the timeout.
     pub async fn list_offsets(
         &self,
         partitions: &[TopicPartition],
         spec: OffsetSpec,
     ) -> Result<BTreeMap<TopicPartition, std::result::Result<i64, BrokerError>>> {
-        let what = "cannot list offsets";
-        let mut unique = partitions.to_vec();
-        unique.sort();
-        unique.dedup();
-        let listed = self
-            .blocking(what, move |admin, timeout| {
-                native::admin::list_offsets(ClientRef::of(admin.inner()), &unique, spec, timeout)
-            })
-            .await?
-            .map_err(|e| self.call_error(what, e))?;
+        let query = native::admin::ListOffsetsQuery::of(spec);
+        let listed = self.list_offsets_as(partitions, query).await?;
         Ok(listed
             .into_iter()
-            .map(|item| {
-                let result = item.result.map_err(|e| {
-                    let err = broker_error(e.code, Some(&e.message));
-                    let topic = Resource::Topic(item.topic.clone());
-                    self.reword(err, Operation::Describe, topic)
-                });
-                ((item.topic, item.partition), result)
-            })
+            .map(|(tp, r)| (tp, r.map(|o| o.offset)))
             .collect())
     }
 }

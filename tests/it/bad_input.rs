@@ -708,7 +708,183 @@ const CASES: &[Case] = &[
         "a user name cannot be empty",
     ),
     usage(&["users", "delete", "dave", "--mechanism", "md5"], "unknown SCRAM mechanism 'md5'"),
+    // offsets, topics delete-records, groups delete-offsets, reset-offsets --export/--from-file.
+    runtime(&["offsets", "ghost"], "topic not found: ghost"),
+    runtime(
+        &["offsets", "orders", "-p", "7"],
+        "partition 7 of topic 'orders' does not exist",
+    ),
+    usage(&["offsets", "orders", "--at", "soon"], "'soon' is not a time"),
+    usage(&["offsets"], "required arguments were not provided"),
+    usage(
+        &["topics", "delete-records", "orders"],
+        "required arguments were not provided",
+    ),
+    usage(
+        &["topics", "delete-records", "orders", "--before", "-1"],
+        "invalid value '-1' for '--before <OFFSET>'",
+    ),
+    usage(
+        &["topics", "delete-records", "orders", "--before", "1", "--to-latest"],
+        "'--before <OFFSET>' cannot be used with '--to-latest'",
+    ),
+    usage(
+        &["topics", "delete-records", "orders", "--before-time", "soon"],
+        "'soon' is not a time",
+    ),
+    runtime(
+        &["topics", "delete-records", "ghost", "--before", "1", "--execute", "--yes"],
+        "topic not found: ghost",
+    ),
+    runtime(
+        &["topics", "delete-records", "orders", "-p", "5", "--before", "0", "--execute", "--yes"],
+        "partition 5 of topic 'orders' does not exist",
+    ),
+    runtime(
+        &["topics", "delete-records", "orders", "--before", "1000", "--execute", "--yes"],
+        "offset 1000 is past the end of orders:0",
+    ),
+    runtime(
+        &[
+            "topics",
+            "delete-records",
+            "orders",
+            "--before-time",
+            "2999-01-01T00:00:00Z",
+            "--execute",
+            "--yes",
+        ],
+        "is at or after 2999-01-01T00:00:00.000Z: deleting before that time would delete every record there; nothing was deleted",
+    ),
+    refused(
+        &["topics", "delete-records", "orders", "--to-latest", "--execute"],
+        "refusing to delete 3 records from",
+    ),
+    runtime(
+        &["topics", "delete-records", "--offsets-file", "{dir}/no-offset.json", "--execute", "--yes"],
+        "invalid offsets file '{dir}/no-offset.json': missing field `offset`",
+    ),
+    runtime(
+        &["topics", "delete-records", "--offsets-file", "{dir}/not-json.json", "--execute", "--yes"],
+        "invalid offsets file '{dir}/not-json.json': expected value at line 1 column 1",
+    ),
+    runtime(
+        &["topics", "delete-records", "--offsets-file", "{dir}/far.json", "--execute", "--yes"],
+        "offset 1000 is past the end of orders:0",
+    ),
+    runtime(
+        &["topics", "delete-records", "--offsets-file", "{dir}/partition-9.json", "--execute", "--yes"],
+        "partition 9 of topic 'orders' does not exist",
+    ),
+    runtime(
+        &[
+            "topics",
+            "delete-records",
+            "small",
+            "--offsets-file",
+            "{dir}/far.json",
+            "--execute",
+            "--yes",
+        ],
+        "it names orders:0, not a partition of topic 'small'",
+    ),
+    runtime(
+        &["topics", "delete-records", "--offsets-file", "{dir}/missing.json", "--execute", "--yes"],
+        "cannot read the offsets file '{dir}/missing.json'",
+    ),
+    runtime(
+        &["groups", "delete-offsets", "ghost-group", "--topic", "orders", "--yes"],
+        "consumer group not found: ghost-group; nothing was deleted",
+    ),
+    runtime(
+        &["groups", "delete-offsets", "tracker", "--topic", "ghost", "--yes"],
+        "topic not found: ghost",
+    ),
+    runtime(
+        &["groups", "delete-offsets", "tracker", "--topic", "orders:5", "--yes"],
+        "topic 'orders' has no partition 5",
+    ),
+    runtime(
+        &["groups", "delete-offsets", "tracker", "--topic", "small", "--yes"],
+        "consumer group 'tracker' has no committed offsets on topic 'small'; nothing was deleted",
+    ),
+    refused(
+        &["groups", "delete-offsets", "tracker", "--topic", "orders"],
+        "refusing to delete the committed offsets of consumer group 'tracker' on",
+    ),
+    usage(
+        &["groups", "delete-offsets", "tracker"],
+        "required arguments were not provided",
+    ),
+    runtime(
+        &["groups", "reset-offsets", "tracker", "--from-file", "{dir}/not-json.json", "--execute", "--yes"],
+        "invalid plan file '{dir}/not-json.json': expected value at line 1 column 1; nothing was changed",
+    ),
+    runtime(
+        &["groups", "reset-offsets", "tracker", "--from-file", "{dir}/far.json", "--execute", "--yes"],
+        "invalid plan file '{dir}/far.json': unknown field `partitions`",
+    ),
+    runtime(
+        &["groups", "reset-offsets", "tracker", "--from-file", "{dir}/other-plan.json", "--execute", "--yes"],
+        "the plan in '{dir}/other-plan.json' is for consumer group 'someone-else', not 'tracker'; nothing was changed",
+    ),
+    runtime(
+        &["groups", "reset-offsets", "tracker", "--from-file", "{dir}/far-plan.json", "--execute", "--yes"],
+        "the plan sets orders:0 to offset 1000, past its latest offset",
+    ),
+    runtime(
+        &["groups", "reset-offsets", "tracker", "--from-file", "{dir}/plan-9.json", "--execute", "--yes"],
+        "topic 'orders' has no partition 9",
+    ),
+    usage(
+        &["groups", "reset-offsets", "tracker", "--from-file", "{dir}/far-plan.json", "--to-earliest"],
+        "'--from-file <FILE>' cannot be used with '--to-earliest'",
+    ),
+    usage(
+        &[
+            "groups",
+            "reset-offsets",
+            "tracker",
+            "--topic",
+            "orders",
+            "--to-earliest",
+            "--export",
+            "{dir}/export.json",
+            "--execute",
+        ],
+        "'--export <FILE>' cannot be used with '--execute'",
+    ),
 ];
+
+/// The files the rows above read (in `{dir}`).
+fn write_files(dir: &std::path::Path) {
+    let plan = |group: &str, partition: i32, offset: i64| {
+        json!({"group": group, "executed": false, "offsets": [
+            {"topic": "orders", "partition": partition, "current_offset": null, "new_offset": offset}
+        ]})
+    };
+    let files = [
+        (
+            "no-offset.json",
+            json!({"partitions": [{"topic": "orders", "partition": 0}]}),
+        ),
+        (
+            "far.json",
+            json!({"version": 1, "partitions": [{"topic": "orders", "partition": 0, "offset": 1000}]}),
+        ),
+        (
+            "partition-9.json",
+            json!({"version": 1, "partitions": [{"topic": "orders", "partition": 9, "offset": 0}]}),
+        ),
+        ("other-plan.json", plan("someone-else", 0, 0)),
+        ("far-plan.json", plan("tracker", 0, 1000)),
+        ("plan-9.json", plan("tracker", 9, 0)),
+    ];
+    for (name, doc) in files {
+        std::fs::write(dir.join(name), doc.to_string()).unwrap();
+    }
+    std::fs::write(dir.join("not-json.json"), "partitions: orders\n").unwrap();
+}
 
 /// Everything a bad command could change: the topics with their partitions, offsets and
 /// configs, and the consumer groups with their committed offsets.
@@ -799,6 +975,7 @@ fn bad_input_fails_clearly_and_changes_nothing() {
     let _ = BROKER_ID.set(broker.json(&["cluster", "describe"])["brokers"][0]["id"].to_string());
     let dir = tempfile::tempdir().unwrap();
     let dir_path = dir.path().to_str().unwrap().to_string();
+    write_files(dir.path());
     let long = "x".repeat(250);
     let mut before = snapshot(&broker);
     assert!(

@@ -13,6 +13,7 @@ mod common;
 
 mod acls_users;
 mod admin_configs;
+mod admin_offsets;
 mod apache_tools;
 mod bad_input;
 mod broker_config;

@@ -160,3 +160,57 @@ fn sizes_on_disk() {
         .unwrap();
     assert_eq!(sized["size_bytes"], size, "{listed}");
 }
+
+/// noida-db answers DeleteRecords and OffsetDelete: `offsets`, `topics delete-records` and
+/// `groups delete-offsets` work there too.
+#[test]
+fn offsets_delete_records_and_delete_offsets() {
+    let broker = Noida::start();
+    broker.json(&["topics", "create", "trim", "-p", "2"]);
+    broker
+        .kctl()
+        .args(["produce", "trim", "-p", "0"])
+        .write_stdin("a\nb\nc\n")
+        .assert()
+        .success();
+    let offsets = broker.json(&["offsets", "trim", "--at", "-1h"]);
+    let p0 = &offsets["partitions"][0];
+    assert_eq!(p0["latest_offset"], 3, "{offsets}");
+    assert_eq!(p0["at_time"]["offset"], 0, "{offsets}");
+    assert_eq!(offsets["partitions"][1]["max_timestamp"], Value::Null);
+
+    let done = broker.json(&[
+        "topics",
+        "delete-records",
+        "trim",
+        "-p",
+        "0",
+        "--before",
+        "2",
+        "--execute",
+        "--yes",
+    ]);
+    assert_eq!(done["partitions"][0]["new_earliest_offset"], 2, "{done}");
+    let offsets = broker.json(&["offsets", "trim", "-p", "0"]);
+    assert_eq!(offsets["partitions"][0]["earliest_offset"], 2, "{offsets}");
+
+    common::commit_offsets(&broker, "trimmer", "trim", &[3, 0]);
+    let deleted = broker.json(&[
+        "groups",
+        "delete-offsets",
+        "trimmer",
+        "--topic",
+        "trim:0",
+        "--yes",
+    ]);
+    assert_eq!(deleted["offsets"][0]["committed_offset"], 3, "{deleted}");
+    let g = broker.json(&["groups", "describe", "trimmer"])["groups"][0].clone();
+    let left: Vec<i64> = g["offsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| !o["current_offset"].is_null())
+        .map(|o| o["partition"].as_i64().unwrap())
+        .collect();
+    assert_eq!(left, [1], "{g}");
+}

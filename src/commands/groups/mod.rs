@@ -1,6 +1,7 @@
 //! `kctl groups ...`
 
 pub mod delete;
+pub mod delete_offsets;
 pub mod describe;
 pub mod list;
 pub mod reset_offsets;
@@ -27,6 +28,8 @@ pub enum Command {
     /// Delete consumer groups without active members (asks first)
     #[command(visible_alias = "rm")]
     Delete(delete::Args),
+    /// Delete a group's committed offsets on some topics or partitions (asks first)
+    DeleteOffsets(delete_offsets::Args),
 }
 
 pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
@@ -35,6 +38,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Describe(args) => describe::run(args, ctx).await,
         Command::ResetOffsets(args) => reset_offsets::run(args, ctx).await,
         Command::Delete(args) => delete::run(args, ctx).await,
+        Command::DeleteOffsets(args) => delete_offsets::run(args, ctx).await,
     }
 }
 

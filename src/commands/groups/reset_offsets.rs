@@ -1,10 +1,12 @@
-//! `kctl groups reset-offsets GROUP (--topic T[:P[,P...]]... | --all-topics) TARGET [--execute]`
+//! `kctl groups reset-offsets GROUP (--topic T[:P[,P...]]... | --all-topics) TARGET [--execute]`,
+//! or `--from-file PLAN`: a plan that `--export FILE` saved (the JSON of `-o json`), checked
+//! against the group and the cluster before it is shown or applied.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::super::Ctx;
 use super::{load_groups, Group};
@@ -17,7 +19,9 @@ use crate::render::{or_dash, plural, to_text, Block, Render, Table};
 #[command(after_help = "Examples:\n  \
     kctl groups reset-offsets order-tracker --topic orders --to-earliest\n  \
     kctl groups reset-offsets order-tracker --all-topics --shift-by -100 --execute\n  \
-    kctl groups reset-offsets order-tracker --topic orders:0,1 --by-duration 1h --execute --yes")]
+    kctl groups reset-offsets order-tracker --topic orders:0,1 --by-duration 1h --execute --yes\n  \
+    kctl groups reset-offsets order-tracker --topic orders --to-earliest --export plan.json\n  \
+    kctl groups reset-offsets order-tracker --from-file plan.json --execute")]
 pub struct Args {
     /// The consumer group
     #[arg(value_name = "GROUP", value_parser = super::group_name, add = crate::complete::group_completer())]
@@ -36,6 +40,15 @@ pub struct Args {
     /// Only print the plan (the default)
     #[arg(long, conflicts_with = "execute")]
     pub dry_run: bool,
+
+    /// Also write the plan, as JSON, to FILE (nothing changes; apply it with --from-file)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["execute", "from_file"])]
+    pub export: Option<PathBuf>,
+
+    /// Take the plan from FILE (written by --export, or the JSON of -o json) instead of
+    /// --topic/--all-topics and a target; it must be for this group
+    #[arg(long, value_name = "FILE", groups = ["Scope", "Target"])]
+    pub from_file: Option<PathBuf>,
 
     /// Apply without asking (required with --execute when there is no terminal to ask on)
     #[arg(short = 'y', long)]
@@ -94,7 +107,7 @@ pub struct Target {
     #[arg(
         long,
         value_name = "TIME",
-        value_parser = parse_datetime,
+        value_parser = crate::commands::times::parse_datetime,
         help_heading = "Targets (exactly one)"
     )]
     pub to_datetime: Option<i64>,
@@ -103,7 +116,7 @@ pub struct Target {
     #[arg(
         long,
         value_name = "DURATION",
-        value_parser = parse_ago,
+        value_parser = crate::commands::times::parse_ago,
         help_heading = "Targets (exactly one)"
     )]
     pub by_duration: Option<Duration>,
@@ -117,7 +130,7 @@ pub struct TopicSpec {
     pub partitions: Option<Vec<i32>>,
 }
 
-fn parse_topic_spec(s: &str) -> std::result::Result<TopicSpec, String> {
+pub fn parse_topic_spec(s: &str) -> std::result::Result<TopicSpec, String> {
     let (topic, partitions) = match s.split_once(':') {
         Some((t, ps)) => (t, Some(ps)),
         None => (s, None),
@@ -142,103 +155,23 @@ fn parse_topic_spec(s: &str) -> std::result::Result<TopicSpec, String> {
     })
 }
 
-/// A time as milliseconds since the epoch.
-fn parse_datetime(s: &str) -> std::result::Result<i64, String> {
-    let s = s.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.timestamp_millis());
-    }
-    for format in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z"] {
-        if let Ok(t) = DateTime::parse_from_str(s, format) {
-            return Ok(t.timestamp_millis());
-        }
-    }
-    let naive = [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M",
-    ]
-    .iter()
-    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-    .or_else(|| {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .ok()
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-    });
-    match naive {
-        Some(naive) => Local
-            .from_local_datetime(&naive)
-            .earliest()
-            .map(|t| t.timestamp_millis())
-            .ok_or_else(|| format!("'{s}' does not exist in the local time zone")),
-        None => Err(format!(
-            "'{s}' is not a time: use RFC 3339 / ISO 8601, e.g. 2024-05-01T12:00:00Z, \
-             2024-05-01T14:00:00+02:00 or 2024-05-01T12:00:00 (local time)"
-        )),
-    }
-}
-
-/// A duration: humantime (`1h 30m`) or ISO 8601 (`PT1H30M`, `P1DT2H`).
-fn parse_ago(s: &str) -> std::result::Result<Duration, String> {
-    let s = s.trim();
-    let bad =
-        || format!("'{s}' is not a duration: use e.g. 1h, 30m, 2d 4h, or ISO 8601 such as PT1H30M");
-    if let Some(iso) = s.strip_prefix('P').or_else(|| s.strip_prefix('p')) {
-        return parse_iso_duration(iso).ok_or_else(bad);
-    }
-    humantime::parse_duration(s).map_err(|_| bad())
-}
-
-/// The part of an ISO 8601 duration after `P`: `nW`, or `nD` then `T` with `nH nM nS`.
-fn parse_iso_duration(s: &str) -> Option<Duration> {
-    let s = s.to_ascii_uppercase();
-    let (date, time) = match s.split_once('T') {
-        Some((d, t)) if !t.is_empty() => (d.to_string(), Some(t.to_string())),
-        Some(_) => return None,
-        None => (s, None),
-    };
-    let mut secs = 0f64;
-    let mut any = false;
-    let mut take = |part: &str, units: &[(char, f64)]| -> Option<()> {
-        let mut number = String::new();
-        let mut last = 0;
-        for c in part.chars() {
-            if c.is_ascii_digit() || c == '.' || c == ',' {
-                number.push(if c == ',' { '.' } else { c });
-                continue;
-            }
-            let idx = units.iter().position(|(u, _)| *u == c)?;
-            if idx < last || number.is_empty() {
-                return None;
-            }
-            last = idx + 1;
-            secs += number.parse::<f64>().ok()? * units[idx].1;
-            number.clear();
-            any = true;
-        }
-        number.is_empty().then_some(())
-    };
-    take(&date, &[('W', 604_800.0), ('D', 86_400.0)])?;
-    if let Some(time) = time {
-        take(&time, &[('H', 3_600.0), ('M', 60.0), ('S', 1.0)])?;
-    }
-    (any && secs.is_finite()).then(|| Duration::from_secs_f64(secs))
-}
-
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Plan {
     pub group: String,
     /// `false` for a dry run: nothing was changed.
+    #[serde(default)]
     pub executed: bool,
     pub offsets: Vec<PlannedOffset>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PlannedOffset {
     pub topic: String,
     pub partition: i32,
     /// The committed offset before the reset; `null` when there was none.
+    #[serde(default)]
     pub current_offset: Option<i64>,
     pub new_offset: i64,
 }
@@ -304,23 +237,32 @@ impl Target {
 }
 
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
+    let saved = match &args.from_file {
+        Some(path) => Some(read_plan(path, &args.group)?),
+        None => None,
+    };
     let kafka = ctx.kafka()?;
-    let target = args.target.resolve();
     let group = load_groups(kafka, std::slice::from_ref(&args.group))
         .await?
         .pop()
         .ok_or_else(|| Error::runtime("internal error: no group described"))?;
     refuse_active(&group)?;
-    let partitions = match args.scope.all_topics {
-        true => all_committed(&group)?,
-        false => named_partitions(kafka, &args.scope.topics).await?,
+    let mut plan = match saved {
+        Some(saved) => check_saved(kafka, saved, &group).await?,
+        None => make_plan(kafka, &args, &group, ctx).await?,
     };
-    let offsets = Offsets::list(kafka, &partitions, target).await?;
-    let mut plan = Plan {
-        group: args.group.clone(),
-        executed: false,
-        offsets: plan_offsets(&partitions, &group.committed(), &offsets, target, ctx)?,
-    };
+    if let Some(path) = &args.export {
+        write_plan(path, &plan)?;
+        ctx.printer.print(&plan)?;
+        ctx.printer.note(format!(
+            "Dry run: nothing was changed. The plan is in {}; apply it with: kctl groups \
+             reset-offsets {} --from-file {} --execute",
+            path.display(),
+            plan.group,
+            path.display()
+        ));
+        return Ok(());
+    }
     if !args.execute {
         ctx.printer.print(&plan)?;
         ctx.printer
@@ -349,6 +291,117 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     ctx.printer.print(&plan)
 }
 
+/// The plan the scope and target flags give.
+async fn make_plan(kafka: &Kafka, args: &Args, group: &Group, ctx: &Ctx) -> Result<Plan> {
+    let target = args.target.resolve();
+    let partitions = match args.scope.all_topics {
+        true => all_committed(group)?,
+        false => named_partitions(kafka, &args.scope.topics).await?,
+    };
+    let offsets = Offsets::list(kafka, &partitions, target).await?;
+    Ok(Plan {
+        group: args.group.clone(),
+        executed: false,
+        offsets: plan_offsets(&partitions, &group.committed(), &offsets, target, ctx)?,
+    })
+}
+
+/// Reads a saved plan: the JSON `--export` writes, for `group`, naming each partition once.
+fn read_plan(path: &Path, group: &str) -> Result<Plan> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::runtime(format!("cannot read the plan file '{shown}': {e}")))?;
+    let bad = |why: String| {
+        Error::invalid_input(
+            None,
+            format!("invalid plan file '{shown}': {why}; nothing was changed"),
+        )
+    };
+    let plan: Plan = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    if plan.group != group {
+        return Err(Error::runtime(format!(
+            "the plan in '{shown}' is for consumer group '{}', not '{group}'; nothing was changed",
+            plan.group
+        )));
+    }
+    if plan.offsets.is_empty() {
+        return Err(bad("it names no partition".into()));
+    }
+    let mut seen = BTreeSet::new();
+    for o in &plan.offsets {
+        validate_topic_name(&o.topic).map_err(|e| bad(e.message()))?;
+        let tp = format!("{}:{}", o.topic, o.partition);
+        if o.partition < 0 || o.new_offset < 0 {
+            return Err(bad(format!("{tp}: partitions and offsets are 0 or more")));
+        }
+        if !seen.insert((o.topic.clone(), o.partition)) {
+            return Err(bad(format!("it names {tp} twice")));
+        }
+    }
+    Ok(plan)
+}
+
+/// A saved plan checked against the cluster (its partitions exist, its offsets are within
+/// what each partition holds) and the group (the current offsets are the group's now).
+async fn check_saved(kafka: &Kafka, saved: Plan, group: &Group) -> Result<Plan> {
+    let mut by_topic: BTreeMap<String, Vec<i32>> = BTreeMap::new();
+    for o in &saved.offsets {
+        by_topic
+            .entry(o.topic.clone())
+            .or_default()
+            .push(o.partition);
+    }
+    let specs: Vec<TopicSpec> = by_topic
+        .into_iter()
+        .map(|(topic, partitions)| TopicSpec {
+            topic,
+            partitions: Some(partitions),
+        })
+        .collect();
+    let partitions = named_partitions(kafka, &specs).await?;
+    let offsets = Offsets::list(kafka, &partitions, ResetTarget::Earliest).await?;
+    let committed = group.committed();
+    let mut checked = Vec::with_capacity(saved.offsets.len());
+    for o in saved.offsets {
+        let tp = (o.topic.clone(), o.partition);
+        let lo = Offsets::get(&offsets.earliest, &tp, "earliest")?;
+        let hi = Offsets::get(&offsets.latest, &tp, "latest")?;
+        let outside = match o.new_offset {
+            n if n > hi => Some(format!("past its latest offset {hi}")),
+            n if n < lo => Some(format!("before its earliest offset {lo}")),
+            _ => None,
+        };
+        if let Some(outside) = outside {
+            return Err(Error::runtime(format!(
+                "the plan sets {}:{} to offset {}, {outside}; nothing was changed",
+                tp.0, tp.1, o.new_offset
+            )));
+        }
+        checked.push(PlannedOffset {
+            current_offset: committed.get(&tp).copied(),
+            ..o
+        });
+    }
+    Ok(Plan {
+        group: saved.group,
+        executed: false,
+        offsets: checked,
+    })
+}
+
+/// Writes the plan as JSON (what `-o json` prints) to `path`.
+fn write_plan(path: &Path, plan: &Plan) -> Result<()> {
+    let mut json = serde_json::to_string_pretty(plan)
+        .map_err(|e| Error::runtime(format!("internal error: {e}")))?;
+    json.push('\n');
+    std::fs::write(path, json).map_err(|e| {
+        Error::runtime(format!(
+            "cannot write the plan to '{}': {e}; nothing was changed",
+            path.display()
+        ))
+    })
+}
+
 /// `--all-topics`: every partition the group has a committed offset for.
 fn all_committed(group: &Group) -> Result<Vec<TopicPartition>> {
     let committed = group.committed();
@@ -370,7 +423,10 @@ fn all_committed(group: &Group) -> Result<Vec<TopicPartition>> {
 }
 
 /// `--topic T[:P,...]`: the partitions named, each checked against the cluster's metadata.
-async fn named_partitions(kafka: &Kafka, specs: &[TopicSpec]) -> Result<Vec<TopicPartition>> {
+pub(super) async fn named_partitions(
+    kafka: &Kafka,
+    specs: &[TopicSpec],
+) -> Result<Vec<TopicPartition>> {
     let cluster = kafka.metadata().await?;
     let mut chosen = BTreeSet::new();
     for spec in specs {
@@ -593,39 +649,5 @@ mod tests {
         assert!(parse_topic_spec("orders:x").is_err());
         assert!(parse_topic_spec("orders:-1").is_err());
         assert!(parse_topic_spec("bad topic").is_err());
-    }
-
-    #[test]
-    fn datetimes_parse() {
-        let utc = 1_714_564_800_000; // 2024-05-01T12:00:00Z
-        assert_eq!(parse_datetime("2024-05-01T12:00:00Z"), Ok(utc));
-        assert_eq!(parse_datetime("2024-05-01T12:00:00.000Z"), Ok(utc));
-        assert_eq!(parse_datetime("2024-05-01T14:00:00+02:00"), Ok(utc));
-        assert_eq!(parse_datetime("2024-05-01T14:00:00.000+0200"), Ok(utc));
-        let local = Local
-            .with_ymd_and_hms(2024, 5, 1, 12, 0, 0)
-            .unwrap()
-            .timestamp_millis();
-        assert_eq!(parse_datetime("2024-05-01T12:00:00"), Ok(local));
-        assert_eq!(parse_datetime("2024-05-01 12:00"), Ok(local));
-        assert!(parse_datetime("2024-05-01").is_ok());
-        assert!(parse_datetime("yesterday").is_err());
-        assert!(parse_datetime("2024-13-01T00:00:00Z").is_err());
-    }
-
-    #[test]
-    fn durations_parse() {
-        assert_eq!(parse_ago("1h"), Ok(Duration::from_secs(3600)));
-        assert_eq!(
-            parse_ago("2d 4h"),
-            Ok(Duration::from_secs(2 * 86400 + 4 * 3600))
-        );
-        assert_eq!(parse_ago("PT1H30M"), Ok(Duration::from_secs(5400)));
-        assert_eq!(parse_ago("P1DT2H"), Ok(Duration::from_secs(93600)));
-        assert_eq!(parse_ago("P2W"), Ok(Duration::from_secs(2 * 604_800)));
-        assert_eq!(parse_ago("PT0.5S"), Ok(Duration::from_millis(500)));
-        for bad in ["", "P", "PT", "P1H", "PT1D", "PT1M1H", "soon", "-1h"] {
-            assert!(parse_ago(bad).is_err(), "{bad}");
-        }
     }
 }

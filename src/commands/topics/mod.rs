@@ -5,6 +5,7 @@ pub mod alter;
 pub mod configs;
 pub mod create;
 pub mod delete;
+pub mod delete_records;
 pub mod describe;
 pub mod list;
 pub mod sizes;
@@ -33,6 +34,8 @@ pub enum Command {
     Alter(alter::Args),
     /// Add partitions to a topic (--dry-run)
     AddPartitions(add_partitions::Args),
+    /// Delete the records before an offset or a time from partitions (a plan unless --execute)
+    DeleteRecords(delete_records::Args),
 }
 
 pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
@@ -44,6 +47,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Configs(args) => configs::run(args, ctx).await,
         Command::Alter(args) => alter::run(args, ctx).await,
         Command::AddPartitions(args) => add_partitions::run(args, ctx).await,
+        Command::DeleteRecords(args) => delete_records::run(args, ctx).await,
     }
 }
 

@@ -139,9 +139,48 @@ pub(super) fn call_admin(
     timeout: Duration,
     start: impl FnOnce(&Request<'_>),
 ) -> Result<Event, AdminCallError> {
+    call_admin_with(client, op, timeout, AdminOption::None, start)
+}
+
+/// An admin option beyond the request timeout that [`call_admin_with`] sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum AdminOption {
+    None,
+    /// ListOffsets with isolation level read_committed: "latest" is the last stable offset.
+    ReadCommitted,
+}
+
+/// Sets `option` on the request's options.
+fn set_option(options: &Options, option: AdminOption) -> Result<(), AdminCallError> {
+    if option == AdminOption::None {
+        return Ok(());
+    }
+    // SAFETY: the options are alive; the error returned (if any) is ours and destroyed here.
+    unsafe {
+        let err = rdsys::rd_kafka_AdminOptions_set_isolation_level(
+            options.0.as_ptr(),
+            rdsys::rd_kafka_IsolationLevel_t::RD_KAFKA_ISOLATION_LEVEL_READ_COMMITTED,
+        );
+        let failed = read_error(err);
+        if !err.is_null() {
+            rdsys::rd_kafka_error_destroy(err);
+        }
+        failed.map_or(Ok(()), |e| Err(AdminCallError::Failed(e)))
+    }
+}
+
+/// [`call_admin`] with one more admin option set.
+pub(super) fn call_admin_with(
+    client: ClientRef<'_>,
+    op: rdsys::rd_kafka_admin_op_t,
+    timeout: Duration,
+    option: AdminOption,
+    start: impl FnOnce(&Request<'_>),
+) -> Result<Event, AdminCallError> {
     // SAFETY: the client is alive (borrowed); the options are ours, destroyed by `Options`.
     let options = unsafe { rdsys::rd_kafka_AdminOptions_new(client.ptr(), op) };
     let options = Options(NonNull::new(options).ok_or_else(|| bad_reply("AdminOptions"))?);
+    set_option(&options, option)?;
     let mut errbuf = [0 as c_char; 512];
     // SAFETY: the options are alive; librdkafka writes at most the buffer's size.
     let res = unsafe {
@@ -191,7 +230,37 @@ pub(super) fn call_admin(
 pub(crate) struct ListedOffset {
     pub topic: String,
     pub partition: i32,
-    pub result: Result<i64, NativeError>,
+    /// The offset, and the timestamp of its record (-1 where the answer has none).
+    pub result: Result<(i64, i64), NativeError>,
+}
+
+/// What a ListOffsets request asks of each partition: the spec librdkafka sends (a timestamp
+/// or one of its negative specs) and whether "latest" means the last stable offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ListOffsetsQuery {
+    pub spec: i64,
+    pub read_committed: bool,
+}
+
+impl ListOffsetsQuery {
+    /// The record with the largest timestamp (KIP-734).
+    pub const MAX_TIMESTAMP: ListOffsetsQuery = ListOffsetsQuery {
+        spec: rdsys::rd_kafka_OffsetSpec_t::RD_KAFKA_OFFSET_SPEC_MAX_TIMESTAMP as i64,
+        read_committed: false,
+    };
+    /// The last stable offset: the latest offset as a read_committed consumer sees it.
+    pub const LAST_STABLE: ListOffsetsQuery = ListOffsetsQuery {
+        spec: rdsys::rd_kafka_OffsetSpec_t::RD_KAFKA_OFFSET_SPEC_LATEST as i64,
+        read_committed: true,
+    };
+
+    /// The query for an [`OffsetSpec`], read uncommitted.
+    pub fn of(spec: OffsetSpec) -> ListOffsetsQuery {
+        ListOffsetsQuery {
+            spec: offset_spec(spec),
+            read_committed: false,
+        }
+    }
 }
 
 /// ListOffsets' value for `spec`: a timestamp, or librdkafka's "latest" or "earliest". A
@@ -211,17 +280,22 @@ fn offset_spec(spec: OffsetSpec) -> i64 {
 pub(crate) fn list_offsets(
     client: ClientRef<'_>,
     partitions: &[(String, i32)],
-    spec: OffsetSpec,
+    query: ListOffsetsQuery,
     timeout: Duration,
 ) -> Result<Vec<ListedOffset>, AdminCallError> {
     if partitions.is_empty() {
         return Ok(Vec::new());
     }
-    let list = PartitionList::new(partitions, offset_spec(spec));
-    let event = call_admin(
+    let list = PartitionList::new(partitions, query.spec);
+    let option = match query.read_committed {
+        true => AdminOption::ReadCommitted,
+        false => AdminOption::None,
+    };
+    let event = call_admin_with(
         client,
         rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_LISTOFFSETS,
         timeout,
+        option,
         // SAFETY: client, list, options and queue are alive for the call; librdkafka copies
         // the list.
         |r| unsafe { rdsys::rd_kafka_ListOffsets(r.rk(), list.ptr(), r.options, r.queue) },
@@ -237,10 +311,13 @@ pub(crate) fn list_offsets(
         let mut count = 0usize;
         let infos = rdsys::rd_kafka_ListOffsets_result_infos(result, &mut count);
         for i in 0..count {
-            let tp = rdsys::rd_kafka_ListOffsetsResultInfo_topic_partition(*infos.add(i));
-            let tp = &*tp;
+            let info = *infos.add(i);
+            let tp = &*rdsys::rd_kafka_ListOffsetsResultInfo_topic_partition(info);
             let result = if tp.err == RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR {
-                Ok(tp.offset)
+                Ok((
+                    tp.offset,
+                    rdsys::rd_kafka_ListOffsetsResultInfo_timestamp(info),
+                ))
             } else {
                 Err(NativeError::from_code(tp.err, None))
             };

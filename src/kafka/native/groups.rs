@@ -1,5 +1,6 @@
 //! Consumer groups through librdkafka's C API: ListConsumerGroups, DescribeConsumerGroups,
-//! ListConsumerGroupOffsets and AlterConsumerGroupOffsets, read into plain types.
+//! ListConsumerGroupOffsets, AlterConsumerGroupOffsets and DeleteConsumerGroupOffsets, read
+//! into plain types.
 
 use std::ffi::CString;
 use std::os::raw::c_char;
@@ -399,12 +400,70 @@ pub(crate) fn alter_group_offsets(
     }
 }
 
+/// A DeleteConsumerGroupOffsets request, destroyed when dropped.
+struct DeleteGroupOffsetsReq(NonNull<rdsys::rd_kafka_DeleteConsumerGroupOffsets_t>);
+
+impl Drop for DeleteGroupOffsetsReq {
+    fn drop(&mut self) {
+        // SAFETY: made by rd_kafka_DeleteConsumerGroupOffsets_new, destroyed once, here.
+        unsafe { rdsys::rd_kafka_DeleteConsumerGroupOffsets_destroy(self.0.as_ptr()) }
+    }
+}
+
+/// DeleteConsumerGroupOffsets (one OffsetDelete request) for one group; one result per
+/// partition (its offset field means nothing).
+pub(crate) fn delete_group_offsets(
+    client: ClientRef<'_>,
+    group: &str,
+    partitions: &[(String, i32)],
+    timeout: Duration,
+) -> Result<Vec<GroupOffset>, AdminCallError> {
+    if partitions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let name = CString::new(group).unwrap_or_default();
+    let list = PartitionList::new(partitions, i64::from(rdsys::RD_KAFKA_OFFSET_INVALID));
+    // SAFETY: name and list are alive; librdkafka copies both.
+    let request =
+        unsafe { rdsys::rd_kafka_DeleteConsumerGroupOffsets_new(name.as_ptr(), list.ptr()) };
+    let request = DeleteGroupOffsetsReq(
+        NonNull::new(request).ok_or_else(|| bad_reply("DeleteConsumerGroupOffsets"))?,
+    );
+    let mut requests = [request.0.as_ptr()];
+    let event = call_admin(
+        client,
+        rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS,
+        timeout,
+        // SAFETY: client, options, queue and the request are alive for the call.
+        |r| unsafe {
+            rdsys::rd_kafka_DeleteConsumerGroupOffsets(
+                r.rk(),
+                requests.as_mut_ptr(),
+                1,
+                r.options,
+                r.queue,
+            )
+        },
+    )?;
+    // SAFETY: the result belongs to `event`, alive here; `groups` has `count` elements.
+    unsafe {
+        let result = rdsys::rd_kafka_event_DeleteConsumerGroupOffsets_result(event.ptr());
+        if result.is_null() {
+            return Err(bad_reply("DeleteConsumerGroupOffsets"));
+        }
+        let mut count = 0usize;
+        let groups = rdsys::rd_kafka_DeleteConsumerGroupOffsets_result_groups(result, &mut count);
+        read_group_result(groups, count, "DeleteConsumerGroupOffsets")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rdkafka::admin::AdminClient;
     use rdkafka::client::DefaultClientContext;
     use rdkafka::config::ClientConfig;
+    use rdkafka::error::RDKafkaErrorCode;
     use rdkafka::mocking::MockCluster;
 
     fn admin(bootstrap: &str) -> AdminClient<DefaultClientContext> {
@@ -478,6 +537,42 @@ mod tests {
         assert!(describe_consumer_groups(client, &[], timeout)
             .unwrap()
             .is_empty());
+    }
+
+    /// librdkafka issue 5040: an OffsetFetch answered NOT_COORDINATOR crashes a client
+    /// without a consumer group handle (an admin client). On a consumer-type client with a
+    /// group id, as kctl makes its group calls, the answer is an error to retry.
+    #[test]
+    fn not_coordinator_is_an_error_on_a_client_with_a_group_handle() {
+        use rdkafka::consumer::{BaseConsumer, Consumer};
+        use rdkafka_sys::types::RDKafkaApiKey;
+        let mock = MockCluster::new(1).expect("mock cluster");
+        mock.create_topic("orders", 1, 1).expect("topic");
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", mock.bootstrap_servers())
+            .set("group.id", "kctl-test-group-handle")
+            .set("enable.auto.commit", "false")
+            .create()
+            .expect("consumer");
+        let client = ClientRef::of(consumer.client());
+        let timeout = Duration::from_secs(10);
+        let asked = [("orders".to_string(), 0)];
+        // Known first, so the request goes to the coordinator and gets the injected answer.
+        list_group_offsets(client, "g", Some(&asked), timeout).expect("a first answer");
+        let not_coordinator = RDKafkaRespErr::RD_KAFKA_RESP_ERR_NOT_COORDINATOR;
+        mock.request_errors(RDKafkaApiKey::OffsetFetch, &[not_coordinator; 4]);
+        let answered = list_group_offsets(client, "g", Some(&asked), timeout);
+        let refused = match &answered {
+            Err(AdminCallError::Failed(e)) => e.code == RDKafkaErrorCode::NotCoordinator,
+            Ok(offsets) => offsets
+                .iter()
+                .all(|o| matches!(&o.result, Err(e) if e.code == RDKafkaErrorCode::NotCoordinator)),
+            Err(AdminCallError::TimedOut) => false,
+        };
+        assert!(refused, "{answered:?}");
+        mock.clear_request_errors(RDKafkaApiKey::OffsetFetch);
+        let again = list_group_offsets(client, "g", Some(&asked), timeout).expect("answered");
+        assert!(again.iter().all(|o| o.result.is_ok()), "{again:?}");
     }
 
     #[test]
