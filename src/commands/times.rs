@@ -1,6 +1,6 @@
 //! Times and durations on the command line, parsed one way for every command:
 //! `groups reset-offsets --to-datetime/--by-duration`, `offsets --at`,
-//! `topics delete-records --before-time`.
+//! `topics delete-records --before-time`, `consume --offset @...`.
 
 use std::time::Duration;
 

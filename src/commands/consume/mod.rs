@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use super::times::TimeArg;
 use super::Ctx;
 use crate::error::{Error, ErrorKind, Result};
 use crate::interrupt::Interrupt;
@@ -98,20 +99,13 @@ pub fn parse_offset(s: &str) -> std::result::Result<OffsetArg, String> {
         "end" | "latest" | "newest" => return Ok(OffsetArg::End),
         _ => {}
     }
-    if let Some(t) = s.strip_prefix('@') {
-        if let Some(ago) = t.strip_prefix('-') {
-            let d = humantime::parse_duration(ago).map_err(|e| bad(&e.to_string()))?;
-            return Ok(OffsetArg::Ago(d));
-        }
-        if let Ok(ms) = t.parse::<i64>() {
-            return Ok(OffsetArg::Timestamp(ms));
-        }
-        let time = humantime::parse_rfc3339_weak(t).map_err(|e| bad(&e.to_string()))?;
-        let ms = time
-            .duration_since(UNIX_EPOCH)
-            .map_err(|_| bad("before 1970"))?
-            .as_millis() as i64;
-        return Ok(OffsetArg::Timestamp(ms));
+    if s.starts_with('@') {
+        // One reading of times for every command (see `commands::times`).
+        return match super::times::parse_time(s) {
+            Ok(TimeArg::At(ms)) => Ok(OffsetArg::Timestamp(ms)),
+            Ok(TimeArg::Ago(ago)) => Ok(OffsetArg::Ago(ago)),
+            Err(_) => Err(bad("not a time")),
+        };
     }
     match s.parse::<i64>() {
         Ok(n) if s.starts_with('-') => {
@@ -273,7 +267,8 @@ async fn resolve_starts(
     bounds: Option<&Bounds>,
 ) -> Result<BTreeMap<i32, StartOffset>> {
     let time = match offset {
-        OffsetArg::Timestamp(ms) => Some(ms),
+        // Before the epoch: from the first record (ListOffsets reads -1 and -2 as end and start).
+        OffsetArg::Timestamp(ms) => Some(ms.max(0)),
         OffsetArg::Ago(d) => Some(
             SystemTime::now()
                 .checked_sub(d)
@@ -805,6 +800,10 @@ mod tests {
         assert_eq!(
             parse_offset("@2023-11-14T22:13:20Z").unwrap(),
             OffsetArg::Timestamp(1_700_000_000_000)
+        );
+        assert_eq!(
+            parse_offset("@1969-12-31T23:59:59.999Z").unwrap(),
+            OffsetArg::Timestamp(-1)
         );
         for bad in ["", "x", "-0", "@", "@-soon", "@yesterday"] {
             assert!(parse_offset(bad).is_err(), "{bad}");
