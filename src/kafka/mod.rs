@@ -16,7 +16,7 @@
 //! - `client.rs`: the admin client and its bounded calls;
 //! - `topics.rs`, `groups.rs`: topic and group operations on it;
 //! - `configs.rs`, `cluster.rs`: configs of topics and brokers, the cluster and its brokers,
-//!   adding partitions;
+//!   adding partitions; `default_configs.rs`: the cluster-wide broker default through `wire/`;
 //! - `acls.rs`, `scram.rs`: ACLs and SCRAM users, their types and operations;
 //! - `consumer.rs` (with `rebalance.rs`, its context, and `timestamps.rs`), `producer.rs`;
 //! - `probe.rs`: `kctl doctor`'s own probes (plain TCP, no librdkafka);
@@ -30,6 +30,7 @@ mod config;
 mod configs;
 mod conn;
 mod consumer;
+mod default_configs;
 mod errors;
 mod groups;
 mod native;

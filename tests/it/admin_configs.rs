@@ -582,7 +582,7 @@ fn cluster_and_broker_configs_are_what_apaches_tools_say() {
     ]);
     assert_eq!(
         dry,
-        serde_json::json!({"dry_run": true, "broker": brokers[0]["id"], "changes": [
+        serde_json::json!({"dry_run": true, "broker": brokers[0]["id"], "default": false, "changes": [
             {"config": "log.cleaner.backoff.ms", "action": "set",
              "old_value": default_backoff, "old_source": "default_config",
              "new_value": "20000", "new_source": "dynamic_broker_config", "sensitive": false}]})
