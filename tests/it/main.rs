@@ -16,6 +16,7 @@ mod admin_configs;
 mod apache_tools;
 mod bad_input;
 mod broker_config;
+mod broker_defaults;
 mod cli;
 mod cluster;
 mod completion;
