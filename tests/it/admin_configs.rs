@@ -710,6 +710,15 @@ fn long_timeouts_work_on_the_admin_commands() {
             "log.cleaner.backoff.ms=20000",
             "--dry-run",
         ],
+        vec!["brokers", "describe", "--default", "--all-configs"],
+        vec![
+            "brokers",
+            "alter",
+            "--default",
+            "--set",
+            "log.cleaner.backoff.ms=20000",
+            "--dry-run",
+        ],
     ] {
         let out = b
             .kctl()

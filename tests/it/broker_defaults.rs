@@ -282,3 +282,75 @@ fn over_sasl_the_admin_may_and_alice_is_refused() {
     );
     assert!(!json_of(&after).to_string().contains(config));
 }
+
+/// On three brokers the default is every broker's: set through one, each broker inherits it
+/// (as kafka-configs describes each), and deleting it reverts them all.
+#[test]
+fn the_default_is_every_brokers_on_three_brokers() {
+    let b = Broker::private_with(&["--brokers", "3"]);
+    let ids: Vec<String> = b.json(&["cluster", "describe"])["brokers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].to_string())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    let config = "log.cleaner.backoff.ms";
+    b.kctl()
+        .args([
+            "brokers",
+            "alter",
+            "--default",
+            "--set",
+            &format!("{config}=25000"),
+        ])
+        .assert()
+        .success();
+    let source_on = |id: &str| {
+        // Each broker applies the change from the metadata log a moment after the controller.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let all = b.json(&["brokers", "describe", id, "--all-configs"]);
+            let r = row(&all, config).clone();
+            if r["source"] != "default_config" || std::time::Instant::now() > deadline {
+                return (r["value"].clone(), r["source"].clone());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    };
+    for id in &ids {
+        assert_eq!(
+            source_on(id),
+            (json!("25000"), json!("dynamic_default_broker_config")),
+            "broker {id}"
+        );
+        let apache = parse_config_command(&tool(
+            CONFIG_COMMAND,
+            &[
+                "--bootstrap-server",
+                &b.addr,
+                "--describe",
+                "--entity-type",
+                "brokers",
+                "--entity-name",
+                id,
+                "--all",
+            ],
+        ));
+        assert_eq!(
+            apache[config].source.as_deref(),
+            Some("DYNAMIC_DEFAULT_BROKER_CONFIG"),
+            "broker {id}"
+        );
+    }
+    assert_same_configs(
+        "default on three brokers",
+        &b.json(&["brokers", "describe", "--default"])["configs"],
+        &apache_default(&b),
+    );
+    b.kctl()
+        .args(["brokers", "alter", "--default", "--delete", config])
+        .assert()
+        .success();
+    assert!(!apache_default(&b).contains_key(config));
+}
