@@ -148,8 +148,16 @@ fn entry(c: DescribeConfigsResourceResult) -> ConfigEntry {
     }
 }
 
+/// A resource's error, with the broker's message unless it only repeats the code's words
+/// (`Cluster authorization failed.`).
 fn refusal(code: i16, message: &Option<StrBytes>) -> WireError {
-    WireError::refused(code, message.as_ref().map(|m| m.as_str()))
+    let words = |s: &str| s.trim().trim_end_matches('.').to_lowercase();
+    let plain = WireError::refused(code, None).to_string();
+    let detail = message
+        .as_ref()
+        .map(|m| m.as_str())
+        .filter(|m| words(m) != words(&plain));
+    WireError::refused(code, detail)
 }
 
 fn read_result(r: DescribeConfigsResult) -> Described {
@@ -284,5 +292,10 @@ mod tests {
         assert!(matches!(refused, WireError::Refused { code: 40, .. }));
         assert!(refused.to_string().contains("Invalid value x"), "{refused}");
         assert!(read_altered(answer(0), "1").is_err());
+        let said_twice = Some(s("Cluster authorization failed."));
+        assert_eq!(
+            refusal(31, &said_twice).to_string(),
+            "cluster authorization failed"
+        );
     }
 }
