@@ -1,6 +1,7 @@
 //! Configs of topics and brokers: reading every entry with its source and flags
 //! (DescribeConfigs), and changing single entries (IncrementalAlterConfigs), both through
-//! librdkafka's C API.
+//! librdkafka's C API; the cluster-wide broker default, which librdkafka cannot address,
+//! through kctl's own connection (`default_configs.rs`).
 
 use super::client::Kafka;
 use super::errors::broker_error;
@@ -12,9 +13,12 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ConfigResource {
     Topic(String),
-    /// One broker, by id. (Kafka's cluster-wide broker default, the broker with the empty
-    /// name, is out of reach: librdkafka refuses a config resource without a name.)
+    /// One broker, by id.
     Broker(i32),
+    /// The cluster-wide default of all brokers (Kafka's broker resource with the empty name,
+    /// `kafka-configs --entity-default`). librdkafka refuses a config resource without a
+    /// name, so kctl asks a broker itself (`default_configs.rs`).
+    BrokerDefault,
 }
 
 impl std::fmt::Display for ConfigResource {
@@ -22,6 +26,7 @@ impl std::fmt::Display for ConfigResource {
         match self {
             ConfigResource::Topic(name) => write!(f, "topic '{name}'"),
             ConfigResource::Broker(id) => write!(f, "broker {id}"),
+            ConfigResource::BrokerDefault => f.write_str("the cluster-wide broker default"),
         }
     }
 }
@@ -65,6 +70,7 @@ impl ConfigSource {
         match resource {
             ConfigResource::Topic(_) => ConfigSource::DynamicTopic,
             ConfigResource::Broker(_) => ConfigSource::DynamicBroker,
+            ConfigResource::BrokerDefault => ConfigSource::DynamicDefaultBroker,
         }
     }
 }
@@ -125,20 +131,47 @@ fn refusal(err: NativeError) -> BrokerError {
     broker_error(err.code, Some(&err.message))
 }
 
+/// A resource's answer: its configs, or the broker's refusal.
+type Described = (
+    ConfigResource,
+    std::result::Result<Vec<ConfigEntry>, BrokerError>,
+);
+
+/// The items about other resources than the cluster-wide default (which is asked over
+/// kctl's own connection).
+fn not_default<T: Clone>(items: &[T], resource: impl Fn(&T) -> &ConfigResource) -> Vec<T> {
+    items
+        .iter()
+        .filter(|i| *resource(i) != ConfigResource::BrokerDefault)
+        .cloned()
+        .collect()
+}
+
+fn sort_as_asked<T>(results: &mut [(ConfigResource, T)], asked: &[ConfigResource]) {
+    results.sort_by_key(|(r, _)| asked.iter().position(|a| a == r));
+}
+
 impl Kafka {
-    /// Every config of each resource (one request; librdkafka sends a broker's to that broker).
-    /// Each resource has its own result, in the order asked.
-    pub async fn describe_configs(
-        &self,
-        resources: &[ConfigResource],
-    ) -> Result<
-        Vec<(
-            ConfigResource,
-            std::result::Result<Vec<ConfigEntry>, BrokerError>,
-        )>,
-    > {
+    /// Every config of each resource (one request; librdkafka sends a broker's to that broker;
+    /// the cluster-wide default goes over kctl's own connection). Each resource has its own
+    /// result, in the order asked.
+    pub async fn describe_configs(&self, resources: &[ConfigResource]) -> Result<Vec<Described>> {
+        let rest = not_default(resources, |r| r);
+        let mut described = if rest.is_empty() {
+            Vec::new()
+        } else {
+            self.describe_native(rest).await?
+        };
+        if resources.contains(&ConfigResource::BrokerDefault) {
+            let entries = self.broker_default_configs().await?;
+            described.push((ConfigResource::BrokerDefault, entries));
+        }
+        sort_as_asked(&mut described, resources);
+        Ok(described)
+    }
+
+    async fn describe_native(&self, asked: Vec<ConfigResource>) -> Result<Vec<Described>> {
         let what = "cannot read configs";
-        let asked = resources.to_vec();
         let described = self
             .blocking(what, move |admin, timeout| {
                 native::configs::describe_configs(ClientRef::of(admin.inner()), &asked, timeout)
@@ -174,8 +207,30 @@ impl Kafka {
         changes: &[(ConfigResource, Vec<ConfigOp>)],
         validate_only: bool,
     ) -> Result<Vec<(ConfigResource, std::result::Result<(), BrokerError>)>> {
+        let rest = not_default(changes, |(r, _)| r);
+        let mut altered = if rest.is_empty() {
+            Vec::new()
+        } else {
+            self.alter_native(rest, validate_only).await?
+        };
+        if let Some((_, ops)) = changes
+            .iter()
+            .find(|(r, _)| *r == ConfigResource::BrokerDefault)
+        {
+            let result = self.alter_broker_default(ops, validate_only).await?;
+            altered.push((ConfigResource::BrokerDefault, result));
+        }
+        let asked: Vec<ConfigResource> = changes.iter().map(|(r, _)| r.clone()).collect();
+        sort_as_asked(&mut altered, &asked);
+        Ok(altered)
+    }
+
+    async fn alter_native(
+        &self,
+        changes: Vec<(ConfigResource, Vec<ConfigOp>)>,
+        validate_only: bool,
+    ) -> Result<Vec<(ConfigResource, std::result::Result<(), BrokerError>)>> {
         let what = "cannot alter configs";
-        let changes = changes.to_vec();
         let altered = self
             .blocking(what, move |admin, timeout| {
                 native::configs::incremental_alter_configs(

@@ -18,7 +18,7 @@
 //! - `topics.rs`, `groups.rs`: topic and group operations on it; `offsets.rs` partition
 //!   offsets of every kind, `records.rs` deleting records;
 //! - `configs.rs`, `cluster.rs`: configs of topics and brokers, the cluster and its brokers,
-//!   adding partitions;
+//!   adding partitions; `default_configs.rs`: the cluster-wide broker default through `wire/`;
 //! - `acls.rs`, `scram.rs`: ACLs and SCRAM users, their types and operations;
 //! - `consumer.rs` (with `rebalance.rs`, its context, and `timestamps.rs`), `producer.rs`;
 //! - `probe.rs`: `kctl doctor`'s own probes (plain TCP, no librdkafka);
@@ -33,6 +33,7 @@ mod config;
 mod configs;
 mod conn;
 mod consumer;
+mod default_configs;
 mod errors;
 mod groups;
 mod native;

@@ -19,7 +19,7 @@ use common::Broker;
 use serde_json::Value;
 
 /// kafka-configs.sh
-const CONFIG_COMMAND: &str = "org.apache.kafka.tools.ConfigCommand";
+pub(crate) const CONFIG_COMMAND: &str = "org.apache.kafka.tools.ConfigCommand";
 /// kafka-cluster.sh
 const CLUSTER_TOOL: &str = "org.apache.kafka.tools.ClusterTool";
 /// kafka-broker-api-versions.sh
@@ -29,14 +29,14 @@ const BROKER_API_VERSIONS: &str = "org.apache.kafka.tools.BrokerApiVersionsComma
 /// synonyms={SOURCE:name=value, ...}`; `source` is the first synonym's (the effective one),
 /// `None` when it lists none.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct ApacheConfig {
-    value: String,
-    sensitive: bool,
-    source: Option<String>,
+pub(crate) struct ApacheConfig {
+    pub(crate) value: String,
+    pub(crate) sensitive: bool,
+    pub(crate) source: Option<String>,
 }
 
 /// The configs kafka-configs --describe printed, by name (its heading line skipped).
-fn parse_config_command(text: &str) -> BTreeMap<String, ApacheConfig> {
+pub(crate) fn parse_config_command(text: &str) -> BTreeMap<String, ApacheConfig> {
     text.lines()
         .filter(|l| l.starts_with("  "))
         .map(|l| {
@@ -83,7 +83,11 @@ fn describe_args(b: &Broker, entity_type: &str, name: &str, all: bool) -> Vec<St
 
 /// Asserts that kctl's config rows (JSON) say what kafka-configs said: the same configs with
 /// the same values, sensitivity and (where kafka-configs names it) source.
-fn assert_same_configs(what: &str, kctl: &Value, apache: &BTreeMap<String, ApacheConfig>) {
+pub(crate) fn assert_same_configs(
+    what: &str,
+    kctl: &Value,
+    apache: &BTreeMap<String, ApacheConfig>,
+) {
     let rows = kctl.as_array().expect("configs");
     let ours: BTreeMap<String, &Value> = rows
         .iter()
@@ -582,7 +586,7 @@ fn cluster_and_broker_configs_are_what_apaches_tools_say() {
     ]);
     assert_eq!(
         dry,
-        serde_json::json!({"dry_run": true, "broker": brokers[0]["id"], "changes": [
+        serde_json::json!({"dry_run": true, "broker": brokers[0]["id"], "default": false, "changes": [
             {"config": "log.cleaner.backoff.ms", "action": "set",
              "old_value": default_backoff, "old_source": "default_config",
              "new_value": "20000", "new_source": "dynamic_broker_config", "sensitive": false}]})
@@ -702,6 +706,15 @@ fn long_timeouts_work_on_the_admin_commands() {
             "brokers",
             "alter",
             &id,
+            "--set",
+            "log.cleaner.backoff.ms=20000",
+            "--dry-run",
+        ],
+        vec!["brokers", "describe", "--default", "--all-configs"],
+        vec![
+            "brokers",
+            "alter",
+            "--default",
             "--set",
             "log.cleaner.backoff.ms=20000",
             "--dry-run",

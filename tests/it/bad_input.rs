@@ -607,7 +607,7 @@ const CASES: &[Case] = &[
     runtime(&["brokers", "describe", "9999"], "broker 9999 does not exist"),
     usage(
         &["brokers", "describe", "x"],
-        "invalid value 'x' for '<ID>': 'x' is not a broker id",
+        "invalid value 'x' for '[ID]': 'x' is not a broker id",
     ),
     runtime(
         &["brokers", "alter", "9999", "--set", "log.cleaner.threads=2"],
@@ -634,6 +634,62 @@ const CASES: &[Case] = &[
     usage(
         &["brokers", "alter", "{broker}"],
         "required arguments were not provided",
+    ),
+    // brokers describe / alter --default: the cluster-wide broker default.
+    usage(
+        &["brokers", "describe"],
+        "the following required arguments were not provided",
+    ),
+    usage(
+        &["brokers", "describe", "{broker}", "--default"],
+        "the argument '[ID]' cannot be used with '--default'",
+    ),
+    usage(
+        &["brokers", "alter", "{broker}", "--default", "--set", "log.cleaner.threads=2"],
+        "the argument '[ID]' cannot be used with '--default'",
+    ),
+    usage(&["brokers", "alter", "--default"], "required arguments were not provided"),
+    runtime(
+        &["brokers", "alter", "--default", "--set", "no.such.config=1"],
+        "cannot alter the configs of the cluster-wide broker default: unknown config \
+         'no.such.config'; nothing was changed",
+    ),
+    runtime(
+        &["brokers", "alter", "--default", "--delete", "no.such.config", "--dry-run"],
+        "cannot alter the configs of the cluster-wide broker default: unknown config \
+         'no.such.config'; nothing was changed",
+    ),
+    runtime(
+        &["brokers", "alter", "--default", "--set", "log.cleaner.threads=abc"],
+        "cannot alter the configs of the cluster-wide broker default: invalid request (Invalid \
+         value abc for configuration log.cleaner.threads: Not a number of type INT); nothing \
+         was changed",
+    ),
+    // One bad change among good ones: nothing changes.
+    runtime(
+        &[
+            "brokers",
+            "alter",
+            "--default",
+            "--set",
+            "log.cleaner.backoff.ms=20000",
+            "--set",
+            "broker.id=5",
+        ],
+        "cannot alter the configs of the cluster-wide broker default: invalid request",
+    ),
+    // kctl's own connections (the default's only way) do not speak every SASL mechanism.
+    usage(
+        &[
+            "-X",
+            "security.protocol=sasl_plaintext",
+            "-X",
+            "sasl.mechanism=OAUTHBEARER",
+            "brokers",
+            "describe",
+            "--default",
+        ],
+        "kctl's own connections do not speak SASL OAUTHBEARER",
     ),
     // acls list/create/delete, users list/create/delete (the secured broker's tests are in
     // acls_users.rs; this broker has no authorizer).
@@ -919,7 +975,9 @@ fn snapshot(broker: &Broker) -> Value {
     let cluster = broker.json(&["cluster", "describe"]);
     let id = cluster["brokers"][0]["id"].to_string();
     let brokers = broker.json(&["brokers", "describe", &id]);
-    json!({"topics": topics, "groups": list, "described": described, "brokers": brokers})
+    let default = broker.json(&["brokers", "describe", "--default"]);
+    json!({"topics": topics, "groups": list, "described": described, "brokers": brokers,
+           "default": default})
 }
 
 fn expand(s: &str, dir: &str, long: &str) -> String {

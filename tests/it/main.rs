@@ -17,6 +17,7 @@ mod admin_offsets;
 mod apache_tools;
 mod bad_input;
 mod broker_config;
+mod broker_defaults;
 mod cli;
 mod cluster;
 mod completion;

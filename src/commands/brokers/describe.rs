@@ -1,4 +1,4 @@
-//! `kctl brokers describe ID [--all-configs]`
+//! `kctl brokers describe ID|--default [--all-configs]`
 
 use serde::Serialize;
 
@@ -10,10 +10,19 @@ use crate::kafka::{ConfigResource, ConfigSource};
 use crate::render::{or_dash, Block, Render};
 
 #[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("target").required(true))]
+#[command(after_help = "Examples:\n  \
+    kctl brokers describe 1 --all-configs\n  \
+    kctl brokers describe --default")]
 pub struct Args {
     /// The broker's id
-    #[arg(value_name = "ID", value_parser = super::broker_id, add = crate::complete::broker_completer())]
-    pub id: i32,
+    #[arg(value_name = "ID", value_parser = super::broker_id, group = "target", add = crate::complete::broker_completer())]
+    pub id: Option<i32>,
+
+    /// The cluster-wide default of all brokers instead of one broker (kafka-configs
+    /// --entity-default)
+    #[arg(long, group = "target")]
+    pub default: bool,
 
     /// Show every config (static, default and read-only ones included), not only the dynamic
     /// ones set on the broker
@@ -23,7 +32,10 @@ pub struct Args {
 
 #[derive(Debug, Serialize)]
 pub struct BrokerDescription {
-    pub broker: BrokerRef,
+    /// `None` for the cluster-wide default.
+    pub broker: Option<BrokerRef>,
+    /// Whether this is the cluster-wide default of all brokers.
+    pub default: bool,
     pub configs: Vec<ConfigRow>,
     #[serde(skip)]
     pub all: bool,
@@ -31,35 +43,32 @@ pub struct BrokerDescription {
 
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let kafka = ctx.kafka()?;
-    let node = super::resolve(kafka, args.id, "").await?;
-    let entries = kafka
-        .resource_configs(&ConfigResource::Broker(args.id))
-        .await?;
+    let (broker, resource) = match args.id {
+        Some(id) if !args.default => {
+            let node = super::resolve(kafka, id, "").await?;
+            (Some(BrokerRef::from(node)), ConfigResource::Broker(id))
+        }
+        _ => (None, ConfigResource::BrokerDefault),
+    };
+    let entries = kafka.resource_configs(&resource).await?;
     ctx.printer.print(&BrokerDescription {
-        broker: BrokerRef::from(node),
-        configs: rows(entries, args.all_configs, ConfigSource::DynamicBroker),
+        broker,
+        default: resource == ConfigResource::BrokerDefault,
+        configs: rows(entries, args.all_configs, ConfigSource::of(&resource)),
         all: args.all_configs,
     })
 }
 
 impl Render for BrokerDescription {
     fn blocks(&self) -> Vec<Block> {
-        let b = &self.broker;
-        let mut blocks = vec![
-            Block::Line(format!(
-                "Broker: {}  Host: {}:{}  Rack: {}",
-                b.id,
-                b.host,
-                b.port,
-                or_dash(b.rack.as_deref())
-            )),
-            Block::Line(String::new()),
-            Block::Line(if self.all {
-                format!("All configs of broker {}:", b.id)
+        let mut blocks = match &self.broker {
+            Some(b) => broker_heading(b, self.all),
+            None => vec![Block::Line(if self.all {
+                "All configs at the cluster-wide default of all brokers:".to_string()
             } else {
-                format!("Dynamic configs of broker {}:", b.id)
-            }),
-        ];
+                "Dynamic configs set as the cluster-wide default of all brokers:".to_string()
+            })],
+        };
         if self.configs.is_empty() {
             blocks.push(Block::Line(
                 "  none (--all-configs shows every config)".to_string(),
@@ -69,4 +78,23 @@ impl Render for BrokerDescription {
         }
         blocks
     }
+}
+
+/// The lines above one broker's configs.
+fn broker_heading(b: &BrokerRef, all: bool) -> Vec<Block> {
+    vec![
+        Block::Line(format!(
+            "Broker: {}  Host: {}:{}  Rack: {}",
+            b.id,
+            b.host,
+            b.port,
+            or_dash(b.rack.as_deref())
+        )),
+        Block::Line(String::new()),
+        Block::Line(if all {
+            format!("All configs of broker {}:", b.id)
+        } else {
+            format!("Dynamic configs of broker {}:", b.id)
+        }),
+    ]
 }

@@ -1,5 +1,5 @@
 //! `kctl brokers ...`: one broker's address, rack and configs, and changing its dynamic
-//! configs.
+//! configs; the same for the cluster-wide default of all brokers (`--default`).
 
 pub mod alter;
 pub mod describe;
@@ -13,11 +13,11 @@ use crate::render::join_ids;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Show a broker's address, rack and dynamic configs (--all-configs: every config, with
-    /// its source)
+    /// Show a broker's address, rack and dynamic configs, or the cluster-wide default's
+    /// (--default); --all-configs: every config, with its source
     Describe(describe::Args),
-    /// Set or delete dynamic configs of a broker, printing each change as old -> new
-    /// (--dry-run)
+    /// Set or delete dynamic configs of a broker, or the cluster-wide default (--default),
+    /// printing each change as old -> new (--dry-run)
     Alter(alter::Args),
 }
 

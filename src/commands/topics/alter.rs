@@ -190,11 +190,19 @@ async fn read_all(kafka: &Kafka, resources: &[ConfigResource]) -> Result<Vec<Vec
         .collect()
 }
 
-/// Whether a resource can have a config of this name: one it lists, or for a broker also a
-/// per-listener one (`listener.name.NAME.`), which brokers take but do not list.
+/// Whether a resource can have a config of this name: one it lists, or for a broker (and the
+/// brokers' default) also a per-listener one (`listener.name.NAME.`), which brokers take but
+/// do not list.
 fn known_name(resource: &ConfigResource, entries: &[ConfigEntry], name: &str) -> bool {
     entries.iter().any(|e| e.name == name)
-        || matches!(resource, ConfigResource::Broker(_)) && name.starts_with("listener.name.")
+        || is_broker(resource) && name.starts_with("listener.name.")
+}
+
+fn is_broker(resource: &ConfigResource) -> bool {
+    matches!(
+        resource,
+        ConfigResource::Broker(_) | ConfigResource::BrokerDefault
+    )
 }
 
 /// A config the resource does not have is a typo: Kafka would accept deleting it (doing
@@ -202,8 +210,7 @@ fn known_name(resource: &ConfigResource, entries: &[ConfigEntry], name: &str) ->
 /// itself, naming them.
 fn check_names(resource: &ConfigResource, entries: &[ConfigEntry], ops: &[ConfigOp]) -> Result<()> {
     let unknown = ops.iter().find(|op| {
-        let checked =
-            matches!(op, ConfigOp::Delete(_)) || matches!(resource, ConfigResource::Broker(_));
+        let checked = matches!(op, ConfigOp::Delete(_)) || is_broker(resource);
         checked && !known_name(resource, entries, op.name())
     });
     let Some(op) = unknown else {
@@ -212,6 +219,7 @@ fn check_names(resource: &ConfigResource, entries: &[ConfigEntry], ops: &[Config
     let listing = match resource {
         ConfigResource::Topic(name) => format!("kctl topics configs {name} --all"),
         ConfigResource::Broker(id) => format!("kctl brokers describe {id} --all-configs"),
+        ConfigResource::BrokerDefault => "kctl brokers describe --default --all-configs".into(),
     };
     Err(Error::runtime(format!(
         "cannot alter the configs of {resource}: unknown config '{}'; nothing was changed",

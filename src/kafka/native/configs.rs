@@ -40,6 +40,9 @@ fn resource_type_and_name(resource: &ConfigResource) -> (rdsys::rd_kafka_Resourc
     match resource {
         ConfigResource::Topic(name) => (T::RD_KAFKA_RESOURCE_TOPIC, name.clone()),
         ConfigResource::Broker(id) => (T::RD_KAFKA_RESOURCE_BROKER, id.to_string()),
+        // librdkafka refuses the empty name: `Kafka::describe_configs` sends it over kctl's
+        // own connection instead, never here.
+        ConfigResource::BrokerDefault => (T::RD_KAFKA_RESOURCE_BROKER, String::new()),
     }
 }
 

@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use kafka_protocol::messages::{
-    ApiKey, ApiVersionsRequest, ApiVersionsResponse, DescribeLogDirsRequest,
-    DescribeLogDirsResponse, RequestHeader, ResponseHeader, SaslAuthenticateRequest,
-    SaslAuthenticateResponse, SaslHandshakeRequest, SaslHandshakeResponse,
+    ApiKey, ApiVersionsRequest, ApiVersionsResponse, DescribeConfigsRequest,
+    DescribeConfigsResponse, DescribeLogDirsRequest, DescribeLogDirsResponse,
+    IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, RequestHeader, ResponseHeader,
+    SaslAuthenticateRequest, SaslAuthenticateResponse, SaslHandshakeRequest, SaslHandshakeResponse,
 };
 use kafka_protocol::protocol::{
     encode_request_header_into_buffer, Decodable, Encodable, HeaderVersion, StrBytes,
@@ -46,6 +47,8 @@ calls! {
     SaslHandshakeRequest => SaslHandshake, SaslHandshakeResponse;
     SaslAuthenticateRequest => SaslAuthenticate, SaslAuthenticateResponse;
     DescribeLogDirsRequest => DescribeLogDirs, DescribeLogDirsResponse;
+    DescribeConfigsRequest => DescribeConfigs, DescribeConfigsResponse;
+    IncrementalAlterConfigsRequest => IncrementalAlterConfigs, IncrementalAlterConfigsResponse;
 }
 
 /// A byte stream to a broker: TCP, or TLS over TCP.

@@ -1,6 +1,7 @@
 //! Kafka's wire protocol spoken by kctl itself, for what librdkafka has no API for: the
-//! DescribeLogDirs request (bytes on disk per replica), and the ApiVersions handshake of
-//! `kctl doctor`'s probe. The messages are the `kafka-protocol` crate's, generated from
+//! DescribeLogDirs request (bytes on disk per replica), DescribeConfigs and
+//! IncrementalAlterConfigs of the cluster-wide broker default (which librdkafka cannot
+//! address), and the ApiVersions handshake of `kctl doctor`'s probe. The messages are the `kafka-protocol` crate's, generated from
 //! Apache Kafka's schemas; this module frames them, negotiates versions and authenticates.
 //!
 //! A connection takes the same TLS and SASL settings as librdkafka's clients (read from the
@@ -11,9 +12,10 @@
 //!
 //! One job per file: `settings.rs` (what a connection is made from), `connection.rs`
 //! (framing, correlation, a blocking connection bounded by a deadline), `tls.rs`, `sasl.rs`,
-//! `api_versions.rs` (the handshake and version negotiation), `log_dirs.rs`.
+//! `api_versions.rs` (the handshake and version negotiation), `log_dirs.rs`, `configs.rs`.
 
 pub(super) mod api_versions;
+mod configs;
 mod connection;
 mod log_dirs;
 mod sasl;
@@ -27,6 +29,7 @@ use rdkafka::types::RDKafkaRespErr;
 
 use super::errors::broker_error;
 
+pub(super) use configs::{alter_broker_configs, describe_broker_configs};
 pub(super) use connection::{encode_frame, read_answer};
 #[cfg(test)]
 pub(super) use log_dirs::LogDirReplica;
