@@ -2,10 +2,11 @@
 //! (DescribeConfigs), and changing single entries (IncrementalAlterConfigs), both through
 //! librdkafka's C API.
 
+use super::authz::{Operation, Resource};
 use super::client::Kafka;
 use super::errors::broker_error;
 use super::native::{self, ClientRef, NativeError};
-use super::types::BrokerError;
+use super::types::{BrokerError, Code};
 use crate::error::{Error, Result};
 
 /// What has configs.
@@ -22,6 +23,17 @@ impl std::fmt::Display for ConfigResource {
         match self {
             ConfigResource::Topic(name) => write!(f, "topic '{name}'"),
             ConfigResource::Broker(id) => write!(f, "broker {id}"),
+        }
+    }
+}
+
+impl ConfigResource {
+    /// What Kafka's ACLs guard its configs with: a topic's are the topic's, every other's
+    /// (brokers) the cluster's.
+    pub fn acl_resource(&self) -> Resource {
+        match self {
+            ConfigResource::Topic(name) => Resource::Topic(name.clone()),
+            _ => Resource::Cluster,
         }
     }
 }
@@ -158,6 +170,9 @@ impl Kafka {
             .await?;
         match described.into_iter().next() {
             Some((_, Ok(entries))) => Ok(entries),
+            Some((r, Err(e))) if e.code == Code::NotAuthorized => {
+                Err(self.refusal(Operation::DescribeConfigs, r.acl_resource()))
+            }
             Some((r, Err(e))) => {
                 Err(Error::new(e.kind(), format!("cannot read the configs of {r}")).because(e))
             }
