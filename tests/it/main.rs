@@ -14,6 +14,7 @@ mod common;
 mod acls_users;
 mod admin_configs;
 mod apache_tools;
+mod authz_admin;
 mod bad_input;
 mod broker_config;
 mod cli;
