@@ -194,9 +194,34 @@ fn admin_commands_without_permission_are_refused_by_name_and_change_nothing() {
         run.assert_no_secret(&[NEW_PASSWORD]);
     }
 
+    // Creating and deleting a topic say their refusal once, not "cannot create topic 'T':
+    // not authorized to create topic 'T' ...".
+    let new = common::unique("alice-authz-new");
+    let once: [(Vec<&str>, String); 2] = [
+        (
+            vec!["topics", "create", &new],
+            format!("create topic '{new}'"),
+        ),
+        (
+            vec!["topics", "delete", &topic, "--yes"],
+            format!("delete topic '{topic}'"),
+        ),
+    ];
+    for (args, refused) in once {
+        let run = Run::of(kafka.sasl("SCRAM-SHA-512", ALICE).args(&args), None);
+        assert_eq!(run.code, Some(1), "{args:?}: {run:#?}");
+        assert_eq!(
+            run.error(),
+            format!("error: not authorized to {refused} as User:alice"),
+            "{args:?}: {run:#?}"
+        );
+    }
+
     // Nothing changed.
     let described = admin_json(kafka, &["topics", "describe", &topic]);
     assert_eq!(described["topics"][0]["partition_count"], 1);
+    let run = Run::of(kafka.admin().args(["topics", "describe", &new]), None);
+    assert_eq!(run.code, Some(1), "the topic was created: {run:#?}");
     assert_eq!(described["topics"][0]["configs"], serde_json::json!({}));
     let acls = admin_json(kafka, &["acls", "list", "--principal", &principal]);
     assert_eq!(acls["acls"], serde_json::json!([]), "{acls}");
