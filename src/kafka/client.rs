@@ -321,7 +321,7 @@ impl Kafka {
 
     /// The refusal of `operation` on `resource` as an error ("not authorized to alter configs
     /// of topic 'T' as User:alice", exit 1), with the `kafka-acls` hint: for a command whose
-    /// broker answer was a refusal ([`Code::NotAuthorized`](super::types::Code)).
+    /// broker answer was a refusal (a `BrokerError` of code `Code::NotAuthorized`).
     pub fn refusal(&self, operation: Operation, resource: Resource) -> Error {
         authz::refusal_error(operation, &resource, &self.principal)
     }
