@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 
 use clap::Subcommand;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::interrupt::Interrupt;
 use crate::kafka::{ClientConfig, Kafka};
 use crate::printer::Printer;
@@ -173,18 +173,27 @@ where
     }
     let mut deleted = Vec::new();
     let mut failed = Vec::new();
+    let mut refused = Vec::new();
     for (name, result) in delete().await? {
         match result {
             Ok(()) => deleted.push(name),
+            // "not authorized to delete topic 'T' as User:alice" names it already.
+            Err(e) if e.code == crate::kafka::Code::NotAuthorized => refused.push(e.message),
             Err(e) => failed.push(format!("{name}: {e}")),
         }
     }
-    if !failed.is_empty() {
-        let mut message = format!("cannot delete {} {}", kind.0, failed.join("; "));
+    if !failed.is_empty() || !refused.is_empty() {
+        let (error_kind, mut message) = if failed.is_empty() {
+            (ErrorKind::Authorization, refused.join("; "))
+        } else {
+            failed.extend(refused);
+            let message = format!("cannot delete {} {}", kind.0, failed.join("; "));
+            (ErrorKind::Runtime, message)
+        };
         if !deleted.is_empty() {
             message.push_str(&format!(" (deleted: {})", deleted.join(", ")));
         }
-        return Err(crate::error::Error::runtime(message));
+        return Err(crate::error::Error::new(error_kind, message));
     }
     Ok(Deleted {
         deleted,

@@ -7,13 +7,14 @@ use std::str::FromStr;
 use rdkafka::error::RDKafkaErrorCode;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::authz::{Operation, Resource};
 use super::client::Kafka;
 use super::errors::broker_error;
 use super::native::acls::{self as native, RawAcl};
 use super::native::admin::AdminCallError;
-use super::native::ClientRef;
+use super::native::{ClientRef, NativeError};
 use super::types::BrokerError;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 
 /// Letters and digits only, lowercased: how names are compared (`IdempotentWrite`,
 /// `idempotent-write` and `IDEMPOTENT_WRITE` are one name).
@@ -297,18 +298,9 @@ impl Acl {
     }
 }
 
-/// What to check when the cluster refuses an ACL call for lack of permission.
-const ACL_PERMISSION_HINT: &str = "listing ACLs takes the Describe permission on the cluster, \
-     creating and deleting them Alter on the cluster (a super user has both)";
-
-/// The error of one ACL or filter. A refusal's detail from the broker is its internal request
-/// dump ("Request(processor=2, connectionId=...) needs ALTER permission"): left out.
-fn item_error(e: super::native::NativeError) -> BrokerError {
-    let plain = broker_error(e.code, None);
-    match plain.kind() {
-        ErrorKind::Authorization => plain,
-        _ => broker_error(e.code, Some(&e.message)),
-    }
+/// The error of one ACL or filter.
+fn item_error(e: NativeError) -> BrokerError {
+    broker_error(e.code, Some(&e.message))
 }
 
 /// What to do about a cluster without an authorizer.
@@ -316,17 +308,32 @@ const NO_AUTHORIZER_HINT: &str = "the brokers have no authorizer, so there are n
      authorizer.class.name (org.apache.kafka.metadata.authorizer.StandardAuthorizer in KRaft)";
 
 impl Kafka {
-    /// A failed ACL call as an error, with a hint where one helps.
-    fn acl_error(&self, what: &str, err: AdminCallError) -> Error {
+    /// A failed ACL call (for `operation` on the cluster: Describe lists ACLs, Alter creates
+    /// and deletes them) as an error: a refusal names it, a cluster without an authorizer
+    /// says what to set.
+    fn acl_error(&self, what: &str, err: AdminCallError, operation: Operation) -> Error {
+        if let AdminCallError::Failed(e) = &err {
+            if let Some(refusal) = self.refusal_of(e.code, operation, Resource::Cluster) {
+                return refusal;
+            }
+        }
         let disabled = matches!(&err, AdminCallError::Failed(e) if e.code == RDKafkaErrorCode::SecurityDisabled);
         let err = self.call_error(what, err);
         if disabled {
             err.with_hint(NO_AUTHORIZER_HINT)
-        } else if *err.kind() == ErrorKind::Authorization {
-            err.with_hint(ACL_PERMISSION_HINT)
         } else {
             err
         }
+    }
+
+    /// The refusal among the results of one ACL request, if one was refused: Kafka authorizes
+    /// CreateAcls and DeleteAcls once (Alter on the cluster), so every item is refused alike.
+    fn refused_items<T>(&self, results: &[std::result::Result<T, NativeError>]) -> Result<()> {
+        let refusal = results.iter().find_map(|r| {
+            let e = r.as_ref().err()?;
+            self.refusal_of(e.code, Operation::Alter, Resource::Cluster)
+        });
+        refusal.map_or(Ok(()), Err)
     }
 }
 
@@ -347,7 +354,7 @@ impl Kafka {
                 Ok((acls, rights))
             })
             .await?
-            .map_err(|e| self.acl_error(what, e))?;
+            .map_err(|e| self.acl_error(what, e, Operation::Describe))?;
         if let Some(rights) = rights {
             self.empty_acl_answer(what, rights).await?;
         }
@@ -360,10 +367,7 @@ impl Kafka {
     /// `authorizer.class.name` a cluster without ACLs. Either is an error.
     async fn empty_acl_answer(&self, what: &str, rights: native::ClusterRights) -> Result<()> {
         if !rights.may_describe() {
-            let cause = broker_error(RDKafkaErrorCode::ClusterAuthorizationFailed, None);
-            return Err(Error::new(cause.kind(), what)
-                .because(cause)
-                .with_hint(ACL_PERMISSION_HINT));
+            return Err(self.refusal(Operation::Describe, Resource::Cluster));
         }
         let Some(&broker) = rights.brokers.first() else {
             return Ok(());
@@ -418,7 +422,8 @@ impl Kafka {
                 native::create_acls(ClientRef::of(admin.inner()), &raw, timeout)
             })
             .await?
-            .map_err(|e| self.acl_error(what, e))?;
+            .map_err(|e| self.acl_error(what, e, Operation::Alter))?;
+        self.refused_items(&results)?;
         Ok(acls
             .iter()
             .cloned()
@@ -439,7 +444,8 @@ impl Kafka {
                 native::delete_acls(ClientRef::of(admin.inner()), &raw, timeout)
             })
             .await?
-            .map_err(|e| self.acl_error(what, e))?;
+            .map_err(|e| self.acl_error(what, e, Operation::Alter))?;
+        self.refused_items(&results)?;
         Ok(results
             .into_iter()
             .map(|r| {

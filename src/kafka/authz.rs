@@ -7,6 +7,8 @@
 //! `ssl.principal.mapping.rules` say otherwise), and `User:ANONYMOUS` for a connection that
 //! does not authenticate.
 
+use rdkafka::error::RDKafkaErrorCode;
+
 use super::config::ClientConfig;
 use super::types::{BrokerError, Code};
 use crate::error::{Error, ErrorKind};
@@ -19,7 +21,9 @@ pub enum Operation {
     Create,
     Delete,
     Describe,
+    Alter,
     DescribeConfigs,
+    AlterConfigs,
 }
 
 impl Operation {
@@ -31,7 +35,9 @@ impl Operation {
             Operation::Create => "create",
             Operation::Delete => "delete",
             Operation::Describe => "describe",
+            Operation::Alter => "alter",
             Operation::DescribeConfigs => "describe configs of",
+            Operation::AlterConfigs => "alter configs of",
         }
     }
 
@@ -43,7 +49,9 @@ impl Operation {
             Operation::Create => "Create",
             Operation::Delete => "Delete",
             Operation::Describe => "Describe",
+            Operation::Alter => "Alter",
             Operation::DescribeConfigs => "DescribeConfigs",
+            Operation::AlterConfigs => "AlterConfigs",
         }
     }
 }
@@ -53,14 +61,17 @@ impl Operation {
 pub enum Resource {
     Topic(String),
     Group(String),
+    /// The cluster itself: its brokers' configs, log directories, ACLs and SCRAM users.
+    Cluster,
 }
 
 impl Resource {
-    /// `topic 'orders'`, `group 'g'`.
+    /// `topic 'orders'`, `group 'g'`, `the cluster`.
     pub fn describe(&self) -> String {
         match self {
             Resource::Topic(name) => format!("topic '{name}'"),
             Resource::Group(name) => format!("group '{name}'"),
+            Resource::Cluster => "the cluster".to_string(),
         }
     }
 
@@ -69,7 +80,22 @@ impl Resource {
         match self {
             Resource::Topic(name) => format!("--topic '{name}'"),
             Resource::Group(name) => format!("--group '{name}'"),
+            Resource::Cluster => "--cluster".to_string(),
         }
+    }
+}
+
+/// The resource a refusal with this error code names, for a call about `asked`; `None` when
+/// the code is no refusal. Kafka says which kind of resource it refused in the code: a
+/// CLUSTER_AUTHORIZATION_FAILED is about the cluster whatever the call was about,
+/// TOPIC_AUTHORIZATION_FAILED and GROUP_AUTHORIZATION_FAILED about the topic or group asked.
+pub(crate) fn refused_resource(code: RDKafkaErrorCode, asked: Resource) -> Option<Resource> {
+    match code {
+        RDKafkaErrorCode::ClusterAuthorizationFailed => Some(Resource::Cluster),
+        RDKafkaErrorCode::TopicAuthorizationFailed | RDKafkaErrorCode::GroupAuthorizationFailed => {
+            Some(asked)
+        }
+        _ => None,
     }
 }
 
@@ -349,5 +375,48 @@ RAmOIcJNWBvVUFZotT3WzVvHs/ekY/Fq
             hint.contains("User:NAME --operation Read --group 'g'"),
             "{hint}"
         );
+    }
+
+    #[test]
+    fn refusals_on_the_cluster_name_it_and_its_acl() {
+        let cluster = Resource::Cluster;
+        assert_eq!(
+            refusal(Operation::AlterConfigs, &cluster, "User:alice"),
+            "not authorized to alter configs of the cluster as User:alice"
+        );
+        assert_eq!(
+            refusal(Operation::Describe, &cluster, "User:bob"),
+            "not authorized to describe the cluster as User:bob"
+        );
+        let hint = refusal_hint(Operation::Alter, &cluster, "User:alice");
+        assert!(
+            hint.ends_with("--allow-principal User:alice --operation Alter --cluster"),
+            "{hint}"
+        );
+        let topic = Resource::Topic("t".into());
+        assert_eq!(
+            refusal(Operation::DescribeConfigs, &topic, "User:alice"),
+            "not authorized to describe configs of topic 't' as User:alice"
+        );
+    }
+
+    #[test]
+    fn the_error_code_says_which_resource_was_refused() {
+        use RDKafkaErrorCode as E;
+        let topic = || Resource::Topic("t".into());
+        assert_eq!(
+            refused_resource(E::TopicAuthorizationFailed, topic()),
+            Some(topic())
+        );
+        assert_eq!(
+            refused_resource(E::ClusterAuthorizationFailed, topic()),
+            Some(Resource::Cluster)
+        );
+        let group = Resource::Group("g".into());
+        assert_eq!(
+            refused_resource(E::GroupAuthorizationFailed, group.clone()),
+            Some(group)
+        );
+        assert_eq!(refused_resource(E::UnknownTopicOrPartition, topic()), None);
     }
 }

@@ -319,12 +319,30 @@ impl Kafka {
 
     /// `err` as a refusal of `operation` on `resource` ("not authorized to ... as
     /// User:alice") when the broker refused for lack of permission; else as it is.
-    pub(super) fn refused(&self, err: Error, operation: Operation, resource: Resource) -> Error {
+    pub fn refused(&self, err: Error, operation: Operation, resource: Resource) -> Error {
         if *err.kind() == ErrorKind::Authorization {
             authz::refusal_error(operation, &resource, &self.principal)
         } else {
             err
         }
+    }
+
+    /// The refusal of `operation` on `resource` as an error ("not authorized to alter configs
+    /// of topic 'T' as User:alice", exit 1), with the `kafka-acls` hint: for a command whose
+    /// broker answer was a refusal (a `BrokerError` of code `Code::NotAuthorized`).
+    pub fn refusal(&self, operation: Operation, resource: Resource) -> Error {
+        authz::refusal_error(operation, &resource, &self.principal)
+    }
+
+    /// The refusal a librdkafka error code is, of `operation` on `asked` (or on the cluster,
+    /// when the code says so); `None` when the code is no refusal.
+    pub(super) fn refusal_of(
+        &self,
+        code: RDKafkaErrorCode,
+        operation: Operation,
+        asked: Resource,
+    ) -> Option<Error> {
+        authz::refused_resource(code, asked).map(|r| self.refusal(operation, r))
     }
 
     /// A broker's per-item error as a refusal of `operation` on `resource` when it is one.

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::authz::{Operation, Resource};
 use super::client::{topic_info, Kafka};
 use super::errors::{broker_error, is_timeout};
 use super::native::{self, ClientRef};
@@ -38,7 +39,10 @@ impl Kafka {
                 native::cluster::describe_cluster(ClientRef::of(admin.inner()), false, timeout)
             })
             .await?
-            .map_err(|e| self.call_error(what, e))?
+            .map_err(|e| {
+                let err = self.call_error(what, e);
+                self.refused(err, Operation::Describe, Resource::Cluster)
+            })?
             .cluster;
         cluster.nodes.sort_by_key(|n| n.id);
         Ok(cluster)
@@ -51,7 +55,8 @@ impl Kafka {
     }
 
     /// Grows topic `name` to `count` partitions (or, `validate_only`, has the broker check
-    /// that it could); `Ok(Err(..))` is the broker's refusal.
+    /// that it could); `Ok(Err(..))` is the broker's refusal, an error one for lack of
+    /// permission ("not authorized to alter topic 'T' as User:alice").
     pub async fn create_partitions(
         &self,
         name: &str,
@@ -75,7 +80,11 @@ impl Kafka {
         match result {
             Ok(()) => Ok(Ok(())),
             Err(e) if is_timeout(e.code) => Err(self.timeout_error(&what)),
-            Err(e) => Ok(Err(broker_error(e.code, Some(&e.message)))),
+            Err(e) => match self.refusal_of(e.code, Operation::Alter, Resource::Topic(name.into()))
+            {
+                Some(refusal) => Err(refusal),
+                None => Ok(Err(broker_error(e.code, Some(&e.message)))),
+            },
         }
     }
 

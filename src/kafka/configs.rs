@@ -3,10 +3,11 @@
 //! librdkafka's C API; the cluster-wide broker default, which librdkafka cannot address,
 //! through kctl's own connection (`default_configs.rs`).
 
+use super::authz::{Operation, Resource};
 use super::client::Kafka;
 use super::errors::broker_error;
 use super::native::{self, ClientRef, NativeError};
-use super::types::BrokerError;
+use super::types::{BrokerError, Code};
 use crate::error::{Error, Result};
 
 /// What has configs.
@@ -27,6 +28,17 @@ impl std::fmt::Display for ConfigResource {
             ConfigResource::Topic(name) => write!(f, "topic '{name}'"),
             ConfigResource::Broker(id) => write!(f, "broker {id}"),
             ConfigResource::BrokerDefault => f.write_str("the cluster-wide broker default"),
+        }
+    }
+}
+
+impl ConfigResource {
+    /// What Kafka's ACLs guard its configs with: a topic's are the topic's, every other's
+    /// (brokers) the cluster's.
+    pub fn acl_resource(&self) -> Resource {
+        match self {
+            ConfigResource::Topic(name) => Resource::Topic(name.clone()),
+            _ => Resource::Cluster,
         }
     }
 }
@@ -191,6 +203,9 @@ impl Kafka {
             .await?;
         match described.into_iter().next() {
             Some((_, Ok(entries))) => Ok(entries),
+            Some((r, Err(e))) if e.code == Code::NotAuthorized => {
+                Err(self.refusal(Operation::DescribeConfigs, r.acl_resource()))
+            }
             Some((r, Err(e))) => {
                 Err(Error::new(e.kind(), format!("cannot read the configs of {r}")).because(e))
             }

@@ -33,7 +33,7 @@ pub(crate) fn broker_error(code: RDKafkaErrorCode, detail: Option<&str>) -> Brok
         message = first.to_lowercase() + &message[1..];
     }
     if let Some(detail) = detail.map(str::trim).filter(|d| !d.is_empty()) {
-        if !described.contains(detail) {
+        if !described.contains(detail) && normalized(detail) != normalized(&message) {
             message = format!("{message} ({detail})");
         }
     }
@@ -41,6 +41,14 @@ pub(crate) fn broker_error(code: RDKafkaErrorCode, detail: Option<&str>) -> Brok
         code: kind,
         message,
     }
+}
+
+/// Text as compared for sameness: trimmed, without a final '.', in lower case. (A broker's
+/// detail that only repeats the code's description, "Topic authorization failed.", adds
+/// nothing to it.)
+fn normalized(text: &str) -> String {
+    let text = text.trim();
+    text.strip_suffix('.').unwrap_or(text).trim().to_lowercase()
 }
 
 /// Whether the code says a call got no answer in time (or could not be sent): what kctl
@@ -61,5 +69,16 @@ mod tests {
         let e = broker_error(RDKafkaErrorCode::TopicAlreadyExists, None);
         assert_eq!(e.code, Code::TopicAlreadyExists);
         assert_eq!(e.message, "topic already exists");
+    }
+
+    #[test]
+    fn a_detail_that_repeats_the_description_is_left_out() {
+        let code = RDKafkaErrorCode::TopicAuthorizationFailed;
+        let e = broker_error(code, Some("Topic authorization failed."));
+        assert_eq!(e.message, "topic authorization failed");
+        let e = broker_error(code, Some(" TOPIC AUTHORIZATION FAILED "));
+        assert_eq!(e.message, "topic authorization failed");
+        let e = broker_error(code, Some("Denied by ACL."));
+        assert_eq!(e.message, "topic authorization failed (Denied by ACL.)");
     }
 }

@@ -52,7 +52,7 @@ mod wire;
 pub use acls::{
     Acl, AclFilter, AclOperation, AclPermission, PatternType, ResourceType, CLUSTER_NAME,
 };
-pub use authz::Operation;
+pub use authz::{Operation, Resource};
 pub use client::{init_process, Kafka};
 pub use cluster::{ClusterDescription, Node};
 pub use config::{ClientConfig, MAX_PARTITIONS, MAX_REPLICATION_FACTOR, MAX_TIMEOUT};

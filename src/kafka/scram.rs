@@ -8,13 +8,14 @@ use std::str::FromStr;
 use rdkafka::error::RDKafkaErrorCode;
 use serde::{Serialize, Serializer};
 
+use super::authz::{Operation, Resource};
 use super::client::Kafka;
 use super::errors::broker_error;
 use super::native::acls::cluster_rights;
 use super::native::admin::AdminCallError;
 use super::native::scram::{self as native, Alteration, Mechanism};
 use super::native::ClientRef;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::security::Secret;
 
 /// A SCRAM mechanism Kafka stores credentials for.
@@ -89,18 +90,18 @@ pub struct ScramCredential {
     pub iterations: i32,
 }
 
-/// What to check when the cluster refuses a SCRAM call for lack of permission.
-const SCRAM_PERMISSION_HINT: &str = "describing SCRAM users takes the Describe permission on \
-     the cluster, creating and deleting them Alter on the cluster (a super user has both)";
-
-fn scram_hint(err: Error) -> Error {
-    match err.kind() {
-        ErrorKind::Authorization => err.with_hint(SCRAM_PERMISSION_HINT),
-        _ => err,
-    }
-}
-
 impl Kafka {
+    /// A failed SCRAM call (for `operation` on the cluster: Describe describes users, Alter
+    /// sets and deletes credentials) as an error; a refusal names it.
+    fn scram_error(&self, what: &str, err: AdminCallError, operation: Operation) -> Error {
+        if let AdminCallError::Failed(e) = &err {
+            if let Some(refusal) = self.refusal_of(e.code, operation, Resource::Cluster) {
+                return refusal;
+            }
+        }
+        self.call_error(what, err)
+    }
+
     /// The SCRAM credentials of `users`, or of every user when empty (one request). The
     /// second list names the users asked for that have none (Kafka's RESOURCE_NOT_FOUND).
     pub async fn describe_scram_users(
@@ -120,10 +121,9 @@ impl Kafka {
                 native::describe_user_scram_credentials(client, &request, timeout).map(Some)
             })
             .await?
-            .map_err(|e| scram_hint(self.call_error(what, e)))?;
+            .map_err(|e| self.scram_error(what, e, Operation::Describe))?;
         let Some(described) = described else {
-            let cause = broker_error(RDKafkaErrorCode::ClusterAuthorizationFailed, None);
-            return Err(scram_hint(Error::new(cause.kind(), what).because(cause)));
+            return Err(self.refusal(Operation::Describe, Resource::Cluster));
         };
         let mut credentials = Vec::new();
         let mut missing = Vec::new();
@@ -138,9 +138,11 @@ impl Kafka {
                 })),
                 Err(e) if e.code == RDKafkaErrorCode::ResourceNotFound => missing.push(user),
                 Err(e) => {
-                    let cause = broker_error(e.code, Some(&e.message));
-                    let err = Error::new(cause.kind(), format!("{what}: user '{user}'"));
-                    return Err(scram_hint(err.because(cause)));
+                    let refused = self.refusal_of(e.code, Operation::Describe, Resource::Cluster);
+                    return Err(refused.unwrap_or_else(|| {
+                        let cause = broker_error(e.code, Some(&e.message));
+                        Error::new(cause.kind(), format!("{what}: user '{user}'")).because(cause)
+                    }));
                 }
             }
         }
@@ -214,14 +216,17 @@ impl Kafka {
     ) -> Result<()> {
         let failure = match results {
             Err(e) => Some(e),
-            Ok(Err(e)) => Some(scram_hint(self.call_error(what, e))),
+            Ok(Err(e)) => Some(self.scram_error(what, e, Operation::Alter)),
             Ok(Ok(results)) if results.is_empty() => {
                 Some(Error::runtime(what).because("the broker sent no result"))
             }
             Ok(Ok(results)) => results.into_iter().find_map(|(_, r)| {
                 r.err().map(|e| {
-                    let cause = broker_error(e.code, Some(&e.message));
-                    scram_hint(Error::new(cause.kind(), what).because(cause))
+                    let refused = self.refusal_of(e.code, Operation::Alter, Resource::Cluster);
+                    refused.unwrap_or_else(|| {
+                        let cause = broker_error(e.code, Some(&e.message));
+                        Error::new(cause.kind(), what).because(cause)
+                    })
                 })
             }),
         };

@@ -7,10 +7,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use super::authz::{self, Operation, Resource};
 use super::client::Kafka;
 use super::types::{Broker, TopicInfo, TopicPartition};
 use super::wire::{self, WireError, WireSettings};
 use crate::settings::format_duration;
+
+/// Kafka's error code for a refusal of an operation on the cluster.
+const CLUSTER_AUTHORIZATION_FAILED: i16 = 31;
 
 /// The size of one replica, as its broker reported it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,7 +115,7 @@ impl Kafka {
             });
         }
         for (broker, answer) in brokers.iter().zip(answers) {
-            add(&mut sizes, broker, answer);
+            add(&mut sizes, broker, answer, &self.principal);
         }
         sizes
     }
@@ -192,10 +196,15 @@ async fn ask(
     }
 }
 
-/// Adds one broker's answer: its replicas, or why there are none.
-fn add(sizes: &mut LogDirSizes, broker: &Broker, answer: Result<Vec<wire::LogDir>, WireError>) {
+/// Adds one broker's answer: its replicas, or why there are none (`principal` is who asked).
+fn add(
+    sizes: &mut LogDirSizes,
+    broker: &Broker,
+    answer: Result<Vec<wire::LogDir>, WireError>,
+    principal: &str,
+) {
     let failure = match answer {
-        Err(e) => Some(failure_reason(broker, &e)),
+        Err(e) => Some(failure_reason(broker, &e, principal)),
         // Every broker has a log directory: brokers before DescribeLogDirs v3 (Kafka 3.3)
         // answer a principal they do not authorize with none, and no error.
         Ok(dirs) if dirs.is_empty() => Some(format!(
@@ -242,13 +251,18 @@ fn add_dirs(sizes: &mut LogDirSizes, broker: i32, dirs: Vec<wire::LogDir>) -> Op
     (!failed.is_empty()).then(|| format!("log directories failed: {}", failed.join(", ")))
 }
 
-/// What to say about a broker that gave no sizes; no secret ever in it.
-fn failure_reason(broker: &Broker, e: &WireError) -> String {
+/// What to say about a broker that gave no sizes; no secret ever in it. A refusal
+/// (CLUSTER_AUTHORIZATION_FAILED: DescribeLogDirs takes Describe on the cluster) is worded as
+/// every refusal is, naming `principal`.
+fn failure_reason(broker: &Broker, e: &WireError, principal: &str) -> String {
     let at = format!("{}:{}", broker.host, broker.port);
     let text = match e {
-        WireError::Refused { code: 31, .. } => format!(
-            "{at} refused DescribeLogDirs: {e} (it needs DESCRIBE on the cluster; managed \
-             services refuse it)"
+        WireError::Refused {
+            code: CLUSTER_AUTHORIZATION_FAILED,
+            ..
+        } => format!(
+            "{} (DescribeLogDirs at {at}; managed services refuse it)",
+            authz::refusal(Operation::Describe, &Resource::Cluster, principal)
         ),
         WireError::Refused { .. } | WireError::UnsupportedApi(_) => {
             format!("{at} refused DescribeLogDirs: {e}")
@@ -394,13 +408,14 @@ mod tests {
             replicas: vec![replica.clone()],
         };
         let mut sizes = LogDirSizes::default();
-        add(&mut sizes, &b(1), Ok(vec![dir("/a", None)]));
-        add(&mut sizes, &b(2), Ok(vec![]));
+        add(&mut sizes, &b(1), Ok(vec![dir("/a", None)]), "User:a");
+        add(&mut sizes, &b(2), Ok(vec![]), "User:a");
         let offline = Some(WireError::refused(56, None));
         add(
             &mut sizes,
             &b(3),
             Ok(vec![dir("/a", None), dir("/b", offline)]),
+            "User:a",
         );
         assert_eq!(sizes.answered, [1].into());
         let on: Vec<i32> = sizes.replicas[&("t".to_string(), 0)]
@@ -421,8 +436,13 @@ mod tests {
             host: "h".into(),
             port: 9092,
         };
-        let why = failure_reason(&b, &WireError::refused(31, None));
-        assert!(why.starts_with("h:9092 refused DescribeLogDirs: cluster authorization failed"));
-        assert!(why.contains("DESCRIBE on the cluster"), "{why}");
+        let why = failure_reason(&b, &WireError::refused(31, None), "User:alice");
+        assert_eq!(
+            why,
+            "not authorized to describe the cluster as User:alice (DescribeLogDirs at h:9092; \
+             managed services refuse it)"
+        );
+        let why = failure_reason(&b, &WireError::refused(35, None), "User:alice");
+        assert!(why.starts_with("h:9092 refused DescribeLogDirs: "), "{why}");
     }
 }

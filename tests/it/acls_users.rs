@@ -650,40 +650,60 @@ fn a_user_without_cluster_permissions_is_refused_with_a_hint() {
     wait_for_login(&user, &password, "SCRAM-SHA-512");
     let other = common::unique("kctl-never-made");
     let principal = format!("User:{other}");
-    let attempts: [&[&str]; 5] = [
-        &["acls", "list"],
-        &["acls", "delete", "--principal", &principal, "--yes"],
-        &[
-            "acls",
-            "create",
-            "--allow",
-            "--principal",
-            &principal,
-            "--operation",
-            "read",
-            "--topic",
-            &other,
-        ],
-        &["users", "list"],
-        &[
-            "users",
-            "create",
-            &other,
-            "--mechanism",
-            "SCRAM-SHA-256",
-            "--password-env",
-            NEW_PASSWORD_ENV,
-        ],
+    let describe = format!("not authorized to describe the cluster as User:{user}");
+    let alter = format!("not authorized to alter the cluster as User:{user}");
+    let attempts: [(&[&str], &str); 5] = [
+        (&["acls", "list"], &describe),
+        (
+            &["acls", "delete", "--principal", &principal, "--yes"],
+            &alter,
+        ),
+        (
+            &[
+                "acls",
+                "create",
+                "--allow",
+                "--principal",
+                &principal,
+                "--operation",
+                "read",
+                "--topic",
+                &other,
+            ],
+            &alter,
+        ),
+        (&["users", "list"], &describe),
+        (
+            &[
+                "users",
+                "create",
+                &other,
+                "--mechanism",
+                "SCRAM-SHA-256",
+                "--password-env",
+                NEW_PASSWORD_ENV,
+            ],
+            &alter,
+        ),
     ];
-    for args in attempts {
+    for (args, refusal) in attempts {
         let run = Run::of(login(&user, &password, "SCRAM-SHA-512").args(args), None);
         assert_eq!(run.code, Some(1), "{args:?}: {run:#?}");
-        assert!(
-            run.error().to_lowercase().contains("authoriz"),
+        assert_eq!(
+            run.error(),
+            format!("error: {refusal}"),
             "{args:?}: {run:#?}"
         );
+        let operation = if *refusal == alter {
+            "Alter"
+        } else {
+            "Describe"
+        };
         assert!(
-            run.stderr.contains("hint: ") && run.stderr.contains("on the cluster"),
+            run.stderr.contains(&format!(
+                "hint: an administrator can allow it: kafka-acls --bootstrap-server ... --add \
+                 --allow-principal User:{user} --operation {operation} --cluster"
+            )),
             "{args:?}: {run:#?}"
         );
         run.assert_no_secret(&[&password]);

@@ -15,6 +15,7 @@ mod acls_users;
 mod admin_configs;
 mod admin_offsets;
 mod apache_tools;
+mod authz_admin;
 mod bad_input;
 mod broker_config;
 mod broker_defaults;

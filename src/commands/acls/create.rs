@@ -130,13 +130,8 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
             let done: Vec<String> = created.iter().map(describe).collect();
             message.push_str(&format!(" (created: {})", done.join("; ")));
         }
-        let error = Error::new(kind.clone(), message);
-        return Err(match kind {
-            ErrorKind::Authorization => error.with_hint(
-                "creating ACLs takes the Alter permission on the cluster (a super user has it)",
-            ),
-            _ => error,
-        });
+        // (A refusal of the request is an error of its own, from `create_acls`.)
+        return Err(Error::new(kind, message));
     }
     ctx.printer.print(&Created {
         acls: created,

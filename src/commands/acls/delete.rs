@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::super::Ctx;
 use super::{acl_table, FilterArgs};
 use crate::error::{Error, Result};
-use crate::kafka::{Acl, AclFilter};
+use crate::kafka::{Acl, AclFilter, Operation, Resource};
 use crate::render::{plural, to_text, Block, Render};
 
 #[derive(Debug, clap::Args)]
@@ -54,7 +54,11 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     }
     let filters = args.filter.filters()?;
     let kafka = ctx.kafka()?;
-    let matching = super::matching(kafka, &filters).await?;
+    // One who may not list ACLs (Describe on the cluster) may not delete them either (Alter
+    // implies Describe): the refusal names what the command is for.
+    let matching = super::matching(kafka, &filters)
+        .await
+        .map_err(|e| kafka.refused(e, Operation::Alter, Resource::Cluster))?;
     if matching.is_empty() {
         return Err(Error::not_found(
             "ACLs",

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::super::Ctx;
 use crate::error::{Error, Result};
+use crate::kafka::Operation;
 use crate::render::{plural, Block, Render};
 
 #[derive(Debug, clap::Args)]
@@ -49,7 +50,8 @@ pub const KEYS_WARNING: &str = "records with keys will map to other partitions f
 
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let kafka = ctx.kafka()?;
-    let topic = kafka.topic(&args.name).await?;
+    // Alter implies Describe: one who may not describe the topic may not alter it either.
+    let topic = kafka.topic_for(&args.name, Operation::Alter).await?;
     let current = topic.partitions.len();
     let wanted = args.to as usize;
     if wanted <= current {

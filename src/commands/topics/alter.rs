@@ -11,7 +11,7 @@ use super::super::Ctx;
 use super::configs::{shown_value, source_word, SourceName};
 use crate::cli::parse_key_value;
 use crate::error::{Error, Result};
-use crate::kafka::{ConfigEntry, ConfigOp, ConfigResource, ConfigSource, Kafka};
+use crate::kafka::{Code, ConfigEntry, ConfigOp, ConfigResource, ConfigSource, Kafka, Operation};
 use crate::render::{plural, Block, Render};
 
 #[derive(Debug, clap::Args)]
@@ -173,18 +173,21 @@ pub async fn alter(
         .collect())
 }
 
-/// The configs of every resource; a refusal names its resource.
+/// The configs of every resource; a refusal names its resource. One who may not describe
+/// the configs may not alter them either (AlterConfigs implies DescribeConfigs in Kafka's
+/// ACLs): the refusal names what the command is for.
 async fn read_all(kafka: &Kafka, resources: &[ConfigResource]) -> Result<Vec<Vec<ConfigEntry>>> {
     kafka
         .describe_configs(resources)
         .await?
         .into_iter()
         .map(|(r, result)| {
-            result.map_err(|e| {
-                Error::new(
+            result.map_err(|e| match e.code {
+                Code::NotAuthorized => kafka.refusal(Operation::AlterConfigs, r.acl_resource()),
+                _ => Error::new(
                     e.kind(),
                     format!("cannot read the configs of {r}: {e}; nothing was changed"),
-                )
+                ),
             })
         })
         .collect()
@@ -240,6 +243,13 @@ async fn apply(
     for (resource, result) in results {
         match result {
             Ok(()) => applied.push(resource.to_string()),
+            Err(e) if e.code == Code::NotAuthorized => {
+                let refusal = kafka.refusal(Operation::AlterConfigs, resource.acl_resource());
+                return Err(match applied.is_empty() || validate_only {
+                    true => refusal,
+                    false => refusal.because(format!("(altered: {})", applied.join(", "))),
+                });
+            }
             Err(e) => {
                 let outcome = if validate_only {
                     "; nothing was changed".to_string()

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::super::Ctx;
 use crate::error::{Error, Result};
-use crate::kafka::{ConfigEntry, ConfigResource, ConfigSource, Kafka};
+use crate::kafka::{Code, ConfigEntry, ConfigResource, ConfigSource, Kafka, Operation};
 use crate::render::{Block, Render, Table};
 
 #[derive(Debug, clap::Args)]
@@ -119,8 +119,9 @@ pub async fn topic_configs(kafka: &Kafka, names: &[String]) -> Result<Vec<Vec<Co
         .await?
         .into_iter()
         .map(|(r, result)| {
-            result.map_err(|e| {
-                Error::new(e.kind(), format!("cannot read the configs of {r}")).because(e)
+            result.map_err(|e| match e.code {
+                Code::NotAuthorized => kafka.refusal(Operation::DescribeConfigs, r.acl_resource()),
+                _ => Error::new(e.kind(), format!("cannot read the configs of {r}")).because(e),
             })
         })
         .collect()

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::super::Ctx;
 use crate::cli::parse_key_value;
 use crate::error::{Error, Result};
-use crate::kafka::{Code, NewTopicSpec};
+use crate::kafka::{Code, NewTopicSpec, Operation, Resource};
 use crate::render::{Block, Render};
 
 #[derive(Debug, clap::Args)]
@@ -74,6 +74,9 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         Ok(()) if args.dry_run => Status::Validated,
         Ok(()) => Status::Created,
         Err(e) if e.code == Code::TopicAlreadyExists && args.if_not_exists => Status::Exists,
+        Err(e) if e.code == Code::NotAuthorized => {
+            return Err(kafka.refusal(Operation::Create, Resource::Topic(args.name)));
+        }
         Err(e) => {
             let mut message = format!("cannot create topic '{}': {e}", args.name);
             if e.code == Code::InvalidConfig && !args.configs.is_empty() {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::super::Ctx;
 use super::sizes::{self, ReplicaSizeOut};
 use crate::error::Result;
-use crate::kafka::{OffsetSpec, SizesOf, TopicPartition};
+use crate::kafka::{Code, OffsetSpec, SizesOf, TopicPartition};
 use crate::render::{join_ids, or_dash, Block, Render, Table};
 
 #[derive(Debug, clap::Args)]
@@ -94,9 +94,15 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     .into_iter();
 
     for (name, result) in &configs {
-        if let Err(e) = result {
-            ctx.printer
-                .warn(format!("{e}: the configs of topic '{name}' are not shown"));
+        match result {
+            // The refusal names the topic already.
+            Err(e) if e.code == Code::NotAuthorized => {
+                ctx.printer.warn(format!("{e}, so they are not shown"));
+            }
+            Err(e) => ctx
+                .printer
+                .warn(format!("{e}: the configs of topic '{name}' are not shown")),
+            Ok(_) => {}
         }
     }
     let description = Description {

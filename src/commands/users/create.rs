@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::super::Ctx;
 use crate::error::{Error, Result};
-use crate::kafka::ScramMechanism;
+use crate::kafka::{Operation, Resource, ScramMechanism};
 use crate::render::{Block, Render};
 use crate::security::{Secret, SecretSource};
 
@@ -100,9 +100,11 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let password = password(&args, ctx).await?;
     let kafka = ctx.kafka()?;
 
+    // Alter implies Describe: one who may not describe users may not create them either.
     let (existing, _) = kafka
         .describe_scram_users(std::slice::from_ref(&args.name))
-        .await?;
+        .await
+        .map_err(|e| kafka.refused(e, Operation::Alter, Resource::Cluster))?;
     let taken: Vec<&str> = existing
         .iter()
         .filter(|c| mechanisms.contains(&c.mechanism))

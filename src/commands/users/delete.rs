@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::super::Ctx;
 use crate::error::{Error, Result};
-use crate::kafka::ScramMechanism;
+use crate::kafka::{Operation, Resource, ScramMechanism};
 use crate::render::{Block, Render};
 
 #[derive(Debug, clap::Args)]
@@ -43,7 +43,10 @@ impl Render for Deleted {
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let kafka = ctx.kafka()?;
     let suffix = "; nothing was deleted";
-    let existing = super::credentials_of(kafka, std::slice::from_ref(&args.name), suffix).await?;
+    // Alter implies Describe: one who may not describe users may not delete them either.
+    let existing = super::credentials_of(kafka, std::slice::from_ref(&args.name), suffix)
+        .await
+        .map_err(|e| kafka.refused(e, Operation::Alter, Resource::Cluster))?;
     let has: Vec<ScramMechanism> = existing.iter().map(|c| c.mechanism).collect();
     let mut mechanisms = if args.mechanisms.is_empty() {
         has.clone()
