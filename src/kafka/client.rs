@@ -23,6 +23,9 @@ use super::types::{Broker, BrokerError, ClusterInfo, PartitionInfo, TopicInfo};
 use crate::error::{Error, ErrorKind, Result};
 use crate::settings::format_duration;
 
+/// How long a call that failed on its connection waits for the connection log to say why.
+const CONNECTION_LOG_WAIT: Duration = Duration::from_millis(500);
+
 /// A connection to a Kafka cluster for admin and metadata calls.
 pub struct Kafka {
     _pump: MainQueuePump,
@@ -238,17 +241,48 @@ impl Kafka {
         tokio::select! {
             r = fut => r,
             _ = tokio::time::sleep(self.timeout) => Err(self.timeout_error(what)),
-            () = all_down => {
-                // The reason may still be queued behind the "all brokers down" line.
-                for _ in 0..20 {
-                    if self.state.last_error().is_some() {
-                        break;
-                    }
-                    tokio::time::sleep(Duration::from_millis(5)).await;
-                }
-                self.explain_certificate().await;
-                Err(self.unreachable_error(what))
+            () = all_down => Err(self.explained_unreachable(what).await),
+        }
+    }
+
+    /// The error of a cluster that cannot be reached (or refuses kctl's connections), with
+    /// the reason the connection log gives.
+    async fn explained_unreachable(&self, what: &str) -> Error {
+        // The reason may still be queued behind the "all brokers down" line.
+        for _ in 0..20 {
+            if self.state.last_error().is_some() {
+                break;
             }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        self.explain_certificate().await;
+        self.unreachable_error(what)
+    }
+
+    /// For a call that failed on its connection (`code`, e.g. a transport failure) before
+    /// the connection log told why: the refusal or unreachability that log gives within a
+    /// moment, when every bootstrap address failed; `None` when it does not say so.
+    pub(super) async fn connection_failure(
+        &self,
+        what: &str,
+        code: RDKafkaErrorCode,
+    ) -> Option<Error> {
+        use RDKafkaErrorCode as C;
+        if !matches!(
+            code,
+            C::BrokerTransportFailure | C::AllBrokersDown | C::SSL | C::Authentication
+        ) {
+            return None;
+        }
+        let mut unreachable = self.state.unreachable.subscribe();
+        let down = tokio::time::timeout(CONNECTION_LOG_WAIT, async {
+            // The `Ref` is dropped at once: it holds the watch's read lock (see `bound`).
+            unreachable.wait_for(|down| *down).await.is_ok()
+        })
+        .await;
+        match down {
+            Ok(true) => Some(self.explained_unreachable(what).await),
+            _ => None,
         }
     }
 

@@ -111,6 +111,13 @@ impl Kafka {
                 {
                     tokio::time::sleep(COORDINATOR_BACKOFF).await;
                 }
+                Err(AdminCallError::Failed(e)) => {
+                    // This client's own connection may fail before the log says why.
+                    if let Some(err) = self.connection_failure(what, e.code).await {
+                        return Err(err);
+                    }
+                    return Ok(Err(AdminCallError::Failed(e)));
+                }
                 other => return Ok(other),
             }
         }
