@@ -125,6 +125,24 @@ fn rows(topic: &str, id: &str, principal: &str, user: &str) -> Vec<Row> {
             ),
             row(
                 who,
+                &["brokers", "describe", "--default"],
+                "describe configs of the cluster",
+                "DescribeConfigs --cluster",
+            ),
+            row(
+                who,
+                &[
+                    "brokers",
+                    "alter",
+                    "--default",
+                    "--set",
+                    "log.cleaner.backoff.ms=20000",
+                ],
+                "alter configs of the cluster",
+                "AlterConfigs --cluster",
+            ),
+            row(
+                who,
                 &["acls", "list"],
                 "describe the cluster",
                 "Describe --cluster",

@@ -645,6 +645,44 @@ fn subcommands(topic: &str) -> Vec<Subcommand> {
             None,
         ),
         (args(&["topics", "delete", topic, "--yes"]), None),
+        // The administration commands (issue 12).
+        (args(&["topics", "configs", topic]), None),
+        (
+            args(&[
+                "topics",
+                "alter",
+                topic,
+                "--set",
+                "retention.ms=1000",
+                "--dry-run",
+            ]),
+            None,
+        ),
+        (
+            args(&["topics", "add-partitions", topic, "--to", "5", "--dry-run"]),
+            None,
+        ),
+        (
+            args(&["topics", "delete-records", topic, "--before", "0"]),
+            None,
+        ),
+        (args(&["offsets", topic, "--at", "-1h"]), None),
+        (
+            args(&[
+                "groups",
+                "delete-offsets",
+                "alice-refused-group",
+                "--topic",
+                topic,
+                "--dry-run",
+            ]),
+            None,
+        ),
+        (args(&["cluster", "describe"]), None),
+        (args(&["brokers", "describe", "1"]), None),
+        (args(&["brokers", "describe", "--default"]), None),
+        (args(&["acls", "list"]), None),
+        (args(&["users", "list"]), None),
     ]
 }
 
