@@ -215,9 +215,17 @@ fn last_stable_offset_stops_at_an_open_transaction() {
     producer
         .commit_transaction(Duration::from_secs(30))
         .unwrap();
-    let done = broker.json(&["offsets", &topic]);
+    // The coordinator writes the commit marker after the commit returns: wait for it (it
+    // takes an offset too).
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let done = loop {
+        let done = broker.json(&["offsets", &topic]);
+        if done["partitions"][0]["latest_offset"] == 6 || std::time::Instant::now() > deadline {
+            break done;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
     let p = &done["partitions"][0];
-    // The commit marker takes an offset too.
     assert_eq!(p["latest_offset"], 6, "{done}");
     assert_eq!(p["last_stable_offset"], 6, "{done}");
 }
