@@ -303,6 +303,55 @@ unsafe fn read_group_result(
     )
 }
 
+/// The librdkafka functions of one of the committed-offset requests (List, Alter, Delete),
+/// each sent for one group and answered with that group's result.
+struct GroupOffsetsCall<Req> {
+    name: &'static str,
+    op: rdsys::rd_kafka_admin_op_t,
+    send: unsafe extern "C" fn(
+        *mut rdsys::rd_kafka_t,
+        *mut *mut Req,
+        usize,
+        *const rdsys::rd_kafka_AdminOptions_t,
+        *mut rdsys::rd_kafka_queue_t,
+    ),
+    result: unsafe extern "C" fn(*mut rdsys::rd_kafka_event_t) -> *const rdsys::rd_kafka_event_t,
+    groups: unsafe extern "C" fn(
+        *const rdsys::rd_kafka_event_t,
+        *mut usize,
+    ) -> *mut *const rdsys::rd_kafka_group_result_t,
+}
+
+/// Sends one group's committed-offset `request` (alive, and owned by the caller, for the
+/// call) and reads the group's result: one result per partition.
+fn send_group_offsets<Req>(
+    client: ClientRef<'_>,
+    call: &GroupOffsetsCall<Req>,
+    request: *mut Req,
+    timeout: Duration,
+) -> Result<Vec<GroupOffset>, AdminCallError> {
+    let mut requests = [request];
+    let event = call_admin(
+        client,
+        call.op,
+        timeout,
+        // SAFETY: client, options, queue and the request are alive for the call; `send` is
+        // the librdkafka function of the request's type.
+        |r| unsafe { (call.send)(r.rk(), requests.as_mut_ptr(), 1, r.options, r.queue) },
+    )?;
+    // SAFETY: the result belongs to `event`, alive here; `groups` has `count` elements;
+    // `result` and `groups` are the functions of the request's result type.
+    unsafe {
+        let result = (call.result)(event.ptr());
+        if result.is_null() {
+            return Err(bad_reply(call.name));
+        }
+        let mut count = 0usize;
+        let groups = (call.groups)(result, &mut count);
+        read_group_result(groups, count, call.name)
+    }
+}
+
 /// ListConsumerGroupOffsets (one OffsetFetch request) for one group: the committed offsets of
 /// `partitions`, or of every partition the group has committed offsets for when `None`.
 pub(crate) fn list_group_offsets(
@@ -323,32 +372,14 @@ pub(crate) fn list_group_offsets(
     let request = ListGroupOffsetsReq(
         NonNull::new(request).ok_or_else(|| bad_reply("ListConsumerGroupOffsets"))?,
     );
-    let mut requests = [request.0.as_ptr()];
-    let event = call_admin(
-        client,
-        rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS,
-        timeout,
-        // SAFETY: client, options, queue and the request are alive for the call.
-        |r| unsafe {
-            rdsys::rd_kafka_ListConsumerGroupOffsets(
-                r.rk(),
-                requests.as_mut_ptr(),
-                1,
-                r.options,
-                r.queue,
-            )
-        },
-    )?;
-    // SAFETY: the result belongs to `event`, alive here; `groups` has `count` elements.
-    unsafe {
-        let result = rdsys::rd_kafka_event_ListConsumerGroupOffsets_result(event.ptr());
-        if result.is_null() {
-            return Err(bad_reply("ListConsumerGroupOffsets"));
-        }
-        let mut count = 0usize;
-        let groups = rdsys::rd_kafka_ListConsumerGroupOffsets_result_groups(result, &mut count);
-        read_group_result(groups, count, "ListConsumerGroupOffsets")
-    }
+    let call = GroupOffsetsCall {
+        name: "ListConsumerGroupOffsets",
+        op: rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS,
+        send: rdsys::rd_kafka_ListConsumerGroupOffsets,
+        result: rdsys::rd_kafka_event_ListConsumerGroupOffsets_result,
+        groups: rdsys::rd_kafka_ListConsumerGroupOffsets_result_groups,
+    };
+    send_group_offsets(client, &call, request.0.as_ptr(), timeout)
 }
 
 /// AlterConsumerGroupOffsets (one OffsetCommit request) for one group; one result per partition.
@@ -372,32 +403,14 @@ pub(crate) fn alter_group_offsets(
     let request = AlterGroupOffsetsReq(
         NonNull::new(request).ok_or_else(|| bad_reply("AlterConsumerGroupOffsets"))?,
     );
-    let mut requests = [request.0.as_ptr()];
-    let event = call_admin(
-        client,
-        rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS,
-        timeout,
-        // SAFETY: client, options, queue and the request are alive for the call.
-        |r| unsafe {
-            rdsys::rd_kafka_AlterConsumerGroupOffsets(
-                r.rk(),
-                requests.as_mut_ptr(),
-                1,
-                r.options,
-                r.queue,
-            )
-        },
-    )?;
-    // SAFETY: the result belongs to `event`, alive here; `groups` has `count` elements.
-    unsafe {
-        let result = rdsys::rd_kafka_event_AlterConsumerGroupOffsets_result(event.ptr());
-        if result.is_null() {
-            return Err(bad_reply("AlterConsumerGroupOffsets"));
-        }
-        let mut count = 0usize;
-        let groups = rdsys::rd_kafka_AlterConsumerGroupOffsets_result_groups(result, &mut count);
-        read_group_result(groups, count, "AlterConsumerGroupOffsets")
-    }
+    let call = GroupOffsetsCall {
+        name: "AlterConsumerGroupOffsets",
+        op: rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS,
+        send: rdsys::rd_kafka_AlterConsumerGroupOffsets,
+        result: rdsys::rd_kafka_event_AlterConsumerGroupOffsets_result,
+        groups: rdsys::rd_kafka_AlterConsumerGroupOffsets_result_groups,
+    };
+    send_group_offsets(client, &call, request.0.as_ptr(), timeout)
 }
 
 /// A DeleteConsumerGroupOffsets request, destroyed when dropped.
@@ -429,32 +442,14 @@ pub(crate) fn delete_group_offsets(
     let request = DeleteGroupOffsetsReq(
         NonNull::new(request).ok_or_else(|| bad_reply("DeleteConsumerGroupOffsets"))?,
     );
-    let mut requests = [request.0.as_ptr()];
-    let event = call_admin(
-        client,
-        rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS,
-        timeout,
-        // SAFETY: client, options, queue and the request are alive for the call.
-        |r| unsafe {
-            rdsys::rd_kafka_DeleteConsumerGroupOffsets(
-                r.rk(),
-                requests.as_mut_ptr(),
-                1,
-                r.options,
-                r.queue,
-            )
-        },
-    )?;
-    // SAFETY: the result belongs to `event`, alive here; `groups` has `count` elements.
-    unsafe {
-        let result = rdsys::rd_kafka_event_DeleteConsumerGroupOffsets_result(event.ptr());
-        if result.is_null() {
-            return Err(bad_reply("DeleteConsumerGroupOffsets"));
-        }
-        let mut count = 0usize;
-        let groups = rdsys::rd_kafka_DeleteConsumerGroupOffsets_result_groups(result, &mut count);
-        read_group_result(groups, count, "DeleteConsumerGroupOffsets")
-    }
+    let call = GroupOffsetsCall {
+        name: "DeleteConsumerGroupOffsets",
+        op: rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS,
+        send: rdsys::rd_kafka_DeleteConsumerGroupOffsets,
+        result: rdsys::rd_kafka_event_DeleteConsumerGroupOffsets_result,
+        groups: rdsys::rd_kafka_DeleteConsumerGroupOffsets_result_groups,
+    };
+    send_group_offsets(client, &call, request.0.as_ptr(), timeout)
 }
 
 #[cfg(test)]
