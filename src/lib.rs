@@ -24,6 +24,7 @@ pub mod error;
 pub mod interrupt;
 pub mod kafka;
 pub mod printer;
+pub mod registry;
 pub mod render;
 pub mod security;
 pub mod settings;
