@@ -21,7 +21,8 @@ use crate::security::SaslMechanism;
     name = "kctl",
     version,
     propagate_version = true,
-    max_term_width = 100,
+    max_term_width = crate::help::MAX_WIDTH,
+    arg_required_else_help = true,
     after_help = "Examples:\n  kctl topics create orders --partitions 3\n  kctl topics list\n  kctl -o json topics describe orders\n  kctl topics delete orders --yes"
 )]
 pub struct Cli {
@@ -35,21 +36,20 @@ pub struct Cli {
 /// Options accepted by every command.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// Bootstrap brokers, as HOST:PORT[,HOST:PORT...] [default: localhost:9092]
+    /// Bootstrap brokers, as HOST:PORT[,HOST:PORT...] [env: KCTL_BROKERS] [default:
+    /// localhost:9092]
     #[arg(
         short = 'b',
         long = "brokers",
-        env = "KCTL_BROKERS",
         value_name = "HOST:PORT[,...]",
         global = true,
         help_heading = "Connection"
     )]
     pub brokers: Option<String>,
 
-    /// Use this context of the config file instead of its current-context
+    /// Use this context of the config file instead of its current-context [env: KCTL_CONTEXT]
     #[arg(
         long = "context",
-        env = "KCTL_CONTEXT",
         value_name = "NAME",
         global = true,
         help_heading = "Connection",
@@ -91,6 +91,23 @@ pub struct GlobalArgs {
 
     #[command(flatten)]
     pub security: SecurityArgs,
+}
+
+impl GlobalArgs {
+    /// The options with `KCTL_BROKERS` and `KCTL_CONTEXT` filled in where no flag gave them.
+    /// They are read here rather than by clap, so that usage errors do not show an option the
+    /// environment set as if the command line needed it, and an empty variable counts as unset
+    /// (`KCTL_BROKERS= kctl ...` means the default, as in a shell script that clears it).
+    pub fn with_environment(mut self) -> GlobalArgs {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        if self.brokers.is_none() {
+            self.brokers = var("KCTL_BROKERS");
+        }
+        if self.context.is_none() {
+            self.context = var("KCTL_CONTEXT");
+        }
+        self
+    }
 }
 
 /// TLS and SASL options. Secrets come from an environment variable or a file, never the

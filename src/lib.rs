@@ -21,6 +21,7 @@ pub mod complete;
 pub mod config;
 pub mod docs;
 pub mod error;
+pub mod help;
 pub mod interrupt;
 pub mod kafka;
 pub mod printer;
@@ -32,7 +33,7 @@ pub mod stdio;
 
 use std::time::Duration;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 use crate::commands::Ctx;
 use crate::error::{exit, Error};
@@ -46,11 +47,17 @@ pub fn main() -> i32 {
     kafka::init_process();
     // The completion scripts call `KCTL_COMPLETE=SHELL kctl -- WORDS`: answer and exit.
     complete::complete_from_env();
-    let cli = match cli::Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let (mut cmd, after_help) = help::command();
+    let parsed = cmd
+        .try_get_matches_from_mut(&args)
+        .and_then(|matches| cli::Cli::from_arg_matches(&matches))
+        .map_err(|err| help::without_hidden(err.format(&mut cmd)));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
             // Help and version go to stdout with exit 0; usage errors to stderr with exit 2.
-            let _ = err.print();
+            help::print_error(&err, &cmd, &after_help, &args);
             return err.exit_code();
         }
     };
