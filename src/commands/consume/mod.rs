@@ -57,7 +57,7 @@ pub struct Args {
 
     /// Join this consumer group and commit what was printed (without it nothing is committed)
     #[arg(short = 'g', long, value_name = "GROUP", conflicts_with = "partitions",
-          value_parser = super::groups::group_name)]
+          value_parser = super::groups::group_name, add = crate::complete::group_completer())]
     pub group: Option<String>,
 
     /// Print each record with kcat-style directives: %t topic, %p partition, %o offset, %k key,
