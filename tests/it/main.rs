@@ -30,6 +30,7 @@ mod envelope_times;
 mod faults;
 mod generated;
 mod groups;
+mod newcomer;
 mod noida;
 mod oauth_errors;
 mod produce_bom;
