@@ -778,9 +778,9 @@ fn time_lag_is_the_age_of_the_oldest_unconsumed_record() {
         .assert()
         .success()
         .stdout(predicate::str::contains("TIME-LAG"))
-        .stdout(predicate::str::contains("2h 0m"))
+        .stdout(predicate::str::contains("2h0m"))
         .stdout(predicate::str::contains(
-            "oldest unconsumed record: 2h 0m ago",
+            "oldest unconsumed record: 2h0m ago",
         ));
 
     // Two groups at different offsets of the same partition: each gets its own record's age.
