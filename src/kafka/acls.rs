@@ -103,6 +103,11 @@ macro_rules! kafka_enum {
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
                 let s = String::deserialize(d)?;
+                // What kctl's own JSON says of a value librdkafka has no name for; never
+                // accepted on the command line.
+                if s == "unknown" {
+                    return Ok($name::Unknown);
+                }
                 s.parse().map_err(serde::de::Error::custom)
             }
         }

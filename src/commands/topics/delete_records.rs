@@ -16,7 +16,7 @@ use crate::render::{plural, to_text, Block, Render, Table};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
-    kctl topics delete-records orders --before 100             # the plan only\n  \
+    kctl topics delete-records orders --before-time @-7d       # the plan only\n  \
     kctl topics delete-records orders --before-time @-7d -p 0 --execute\n  \
     kctl topics delete-records orders --to-latest --execute --yes  # every record\n  \
     kctl topics delete-records --offsets-file offsets.json --execute\n\n\
