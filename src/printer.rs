@@ -82,6 +82,12 @@ impl Printer {
         Ok(BufWriter::with_capacity(capacity, io::stdout().lock()))
     }
 
+    /// Checks that stdout can take the result, before a command changes anything (see
+    /// [`stdio::check_stdout`]).
+    pub fn check_output(&self) -> Result<()> {
+        stdio::check_stdout()
+    }
+
     /// A note for people on stderr (a summary, what a result means); none with -q.
     pub fn note(&self, message: impl AsRef<str>) {
         if !self.quiet {
