@@ -168,7 +168,7 @@ where
         crate::render::plural(names.len(), kind.0, kind.1),
         names.join(", ")
     );
-    if !ctx.printer.confirm(&action, None, yes)? {
+    if !ctx.printer.confirm(&action, None, yes).await? {
         return Err(crate::error::Error::runtime("aborted: nothing was deleted"));
     }
     let mut deleted = Vec::new();
