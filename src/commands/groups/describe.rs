@@ -521,6 +521,7 @@ mod tests {
             ]
             .into_iter()
             .collect(),
+            unlisted: false,
         };
         let ends = |t: &TopicPartition| match (t.0.as_str(), t.1) {
             ("orders", 0) => Some(5),
@@ -604,6 +605,7 @@ mod tests {
                 ],
             },
             offsets: [(tp("old", 0), Ok(Some(1)))].into_iter().collect(),
+            unlisted: false,
         };
         let ends = |_: &TopicPartition| Some(5);
         let d = describe(&group, ends);
@@ -636,6 +638,7 @@ mod tests {
                 ..group.info
             },
             offsets: BTreeMap::new(),
+            unlisted: false,
         };
         let d = describe(&group, ends);
         assert_eq!(d.total_lag, None);
