@@ -539,6 +539,102 @@ fn consume_to_a_closed_or_full_stdout_fails_naming_it_and_commits_nothing() {
     }
 }
 
+/// Whether `topic` exists on `broker`.
+fn topic_exists(broker: &Broker, topic: &str) -> bool {
+    let listed = broker.json(&["topics", "list"]);
+    listed["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["name"] == topic)
+}
+
+/// A stdout that is /dev/null opened read-write, as Python's `subprocess.DEVNULL`, Node's
+/// `stdio: 'ignore'` and the shell's `1<>/dev/null` give it, is no closed stdout: commands
+/// that change something do so and exit 0. A closed stdout (`>&-`) and one that takes
+/// nothing (`> /dev/full`, `1< /dev/null`) fail naming stdout, before anything is changed.
+#[test]
+fn a_dev_null_stdout_is_written_and_one_that_cannot_be_fails_before_any_change() {
+    let broker = Broker::start();
+    // `subprocess.DEVNULL`: /dev/null opened O_RDWR, handed over as the child's stdout; any
+    // other: a shell redirection.
+    let run = |how: &str, args: &[&str]| {
+        let mut args: Vec<&str> = args.to_vec();
+        args.splice(0..0, ["-b", broker.addr.as_str()]);
+        if how != "subprocess.DEVNULL" {
+            return with_stdout(how, &args);
+        }
+        let devnull = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/null")
+            .unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kctl"));
+        let out = common::clean_env(&mut cmd)
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(devnull))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for how in ["subprocess.DEVNULL", "1<>/dev/null", "> /dev/null"] {
+        let topic = common::unique("devnull");
+        let (code, stderr) = run(how, &["topics", "create", &topic]);
+        assert_eq!(code, Some(0), "{how}: {stderr}");
+        assert!(topic_exists(&broker, &topic), "{how}");
+        let (code, stderr) = run(how, &["topics", "delete", &topic, "--yes"]);
+        assert_eq!(code, Some(0), "{how}: {stderr}");
+        assert!(!topic_exists(&broker, &topic), "{how}");
+    }
+
+    let unwritable = [
+        (">&-", "cannot write to stdout: it is closed"),
+        (
+            "> /dev/full",
+            "cannot write to stdout: No space left on device",
+        ),
+        (
+            "1< /dev/null",
+            "cannot write to stdout: Bad file descriptor",
+        ),
+    ];
+    let kept = common::unique("kept");
+    create(&broker, &kept, 1);
+    for (what, why) in unwritable {
+        let topic = common::unique("unwritable");
+        for args in [
+            vec!["topics", "create", topic.as_str()],
+            vec!["topics", "delete", kept.as_str(), "--yes"],
+            vec![
+                "topics",
+                "alter",
+                kept.as_str(),
+                "--set",
+                "retention.ms=1000",
+            ],
+        ] {
+            let (code, stderr) = run(what, &args);
+            assert_eq!(code, Some(1), "{what} {args:?}: {stderr}");
+            assert!(
+                stderr.starts_with(&format!("error: {why}")),
+                "{what} {args:?}: {stderr}"
+            );
+            assert_eq!(stderr.lines().count(), 1, "{what} {args:?}: {stderr}");
+        }
+        assert!(!topic_exists(&broker, &topic), "{what}: created");
+        assert!(topic_exists(&broker, &kept), "{what}: deleted");
+        let configs = broker.json(&["topics", "configs", &kept]);
+        assert!(
+            !configs.to_string().contains("retention.ms"),
+            "{what}: altered: {configs}"
+        );
+    }
+}
+
 #[test]
 fn consume_e_that_starts_at_the_end_says_why_it_read_nothing() {
     let broker = Broker::start();

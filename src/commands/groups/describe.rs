@@ -522,6 +522,7 @@ mod tests {
             ]
             .into_iter()
             .collect(),
+            unlisted: false,
         };
         let ends = |t: &TopicPartition| match (t.0.as_str(), t.1) {
             ("orders", 0) => Some(5),
@@ -605,6 +606,7 @@ mod tests {
                 ],
             },
             offsets: [(tp("old", 0), Ok(Some(1)))].into_iter().collect(),
+            unlisted: false,
         };
         let ends = |_: &TopicPartition| Some(5);
         let d = describe(&group, ends);
@@ -637,6 +639,7 @@ mod tests {
                 ..group.info
             },
             offsets: BTreeMap::new(),
+            unlisted: false,
         };
         let d = describe(&group, ends);
         assert_eq!(d.total_lag, None);

@@ -283,7 +283,8 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let details = to_text(&plan.blocks());
     if !ctx
         .printer
-        .confirm(&action, Some(details.trim_end()), args.yes)?
+        .confirm(&action, Some(details.trim_end()), args.yes)
+        .await?
     {
         return Err(Error::runtime("aborted: nothing was changed"));
     }
