@@ -12,8 +12,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::interrupt::Interrupt;
 use crate::kafka::ClientConfig;
 use crate::kafka::{
-    Broker, Consumer, GroupStatus, Kafka, OffsetSpec, Polled, ReadMode, Revocation, StartOffset,
-    TopicInfo,
+    Broker, Consumer, GroupStatus, Kafka, OffsetQuery, OffsetSpec, Polled, ReadMode, Revocation,
+    StartOffset, TopicInfo,
 };
 use crate::printer::OutputFormat;
 use crate::printer::Printer;
@@ -146,13 +146,18 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         (None, _) if args.group.is_none() => Some(OffsetArg::End),
         (None, _) => None,
     };
+    // Under read_committed (the default) a partition ends at its last stable offset: records
+    // of a transaction still open are not there yet, so "the end" (where -e stops, where
+    // `--offset end` and `-N` count from) is before them.
+    let read_committed = ctx.client()?.reads_committed();
     let need_bounds = args.group.is_none() || matches!(wanted, Some(OffsetArg::At(_)));
     let bounds = if need_bounds {
-        let (low, high) = tokio::try_join!(
+        let (low, high, stable) = tokio::try_join!(
             offsets(kafka, &args.topic, &selected, OffsetSpec::Earliest),
             offsets(kafka, &args.topic, &selected, OffsetSpec::Latest),
+            last_stable(kafka, &args.topic, &selected, read_committed),
         )?;
-        Some((low, high))
+        Some(Bounds { low, high, stable })
     } else {
         None
     };
@@ -162,9 +167,23 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     };
     let ends = match (&bounds, args.exit) {
         (_, false) => None,
-        (Some((_, high)), true) => Some(high.clone()),
-        (None, true) => Some(offsets(kafka, &args.topic, &selected, OffsetSpec::Latest).await?),
+        (Some(bounds), true) => Some(bounds.end().clone()),
+        (None, true) => Some(match read_committed {
+            true => last_stable(kafka, &args.topic, &selected, true)
+                .await?
+                .unwrap_or_default(),
+            false => offsets(kafka, &args.topic, &selected, OffsetSpec::Latest).await?,
+        }),
     };
+    // Where each partition starts, where kctl knows it (an absolute start offset).
+    let known_starts: BTreeMap<i32, i64> = starts
+        .iter()
+        .flatten()
+        .filter_map(|(p, s)| match s {
+            StartOffset::At(o) => Some((*p, *o)),
+            _ => None,
+        })
+        .collect();
     let mode = match &args.group {
         Some(group) => ReadMode::Group {
             group: group.clone(),
@@ -177,7 +196,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         && matches!(wanted, Some(OffsetArg::End))
         && bounds
             .as_ref()
-            .is_some_and(|(low, high)| high.iter().any(|(p, h)| low.get(p) < Some(h)));
+            .is_some_and(|b| b.end().iter().any(|(p, e)| b.low.get(p) < Some(e)));
     let job = Job {
         client: ctx.client()?.clone(),
         printer: ctx.printer.clone(),
@@ -189,6 +208,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         mode,
         output,
         ends,
+        known_starts,
         max: args.max_messages,
         interrupt: ctx.interrupt.clone(),
     };
@@ -254,8 +274,58 @@ async fn offsets(
     Ok(out)
 }
 
-/// The earliest and the latest offset of each partition.
-type Bounds = (BTreeMap<i32, i64>, BTreeMap<i32, i64>);
+/// One ListOffsets call for the last stable offset of the selected partitions (`None` when
+/// reading uncommitted: the end is then the high watermark); any partition's failure is an
+/// error.
+async fn last_stable(
+    kafka: &Kafka,
+    topic: &str,
+    partitions: &[i32],
+    read_committed: bool,
+) -> Result<Option<BTreeMap<i32, i64>>> {
+    if !read_committed {
+        return Ok(None);
+    }
+    let tps: Vec<(String, i32)> = partitions.iter().map(|p| (topic.to_string(), *p)).collect();
+    let listed = kafka.query_offsets(&tps, OffsetQuery::LastStable).await?;
+    let mut out = BTreeMap::new();
+    for ((_, p), result) in listed {
+        let what = || format!("cannot list the offsets of partition {p} of '{topic}'");
+        let offset = result.map_err(|e| Error::runtime(format!("{}: {e}", what())))?;
+        match offset.offset {
+            Some(o) if o >= 0 => out.insert(p, o),
+            o => {
+                return Err(Error::runtime(format!(
+                    "{}: its leader answered without an offset ({})",
+                    what(),
+                    o.unwrap_or(-1)
+                ))
+                .with_hint(
+                    "the broker may be restarting: try again, or check it with `kctl doctor`",
+                ))
+            }
+        };
+    }
+    Ok(Some(out))
+}
+
+/// The offsets that bound each partition.
+struct Bounds {
+    /// The earliest offset.
+    low: BTreeMap<i32, i64>,
+    /// The high watermark.
+    high: BTreeMap<i32, i64>,
+    /// The last stable offset, when reading committed records only.
+    stable: Option<BTreeMap<i32, i64>>,
+}
+
+impl Bounds {
+    /// The end as the consumer sees it: the last stable offset under read_committed, the high
+    /// watermark under read_uncommitted.
+    fn end(&self) -> &BTreeMap<i32, i64> {
+        self.stable.as_ref().unwrap_or(&self.high)
+    }
+}
 
 /// Turns `--offset` into a start offset per partition. With `bounds` (the earliest and latest
 /// offset of each partition) every start is an absolute offset within them.
@@ -295,17 +365,19 @@ async fn resolve_starts(
                 }
             }
         };
-        let Some((low, high)) = bounds else {
+        let Some(bounds) = bounds else {
             return logical;
         };
-        let lo = low.get(&p).copied().unwrap_or(0);
-        let hi = high.get(&p).copied().unwrap_or(lo).max(lo);
+        let lo = bounds.low.get(&p).copied().unwrap_or(0);
+        let hi = bounds.high.get(&p).copied().unwrap_or(lo).max(lo);
+        // The end as the consumer sees it: records of an open transaction are after it.
+        let end = bounds.end().get(&p).copied().unwrap_or(hi).clamp(lo, hi);
         // Out-of-range offsets start at the nearest end rather than wherever
         // auto.offset.reset would.
         StartOffset::At(match logical {
             StartOffset::Beginning => lo,
-            StartOffset::End => hi,
-            StartOffset::Tail(n) => hi.saturating_sub(n).max(lo),
+            StartOffset::End => end,
+            StartOffset::Tail(n) => end.saturating_sub(n).max(lo),
             StartOffset::At(n) => n.clamp(lo, hi),
         })
     };
@@ -320,8 +392,12 @@ struct Job {
     group: Option<String>,
     mode: ReadMode,
     output: Output,
-    /// With -e: the end offset of each partition when the command started.
+    /// With -e: the end offset of each partition when the command started (its last stable
+    /// offset under read_committed).
     ends: Option<BTreeMap<i32, i64>>,
+    /// The absolute start offsets kctl chose (reading by assignment, or `--offset N` with a
+    /// group); other partitions start where the group committed.
+    known_starts: BTreeMap<i32, i64>,
     max: Option<u64>,
     interrupt: Interrupt,
     /// Who leads each partition (`broker 1 at host:port`), to name it when it stops answering.
@@ -395,6 +471,15 @@ impl Job {
             }
             if let Some(revocation) = consumer.revocation() {
                 self.give_up(consumer, out, state, &revocation)?;
+            }
+            if let Some(ends) = &self.ends {
+                // Before any record of a newly assigned partition is polled (a rebalance
+                // ends the poll that handled it).
+                let generation = consumer.assignment_generation();
+                if state.checked_generation != Some(generation) {
+                    state.checked_generation = Some(generation);
+                    self.check_starts(consumer, ends, state);
+                }
             }
             if idle {
                 if let Err(e) = self.check_idle(consumer, state, &mut watch) {
@@ -540,6 +625,48 @@ impl Job {
         state.forget(&revocation.partitions);
         consumer.release(revocation);
         Ok(())
+    }
+
+    /// With -e: partitions that start at or past their end offset (the last stable offset
+    /// under read_committed) are done at once, with nothing to commit. The consumer would
+    /// otherwise wait for their end: librdkafka signals it only at the end itself, never past
+    /// it (between the last stable offset and the high watermark, say). Where kctl did not
+    /// choose the start, the group's committed offset is where the partition starts.
+    fn check_starts(&self, consumer: &Consumer, ends: &BTreeMap<i32, i64>, state: &mut State) {
+        let assigned: Vec<i32> = match self.group {
+            Some(_) => consumer.assigned().into_iter().collect(),
+            None => ends.keys().copied().collect(),
+        };
+        let new: Vec<i32> = assigned
+            .into_iter()
+            .filter(|p| !state.checked.contains(p))
+            .collect();
+        if new.is_empty() {
+            return;
+        }
+        let mut starts: BTreeMap<i32, i64> = new
+            .iter()
+            .filter_map(|p| Some((*p, *self.known_starts.get(p)?)))
+            .collect();
+        let unknown: Vec<i32> = new
+            .iter()
+            .copied()
+            .filter(|p| !starts.contains_key(p))
+            .collect();
+        if self.group.is_some() && !unknown.is_empty() {
+            // Without an answer the partition is read to its end as usual.
+            if let Ok(committed) = consumer.committed(&unknown, self.client.timeout) {
+                starts.extend(committed);
+            }
+        }
+        for p in new {
+            state.checked.insert(p);
+            if let (Some(start), Some(end)) = (starts.get(&p), ends.get(&p)) {
+                if start >= end {
+                    state.skip(consumer, p);
+                }
+            }
+        }
     }
 
     /// Marks partitions whose fetch position reached their end offset as done.
@@ -690,6 +817,10 @@ struct State {
     last_commit: Instant,
     /// With -e: partitions that reached their end offset.
     done: BTreeSet<i32>,
+    /// With -e: partitions whose start was checked against their end (see
+    /// `Job::check_starts`), and the assignment they were checked for.
+    checked: BTreeSet<i32>,
+    checked_generation: Option<u64>,
     /// A write to stdout failed: nothing more is written or committed.
     output_failed: bool,
     /// The cluster stopped answering (no progress, no group joined within --timeout).
@@ -705,6 +836,8 @@ impl State {
             committed: BTreeMap::new(),
             last_commit: Instant::now(),
             done: BTreeSet::new(),
+            checked: BTreeSet::new(),
+            checked_generation: None,
             output_failed: false,
             cluster_silent: false,
         }
@@ -763,11 +896,21 @@ impl State {
             self.flushed.remove(p);
             self.committed.remove(p);
             self.done.remove(p);
+            self.checked.remove(p);
+        }
+    }
+
+    /// With -e: partition `p` starts at or past its end: it is done, and nothing of it is
+    /// committed (the consumer reached no position of it).
+    fn skip(&mut self, consumer: &Consumer, p: i32) {
+        if self.done.insert(p) {
+            consumer.pause(p);
         }
     }
 
     /// With -e: partition `p` reached its end. Everything before the end was printed (what is
-    /// left are control records or compacted gaps), so the end is what the group commits.
+    /// left are control records or compacted gaps), so the end is what the group commits: the
+    /// consumer went through it (it started before it, see `Job::check_starts`).
     fn finish(&mut self, consumer: &Consumer, p: i32, end: Option<i64>) {
         if self.done.insert(p) {
             consumer.pause(p);

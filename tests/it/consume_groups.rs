@@ -1,0 +1,182 @@
+//! `kctl consume` as a group member and with `-e` against Apache Kafka: what it commits with a
+//! transaction open, across rebalances, under a slow reader.
+
+use crate::common;
+
+use std::time::{Duration, Instant};
+
+use common::Broker;
+use rdkafka::config::ClientConfig;
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+
+fn create(broker: &Broker, topic: &str, partitions: u32) {
+    broker
+        .kctl()
+        .args(["topics", "create", topic, "-p", &partitions.to_string()])
+        .assert()
+        .success();
+}
+
+fn produce(broker: &Broker, topic: &str, input: &str) {
+    broker
+        .kctl()
+        .args(["produce", topic])
+        .write_stdin(input)
+        .assert()
+        .success();
+}
+
+/// Runs `kctl --timeout 20s consume TOPIC ARGS`; asserts it succeeded well within its
+/// timeout, and returns its stdout.
+fn consume(broker: &Broker, topic: &str, args: &[&str]) -> String {
+    let started = Instant::now();
+    let out = broker
+        .kctl()
+        .args(["--timeout", "20s", "consume", topic])
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "consume {args:?} failed: {stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "consume {args:?} took {:?}: {stderr}",
+        started.elapsed()
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The group's committed offset of each partition of `topic` (`None` where it has none).
+fn committed(broker: &Broker, group: &str, topic: &str) -> Vec<Option<i64>> {
+    let described = broker.json(&["groups", "describe", group]);
+    let mut offsets: Vec<(i64, Option<i64>)> = described["groups"][0]["offsets"]
+        .as_array()
+        .map(|a| a.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .filter(|o| o["topic"] == topic)
+        .map(|o| {
+            (
+                o["partition"].as_i64().unwrap(),
+                o["current_offset"].as_i64(),
+            )
+        })
+        .collect();
+    offsets.sort();
+    offsets.into_iter().map(|(_, o)| o).collect()
+}
+
+/// A transactional producer holding a transaction open on partition 0 of `topic` with
+/// `records` in it.
+fn open_transaction(broker: &Broker, topic: &str, records: &[&str]) -> BaseProducer {
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", &broker.addr)
+        .set("transactional.id", common::unique("kctl-consume-txn"))
+        .create()
+        .unwrap();
+    producer.init_transactions(Duration::from_secs(30)).unwrap();
+    producer.begin_transaction().unwrap();
+    for r in records {
+        producer
+            .send(BaseRecord::<(), str>::to(topic).partition(0).payload(r))
+            .unwrap();
+    }
+    producer.flush(Duration::from_secs(30)).unwrap();
+    producer
+}
+
+/// Commits the transaction and waits for its commit marker (written after the commit
+/// returns), so the records are readable.
+fn commit_transaction(broker: &Broker, producer: BaseProducer, topic: &str, stable: i64) {
+    producer
+        .commit_transaction(Duration::from_secs(30))
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let offsets = broker.json(&["offsets", topic]);
+        if offsets["partitions"][0]["last_stable_offset"] == stable {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{offsets}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// With a transaction open, `-e` stops at the last stable offset and a group commits that, not
+/// the high watermark: once the transaction commits, its records are delivered to the group.
+/// So with the consumer protocol, with a new group that starts at the end, and reading
+/// uncommitted (then the end is the high watermark). Started at or past the last stable
+/// offset, `-e` ends at once.
+#[test]
+fn an_open_transaction_is_where_exit_at_end_stops_and_what_the_group_commits() {
+    let broker = Broker::start();
+    let topic = common::unique("consume-txn");
+    create(&broker, &topic, 1);
+    produce(&broker, &topic, "a\nb\n");
+    let producer = open_transaction(&broker, &topic, &["t1", "t2"]);
+
+    let classic = common::unique("txn-classic");
+    let consumer = common::unique("txn-consumer");
+    let at_end = common::unique("txn-at-end");
+    let uncommitted = common::unique("txn-uncommitted");
+    for (group, protocol) in [(&classic, "classic"), (&consumer, "consumer")] {
+        let protocol = format!("group.protocol={protocol}");
+        let args = ["-g", group, "--from-beginning", "-e", "-X", &protocol];
+        assert_eq!(consume(&broker, &topic, &args), "a\nb\n", "{group}");
+        assert_eq!(committed(&broker, group, &topic), [Some(2)], "{group}");
+    }
+    let out = consume(
+        &broker,
+        &topic,
+        &["-g", &consumer, "-X", "group.protocol=consumer", "-e"],
+    );
+    assert_eq!(out, "");
+    assert_eq!(consume(&broker, &topic, &["-g", &at_end, "-e"]), "");
+    assert_eq!(committed(&broker, &at_end, &topic), [Some(2)]);
+    let out = consume(
+        &broker,
+        &topic,
+        &[
+            "-g",
+            &uncommitted,
+            "--from-beginning",
+            "-e",
+            "-X",
+            "isolation.level=read_uncommitted",
+        ],
+    );
+    assert_eq!(out, "a\nb\nt1\nt2\n");
+    assert_eq!(committed(&broker, &uncommitted, &topic), [Some(4)]);
+
+    // By assignment, from at or past the last stable offset: nothing, at once.
+    for start in [
+        &[][..],
+        &["--offset", "end"],
+        &["--offset", "2"],
+        &["--offset", "3"],
+    ] {
+        let out = consume(&broker, &topic, &[&["-e"][..], start].concat());
+        assert_eq!(out, "", "{start:?}");
+    }
+    assert_eq!(consume(&broker, &topic, &["--offset", "-1", "-e"]), "b\n");
+
+    // The transaction commits (its marker at 4), then a record after it: the groups that
+    // stopped at the last stable offset get the transaction's records.
+    commit_transaction(&broker, producer, &topic, 5);
+    produce(&broker, &topic, "c\n");
+    for group in [&classic, &at_end] {
+        assert_eq!(
+            consume(&broker, &topic, &["-g", group, "-e"]),
+            "t1\nt2\nc\n",
+            "{group}"
+        );
+        assert_eq!(committed(&broker, group, &topic), [Some(6)], "{group}");
+    }
+    let out = consume(
+        &broker,
+        &topic,
+        &["-g", &consumer, "-X", "group.protocol=consumer", "-e"],
+    );
+    assert_eq!(out, "t1\nt2\nc\n");
+    assert_eq!(consume(&broker, &topic, &["-g", &uncommitted, "-e"]), "c\n");
+}
