@@ -185,6 +185,11 @@ impl ConsumerContext for ConsumeCtx {
                 } else {
                     consumer.assign(tpl)
                 };
+                // A partition assigned afresh is read afresh. kctl pauses a partition that
+                // reached its end (-e), and librdkafka keeps an application's pause across
+                // assignments: given back after a revocation, the partition would never be
+                // fetched, nor reach its end again.
+                let _ = consumer.resume(tpl);
                 if let Ok(mut assigned) = hooks.assigned.lock() {
                     if !cooperative {
                         assigned.clear();

@@ -180,3 +180,92 @@ fn an_open_transaction_is_where_exit_at_end_stops_and_what_the_group_commits() {
     assert_eq!(out, "t1\nt2\nc\n");
     assert_eq!(consume(&broker, &topic, &["-g", &uncommitted, "-e"]), "c\n");
 }
+
+/// Classic (eager) rebalances with `-e`: a partition that a member read to its end, taken away
+/// and given back, is done again (kctl paused it at its end, and librdkafka keeps a pause
+/// across assignments: it was never fetched again, the member waited for `--timeout` and
+/// failed). Member A reads a 1-record partition to its end, then blocks on its stdout in the
+/// middle of a long one; B joins (a rebalance), A is let go, B reads its share to the end and
+/// leaves (a rebalance that gives A everything back).
+#[test]
+fn exit_at_end_finishes_partitions_given_back_by_a_rebalance() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+
+    let broker = Broker::start();
+    let topic = common::unique("consume-given-back");
+    let group = common::unique("given-back");
+    create(&broker, &topic, 2);
+    broker
+        .kctl()
+        .args(["produce", &topic, "-p", "0"])
+        .write_stdin("small\n")
+        .assert()
+        .success();
+    let value = "v".repeat(100);
+    let big: String = (0..30_000).map(|_| format!("{value}\n")).collect();
+    broker
+        .kctl()
+        .args(["produce", &topic, "-p", "1"])
+        .write_stdin(big)
+        .assert()
+        .success();
+
+    let member = |timeout: &str| {
+        let mut cmd = common::kctl_command();
+        // Small fetches: partition 0's end arrives right after its record, long before the
+        // stdout pipe of A fills with partition 1.
+        cmd.args(["-b", &broker.addr, "--timeout", timeout])
+            .args(["consume", &topic, "-g", &group, "--from-beginning", "-e"])
+            .args([
+                "--format",
+                "%p %v\\n",
+                "-X",
+                "max.partition.fetch.bytes=10000",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        common::kill_with_parent(&mut cmd);
+        cmd.spawn().unwrap()
+    };
+    let started = Instant::now();
+    let mut a = member("20s");
+    let mut a_out = BufReader::new(a.stdout.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(a_out.read_line(&mut line).unwrap() > 0, "A ended early");
+        if line.starts_with("0 ") {
+            break;
+        }
+    }
+    // A reads on until its stdout is full.
+    std::thread::sleep(Duration::from_secs(2));
+    let mut b = member("60s");
+    let b_out = b.stdout.take().unwrap();
+    let b_read = std::thread::spawn(move || std::io::read_to_string(b_out).unwrap());
+    std::thread::sleep(Duration::from_secs(3));
+    let a_read = std::thread::spawn(move || {
+        let mut rest = String::new();
+        a_out.read_to_string(&mut rest).unwrap();
+        rest
+    });
+    let b_status = b.wait().unwrap();
+    let mut b_err = String::new();
+    b.stderr.take().unwrap().read_to_string(&mut b_err).unwrap();
+    assert!(b_status.success(), "B: {b_err}");
+    let a_status = a.wait().unwrap();
+    let mut a_err = String::new();
+    a.stderr.take().unwrap().read_to_string(&mut a_err).unwrap();
+    assert!(a_status.success(), "A: {a_err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    let (_, _) = (a_read.join().unwrap(), b_read.join().unwrap());
+    // Everything was read to its end and committed, and nobody is left in the group.
+    assert_eq!(committed(&broker, &group, &topic), [Some(1), Some(30_000)]);
+    let described = broker.json(&["groups", "describe", &group]);
+    assert_eq!(described["groups"][0]["members"], serde_json::json!([]));
+}
