@@ -66,6 +66,18 @@ fn committed(broker: &Broker, group: &str, topic: &str) -> Vec<Option<i64>> {
     offsets.into_iter().map(|(_, o)| o).collect()
 }
 
+/// The group's committed offset of partition 0, if it has one yet (`None` for a group that is
+/// not there yet).
+fn committed_now(broker: &Broker, group: &str) -> Option<i64> {
+    let out = broker
+        .kctl()
+        .args(["-o", "json", "groups", "describe", group])
+        .output()
+        .unwrap();
+    let described: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    described["groups"][0]["offsets"][0]["current_offset"].as_i64()
+}
+
 /// A transactional producer holding a transaction open on partition 0 of `topic` with
 /// `records` in it.
 fn open_transaction(broker: &Broker, topic: &str, records: &[&str]) -> BaseProducer {
@@ -268,4 +280,84 @@ fn exit_at_end_finishes_partitions_given_back_by_a_rebalance() {
     assert_eq!(committed(&broker, &group, &topic), [Some(1), Some(30_000)]);
     let described = broker.json(&["groups", "describe", &group]);
     assert_eq!(described["groups"][0]["members"], serde_json::json!([]));
+}
+
+/// Behind a slow reader of its pipe, a group member commits what the reader took about every
+/// second (it used to commit once per 256 KiB of output, every several seconds at this pace),
+/// and SIGTERM ends it promptly (it used to write out its whole buffer first), having
+/// committed exactly what the reader got, which ends with a whole record.
+#[test]
+fn a_slow_reader_gets_commits_every_second_and_a_prompt_sigterm() {
+    use std::io::Read;
+    use std::process::Stdio;
+    use std::sync::{Arc, Mutex};
+
+    let broker = Broker::start();
+    let topic = common::unique("consume-slow-reader");
+    let group = common::unique("slow-reader");
+    create(&broker, &topic, 1);
+    let value = "v".repeat(200);
+    let records: String = (0..20_000).map(|_| format!("{value}\n")).collect();
+    produce(&broker, &topic, &records);
+
+    let mut cmd = common::kctl_command();
+    cmd.args(["-b", &broker.addr, "consume", &topic, "-g", &group])
+        .args(["--from-beginning", "--format", "%o %v\\n"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    common::kill_with_parent(&mut cmd);
+    let mut child = cmd.spawn().unwrap();
+    // About 40 KB/s: 4 KiB every 100 ms.
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let reader = {
+        let got = got.clone();
+        let mut stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            let mut chunk = [0u8; 4096];
+            loop {
+                match stdout.read(&mut chunk) {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => got.lock().unwrap().extend_from_slice(&chunk[..n]),
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    let watching = Instant::now();
+    let mut seen = Vec::new();
+    while watching.elapsed() < Duration::from_secs(8) {
+        if let Some(o) = committed_now(&broker, &group) {
+            if seen.last() != Some(&o) {
+                seen.push(o);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(seen.len() >= 5, "commits seen in 8 s: {seen:?}");
+
+    let asked = Instant::now();
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    let ended = asked.elapsed();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(status.code(), Some(143), "{stderr}");
+    assert!(ended < Duration::from_secs(3), "SIGTERM took {ended:?}");
+    reader.join().unwrap();
+    let got = String::from_utf8(got.lock().unwrap().clone()).unwrap();
+    assert!(got.ends_with('\n'), "a whole record last");
+    let last: i64 = got
+        .lines()
+        .last()
+        .and_then(|l| l.split(' ').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(got.lines().count() as i64, last + 1);
+    assert_eq!(committed(&broker, &group, &topic), [Some(last + 1)]);
 }

@@ -1,9 +1,10 @@
 //! `kctl consume TOPIC`: records on stdout, as values, JSON lines or a format string.
 
 pub mod format;
+mod sink;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{self, Write};
+use std::io::{self, BufWriter, StdoutLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::times::TimeArg;
@@ -19,6 +20,10 @@ use crate::printer::OutputFormat;
 use crate::printer::Printer;
 use crate::stdio;
 use format::{Format, Output};
+use sink::Sink;
+
+/// Stdout as the printer hands it for data (written through: the sink buffers).
+type Stdout = BufWriter<StdoutLock<'static>>;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
@@ -410,21 +415,25 @@ struct Job {
 
 /// How often printed offsets are committed (besides at the end and on a revocation).
 const COMMIT_INTERVAL: Duration = Duration::from_secs(1);
+/// The output buffer: written out whenever kctl has caught up, and a chunk at a time while
+/// it holds this much (the reader is behind).
+const BUFFER: usize = 256 * 1024;
 /// How long a poll waits when nothing is buffered.
 const IDLE_POLL: Duration = Duration::from_millis(100);
 
 impl Job {
     fn run(self) -> Result<()> {
-        // Records go out through one buffer, flushed whenever kctl has caught up.
-        let mut out = self.printer.data_writer(256 * 1024)?;
+        // Records go out through the sink's buffer (stdout itself is written through).
+        let stdout = self.printer.data_writer(0)?;
         let mut consumer = Consumer::new(&self.client, &self.topic, self.mode.clone())?;
-        let mut state = State::new();
-        let mut result = self.consume(&mut consumer, &mut out, &mut state);
+        let mut state = State::new(Sink::new(stdout, BUFFER));
+        let mut result = self.consume(&mut consumer, &mut state);
         // What reached stdout is committed, never more: after a failed write nothing else is
-        // written (the buffer is dropped unwritten).
+        // written (the buffer is dropped unwritten), and on a signal only the rest of the
+        // record being written.
         if state.output_failed {
-            let _ = out.into_parts();
-        } else if let Err(e) = state.flush(&mut out) {
+            state.sink.discard();
+        } else if let Err(e) = self.drain(&consumer, &mut state, true) {
             result = result.and(Err(e));
         }
         let committed = state.commit(&consumer);
@@ -448,12 +457,7 @@ impl Job {
         result.and(committed).and(closed)
     }
 
-    fn consume<W: Write>(
-        &self,
-        consumer: &mut Consumer,
-        out: &mut W,
-        state: &mut State,
-    ) -> Result<()> {
+    fn consume(&self, consumer: &mut Consumer, state: &mut State) -> Result<()> {
         let mut wait = Duration::ZERO;
         let mut polls: u64 = 0;
         let mut done_before = usize::MAX;
@@ -470,7 +474,7 @@ impl Job {
                 return Ok(());
             }
             if let Some(revocation) = consumer.revocation() {
-                self.give_up(consumer, out, state, &revocation)?;
+                self.give_up(consumer, state, &revocation)?;
             }
             if let Some(ends) = &self.ends {
                 // Before any record of a newly assigned partition is polled (a rebalance
@@ -510,12 +514,16 @@ impl Job {
                         state.finish(consumer, p, end);
                         continue;
                     }
-                    let written = self.output.write(out, &record);
+                    let written = self.output.write(state.sink.push(), &record);
                     // The record borrows the consumer: done with it before using the consumer.
                     drop(record);
                     state.wrote(written, p, o)?;
                     if end.is_some_and(|end| o + 1 >= end) {
                         state.finish(consumer, p, end);
+                    }
+                    if state.sink.is_full() {
+                        // Behind the reader: hand it a chunk or more before reading on.
+                        self.drain(consumer, state, false)?;
                     }
                 }
                 Polled::PartitionEnd(p) => {
@@ -530,7 +538,7 @@ impl Job {
                 Polled::Idle => {
                     if wait.is_zero() {
                         // Caught up: hand what we have to the reader, then wait longer.
-                        state.flush(out)?;
+                        self.drain(consumer, state, true)?;
                         wait = IDLE_POLL;
                     }
                     if let Some(ends) = &self.ends {
@@ -538,12 +546,32 @@ impl Job {
                     }
                 }
             }
-            // Commit what was printed now and then, also while behind.
+            // Commit what the reader took now and then, also while behind.
             if self.group.is_some()
                 && now_and_then
                 && state.last_commit.elapsed() >= COMMIT_INTERVAL
             {
-                state.flush(out)?;
+                state.commit(consumer)?;
+            }
+        }
+    }
+
+    /// Writes the buffer to stdout a chunk at a time: all of it (`all`), or until it has
+    /// room again. Between chunks it commits what the reader took, about every second however
+    /// slowly it reads, and on a signal it stops once the record being written is whole.
+    fn drain(&self, consumer: &Consumer, state: &mut State, all: bool) -> Result<()> {
+        loop {
+            if self.interrupt.is_cancelled() {
+                let ended = state.sink.end_record();
+                ended.map_err(|e| state.failed(e))?;
+                return Err(self.interrupt.error());
+            }
+            if state.sink.is_empty() || !(all || state.sink.is_full()) {
+                return Ok(());
+            }
+            let written = state.sink.write_chunk(false);
+            written.map_err(|e| state.failed(e))?;
+            if self.group.is_some() && state.last_commit.elapsed() >= COMMIT_INTERVAL {
                 state.commit(consumer)?;
             }
         }
@@ -606,14 +634,14 @@ impl Job {
     }
 
     /// The group takes partitions away: commit what was printed of them, then let them go.
-    fn give_up<W: Write>(
+    fn give_up(
         &self,
         consumer: &Consumer,
-        out: &mut W,
         state: &mut State,
         revocation: &Revocation,
     ) -> Result<()> {
-        state.flush(out)?;
+        self.drain(consumer, state, true)?;
+        state.absorb();
         if !revocation.lost {
             let offsets = state.uncommitted(&revocation.partitions);
             if let Err(e) = consumer.commit(&offsets, true) {
@@ -807,10 +835,10 @@ fn ends_of(ends: &Option<BTreeMap<i32, i64>>, p: i32) -> Option<i64> {
 
 /// What was printed and committed, per partition (next offsets).
 struct State {
+    /// Stdout, and which records the reader took.
+    sink: Sink<Stdout>,
     printed: u64,
-    /// Next offset per partition of what was written to the buffer.
-    written: BTreeMap<i32, i64>,
-    /// ... and of what was flushed to stdout: what may be committed.
+    /// Next offset per partition of what the reader took: what may be committed.
     flushed: BTreeMap<i32, i64>,
     /// ... and of what this consumer committed, which only ever moves forward.
     committed: BTreeMap<i32, i64>,
@@ -828,10 +856,10 @@ struct State {
 }
 
 impl State {
-    fn new() -> State {
+    fn new(sink: Sink<Stdout>) -> State {
         State {
+            sink,
             printed: 0,
-            written: BTreeMap::new(),
             flushed: BTreeMap::new(),
             committed: BTreeMap::new(),
             last_commit: Instant::now(),
@@ -843,11 +871,12 @@ impl State {
         }
     }
 
-    /// Records that the record at offset `o` of partition `p` was written (or why not).
+    /// Records that the record at offset `o` of partition `p` was written to the buffer (or
+    /// why not).
     fn wrote(&mut self, written: io::Result<()>, p: i32, o: i64) -> Result<()> {
         written.map_err(|e| self.failed(e))?;
         self.printed += 1;
-        self.written.insert(p, o + 1);
+        self.sink.mark(p, o + 1);
         Ok(())
     }
 
@@ -856,11 +885,12 @@ impl State {
         stdio::stdout_error(err)
     }
 
-    /// Hands what was written to stdout; it may then be committed.
-    fn flush<W: Write>(&mut self, out: &mut W) -> Result<()> {
-        out.flush().map_err(|e| self.failed(e))?;
-        self.flushed.append(&mut self.written);
-        Ok(())
+    /// What the reader took may now be committed.
+    fn absorb(&mut self) {
+        for (p, next) in self.sink.taken() {
+            let flushed = self.flushed.entry(p).or_insert(next);
+            *flushed = (*flushed).max(next);
+        }
     }
 
     /// The printed offsets of `partitions` beyond what was committed.
@@ -878,6 +908,7 @@ impl State {
     /// Commits what was printed of the partitions the consumer still owns (no-op without a
     /// group); never moves an offset back.
     fn commit(&mut self, consumer: &Consumer) -> Result<()> {
+        self.absorb();
         let owned: Vec<i32> = consumer.assigned().into_iter().collect();
         let offsets = self.uncommitted(&owned);
         self.last_commit = Instant::now();
@@ -891,8 +922,8 @@ impl State {
 
     /// The partitions went to another member: nothing more is committed for them.
     fn forget(&mut self, partitions: &[i32]) {
+        self.absorb();
         for p in partitions {
-            self.written.remove(p);
             self.flushed.remove(p);
             self.committed.remove(p);
             self.done.remove(p);
@@ -915,8 +946,8 @@ impl State {
         if self.done.insert(p) {
             consumer.pause(p);
             if let Some(end) = end {
-                let next = self.written.entry(p).or_insert(end);
-                *next = (*next).max(end);
+                // Taken once the reader took every record before it.
+                self.sink.mark(p, end);
             }
         }
     }
