@@ -35,6 +35,7 @@ mod noida;
 mod oauth_errors;
 mod produce_bom;
 mod produce_consume;
+mod produce_errors;
 mod prompt;
 mod quiet;
 mod secrets;
