@@ -108,3 +108,23 @@ fn refusals_are_explained() {
         "{stderr}"
     );
 }
+
+/// A name that collides with an existing topic's ('.' and '_' are the same to Kafka, which
+/// refuses to create the second one as an invalid topic): the error names the other topic.
+#[test]
+fn a_colliding_topic_name_names_the_existing_topic() {
+    let broker = Broker::start();
+    let dotted = common::unique("produce.collide");
+    create(&broker, &dotted, &[]);
+    let underscored = dotted.replace('.', "_");
+    let (code, stderr) = produce(&broker, &underscored, &[], "a\n");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("collides with the existing topic '{dotted}'")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("did you mean '{dotted}'?")),
+        "{stderr}"
+    );
+}

@@ -161,7 +161,10 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         kafka.topic_for(&args.topic, crate::kafka::Operation::Write),
         topic_limits(kafka, &args.topic),
     );
-    let topic = topic?;
+    let topic = match topic {
+        Ok(topic) => topic,
+        Err(e) => return Err(colliding(kafka, &args.topic, e).await),
+    };
     let compressed = args.compression.is_some_and(|c| c != CompressionArg::None)
         || ctx
             .client()?
@@ -421,6 +424,28 @@ async fn topic_limits(kafka: &crate::kafka::Kafka, topic: &str) -> Limits {
         compacted: value("cleanup.policy")
             .is_some_and(|v| v.split(',').any(|p| p.trim() == "compact")),
         min_insync_replicas: value("min.insync.replicas").and_then(|v| v.parse().ok()),
+    }
+}
+
+/// A missing topic whose name collides with an existing one's ('.' and '_' are the same in
+/// Kafka's metric names, so Kafka creates only one of `a.b` and `a_b`): says which, since
+/// creating it would be refused as an invalid topic.
+async fn colliding(kafka: &crate::kafka::Kafka, name: &str, err: Error) -> Error {
+    if !matches!(err.kind(), crate::error::ErrorKind::NotFound { .. }) {
+        return err;
+    }
+    let same = |n: &str| n.replace('.', "_");
+    let Ok(names) = kafka.topic_names().await else {
+        return err;
+    };
+    match names.iter().find(|n| *n != name && same(n) == same(name)) {
+        Some(other) => err
+            .because(format!(
+                "it collides with the existing topic '{other}': Kafka takes '.' and '_' as \
+                 the same in topic names, and refuses to create '{name}' (invalid topic)"
+            ))
+            .with_hint(format!("did you mean '{other}'?")),
+        None => err,
     }
 }
 
@@ -701,6 +726,36 @@ impl Job {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn partitions_short_of_in_sync_replicas_are_named() {
+        let partition = |id, replicas: &[i32], isr: &[i32]| crate::kafka::PartitionInfo {
+            id,
+            leader: isr.first().copied(),
+            replicas: replicas.to_vec(),
+            isr: isr.to_vec(),
+            error: None,
+        };
+        let topic = TopicInfo {
+            name: "t".into(),
+            partitions: vec![partition(0, &[1, 2], &[1, 2]), partition(1, &[1, 2], &[1])],
+            error: None,
+        };
+        let limits = |min| Limits {
+            min_insync_replicas: Some(min),
+            ..Limits::default()
+        };
+        let why = short_of_replicas(&topic, &limits(2)).unwrap();
+        assert!(why.contains("partition 1 (1 in sync)"), "{why}");
+        assert!(why.contains("min.insync.replicas (2)"), "{why}");
+        assert_eq!(short_of_replicas(&topic, &limits(1)), None);
+        // Kafka 4 takes at most the replication factor.
+        let single = TopicInfo {
+            partitions: vec![partition(0, &[1], &[1])],
+            ..topic
+        };
+        assert_eq!(short_of_replicas(&single, &limits(2)), None);
+    }
 
     #[test]
     fn separators_unescape() {
