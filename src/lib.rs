@@ -137,23 +137,22 @@ async fn run(command: commands::Command, ctx: &Ctx) -> Result<(), Error> {
     }
 }
 
-/// Ctrl-C, SIGTERM and SIGHUP raise `interrupt` (commands then end cleanly); a second one ends
-/// the process at once.
+/// Ctrl-C, SIGTERM and SIGHUP raise `interrupt` (commands then end cleanly). More signals
+/// within a moment of the first are the same request (GNU `timeout` signals kctl, then its
+/// process group) and let the clean exit go on; one after that ends the process at once
+/// (see [`interrupt`]).
 fn watch_signals(interrupt: interrupt::Interrupt) -> Result<(), Error> {
+    use interrupt::Arrival;
     use tokio::signal::unix::{signal, SignalKind};
     for number in interrupt::SIGNALS {
         let mut stream = signal(SignalKind::from_raw(number))
             .map_err(|e| Error::runtime(format!("cannot handle signal {number}: {e}")))?;
         let interrupt = interrupt.clone();
         tokio::spawn(async move {
-            if stream.recv().await.is_some() {
-                if interrupt.is_cancelled() {
-                    std::process::exit(exit::signalled(interrupt.signal()));
-                }
-                interrupt.raise(number);
-                // A second signal of the same kind ends at once.
-                if stream.recv().await.is_some() {
-                    std::process::exit(exit::signalled(number));
+            while stream.recv().await.is_some() {
+                match interrupt.arrived(number, interrupt::FOLD_WINDOW) {
+                    Arrival::First | Arrival::Folded => {}
+                    Arrival::Again => std::process::exit(exit::signalled(interrupt.signal())),
                 }
             }
         });

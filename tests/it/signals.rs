@@ -451,6 +451,73 @@ fn sighup_ends_a_group_consumer_that_leaves_its_group_at_once() {
     assert_eq!(printed_next(&seen).values().sum::<i64>(), 2_000);
 }
 
+/// GNU `timeout` sends its signal twice, to kctl and then to kctl's process group: that is one
+/// request to stop, and the group member still commits what it printed and leaves its group
+/// (it used to exit at once on the second signal, leaving a member behind for the group's
+/// session timeout). A signal well after the first ends kctl at once.
+#[test]
+fn a_signal_sent_to_kctl_and_its_process_group_still_ends_cleanly() {
+    use std::os::unix::process::CommandExt;
+    let broker = Broker::start();
+    let topic = common::unique("double-term");
+    let group = common::unique("double-term-group");
+    create(&broker, &topic, 2);
+    fill(&broker, &topic, 2_000);
+    let mut cmd = common::kctl_command();
+    cmd.args(["-b", &broker.addr, "consume", &topic, "-g", &group])
+        .args(["--from-beginning", "--format", "%p %o\\n"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    common::kill_with_parent(&mut cmd);
+    let mut child = cmd.spawn().unwrap();
+    let lines = Lines::new(child.stdout.take().unwrap(), 2_000);
+    let mut seen = lines.first(2_000, Duration::from_secs(30));
+    // As `timeout -s TERM` does: the child, then its process group, a moment apart.
+    send(&child, libc::SIGTERM);
+    std::thread::sleep(Duration::from_millis(5));
+    unsafe { libc::kill(-(child.id() as i32), libc::SIGTERM) };
+    seen.extend(lines.rest(Duration::from_secs(30)));
+    let (status, stderr) = finish(&mut child, Duration::from_secs(30));
+    assert_eq!(status.code(), Some(143), "stderr: {stderr}");
+    assert_eq!(stderr, "interrupted\n");
+    let described = broker.json(&["groups", "describe", &group]);
+    assert_eq!(described["groups"][0]["members"], serde_json::json!([]));
+    let printed = printed_next(&seen);
+    let committed = committed_offsets(&broker.addr, &group, &topic, 2);
+    assert_eq!(
+        committed,
+        [0, 1].map(|p| printed.get(&p).copied().unwrap_or(-1001)),
+        "{printed:?}"
+    );
+    assert_eq!(printed.values().sum::<i64>(), 2_000);
+}
+
+/// Asked again after the first signal's moment has passed, kctl ends at once with the first
+/// signal's exit code, even while its clean exit waits (here, `produce` waiting for a cluster
+/// that never answers).
+#[test]
+fn a_second_signal_later_ends_at_once() {
+    let port = silent_port();
+    let mut child = spawn(
+        &["-b", &port, "--timeout", "60s", "produce", "t"],
+        Stdio::piped(),
+    );
+    send(&child, libc::SIGTERM);
+    std::thread::sleep(Duration::from_millis(1_500));
+    assert!(child.try_wait().unwrap().is_none(), "the clean exit waits");
+    let asked = Instant::now();
+    send(&child, libc::SIGINT);
+    let (status, _) = finish(&mut child, Duration::from_secs(30));
+    assert_eq!(status.code(), Some(143));
+    assert!(
+        asked.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        asked.elapsed()
+    );
+}
+
 #[test]
 fn consume_with_nothing_left_to_write_notices_a_closed_pipe() {
     let broker = Broker::start();
