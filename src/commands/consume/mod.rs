@@ -449,10 +449,11 @@ impl Job {
                 "read nothing: kctl started at the end of each partition (the default), \
                  where -e stops at once",
             );
-            self.printer.note(
-                "hint: add --from-beginning (or --offset) to read what the topic holds, e.g. \
-                 kctl consume a --from-beginning -o json -e | kctl produce b --input envelope",
-            );
+            self.printer.note(format!(
+                "hint: add --from-beginning (or --offset) to read what the topic holds: \
+                 kctl consume {} --from-beginning -e",
+                self.topic
+            ));
         }
         result.and(committed).and(closed)
     }
