@@ -807,3 +807,46 @@ fn basic_auth_and_tokens_are_sent_and_wrong_ones_refused() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(seen.lock().unwrap().iter().any(|h| h.starts_with("Basic ")));
 }
+
+#[test]
+fn doctor_checks_the_registry_when_one_is_set() {
+    let broker = common::Broker::start();
+    let registry = Registry::start();
+    let report = registry
+        .kctl()
+        .args(["-b", &broker.addr, "-o", "json", "doctor"])
+        .output()
+        .unwrap();
+    assert!(report.status.success(), "{}", stderr(&report));
+    let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+    let step = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "registry")
+        .expect("a registry step")
+        .clone();
+    assert_eq!(step["status"], "ok");
+    assert_eq!(step["target"], registry.url.as_str());
+    assert!(report["verdict"]
+        .as_str()
+        .unwrap()
+        .ends_with("; the schema registry answers"));
+
+    // A registry that is down fails the check, naming it.
+    let dead = format!("http://{}", common::dead_port());
+    let out = broker
+        .kctl()
+        .args(["--registry", &dead, "-o", "json", "doctor"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"], false);
+    let verdict = report["verdict"].as_str().unwrap();
+    assert!(
+        verdict.starts_with("the cluster answers, but the schema registry does not work: cannot reach the schema registry at"),
+        "{verdict}"
+    );
+    assert!(verdict.contains(&dead), "{verdict}");
+}
