@@ -850,3 +850,135 @@ fn doctor_checks_the_registry_when_one_is_set() {
     );
     assert!(verdict.contains(&dead), "{verdict}");
 }
+
+#[test]
+fn subject_names_complete_from_the_registry() {
+    let registry = Registry::start();
+    let dir = tempfile::tempdir().unwrap();
+    let subject = unique("complete-me-value");
+    let v1 = file(dir.path(), "v1.avsc", AVRO_V1);
+    registry.json(&["schemas", "register", &subject, "-f", v1.to_str().unwrap()]);
+    let cache = tempfile::tempdir().unwrap();
+    let prefix = &subject[..subject.len() - 3];
+    // The first completion misses and starts a refresh in the background; it lands soon.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let mut cmd = common::kctl();
+        cmd.env("XDG_CACHE_HOME", cache.path())
+            .env("KCTL_COMPLETE", "bash")
+            .env("_CLAP_COMPLETE_INDEX", "5")
+            .env("_CLAP_IFS", "\n")
+            .args([
+                "--",
+                "kctl",
+                "--registry",
+                &registry.url,
+                "schemas",
+                "versions",
+                prefix,
+            ]);
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let names: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        if names.contains(&subject) {
+            assert!(names.iter().all(|n| n.starts_with(prefix)), "{names:?}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{subject} never completed: {names:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// A registry stub serving `GET /schemas/ids/1` (and 404 with 40403 for other ids), counting
+/// the requests it gets.
+fn counting_stub() -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let seen_by_server = seen.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { break };
+            let seen = seen_by_server.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(conn.try_clone().unwrap());
+                loop {
+                    let mut request = String::new();
+                    if reader.read_line(&mut request).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                            break;
+                        }
+                    }
+                    let path = request.split_whitespace().nth(1).unwrap_or("").to_string();
+                    seen.lock().unwrap().push(path.clone());
+                    let (status, body) = if path == "/schemas/ids/1" {
+                        ("200 OK", r#"{"schema":"\"string\""}"#)
+                    } else {
+                        (
+                            "404 Not Found",
+                            r#"{"error_code":40403,"message":"Schema not found"}"#,
+                        )
+                    };
+                    let _ = write!(
+                        conn,
+                        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                }
+            });
+        }
+    });
+    (url, seen)
+}
+
+#[test]
+fn the_schema_source_fetches_each_id_once_failures_too() {
+    use kctl::error::ErrorKind;
+    use kctl::registry::client::Registry as Client;
+    use kctl::registry::settings::{RegistrySettings, RegistryTls};
+    use kctl::registry::SchemaType;
+    let (url, seen) = counting_stub();
+    let settings = RegistrySettings {
+        url,
+        auth: None,
+        tls: RegistryTls::default(),
+    };
+    let registry = Client::new(&settings, Duration::from_secs(10)).unwrap();
+    let source = registry.source();
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let source = source.clone();
+            std::thread::spawn(move || {
+                for _ in 0..10 {
+                    let schema = source.schema_by_id(1).unwrap();
+                    assert_eq!(schema.schema_type, SchemaType::Avro);
+                    assert_eq!(schema.schema, "\"string\"");
+                    let err = source.schema_by_id(2).unwrap_err();
+                    assert_eq!(
+                        err.kind(),
+                        &ErrorKind::NotFound {
+                            resource: "schema id 2".into()
+                        }
+                    );
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let mut paths = seen.lock().unwrap().clone();
+    paths.sort();
+    assert_eq!(paths, ["/schemas/ids/1", "/schemas/ids/2"]);
+}
