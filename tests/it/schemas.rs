@@ -982,3 +982,120 @@ fn the_schema_source_fetches_each_id_once_failures_too() {
     paths.sort();
     assert_eq!(paths, ["/schemas/ids/1", "/schemas/ids/2"]);
 }
+
+/// An HTTPS registry stub with a self-signed certificate for 127.0.0.1 (`cert.pem` in `dir`):
+/// answers every request with `["tls-subject"]`.
+fn tls_stub(dir: &Path) -> String {
+    use openssl::ssl::{SslAcceptor, SslFiletype, SslMethod};
+    use std::io::Read;
+    let out = std::process::Command::new("openssl")
+        .current_dir(dir)
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.pem",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
+        .output()
+        .expect("openssl runs (scripts/install-test-deps installs it)");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
+    acceptor
+        .set_private_key_file(dir.join("key.pem"), SslFiletype::PEM)
+        .unwrap();
+    acceptor
+        .set_certificate_chain_file(dir.join("cert.pem"))
+        .unwrap();
+    let acceptor = Arc::new(acceptor.build());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { break };
+            let acceptor = acceptor.clone();
+            std::thread::spawn(move || {
+                let Ok(mut tls) = acceptor.accept(conn) else {
+                    return;
+                };
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !String::from_utf8_lossy(&request).contains("\r\n\r\n") {
+                    match tls.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let body = r#"["tls-subject"]"#;
+                let _ = write!(
+                    tls,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tls.shutdown();
+            });
+        }
+    });
+    url
+}
+
+#[test]
+fn https_registries_are_verified_with_the_contexts_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = tls_stub(dir.path());
+    let run = |table: &str| {
+        let config = file(
+            dir.path(),
+            "config.toml",
+            &format!("current-context = \"c\"\n[contexts.c.registry]\nurl = \"{url}\"\n{table}"),
+        );
+        common::kctl()
+            .env("KCTL_CONFIG", &config)
+            .args(["-o", "json", "schemas", "list"])
+            .output()
+            .unwrap()
+    };
+    let ok = |out: &std::process::Output| {
+        assert!(out.status.success(), "{}", stderr(out));
+        assert_eq!(
+            serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+            json!({"subjects": ["tls-subject"]})
+        );
+    };
+    ok(&run(&format!(
+        "ca-file = \"{}\"\n",
+        dir.path().join("cert.pem").display()
+    )));
+    ok(&run("insecure-skip-verify = true\n"));
+
+    // Not signed by a CA the system trusts: the TLS failure, named.
+    let out = run("");
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(&format!(
+            "error: cannot list subjects: TLS with the schema registry at {url} failed: "
+        )),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    // A CA file that does not exist: a usage error naming it, before any call.
+    let out = run("ca-file = \"missing-ca.pem\"\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("[registry] ca-file"),
+        "{}",
+        stderr(&out)
+    );
+}
