@@ -1099,3 +1099,27 @@ fn https_registries_are_verified_with_the_contexts_ca() {
         stderr(&out)
     );
 }
+
+#[test]
+fn config_view_shows_the_registry_table_without_its_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = file(
+        dir.path(),
+        "config.toml",
+        "current-context = \"c\"\n[contexts.c.registry]\nurl = \"http://r:8081\"\nusername = \"alice\"\npassword = \"literal-registry-pw\"\n",
+    );
+    let out = common::kctl()
+        .env("KCTL_CONFIG", &config)
+        .args(["-o", "json", "config", "view"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("literal-registry-pw"), "{text}");
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let registry = &doc["contexts"]["c"]["registry"];
+    assert_eq!(registry["url"], "http://r:8081");
+    assert_eq!(registry["username"], "alice");
+    assert_eq!(registry["password"], "***");
+    assert_eq!(registry["insecure_skip_verify"], false);
+}
