@@ -984,9 +984,10 @@ fn the_schema_source_fetches_each_id_once_failures_too() {
 }
 
 /// An HTTPS registry stub with a self-signed certificate for 127.0.0.1 (`cert.pem` in `dir`):
-/// answers every request with `["tls-subject"]`.
-fn tls_stub(dir: &Path) -> String {
-    use openssl::ssl::{SslAcceptor, SslFiletype, SslMethod};
+/// answers every request with `["tls-subject"]`. With `client_ca`, it wants a client
+/// certificate that CA signed.
+fn tls_stub(dir: &Path, client_ca: Option<&Path>) -> String {
+    use openssl::ssl::{SslAcceptor, SslFiletype, SslMethod, SslVerifyMode};
     use std::io::Read;
     let out = std::process::Command::new("openssl")
         .current_dir(dir)
@@ -1017,6 +1018,10 @@ fn tls_stub(dir: &Path) -> String {
     acceptor
         .set_certificate_chain_file(dir.join("cert.pem"))
         .unwrap();
+    if let Some(ca) = client_ca {
+        acceptor.set_ca_file(ca).unwrap();
+        acceptor.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
+    }
     let acceptor = Arc::new(acceptor.build());
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("https://{}", listener.local_addr().unwrap());
@@ -1052,7 +1057,7 @@ fn tls_stub(dir: &Path) -> String {
 #[test]
 fn https_registries_are_verified_with_the_contexts_ca() {
     let dir = tempfile::tempdir().unwrap();
-    let url = tls_stub(dir.path());
+    let url = tls_stub(dir.path(), None);
     let run = |table: &str| {
         let config = file(
             dir.path(),
@@ -1122,4 +1127,66 @@ fn config_view_shows_the_registry_table_without_its_secret() {
     assert_eq!(registry["username"], "alice");
     assert_eq!(registry["password"], "***");
     assert_eq!(registry["insecure_skip_verify"], false);
+}
+
+#[test]
+fn mutual_tls_with_the_contexts_certificate_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    // The client's certificate, self-signed, with an EC key in SEC1 PEM (not PKCS#8: kctl
+    // converts it for native-tls).
+    let openssl = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "openssl {args:?}: {}", stderr(&out));
+    };
+    openssl(&[
+        "ecparam",
+        "-name",
+        "prime256v1",
+        "-genkey",
+        "-noout",
+        "-out",
+        "me.key",
+    ]);
+    openssl(&[
+        "req", "-x509", "-new", "-key", "me.key", "-out", "me.pem", "-days", "1", "-subj", "/CN=me",
+    ]);
+    assert!(std::fs::read_to_string(dir.path().join("me.key"))
+        .unwrap()
+        .starts_with("-----BEGIN EC PRIVATE KEY-----"));
+    let url = tls_stub(dir.path(), Some(&dir.path().join("me.pem")));
+    let ca = dir.path().join("cert.pem");
+    let run = |table: &str| {
+        let config = file(
+            dir.path(),
+            "config.toml",
+            &format!(
+                "current-context = \"c\"\n[contexts.c.registry]\nurl = \"{url}\"\nca-file = \"{}\"\n{table}",
+                ca.display()
+            ),
+        );
+        common::kctl()
+            .env("KCTL_CONFIG", &config)
+            .args(["-o", "json", "schemas", "list"])
+            .output()
+            .unwrap()
+    };
+    let out = run("cert-file = \"me.pem\"\nkey-file = \"me.key\"\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+        json!({"subjects": ["tls-subject"]})
+    );
+    // Without the certificate: refused, naming the registry.
+    let out = run("");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains(&url), "{}", stderr(&out));
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    // Half of the pair: a usage error.
+    let out = run("cert-file = \"me.pem\"\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cert-file and key-file go together"));
 }
