@@ -1190,3 +1190,78 @@ fn mutual_tls_with_the_contexts_certificate_and_key() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("cert-file and key-file go together"));
 }
+
+/// Runs `kctl schemas delete ARGS` on a pseudo-terminal, answers the question with `keys`,
+/// and returns the exit code and what it wrote on the terminal.
+fn delete_on_a_terminal(registry: &Registry, args: &[&str], keys: &[u8]) -> (Option<i32>, String) {
+    use std::io::Read;
+    use std::process::Stdio;
+    let (controller, terminal) = crate::prompt::pty();
+    let mut child = common::kctl_command()
+        .env("TERM", "xterm")
+        .args(["--registry", &registry.url, "schemas", "delete"])
+        .args(args)
+        .stdin(Stdio::from(terminal.try_clone().unwrap()))
+        .stderr(Stdio::from(terminal))
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut reader = controller.try_clone().unwrap();
+    let sink = seen.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let text = || String::from_utf8_lossy(&seen.lock().unwrap()).into_owned();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !text().contains("This cannot be undone") {
+        assert!(Instant::now() < deadline, "no prompt: {:?}", text());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    (&controller).write_all(keys).unwrap();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("kctl did not exit: {:?}", text());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    std::thread::sleep(Duration::from_millis(100));
+    (status.code(), text())
+}
+
+#[test]
+fn delete_asks_on_a_terminal_and_defaults_to_no() {
+    let registry = Registry::start();
+    let dir = tempfile::tempdir().unwrap();
+    let subject = unique("ask-value");
+    let v1 = file(dir.path(), "v1.avsc", AVRO_V1);
+    registry.json(&["schemas", "register", &subject, "-f", v1.to_str().unwrap()]);
+
+    // Enter takes the default, No: nothing deleted.
+    let (code, text) = delete_on_a_terminal(&registry, &[&subject], b"\r");
+    assert_eq!(code, Some(1), "{text:?}");
+    assert!(
+        text.contains(&format!(
+            "Delete subject {subject} (version 1)? This cannot be undone"
+        )),
+        "{text:?}"
+    );
+    assert!(text.contains("aborted: nothing was deleted"), "{text:?}");
+    assert_eq!(versions(&registry, &subject, false), [1]);
+
+    // y deletes.
+    let (code, text) = delete_on_a_terminal(&registry, &[&subject], b"y");
+    assert_eq!(code, Some(0), "{text:?}");
+    assert!(!subjects(&registry, false).contains(&subject));
+}
