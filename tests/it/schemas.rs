@@ -1265,3 +1265,65 @@ fn delete_asks_on_a_terminal_and_defaults_to_no() {
     assert_eq!(code, Some(0), "{text:?}");
     assert!(!subjects(&registry, false).contains(&subject));
 }
+
+#[test]
+fn a_wrong_password_is_refused_by_a_real_registry_and_changes_nothing() {
+    let registry = Registry::private_with_basic_auth("alice", "registry-pw-42");
+    let dir = tempfile::tempdir().unwrap();
+    let v1 = file(dir.path(), "v1.avsc", AVRO_V1);
+    let as_alice = |password: &str, args: &[&str]| {
+        common::kctl()
+            .env("KCTL_TEST_REG_PW", password)
+            .args(["--registry", &registry.url, "--registry-user", "alice"])
+            .args(["--registry-password-env", "KCTL_TEST_REG_PW"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = as_alice(
+        "wrong-pw-17",
+        &["schemas", "register", "s", "-f", v1.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(&format!(
+            "error: cannot register the schema under subject 's': the schema registry at {} answered HTTP 401 Unauthorized\nhint: ",
+            registry.url
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("wrong-pw-17"), "{err}");
+    // Without credentials: refused the same way.
+    let out = common::kctl()
+        .args(["--registry", &registry.url, "schemas", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("answered HTTP 401 Unauthorized"),
+        "{}",
+        stderr(&out)
+    );
+
+    // The right password: nothing was registered by the refused call.
+    let out = as_alice("registry-pw-42", &["-o", "json", "schemas", "list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+        json!({"subjects": []})
+    );
+    let out = as_alice(
+        "registry-pw-42",
+        &[
+            "-o",
+            "json",
+            "schemas",
+            "register",
+            "s",
+            "-f",
+            v1.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -101,16 +101,32 @@ fn registry_java() -> Result<PathBuf, String> {
         .ok_or_else(|| "no Java 21 or newer in /usr/lib/jvm or on the PATH".to_string())
 }
 
-/// A free loopback port (free when asked; the registry binds it right after).
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
-    listener.local_addr().unwrap().port()
+/// Two different free loopback ports (free when asked; the registry binds them right after).
+fn free_ports() -> (u16, u16) {
+    let a = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let b = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    (
+        a.local_addr().unwrap().port(),
+        b.local_addr().unwrap().port(),
+    )
 }
 
 /// The registry of the tests.
 pub struct Registry {
     /// The Confluent-compatible API's base URL: `http://127.0.0.1:PORT/apis/ccompat/v7`.
     pub url: String,
+    /// A private registry's stopper: dropping it stops the registry.
+    stop: Option<mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl Registry {
@@ -123,7 +139,7 @@ impl Registry {
             let (tx, rx) = mpsc::channel();
             std::thread::Builder::new()
                 .name("schema-registry".into())
-                .spawn(move || match launch() {
+                .spawn(move || match launch(&[]) {
                     Ok((url, mut child)) => {
                         let _ = tx.send(Ok(url));
                         let _ = child.wait();
@@ -137,8 +153,45 @@ impl Registry {
                 .unwrap_or_else(|_| Err("the registry thread died".to_string()))
         });
         match url {
-            Ok(url) => Registry { url: url.clone() },
+            Ok(url) => Registry {
+                url: url.clone(),
+                stop: None,
+                thread: None,
+            },
             Err(e) => panic!("cannot start the schema registry: {e}\n{REGISTRY_INSTALL_HINT}"),
+        }
+    }
+
+    /// A registry of the caller's own that wants HTTP basic auth as `user` with `password`
+    /// (Quarkus' embedded users); stopped when dropped. A JVM start: use sparingly.
+    pub fn private_with_basic_auth(user: &str, password: &str) -> Registry {
+        let args = vec![
+            "-Dquarkus.http.auth.basic=true".to_string(),
+            "-Dquarkus.security.users.embedded.plain-text=true".to_string(),
+            format!("-Dquarkus.security.users.embedded.users.{user}={password}"),
+            format!("-Dquarkus.security.users.embedded.roles.{user}=sr-admin"),
+        ];
+        let (tx, rx) = mpsc::channel();
+        let (stop_tx, stop_rx) = mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || match launch(&args) {
+            Ok((url, mut child)) => {
+                let _ = tx.send(Ok(url));
+                let _ = stop_rx.recv();
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            Err(e) => {
+                let _ = tx.send(Err(e));
+            }
+        });
+        match rx.recv() {
+            Ok(Ok(url)) => Registry {
+                url,
+                stop: Some(stop_tx),
+                thread: Some(thread),
+            },
+            Ok(Err(e)) => panic!("cannot start the schema registry: {e}\n{REGISTRY_INSTALL_HINT}"),
+            Err(_) => panic!("the registry thread died. {REGISTRY_INSTALL_HINT}"),
         }
     }
 
@@ -171,23 +224,29 @@ impl Registry {
     }
 }
 
-/// Starts Apicurio on a free port and waits until its Confluent API answers.
-fn launch() -> Result<(String, std::process::Child), String> {
+/// Starts Apicurio on a free port with these extra JVM options and waits until its Confluent
+/// API answers (an HTTP 401 is an answer too: a registry that wants a login).
+fn launch(extra: &[String]) -> Result<(String, std::process::Child), String> {
     let jar = apicurio_jar()?;
     let java = registry_java()?;
-    let port = free_port();
+    let (port, management_port) = free_ports();
     let mut cmd = StdCommand::new(&java);
     cmd.args([
         "-Xmx512m",
         "-XX:+UseSerialGC",
         &format!("-Dquarkus.http.port={port}"),
         "-Dquarkus.http.host=127.0.0.1",
+        // Quarkus' management interface (health, metrics) listens on 0.0.0.0:9000 by default:
+        // a fixed port two registries (or anything else) would fight over.
+        &format!("-Dquarkus.management.port={management_port}"),
+        "-Dquarkus.management.host=127.0.0.1",
         // Apicurio refuses deletes unless they are enabled.
         "-Dapicurio.rest.deletion.artifact.enabled=true",
         "-Dapicurio.rest.deletion.artifact-version.enabled=true",
         "-Dapicurio.rest.deletion.group.enabled=true",
-        "-jar",
     ])
+    .args(extra)
+    .arg("-jar")
     .arg(&jar)
     .current_dir(jar.parent().unwrap())
     .stdin(Stdio::null())
@@ -232,7 +291,7 @@ fn launch() -> Result<(String, std::process::Child), String> {
             ));
         }
         if let Ok(response) = agent.get(&format!("{url}/subjects")).call() {
-            if response.status() == 200 {
+            if response.status() == 200 || response.status() == 401 {
                 return Ok((url, child));
             }
         }
