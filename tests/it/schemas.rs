@@ -1327,3 +1327,36 @@ fn a_wrong_password_is_refused_by_a_real_registry_and_changes_nothing() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn confluent_kafkas_client_and_kctl_see_the_same_registry() {
+    let registry = Registry::start();
+    let dir = tempfile::tempdir().unwrap();
+    // Registered by confluent-kafka's client, read by kctl.
+    let theirs = unique("py-value");
+    let script = "import sys\n\
+        from confluent_kafka.schema_registry import SchemaRegistryClient, Schema\n\
+        client = SchemaRegistryClient({'url': sys.argv[1]})\n\
+        if sys.argv[2] == 'register':\n    \
+            print(client.register_schema(sys.argv[3], Schema(sys.argv[4], 'AVRO')))\n\
+        else:\n    \
+            v = client.get_latest_version(sys.argv[3])\n    \
+            print(v.schema_id, v.version)\n";
+    let out =
+        common::registry::run_python(script, &[&registry.url, "register", &theirs, AVRO_V1], b"");
+    let id: u64 = String::from_utf8(out).unwrap().trim().parse().unwrap();
+    let got = registry.json(&["schemas", "get", &theirs]);
+    assert_eq!(got["id"], id);
+    assert_eq!(got["version"], 1);
+    assert_eq!(got["schema_type"], "avro");
+
+    // Registered by kctl, read by confluent-kafka's client.
+    let ours = unique("kctl-value");
+    let v2 = file(dir.path(), "v2.avsc", AVRO_V2);
+    let registered = registry.json(&["schemas", "register", &ours, "-f", v2.to_str().unwrap()]);
+    let out = common::registry::run_python(script, &[&registry.url, "latest", &ours], b"");
+    assert_eq!(
+        String::from_utf8(out).unwrap().trim(),
+        format!("{} 1", registered["id"])
+    );
+}
