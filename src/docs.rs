@@ -220,6 +220,9 @@ Bootstrap brokers when \\fB\\-b\\fR is not given (empty means unset).
 \\fBKCTL_CONTEXT\\fR
 The context of the config file to use when \\fB\\-\\-context\\fR is not given.
 .TP
+\\fBKCTL_REGISTRY\\fR
+The schema registry's URL when \\fB\\-\\-registry\\fR is not given.
+.TP
 \\fBKCTL_CONFIG\\fR
 The config file (default \\fI~/.config/kctl/config.toml\\fR).
 ";

@@ -8,6 +8,7 @@
 //! - [`settings`] (the global options, environment and config file resolved once), with
 //!   [`config`] (the config file) and [`security`] (TLS, SASL, secrets);
 //! - [`kafka`], the only module that talks to librdkafka, made from the settings;
+//! - [`registry`], the only module that talks to a schema registry (HTTP), on the same terms;
 //! - [`printer`] (the one owner of stdout and stderr) with [`render`] (tables), and
 //!   [`error`] (kinds, cause chains and the exit codes, in one place).
 

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use common::Broker;
 
 /// A pseudo-terminal: (controller, the terminal a child gets as its stdin and stderr).
-fn pty() -> (std::fs::File, OwnedFd) {
+pub(crate) fn pty() -> (std::fs::File, OwnedFd) {
     let (mut controller, mut terminal) = (0, 0);
     let size = libc::winsize {
         ws_row: 24,
