@@ -95,7 +95,7 @@ impl<W: Write> Sink<W> {
     /// Writes the rest of the record the last chunk cut, if it cut one: what reaches stdout
     /// ends with a whole record.
     pub fn end_record(&mut self) -> io::Result<()> {
-        while self.written > self.boundary {
+        while self.written > self.boundary && !self.buf.is_empty() {
             self.write_chunk(true)?;
         }
         Ok(())

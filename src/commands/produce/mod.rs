@@ -157,12 +157,12 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     // The topic's limits, to keep records the broker would refuse (and the valid records
     // batched with them) from being sent.
     let kafka = ctx.kafka()?;
-    let (topic, limits) = tokio::join!(
+    let checked = tokio::try_join!(
         kafka.topic_for(&args.topic, crate::kafka::Operation::Write),
-        topic_limits(kafka, &args.topic),
+        async { Ok(topic_limits(kafka, &args.topic).await) },
     );
-    let topic = match topic {
-        Ok(topic) => topic,
+    let (topic, limits) = match checked {
+        Ok(checked) => checked,
         Err(e) => return Err(colliding(kafka, &args.topic, e).await),
     };
     let compressed = args.compression.is_some_and(|c| c != CompressionArg::None)
