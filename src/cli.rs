@@ -91,6 +91,49 @@ pub struct GlobalArgs {
 
     #[command(flatten)]
     pub security: SecurityArgs,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// The schema registry: its URL and basic-auth credentials (a context's `[registry]` table
+/// holds the rest: bearer tokens, TLS files). The password comes from an environment variable
+/// or a file, never the command line.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RegistryArgs {
+    /// Schema registry URL, e.g. http://localhost:8081 (Confluent-compatible REST API)
+    #[arg(
+        long = "registry",
+        env = "KCTL_REGISTRY",
+        value_name = "URL",
+        value_hint = ValueHint::Url,
+        global = true,
+        help_heading = "Schema registry"
+    )]
+    pub registry: Option<String>,
+
+    /// Schema registry user name (HTTP basic auth)
+    #[arg(
+        long = "registry-user",
+        value_name = "USER",
+        global = true,
+        help_heading = "Schema registry"
+    )]
+    pub registry_user: Option<String>,
+
+    /// Read the schema registry password from this environment variable
+    #[arg(
+        long = "registry-password-env",
+        value_name = "VAR",
+        global = true,
+        help_heading = "Schema registry",
+        conflicts_with = "registry_password_file"
+    )]
+    pub registry_password_env: Option<String>,
+
+    /// Read the schema registry password from this file
+    #[arg(long = "registry-password-file", value_name = "FILE", value_hint = ValueHint::FilePath, global = true, help_heading = "Schema registry")]
+    pub registry_password_file: Option<PathBuf>,
 }
 
 /// TLS and SASL options. Secrets come from an environment variable or a file, never the

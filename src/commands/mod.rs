@@ -13,6 +13,7 @@ pub mod groups;
 pub mod offsets;
 pub mod produce;
 pub mod record;
+pub mod schemas;
 pub mod times;
 pub mod topics;
 pub mod users;
@@ -25,6 +26,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::interrupt::Interrupt;
 use crate::kafka::{ClientConfig, Kafka};
 use crate::printer::Printer;
+use crate::registry::client::Registry;
 use crate::settings::Settings;
 
 /// What every command runs with.
@@ -36,6 +38,7 @@ pub struct Ctx {
     /// How clients connect; `None` for the commands that never do.
     client: Option<ClientConfig>,
     kafka: OnceLock<Kafka>,
+    registry: OnceLock<Registry>,
 }
 
 impl Ctx {
@@ -46,6 +49,7 @@ impl Ctx {
             interrupt: Interrupt::new(),
             client,
             kafka: OnceLock::new(),
+            registry: OnceLock::new(),
         }
     }
 
@@ -63,6 +67,22 @@ impl Ctx {
         }
         let kafka = Kafka::connect(self.client()?)?;
         Ok(self.kafka.get_or_init(|| kafka))
+    }
+
+    /// The schema registry the settings name, made on first use and shared (its schema cache
+    /// with it); a usage error when none is set.
+    pub fn registry(&self) -> Result<&Registry> {
+        if let Some(registry) = self.registry.get() {
+            return Ok(registry);
+        }
+        let settings = self.settings.registry.as_ref().ok_or_else(|| {
+            Error::usage(
+                "no schema registry is set: give --registry URL, set KCTL_REGISTRY, or add a \
+                 [registry] table with a url to the context",
+            )
+        })?;
+        let registry = Registry::new(settings, self.settings.timeout)?;
+        Ok(self.registry.get_or_init(|| registry))
     }
 }
 
@@ -90,6 +110,9 @@ pub enum Command {
     /// List, create and delete SASL/SCRAM users
     #[command(subcommand)]
     Users(users::Command),
+    /// Manage the schema registry: subjects, versions, schemas, compatibility and mode
+    #[command(subcommand)]
+    Schemas(schemas::Command),
     /// Show partitions' earliest, latest and last stable offsets, max-timestamp record and the
     /// offset for a time
     Offsets(offsets::Args),
@@ -212,6 +235,7 @@ pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Acls(cmd) => acls::run(cmd, ctx).await,
         Command::Users(cmd) => users::run(cmd, ctx).await,
         Command::Offsets(args) => offsets::run(args, ctx).await,
+        Command::Schemas(cmd) => schemas::run(cmd, ctx).await,
         Command::Doctor(args) => doctor::run(args, ctx).await,
         Command::Completions(args) => completions::run(args, ctx),
         Command::Config(cmd) => config::run(cmd, ctx).await,

@@ -23,6 +23,7 @@ use assert_cmd::Command;
 
 pub mod apache;
 pub mod mock;
+pub mod registry;
 pub mod secure;
 
 pub const KAFKA_INSTALL_HINT: &str = "the broker tests run Apache Kafka (Java 17+ and the \
