@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use super::codec::{DecodeMode, DecodedRecord, Decoding, ProtoArgs};
 use super::times::TimeArg;
 use super::Ctx;
 use crate::error::{Error, ErrorKind, Result};
@@ -64,6 +65,15 @@ pub struct Args {
     /// %v (or %s) value, %h headers, %T timestamp, %K/%S key/value length; \n \t \\ escapes
     #[arg(long, value_name = "FORMAT", value_parser = Format::parse)]
     pub format: Option<Format>,
+
+    /// Decode keys and values framed for the schema registry (with a registry set) and plain
+    /// Protobuf (with --proto-file) to JSON, or print them as they are
+    #[arg(long, value_name = "MODE", value_enum, default_value_t = DecodeMode::Auto,
+          help_heading = "Schemas")]
+    pub decode: DecodeMode,
+
+    #[command(flatten)]
+    pub proto: ProtoArgs,
 }
 
 /// A count of 1 or more.
@@ -130,6 +140,12 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         (None, OutputFormat::Table) => Output::Value,
     };
 
+    let source = match args.decode {
+        DecodeMode::Auto => super::codec::schema_source(ctx)?,
+        DecodeMode::None => None,
+    };
+    let decoding = Decoding::new(args.decode, source, &args.proto, ctx.printer.clone())?;
+
     let started = Instant::now();
     let kafka = ctx.kafka()?;
     let (topic, brokers) = kafka
@@ -191,6 +207,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         ends,
         max: args.max_messages,
         interrupt: ctx.interrupt.clone(),
+        decoding,
     };
     tokio::task::spawn_blocking(move || job.run())
         .await
@@ -330,6 +347,8 @@ struct Job {
     started: Instant,
     /// Why nothing may be read with -e: kctl starts at the end of a topic that has records.
     starts_at_end_of_records: bool,
+    /// Keys and values to decode (with a registry or --proto-file).
+    decoding: Option<std::cell::RefCell<Decoding>>,
 }
 
 /// How often printed offsets are committed (besides at the end and on a revocation).
@@ -369,7 +388,11 @@ impl Job {
                  kctl consume a --from-beginning -o json -e | kctl produce b --input envelope",
             );
         }
-        result.and(committed).and(closed)
+        let decoded = match &self.decoding {
+            Some(decoding) => decoding.borrow().outcome(),
+            None => Ok(()),
+        };
+        result.and(committed).and(closed).and(decoded)
     }
 
     fn consume<W: Write>(
@@ -425,7 +448,14 @@ impl Job {
                         state.finish(consumer, p, end);
                         continue;
                     }
-                    let written = self.output.write(out, &record);
+                    let written = match &self.decoding {
+                        Some(decoding) => {
+                            let mut decoding = decoding.borrow_mut();
+                            let decoded = decoding.decode(&record);
+                            self.output.write(out, &record, &decoded)
+                        }
+                        None => self.output.write(out, &record, &DecodedRecord::default()),
+                    };
                     // The record borrows the consumer: done with it before using the consumer.
                     drop(record);
                     state.wrote(written, p, o)?;
