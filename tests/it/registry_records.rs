@@ -366,4 +366,56 @@ fn records_that_do_not_fit_are_refused_and_nothing_is_sent() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("partition 0 offset 1"), "{err}");
     assert!(err.contains("schema id 10000"), "{err}");
+
+    // A registry that does not answer: consume prints the records as they are and exits 1;
+    // produce sends nothing.
+    let down = "http://127.0.0.1:1/apis/ccompat/v7";
+    let out = broker
+        .kctl()
+        .args(["--registry", down, "-o", "json", "consume", &topic])
+        .args(["--from-beginning", "-e"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("127.0.0.1:1"), "{err}");
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines.iter().all(|l| l["value"].is_string()), "{lines:?}");
+    let out = broker
+        .kctl()
+        .args([
+            "--registry",
+            down,
+            "produce",
+            &topic,
+            "--value-schema-id",
+            "1",
+        ])
+        .write_stdin("{\"n\": 1}\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("127.0.0.1:1"), "{err}");
+    let count = kctl(&broker, &registry)
+        .args([
+            "consume",
+            &topic,
+            "--from-beginning",
+            "-e",
+            "--decode",
+            "none",
+        ])
+        .output()
+        .unwrap()
+        .stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
+    assert_eq!(count, 2, "nothing was sent");
 }
