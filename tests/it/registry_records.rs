@@ -147,6 +147,22 @@ fn interop(
         assert_eq!(record["value_schema_id"], id);
     }
 
+    // The default output and --format print the decoded values as compact JSON.
+    for extra in [&[][..], &["--format", "%v\\n"][..]] {
+        let out = kctl(&broker, &registry)
+            .args(["consume", &subject_topic, "--from-beginning", "-e"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        let printed: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(printed, values, "{text}");
+    }
+
     // kctl -> confluent-kafka: the same bytes, and the same data back.
     let copy = unique(&format!("rec-{format}-kctl"));
     create_topic(&broker, &copy);
