@@ -17,6 +17,7 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 pub mod cli;
+pub mod codec;
 pub mod commands;
 pub mod complete;
 pub mod config;

@@ -4,6 +4,7 @@
 pub mod acls;
 pub mod brokers;
 pub mod cluster;
+pub mod codec;
 pub mod complete;
 pub mod completions;
 pub mod config;

@@ -8,6 +8,10 @@ use base64::Engine as _;
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
+use serde_json::value::RawValue;
+
+use crate::codec::{Format, SchemaRef};
+use crate::commands::codec::{DecodedRecord, Part};
 use crate::kafka::{check_timestamp, RecordRef, RecordTime, TimestampType};
 
 /// A record: every field may be left out when it is read.
@@ -26,13 +30,26 @@ pub struct Record<'a> {
     #[serde(default)]
     pub timestamp_type: Written<&'static str>,
     #[serde(default, borrow)]
-    pub key: Option<Cow<'a, str>>,
+    pub key: Option<Data<'a>>,
     #[serde(default)]
     pub key_encoding: Option<Encoding>,
+    /// A key decoded by a schema: the schema's id, GUID (the header form) or Protobuf message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_schema_id: Option<u32>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub key_schema_guid: Option<Cow<'a, str>>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub key_proto_type: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
-    pub value: Option<Cow<'a, str>>,
+    pub value: Option<Data<'a>>,
     #[serde(default)]
     pub value_encoding: Option<Encoding>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_schema_id: Option<u32>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub value_schema_guid: Option<Cow<'a, str>>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub value_proto_type: Option<Cow<'a, str>>,
     /// In record order (names may repeat); consume always writes the array.
     #[serde(default, borrow)]
     pub headers: Option<Vec<Header<'a>>>,
@@ -50,12 +67,84 @@ pub struct Header<'a> {
 }
 
 /// How bytes are written: as text when they are UTF-8, otherwise in base64 (standard
-/// alphabet, padded). Read, a missing encoding is `utf8`.
+/// alphabet, padded); or decoded by a schema, as JSON (`avro`, `protobuf`, `json_schema`).
+/// Read, a missing encoding is `utf8`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Encoding {
     Utf8,
     Base64,
+    Avro,
+    Protobuf,
+    JsonSchema,
+}
+
+impl Encoding {
+    /// The schema format, for a decoded key or value.
+    pub fn format(self) -> Option<Format> {
+        match self {
+            Encoding::Utf8 | Encoding::Base64 => None,
+            Encoding::Avro => Some(Format::Avro),
+            Encoding::Protobuf => Some(Format::Protobuf),
+            Encoding::JsonSchema => Some(Format::JsonSchema),
+        }
+    }
+}
+
+impl From<Format> for Encoding {
+    fn from(format: Format) -> Encoding {
+        match format {
+            Format::Avro => Encoding::Avro,
+            Format::Protobuf => Encoding::Protobuf,
+            Format::JsonSchema => Encoding::JsonSchema,
+        }
+    }
+}
+
+/// A key or value: text (UTF-8 or base64), or the JSON a schema decoded it to (kept as the
+/// JSON text it is).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Data<'a> {
+    Text(Cow<'a, str>),
+    Json(Cow<'a, str>),
+}
+
+impl Data<'_> {
+    /// The text, or the JSON's source text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Data::Text(t) | Data::Json(t) => t,
+        }
+    }
+}
+
+impl Serialize for Data<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Data::Text(t) => s.serialize_str(t),
+            Data::Json(json) => {
+                let raw: &RawValue =
+                    serde_json::from_str(json).map_err(serde::ser::Error::custom)?;
+                raw.serialize(s)
+            }
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Data<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw: &'de RawValue = Deserialize::deserialize(d)?;
+        let text = raw.get();
+        if text.starts_with('"') {
+            let s: Cow<'de, str> = serde_json::from_str(text).map_err(serde::de::Error::custom)?;
+            Ok(Data::Text(match s {
+                Cow::Borrowed(b) => Cow::Borrowed(b),
+                Cow::Owned(o) => Cow::Owned(o),
+            }))
+        } else {
+            Ok(Data::Json(Cow::Borrowed(text)))
+        }
+    }
 }
 
 /// A field consume writes and produce accepts (any JSON value) and ignores: where the record
@@ -134,6 +223,10 @@ fn decode<'t>(
             .decode(text)
             .map(|b| Some(Cow::Owned(b)))
             .map_err(|e| format!("the {what} is not valid base64: {e}")),
+        format => Err(format!(
+            "the {what} cannot have encoding {}",
+            format.format().map_or("", Format::name)
+        )),
     }
 }
 
@@ -142,6 +235,7 @@ impl<'a> Record<'a> {
     pub fn of(record: &'a RecordRef<'_>) -> Record<'a> {
         let (key, key_encoding) = encode(record.key());
         let (value, value_encoding) = encode(record.value());
+        let (key, value) = (key.map(Data::Text), value.map(Data::Text));
         let headers = if record.has_headers() {
             record
                 .headers()
@@ -172,20 +266,101 @@ impl<'a> Record<'a> {
             timestamp_type: Written(timestamp_type),
             key,
             key_encoding,
+            key_schema_id: None,
+            key_schema_guid: None,
+            key_proto_type: None,
             value,
             value_encoding,
+            value_schema_id: None,
+            value_schema_guid: None,
+            value_proto_type: None,
             headers: Some(headers),
         }
     }
 
-    /// The key's bytes, decoded.
-    pub fn key_bytes(&self) -> Result<Option<Cow<'_, [u8]>>, String> {
-        decode(self.key.as_deref(), self.key_encoding, "key")
+    /// The record with its key and value as decoded (those that were).
+    pub fn with_decoded(mut self, decoded: &DecodedRecord<'a>) -> Record<'a> {
+        #[allow(clippy::type_complexity)]
+        fn parts<'a>(
+            part: &Part<'a>,
+        ) -> (
+            Data<'a>,
+            Encoding,
+            Option<u32>,
+            Option<Cow<'a, str>>,
+            Option<Cow<'a, str>>,
+        ) {
+            // (The codecs write UTF-8 JSON.)
+            let json = std::str::from_utf8(part.json).unwrap_or("null");
+            let (id, guid) = match &part.decoded.schema {
+                SchemaRef::Id(id) => (Some(*id), None),
+                SchemaRef::Guid(guid) => (None, Some(Cow::Owned(guid.to_string()))),
+                SchemaRef::File => (None, None),
+            };
+            let message = part
+                .decoded
+                .message
+                .as_deref()
+                .map(|m| Cow::Owned(m.to_string()));
+            (
+                Data::Json(Cow::Borrowed(json)),
+                part.decoded.format.into(),
+                id,
+                guid,
+                message,
+            )
+        }
+        if let Some(part) = &decoded.key {
+            let (data, encoding, id, guid, message) = parts(part);
+            self.key = Some(data);
+            self.key_encoding = Some(encoding);
+            (
+                self.key_schema_id,
+                self.key_schema_guid,
+                self.key_proto_type,
+            ) = (id, guid, message);
+        }
+        if let Some(part) = &decoded.value {
+            let (data, encoding, id, guid, message) = parts(part);
+            self.value = Some(data);
+            self.value_encoding = Some(encoding);
+            (
+                self.value_schema_id,
+                self.value_schema_guid,
+                self.value_proto_type,
+            ) = (id, guid, message);
+        }
+        self
     }
 
-    /// The value's bytes, decoded.
+    /// The key's bytes, decoded (a key decoded by a schema is encoded by the caller).
+    pub fn key_bytes(&self) -> Result<Option<Cow<'_, [u8]>>, String> {
+        data_bytes(self.key.as_ref(), self.key_encoding, "key")
+    }
+
+    /// The value's bytes, decoded (as for the key).
     pub fn value_bytes(&self) -> Result<Option<Cow<'_, [u8]>>, String> {
-        decode(self.value.as_deref(), self.value_encoding, "value")
+        data_bytes(self.value.as_ref(), self.value_encoding, "value")
+    }
+}
+
+/// Text data as bytes; JSON data only with a schema encoding (encoded by the caller).
+fn data_bytes<'t>(
+    data: Option<&'t Data<'_>>,
+    encoding: Option<Encoding>,
+    what: &str,
+) -> Result<Option<Cow<'t, [u8]>>, String> {
+    match (data, encoding.and_then(Encoding::format)) {
+        (Some(Data::Text(t)), None) => decode(Some(t.as_ref()), encoding, what),
+        (None, _) => Ok(None),
+        (Some(_), Some(format)) => Err(format!(
+            "the {what} is {} data: it needs its schema (internal error)",
+            format.name()
+        )),
+        (Some(Data::Json(_)), None) => Err(format!(
+            "the {what} must be a string (with {what}_encoding utf8 or base64), or JSON with \
+             {what}_encoding avro, protobuf or json_schema and its {what}_schema_id"
+        )),
     }
 }
 

@@ -40,6 +40,7 @@ mod produce_errors;
 mod prompt;
 mod quiet;
 mod readme;
+mod registry_records;
 mod schemas;
 mod secrets;
 mod secure_kafka;

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use crate::commands::codec::DecodedRecord;
 use crate::commands::record::Record;
 use crate::kafka::RecordRef;
 
@@ -89,7 +90,12 @@ impl Format {
         Ok(Format(pieces))
     }
 
-    pub fn write<W: Write>(&self, out: &mut W, record: &RecordRef<'_>) -> io::Result<()> {
+    pub fn write<W: Write>(
+        &self,
+        out: &mut W,
+        record: &RecordRef<'_>,
+        decoded: &DecodedRecord<'_>,
+    ) -> io::Result<()> {
         let mut num = itoa::Buffer::new();
         for piece in &self.0 {
             match piece {
@@ -97,12 +103,18 @@ impl Format {
                 Piece::Topic => out.write_all(record.topic().as_bytes())?,
                 Piece::Partition => out.write_all(num.format(record.partition()).as_bytes())?,
                 Piece::Offset => out.write_all(num.format(record.offset()).as_bytes())?,
-                Piece::Key => out.write_all(record.key().unwrap_or_default())?,
+                Piece::Key => match &decoded.key {
+                    Some(key) => out.write_all(key.json)?,
+                    None => out.write_all(record.key().unwrap_or_default())?,
+                },
                 Piece::KeyLength => {
                     let len = record.key().map_or(-1, |k| k.len() as i64);
                     out.write_all(num.format(len).as_bytes())?
                 }
-                Piece::Value => out.write_all(record.value().unwrap_or_default())?,
+                Piece::Value => match &decoded.value {
+                    Some(value) => out.write_all(value.json)?,
+                    None => out.write_all(record.value().unwrap_or_default())?,
+                },
                 Piece::ValueLength => {
                     let len = record.value().map_or(-1, |v| v.len() as i64);
                     out.write_all(num.format(len).as_bytes())?
@@ -138,17 +150,31 @@ pub enum Output {
 }
 
 impl Output {
-    pub fn write<W: Write>(&self, out: &mut W, record: &RecordRef<'_>) -> io::Result<()> {
+    /// Writes the record; its key and value as `decoded` when they were (as JSON).
+    pub fn write<W: Write>(
+        &self,
+        out: &mut W,
+        record: &RecordRef<'_>,
+        decoded: &DecodedRecord<'_>,
+    ) -> io::Result<()> {
         match self {
             Output::Value => {
-                out.write_all(record.value().unwrap_or_default())?;
+                match &decoded.value {
+                    Some(value) => out.write_all(value.json)?,
+                    None => out.write_all(record.value().unwrap_or_default())?,
+                }
                 out.write_all(b"\n")
             }
             Output::Json => {
-                serde_json::to_writer(&mut *out, &Record::of(record)).map_err(io::Error::from)?;
+                let json = Record::of(record);
+                let json = match decoded.key.is_some() || decoded.value.is_some() {
+                    true => json.with_decoded(decoded),
+                    false => json,
+                };
+                serde_json::to_writer(&mut *out, &json).map_err(io::Error::from)?;
                 out.write_all(b"\n")
             }
-            Output::Format(f) => f.write(out, record),
+            Output::Format(f) => f.write(out, record, decoded),
         }
     }
 }

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, BufWriter, StdoutLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use super::codec::{DecodeMode, DecodedRecord, Decoding, ProtoArgs};
 use super::times::TimeArg;
 use super::Ctx;
 use crate::error::{Error, ErrorKind, Result};
@@ -69,6 +70,15 @@ pub struct Args {
     /// %v (or %s) value, %h headers, %T timestamp, %K/%S key/value length; \n \t \\ escapes
     #[arg(long, value_name = "FORMAT", value_parser = Format::parse)]
     pub format: Option<Format>,
+
+    /// Decode keys and values framed for the schema registry (with a registry set) and plain
+    /// Protobuf (with --proto-file) to JSON, or print them as they are
+    #[arg(long, value_name = "MODE", value_enum, default_value_t = DecodeMode::Auto,
+          help_heading = "Schemas")]
+    pub decode: DecodeMode,
+
+    #[command(flatten)]
+    pub proto: ProtoArgs,
 }
 
 /// A count of 1 or more.
@@ -134,6 +144,12 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         (None, OutputFormat::Json) => Output::Json,
         (None, OutputFormat::Table) => Output::Value,
     };
+
+    let source = match args.decode {
+        DecodeMode::Auto => super::codec::schema_source(ctx)?,
+        DecodeMode::None => None,
+    };
+    let decoding = Decoding::new(args.decode, source, &args.proto, ctx.printer.clone())?;
 
     let started = Instant::now();
     let kafka = ctx.kafka()?;
@@ -216,6 +232,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         known_starts,
         max: args.max_messages,
         interrupt: ctx.interrupt.clone(),
+        decoding,
     };
     tokio::task::spawn_blocking(move || job.run())
         .await
@@ -411,6 +428,8 @@ struct Job {
     started: Instant,
     /// Why nothing may be read with -e: kctl starts at the end of a topic that has records.
     starts_at_end_of_records: bool,
+    /// Keys and values to decode (with a registry or --proto-file).
+    decoding: Option<std::cell::RefCell<Decoding>>,
 }
 
 /// How often printed offsets are committed (besides at the end and on a revocation).
@@ -455,7 +474,11 @@ impl Job {
                 self.topic
             ));
         }
-        result.and(committed).and(closed)
+        let decoded = match &self.decoding {
+            Some(decoding) => decoding.borrow().outcome(),
+            None => Ok(()),
+        };
+        result.and(committed).and(closed).and(decoded)
     }
 
     fn consume(&self, consumer: &mut Consumer, state: &mut State) -> Result<()> {
@@ -515,7 +538,15 @@ impl Job {
                         state.finish(consumer, p, end);
                         continue;
                     }
-                    let written = self.output.write(state.sink.push(), &record);
+                    let out = state.sink.push();
+                    let written = match &self.decoding {
+                        Some(decoding) => {
+                            let mut decoding = decoding.borrow_mut();
+                            let decoded = decoding.decode(&record);
+                            self.output.write(out, &record, &decoded)
+                        }
+                        None => self.output.write(out, &record, &DecodedRecord::default()),
+                    };
                     // The record borrows the consumer: done with it before using the consumer.
                     drop(record);
                     state.wrote(written, p, o)?;

@@ -1,5 +1,6 @@
 //! `kctl produce TOPIC`: messages from stdin or a file, every delivery accounted for.
 
+pub mod encode;
 pub mod input;
 
 use std::fs::File;
@@ -102,6 +103,9 @@ pub struct Args {
     /// Compress batches with this codec
     #[arg(short = 'z', long, value_enum, value_name = "CODEC")]
     pub compression: Option<CompressionArg>,
+
+    #[command(flatten)]
+    pub schemas: encode::SchemaArgs,
 }
 
 /// A separator as bytes.
@@ -153,6 +157,17 @@ pub fn unescape(s: &str) -> std::result::Result<Vec<u8>, String> {
 
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let mode = input_mode(&args)?;
+    // Schemas are resolved before anything is produced: a bad subject sends nothing.
+    let encoding = encode::prepare(&args.schemas, &args.topic, ctx).await?;
+    let key = match (&encoding, args.key.clone()) {
+        (Some(encoding), Some(key)) if encoding.key.is_some() => Some(
+            encoding
+                .key(key.as_bytes())
+                .map_err(|e| Error::usage(format!("--key: {e}")))?
+                .unwrap_or_default(),
+        ),
+        (_, key) => key.map(String::into_bytes),
+    };
     let (reader, size) = open_input(&args)?;
     // The topic's limits, to keep records the broker would refuse (and the valid records
     // batched with them) from being sent.
@@ -208,7 +223,8 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         stop: stop.clone(),
         mode,
         delimiter: args.delimiter.map_or_else(|| b"\n".to_vec(), |d| d.0),
-        key: args.key.map(String::into_bytes),
+        key,
+        encoding,
         key_separator: args.key_separator.map(|s| s.0),
         partition: args.partition,
         topic,
@@ -500,6 +516,8 @@ struct Job {
     bar: Option<ProgressBar>,
     /// What is read, for messages: `stdin` or the quoted path.
     source: String,
+    /// Keys and values to encode by a schema.
+    encoding: Option<encode::Encoding>,
 }
 
 impl Job {
@@ -548,6 +566,31 @@ impl Job {
             },
             None => (self.key.as_deref(), message),
         };
+        if let Some(encoding) = &self.encoding {
+            let invalid = |message: String| {
+                let at = input.position_at(range.start);
+                self.input_error("record", InputError::Invalid { at, message })
+            };
+            let encoded_key = match self.key_separator {
+                Some(_) => key
+                    .map(|k| encoding.key(k))
+                    .transpose()
+                    .map_err(invalid)?
+                    .flatten(),
+                None => None,
+            };
+            let encoded_value = encoding.value(value).map_err(invalid)?;
+            self.send(
+                &OutRecord {
+                    key: encoded_key.as_deref().or(key),
+                    value: Some(encoded_value.as_deref().unwrap_or(value)),
+                    partition: self.partition,
+                    ..OutRecord::default()
+                },
+                at,
+            )?;
+            return Ok(true);
+        }
         self.send(
             &OutRecord {
                 key,
@@ -565,10 +608,19 @@ impl Job {
             return Ok(false);
         };
         let at = || input.position_at(range.start);
+        let encoded = match &self.encoding {
+            Some(encoding) => encoding
+                .value(input.slice(range.clone()))
+                .map_err(|message| {
+                    let at = input.position_at(range.start);
+                    self.input_error("record", InputError::Invalid { at, message })
+                })?,
+            None => None,
+        };
         self.send(
             &OutRecord {
                 key: self.key.as_deref(),
-                value: Some(input.slice(range.clone())),
+                value: Some(encoded.as_deref().unwrap_or(input.slice(range.clone()))),
                 partition: self.partition,
                 ..OutRecord::default()
             },
@@ -605,8 +657,18 @@ impl Job {
             })?;
         let invalid =
             |message: String| self.input_error("record", InputError::Invalid { at: at(), message });
-        let key = record.key_bytes().map_err(invalid)?;
-        let value = record.value_bytes().map_err(invalid)?;
+        let (encoded_key, encoded_value) = match &self.encoding {
+            Some(encoding) => encoding.envelope(&record).map_err(invalid)?,
+            None => (None, None),
+        };
+        let key = match encoded_key {
+            Some(k) => Some(std::borrow::Cow::Owned(k)),
+            None => record.key_bytes().map_err(invalid)?,
+        };
+        let value = match encoded_value {
+            Some(v) => Some(std::borrow::Cow::Owned(v)),
+            None => record.value_bytes().map_err(invalid)?,
+        };
         let mut headers = Vec::with_capacity(record.headers.as_ref().map_or(0, Vec::len));
         for h in record.headers.iter().flatten() {
             let value = h
