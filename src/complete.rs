@@ -498,6 +498,34 @@ fn record_refresh(path: &Path, result: std::result::Result<Vec<String>, String>)
 mod tests {
     use super::*;
 
+    /// Every argument that names a topic, a group or a broker completes from the cluster.
+    #[test]
+    fn every_argument_naming_a_cluster_object_completes() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let names: Vec<String> = arg
+                    .get_value_names()
+                    .map(|v| v.iter().map(|n| n.to_string()).collect())
+                    .unwrap_or_default();
+                let names_cluster_object = names
+                    .iter()
+                    .any(|n| n.starts_with("TOPIC") || n.starts_with("GROUP") || n == "BROKER")
+                    || (path.starts_with("kctl topics")
+                        && path != "kctl topics create"
+                        && names.iter().any(|n| n == "NAME"));
+                if names_cluster_object && arg.get::<ArgValueCompleter>().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&crate::cli::Cli::command(), "kctl", &mut missing);
+        assert!(missing.is_empty(), "no completer: {missing:?}");
+    }
+
     #[test]
     fn names_match_by_prefix_sorted_and_unique() {
         let names = vec![

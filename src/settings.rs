@@ -83,7 +83,7 @@ impl Settings {
     pub fn resolve(args: &GlobalArgs, mode: Mode, warnings: &mut Vec<String>) -> Result<Settings> {
         let config = Config::load()?;
         warnings.extend(config.warnings.iter().cloned());
-        Settings::resolve_from(args, &config, mode, warnings)
+        Settings::resolve_from(&args.clone().with_environment(), &config, mode, warnings)
     }
 
     /// Resolves with precedence flags > environment > context > defaults.

@@ -191,7 +191,7 @@ where
         crate::render::plural(names.len(), kind.0, kind.1),
         names.join(", ")
     );
-    if !ctx.printer.confirm(&action, None, yes)? {
+    if !ctx.printer.confirm(&action, None, yes).await? {
         return Err(crate::error::Error::runtime("aborted: nothing was deleted"));
     }
     let mut deleted = Vec::new();
@@ -225,6 +225,14 @@ where
 }
 
 pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
+    // Every command but produce (nothing on stdout) and consume (its own writer) prints its
+    // result there: a stdout that cannot take it fails first, before anything is changed.
+    if !matches!(
+        command,
+        Command::Produce(_) | Command::Consume(_) | Command::Complete(_)
+    ) {
+        ctx.printer.check_output()?;
+    }
     match command {
         Command::Topics(cmd) => topics::run(cmd, ctx).await,
         Command::Produce(args) => produce::run(args, ctx).await,

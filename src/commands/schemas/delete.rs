@@ -142,7 +142,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         ),
         Some(_) => format!("{how} version {list} of subject {subject}"),
     };
-    if !ctx.printer.confirm(&action, None, args.yes)? {
+    if !ctx.printer.confirm(&action, None, args.yes).await? {
         return Err(Error::runtime("aborted: nothing was deleted"));
     }
     let whole = version.is_none();

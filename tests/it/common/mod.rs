@@ -39,6 +39,15 @@ pub fn kafka_launcher() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/kafka-broker")
 }
 
+/// `python3 scripts/kafka-broker`, told to run its nodes on the tests' Java
+/// ([`apache::java`]) whatever the developer's shell says; or why there is no such Java.
+pub fn kafka_launcher_command() -> Result<StdCommand, String> {
+    let mut cmd = StdCommand::new("python3");
+    cmd.arg(kafka_launcher())
+        .env("KCTL_JAVA", apache::test_java()?);
+    Ok(cmd)
+}
+
 /// Where the noida-db binary is: $KCTL_NOIDA_DB, or inside the installed Python package.
 pub fn noida_binary() -> PathBuf {
     if let Some(path) = std::env::var_os("KCTL_NOIDA_DB") {
@@ -100,9 +109,8 @@ struct Launched {
 /// from a thread that outlives the broker: the launcher is signalled when that thread ends.
 fn launch(args: &[String]) -> Result<(String, Launched), String> {
     let launcher = kafka_launcher();
-    let mut cmd = StdCommand::new("python3");
-    cmd.arg(&launcher)
-        .args(args)
+    let mut cmd = kafka_launcher_command()?;
+    cmd.args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
