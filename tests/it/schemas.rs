@@ -1441,3 +1441,33 @@ fn a_subject_without_its_own_level_or_mode_shows_the_global_one() {
         stderr(&out)
     );
 }
+
+#[test]
+fn kctl_registry_names_the_registry_and_an_empty_one_is_unset() {
+    let dead = format!("http://{}", common::dead_port());
+    let out = common::kctl()
+        .env("KCTL_REGISTRY", &dead)
+        .args(["schemas", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains(&format!("cannot reach the schema registry at {dead}")));
+    let out = common::kctl()
+        .env("KCTL_REGISTRY", "")
+        .args(["schemas", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no schema registry is set"),
+        "{}",
+        stderr(&out)
+    );
+    // The flag beats the variable.
+    let out = common::kctl()
+        .env("KCTL_REGISTRY", "http://elsewhere.invalid:1")
+        .args(["--registry", &dead, "schemas", "list"])
+        .output()
+        .unwrap();
+    assert!(stderr(&out).contains(&dead), "{}", stderr(&out));
+}
