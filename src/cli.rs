@@ -67,7 +67,8 @@ pub struct GlobalArgs {
     )]
     pub properties: Vec<(String, String)>,
 
-    /// Bound on every broker and registry call, connecting included (e.g. 500ms, 10s, 1m) [default: 10s]
+    /// Bound on every broker and registry call, connecting included (e.g. 500ms, 10s, 1m)
+    /// [default: 10s]
     #[arg(
         long,
         value_name = "DURATION",

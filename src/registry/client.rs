@@ -281,8 +281,20 @@ impl RegistryClient {
         what: &str,
         resource: &str,
     ) -> Result<T> {
+        self.call_raw(method, path_and_query, body, what)?
+            .map_err(|failure| errors::http_error(&self.url, what, resource, &failure))
+    }
+
+    /// Like [`RegistryClient::call`], handing back a failed HTTP answer for the caller to route.
+    fn call_raw<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Vec<u8>>,
+        what: &str,
+    ) -> Result<std::result::Result<T, HttpFailure>> {
         match self.send(method, path_and_query, body, what)? {
-            Ok((status, text)) => serde_json::from_str(&text).map_err(|e| {
+            Ok((status, text)) => serde_json::from_str(&text).map(Ok).map_err(|e| {
                 errors::unexpected_answer(
                     &self.url,
                     what,
@@ -290,7 +302,7 @@ impl RegistryClient {
                     &format!("{} {path_and_query}: {e}", method.as_str()),
                 )
             }),
-            Err(failure) => Err(errors::http_error(&self.url, what, resource, &failure)),
+            Err(failure) => Ok(Err(failure)),
         }
     }
 
@@ -499,8 +511,18 @@ impl RegistryClient {
                 "config".to_string(),
             ),
         };
-        let wire: WireConfig = self.call(Method::Get, &path, None, &what, &resource)?;
-        Ok(wire.compatibility_level)
+        // A registry that ignores defaultToGlobal says the subject has no level of its own.
+        match self.call_raw::<WireConfig>(Method::Get, &path, None, &what)? {
+            Ok(wire) => Ok(wire.compatibility_level),
+            Err(f)
+                if subject.is_some()
+                    && f.code()
+                        == Some(errors::code::SUBJECT_LEVEL_COMPATIBILITY_NOT_CONFIGURED) =>
+            {
+                self.compatibility(None)
+            }
+            Err(f) => Err(errors::http_error(&self.url, &what, &resource, &f)),
+        }
     }
 
     /// Sets the compatibility level of a subject or the global one; the level now set.
@@ -537,8 +559,16 @@ impl RegistryClient {
                 "mode".to_string(),
             ),
         };
-        let wire: WireMode = self.call(Method::Get, &path, None, &what, &resource)?;
-        Ok(wire.mode)
+        match self.call_raw::<WireMode>(Method::Get, &path, None, &what)? {
+            Ok(wire) => Ok(wire.mode),
+            Err(f)
+                if subject.is_some()
+                    && f.code() == Some(errors::code::SUBJECT_LEVEL_MODE_NOT_CONFIGURED) =>
+            {
+                self.mode(None)
+            }
+            Err(f) => Err(errors::http_error(&self.url, &what, &resource, &f)),
+        }
     }
 
     /// Sets the mode of a subject or the global one; the mode now set.

@@ -1360,3 +1360,114 @@ fn confluent_kafkas_client_and_kctl_see_the_same_registry() {
         format!("{} 1", registered["id"])
     );
 }
+
+/// A registry stub answering `GET PATH` from `routes` (path with query, status line, body);
+/// anything else 404 with a registry's 40401.
+fn route_stub(routes: Vec<(&'static str, &'static str, &'static str)>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { break };
+            let mut reader = BufReader::new(conn.try_clone().unwrap());
+            let mut request = String::new();
+            let _ = reader.read_line(&mut request);
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+            }
+            let path = request.split_whitespace().nth(1).unwrap_or("");
+            let (status, body) = routes
+                .iter()
+                .find(|(p, _, _)| *p == path)
+                .map(|(_, s, b)| (*s, *b))
+                .unwrap_or(("404 Not Found", r#"{"error_code":40401,"message":"nope"}"#));
+            let _ = write!(
+                conn,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+/// Registries that ignore `defaultToGlobal` say a subject has no level (40408) or mode (40409)
+/// of its own: kctl shows the global one then.
+#[test]
+fn a_subject_without_its_own_level_or_mode_shows_the_global_one() {
+    let url = route_stub(vec![
+        (
+            "/config/s?defaultToGlobal=true",
+            "404 Not Found",
+            r#"{"error_code":40408,"message":"Subject 's' does not have subject-level compatibility configured"}"#,
+        ),
+        ("/config", "200 OK", r#"{"compatibilityLevel":"FULL"}"#),
+        (
+            "/mode/s?defaultToGlobal=true",
+            "404 Not Found",
+            r#"{"error_code":40409,"message":"Subject 's' does not have subject-level mode configured"}"#,
+        ),
+        ("/mode", "200 OK", r#"{"mode":"READONLY"}"#),
+    ]);
+    let json = |args: &[&str]| {
+        let out = common::kctl()
+            .args(["--registry", &url, "-o", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    assert_eq!(
+        json(&["schemas", "config", "s"]),
+        json!({"subject": "s", "compatibility": "FULL"})
+    );
+    assert_eq!(
+        json(&["schemas", "mode", "s"]),
+        json!({"subject": "s", "mode": "READONLY"})
+    );
+    // Another subject: its own error stands.
+    let out = common::kctl()
+        .args(["--registry", &url, "schemas", "config", "t"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("(error code 40401)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn kctl_registry_names_the_registry_and_an_empty_one_is_unset() {
+    let dead = format!("http://{}", common::dead_port());
+    let out = common::kctl()
+        .env("KCTL_REGISTRY", &dead)
+        .args(["schemas", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains(&format!("cannot reach the schema registry at {dead}")));
+    let out = common::kctl()
+        .env("KCTL_REGISTRY", "")
+        .args(["schemas", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no schema registry is set"),
+        "{}",
+        stderr(&out)
+    );
+    // The flag beats the variable.
+    let out = common::kctl()
+        .env("KCTL_REGISTRY", "http://elsewhere.invalid:1")
+        .args(["--registry", &dead, "schemas", "list"])
+        .output()
+        .unwrap();
+    assert!(stderr(&out).contains(&dead), "{}", stderr(&out));
+}
