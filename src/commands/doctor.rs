@@ -64,6 +64,8 @@ struct Doctor {
     warning: Option<String>,
     /// What to do about the problem, when kctl knows.
     hint: Option<String>,
+    /// The socket addresses a TCP connection went through to.
+    connected: Vec<std::net::SocketAddr>,
 }
 
 impl Doctor {
@@ -131,6 +133,7 @@ impl Doctor {
         for addr in addrs {
             match probe::connect(addr, self.remaining()).await {
                 Ok(mut stream) => {
+                    self.connected.push(addr);
                     self.record("connect", label, Ok(format!("TCP connection to {addr}")));
                     if !handshake {
                         self.skip(
@@ -200,6 +203,7 @@ pub async fn diagnose(client: &ClientConfig) -> Report {
         problem: None,
         warning: None,
         hint: None,
+        connected: Vec::new(),
     };
     if doc.check_bootstrap(client).await {
         if let Some(cluster) = doc.check_metadata(client).await {
@@ -320,6 +324,8 @@ impl Doctor {
 
     /// Step 3, every advertised broker must be reachable itself: clients talk to those addresses.
     async fn check_advertised(&mut self, cluster: &ClusterInfo, bootstrap: &str) {
+        // Where the bootstrap step got through: an advertised address among them did answer.
+        let answered = self.connected.clone();
         for b in &cluster.brokers {
             let address = if b.host.contains(':') {
                 format!("[{}]:{}", b.host, b.port)
@@ -342,6 +348,29 @@ impl Doctor {
                 }
                 Err(e) => {
                     self.record("advertised", &label, Err(e.clone()));
+                    let same = probe::resolve(&address, self.remaining())
+                        .await
+                        .is_ok_and(|addrs| addrs.iter().any(|a| answered.contains(a)));
+                    if same {
+                        // The address is right (it answered the bootstrap step a moment
+                        // ago): the broker stopped answering since.
+                        let first = self.problem.is_none();
+                        self.fail(format!(
+                            "broker {} at {address} answered a moment ago (the bootstrap step \
+                             connected to it), but does not answer now ({e}): it stopped, \
+                             restarted or is overloaded; its advertised address is the one \
+                             that answered, so advertised.listeners is not the cause",
+                            b.id
+                        ));
+                        if first {
+                            self.hint = Some(
+                                "check that the broker is up (its log, its process) and run \
+                                 `kctl doctor` again"
+                                    .to_string(),
+                            );
+                        }
+                        continue;
+                    }
                     self.fail(format!(
                         "the cluster answers at {bootstrap}, but broker {} advertises {address}, which is not reachable from here ({e}); \
                          set the broker's advertised.listeners to an address clients can reach \

@@ -914,3 +914,62 @@ fn each_of_three_brokers_has_its_own_partitions_and_configs() {
         .sum();
     assert!(total_replicas >= 12, "{cluster}");
 }
+
+/// `topics alter --delete` of a config the topic does not set is refused (Kafka would accept
+/// it and change nothing), and nothing else named in the same command is changed either.
+#[test]
+fn deleting_a_config_the_topic_does_not_set_is_refused_and_changes_nothing() {
+    let b = Broker::start();
+    let topic = common::unique("unset");
+    b.kctl()
+        .args([
+            "topics",
+            "create",
+            &topic,
+            "--config",
+            "max.message.bytes=2000",
+        ])
+        .assert()
+        .success();
+    for args in [
+        vec!["topics", "alter", &topic, "--delete", "retention.ms"],
+        vec![
+            "topics",
+            "alter",
+            &topic,
+            "--delete",
+            "retention.ms",
+            "--dry-run",
+        ],
+        vec![
+            "topics",
+            "alter",
+            &topic,
+            "--set",
+            "segment.ms=3600000",
+            "--delete",
+            "max.message.bytes,retention.ms",
+        ],
+    ] {
+        let out = b.kctl().args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "cannot alter the configs of topic '{topic}': config 'retention.ms' is not set on it"
+            )) || stderr.contains("config 'retention.ms' is not set on it"),
+            "{args:?}: {stderr}"
+        );
+        assert!(stderr.contains("nothing was changed"), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    let configs = b.json(&["topics", "configs", &topic]);
+    let text = configs.to_string();
+    assert!(text.contains("max.message.bytes"), "{configs}");
+    assert!(!text.contains("segment.ms"), "{configs}");
+    // A config the topic sets is deleted as before.
+    b.kctl()
+        .args(["topics", "alter", &topic, "--delete", "max.message.bytes"])
+        .assert()
+        .success();
+}

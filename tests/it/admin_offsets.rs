@@ -303,9 +303,10 @@ fn delete_records_matches_delete_records_command() {
     let dir = tempfile::tempdir().unwrap();
     let file = |topic: &str| {
         let path = dir.path().join(format!("{topic}.json"));
+        // -1: up to the latest offset (the high watermark), as kafka-delete-records takes it.
         let doc = json!({"version": 1, "partitions": [
             {"topic": topic, "partition": 0, "offset": 3},
-            {"topic": topic, "partition": 1, "offset": 5},
+            {"topic": topic, "partition": 1, "offset": -1},
         ]});
         std::fs::write(&path, doc.to_string()).unwrap();
         path.to_str().unwrap().to_string()

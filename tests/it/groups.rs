@@ -1149,3 +1149,67 @@ fn an_empty_group_without_offsets_is_described_and_deleted_as_apache_does() {
             "consumer group not found: {group}"
         )));
 }
+
+/// A committed offset beyond the log end (records deleted or lost) has a negative lag, as
+/// `kafka-consumer-groups` shows it, with a warning; the totals count it as 0.
+#[test]
+fn a_committed_offset_beyond_the_log_end_has_a_negative_lag_as_apache_shows() {
+    use common::apache::{table, tool, CONSUMER_GROUP_COMMAND};
+    let broker = Broker::start();
+    let topic = common::unique("beyond");
+    let group = common::unique("beyond-group");
+    create_topic(&broker, &topic);
+    produce(&broker, &topic, &[2, 2, 2, 2]);
+    common::commit_offsets(&broker, &group, &topic, &[1, 5, 2, 0]);
+
+    let out = broker
+        .kctl()
+        .args(["-o", "json", "groups", "describe", &group])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let g = &v["groups"][0];
+    assert_eq!(lags(g), [1, -3, 0, 2], "{v}");
+    assert_eq!(g["total_lag"], 3, "{v}");
+    assert!(
+        stderr.contains(&format!(
+            "warning: group '{group}': the committed offset of {topic}:1 (5) is beyond its \
+             log-end offset (2)"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("negative"), "{stderr}");
+    let text = broker
+        .kctl()
+        .args(["groups", "describe", &group])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("-3"));
+
+    let apache = tool(
+        CONSUMER_GROUP_COMMAND,
+        &[
+            "--bootstrap-server",
+            &broker.addr,
+            "--describe",
+            "--group",
+            &group,
+        ],
+    );
+    let rows = table(&apache);
+    let theirs: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r["PARTITION"].clone(), r["LAG"].clone()))
+        .collect();
+    let ours: Vec<(String, String)> = g["offsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["partition"].to_string(), o["lag"].to_string()))
+        .collect();
+    let mut theirs = theirs;
+    theirs.sort();
+    assert_eq!(ours, theirs, "{apache}");
+}

@@ -333,3 +333,61 @@ fn a_mechanism_kctl_does_not_speak_is_a_warning() {
     let (run, _) = refused(cmd, &topic);
     assert!(run.stderr.contains("OAUTHBEARER"), "{run:#?}");
 }
+
+/// Every unknown size (`-`, `null`) comes with a warning saying why: here a broker holding a
+/// replica is killed, and once the cluster has fenced it, the metadata no longer names it, so
+/// `topics list --size` cannot ask it (it printed `-` without a word).
+#[test]
+fn an_unknown_size_is_always_warned_about() {
+    use common::apache::cluster::Cluster;
+    let c = Cluster::start(&["--brokers", "3"]);
+    let topic = common::unique("offline-size");
+    c.kctl()
+        .args(["topics", "create", &topic, "-p", "3", "-r", "1"])
+        .assert()
+        .success();
+    let out = c
+        .kctl()
+        .args(["-o", "json", "topics", "describe", &topic])
+        .output()
+        .unwrap();
+    let described: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let leader = described["topics"][0]["partitions"][0]["leader"]
+        .as_i64()
+        .unwrap() as i32;
+    let _down = c.kill(c.node_of(leader));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let out = c
+            .kctl()
+            .args(["-o", "json", "topics", "list", "--size"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let size = listed["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == topic.as_str())
+            .map(|t| t["size_bytes"].clone())
+            .unwrap();
+        if size.is_null() {
+            assert!(
+                stderr.contains("sizes are unknown"),
+                "a size is unknown without a warning: {stderr:?}"
+            );
+        }
+        // The dead broker is gone from the metadata: the case that had no warning.
+        if stderr.contains("is not among the brokers the metadata names") {
+            assert!(size.is_null(), "{listed}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the killed broker stayed in the metadata: {stderr}"
+        );
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+}

@@ -152,6 +152,23 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         add_time_lags(&mut description, ctx).await?;
     }
     for g in &description.groups {
+        for o in g
+            .offsets
+            .iter()
+            .filter(|o| o.lag.is_some_and(|lag| lag < 0))
+        {
+            ctx.printer.warn(format!(
+                "group '{}': the committed offset of {}:{} ({}) is beyond its log-end offset \
+                 ({}): records there were deleted or lost; its lag shows negative, as \
+                 kafka-consumer-groups shows it (counted as 0 in the totals), and the group's \
+                 consumers reset by auto.offset.reset when they read it",
+                g.group,
+                o.topic,
+                o.partition,
+                o.current_offset.unwrap_or_default(),
+                o.log_end_offset.unwrap_or_default(),
+            ));
+        }
         if g.members.is_empty() {
             ctx.printer.note(format!(
                 "Consumer group '{}' has no active members.",
@@ -182,7 +199,7 @@ async fn add_time_lags(description: &mut Description, ctx: &Ctx) -> Result<()> {
     for g in &mut description.groups {
         for o in &mut g.offsets {
             o.time_lag_ms = match o.lag {
-                Some(0) => Some(0),
+                Some(lag) if lag <= 0 => Some(0),
                 Some(_) => {
                     let at = (
                         (o.topic.clone(), o.partition),
@@ -266,7 +283,9 @@ fn describe(g: &Group, end_of: impl Fn(&TopicPartition) -> Option<i64>) -> Group
             PartitionOffsets {
                 current_offset: current,
                 log_end_offset: end,
-                lag: current.zip(end).map(|(c, e)| (e - c).max(0)),
+                // Negative when the committed offset is beyond the log end (records were
+                // deleted or lost), as kafka-consumer-groups shows it.
+                lag: current.zip(end).map(|(c, e)| e - c),
                 time_lag_ms: None,
                 consumer_id: member.map(|m| m.consumer_id.clone()),
                 host: member.map(|m| m.host.clone()),
@@ -276,12 +295,13 @@ fn describe(g: &Group, end_of: impl Fn(&TopicPartition) -> Option<i64>) -> Group
             }
         })
         .collect();
-    // A topic's lag is the sum of what is known, and unknown when nothing is.
+    // A topic's lag is the sum of what is known, and unknown when nothing is. A negative lag
+    // is no lag: it counts as 0 (it must not hide what other partitions lag).
     let mut lag_by_topic: BTreeMap<String, Option<i64>> = BTreeMap::new();
     for o in &offsets {
         let sum = lag_by_topic.entry(o.topic.clone()).or_default();
         if let Some(lag) = o.lag {
-            *sum = Some(sum.unwrap_or(0) + lag);
+            *sum = Some(sum.unwrap_or(0) + lag.max(0));
         }
     }
     let total_lag = lag_by_topic

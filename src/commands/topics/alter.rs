@@ -216,19 +216,41 @@ fn check_names(resource: &ConfigResource, entries: &[ConfigEntry], ops: &[Config
         let checked = matches!(op, ConfigOp::Delete(_)) || is_broker(resource);
         checked && !known_name(resource, entries, op.name())
     });
-    let Some(op) = unknown else {
-        return Ok(());
-    };
     let listing = match resource {
         ConfigResource::Topic(name) => format!("kctl topics configs {name} --all"),
         ConfigResource::Broker(id) => format!("kctl brokers describe {id} --all-configs"),
         ConfigResource::BrokerDefault => "kctl brokers describe --default --all-configs".into(),
     };
-    Err(Error::runtime(format!(
-        "cannot alter the configs of {resource}: unknown config '{}'; nothing was changed",
-        op.name()
-    ))
-    .with_hint(format!("`{listing}` lists its configs")))
+    if let Some(op) = unknown {
+        return Err(Error::runtime(format!(
+            "cannot alter the configs of {resource}: unknown config '{}'; nothing was changed",
+            op.name()
+        ))
+        .with_hint(format!("`{listing}` lists its configs")));
+    }
+    // Deleting a config the resource does not set itself would change nothing (Kafka accepts
+    // it): most likely the wrong config or the wrong resource.
+    let own = ConfigSource::of(resource);
+    let unset = ops.iter().find_map(|op| match op {
+        ConfigOp::Delete(name) => find(entries, name)
+            .filter(|e| e.source != own)
+            .map(|e| (name, e)),
+        ConfigOp::Set(..) => None,
+    });
+    if let Some((name, entry)) = unset {
+        return Err(Error::runtime(format!(
+            "cannot alter the configs of {resource}: config '{name}' is not set on it (it \
+             takes its {} value), so there is nothing to delete; nothing was changed",
+            source_word(entry.source)
+        ))
+        .with_hint(format!(
+            "`{}` lists the configs set on it",
+            listing
+                .trim_end_matches(" --all")
+                .trim_end_matches(" --all-configs")
+        )));
+    }
+    Ok(())
 }
 
 /// Sends the changes (`validate_only`: the broker only checks them); a refusal is an error

@@ -126,6 +126,10 @@ impl Render for Plan {
     }
 }
 
+/// An offsets file's `"offset": -1`: up to the partition's latest offset (its high
+/// watermark), as kafka-delete-records (and Kafka's DeleteRecords request) takes it.
+const HIGH_WATERMARK: i64 = -1;
+
 /// The offsets file, as Apache's kafka-delete-records reads it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -209,7 +213,8 @@ fn wanted_of(target: &Target) -> Wanted {
 }
 
 /// Reads and checks an offsets file: an object `{"version": 1, "partitions": [...]}` naming
-/// each partition once, with offsets of 0 or more (and only topic `name` when it is given).
+/// each partition once, with offsets of 0 or more or -1 (the latest offset), and only topic
+/// `name` when it is given.
 fn read_offsets_file(path: &Path, name: Option<&str>) -> Result<(Vec<TopicPartition>, Wanted)> {
     let shown = path.display();
     let text = std::fs::read_to_string(path)
@@ -233,8 +238,10 @@ fn read_offsets_file(path: &Path, name: Option<&str>) -> Result<(Vec<TopicPartit
                 "it names {tp}, not a partition of topic '{name}'"
             )));
         }
-        if e.partition < 0 || e.offset < 0 {
-            return Err(bad(format!("{tp}: partitions and offsets are 0 or more")));
+        if e.partition < 0 || e.offset < HIGH_WATERMARK {
+            return Err(bad(format!(
+                "{tp}: partitions are 0 or more, offsets 0 or more or -1 (the latest offset)"
+            )));
         }
         let key = (e.topic, e.partition);
         if offsets.insert(key.clone(), e.offset).is_some() {
@@ -305,7 +312,10 @@ async fn make_plan(
         let hi = get(&latest, tp, "latest")?.unwrap_or(lo);
         let target = match wanted {
             Wanted::Before(n) => *n,
-            Wanted::Each(each) => each[tp],
+            Wanted::Each(each) => match each[tp] {
+                HIGH_WATERMARK => hi,
+                offset => offset,
+            },
             Wanted::Latest => hi,
             Wanted::Time { to_latest, .. } => match get(&at_time, tp, "time's")? {
                 Some(o) => o,

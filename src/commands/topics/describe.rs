@@ -106,6 +106,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
             Ok(_) => {}
         }
     }
+    sizes::warn_unexplained(ctx, &sizes, &topics, true);
     let description = Description {
         topics: topics
             .iter()

@@ -49,6 +49,12 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
             let info = cluster.topic(&t.name);
             t.size_bytes = Some(info.and_then(|i| super::sizes::topic_size(&sizes, i)));
         }
+        let shown: Vec<&crate::kafka::TopicInfo> = topics
+            .topics
+            .iter()
+            .filter_map(|t| cluster.topic(&t.name))
+            .collect();
+        super::sizes::warn_unexplained(ctx, &sizes, &shown, false);
     }
     ctx.printer.print(&topics)
 }

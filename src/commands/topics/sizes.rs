@@ -29,6 +29,66 @@ pub async fn fetch(
     Ok(sizes)
 }
 
+/// Why sizes that will show as unknown (`-`, `null`) are unknown, where no broker failure
+/// (warned about by [`fetch`]) says so already: a partition without a leader, a broker holding
+/// a replica that was not asked (the metadata does not name it), a broker that answered
+/// without a log of the replica (a partition just created gets its log a moment after its
+/// leader, so a fresh topic on a fresh broker shows this). `partitions`: whether partition
+/// and replica sizes are shown (`describe`), or only topic sizes (`list --size`).
+pub fn unexplained(sizes: &LogDirSizes, topics: &[&TopicInfo], partitions: bool) -> Option<String> {
+    // No broker could be asked at all: `fetch` said why.
+    if sizes.failures.iter().any(|f| f.broker.is_none()) {
+        return None;
+    }
+    let failed: std::collections::BTreeSet<i32> =
+        sizes.failures.iter().filter_map(|f| f.broker).collect();
+    let mut causes: Vec<String> = Vec::new();
+    for t in topics {
+        for p in &t.partitions {
+            let tp = format!("{}:{}", t.name, p.id);
+            if partitions && p.leader.is_none() {
+                causes.push(format!("{tp} has no leader"));
+            }
+            for &b in &p.replicas {
+                if failed.contains(&b) {
+                    continue;
+                }
+                if !sizes.answered.contains(&b) {
+                    causes.push(format!(
+                        "{tp}: broker {b} holds a replica but is not among the brokers the \
+                         metadata names, so it was not asked"
+                    ));
+                } else if partitions
+                    && !reported(sizes, &t.name, p.id).iter().any(|r| r.broker == b)
+                {
+                    causes.push(format!(
+                        "{tp}: broker {b} reported no log of it (a partition just created gets \
+                         its log a moment later)"
+                    ));
+                }
+            }
+        }
+    }
+    if causes.is_empty() {
+        return None;
+    }
+    const SHOWN: usize = 5;
+    let more = causes.len().saturating_sub(SHOWN);
+    causes.truncate(SHOWN);
+    let mut text = format!("some sizes are unknown (-): {}", causes.join("; "));
+    if more > 0 {
+        text.push_str(&format!(" (and {more} more)"));
+    }
+    Some(text)
+}
+
+/// Warns about the unknown sizes [`unexplained`] finds.
+pub fn warn_unexplained(ctx: &Ctx, sizes: &LogDirSizes, topics: &[&TopicInfo], partitions: bool) {
+    if let Some(warning) = unexplained(sizes, topics, partitions) {
+        ctx.printer.warn(warning);
+    }
+}
+
 /// A replica's size, as JSON shows it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ReplicaSizeOut {
@@ -186,6 +246,55 @@ mod tests {
                 },
             ],
         }
+    }
+
+    /// Every unknown size is explained: a broker that failed is warned about by `fetch`;
+    /// a partition without a leader, a broker not asked and one without the replica's log here.
+    #[test]
+    fn unknown_sizes_are_explained() {
+        let t = topic();
+        let mut sizes = LogDirSizes {
+            answered: [1, 2].into(),
+            ..LogDirSizes::default()
+        };
+        sizes.replicas.insert(
+            ("t".into(), 0),
+            vec![replica(1, 10, false), replica(2, 10, false)],
+        );
+        let why = unexplained(&sizes, &[&t], true).unwrap();
+        assert!(why.starts_with("some sizes are unknown (-): "), "{why}");
+        assert!(why.contains("t:1 has no leader"), "{why}");
+        assert!(why.contains("t:1: broker 1 reported no log of it"), "{why}");
+        assert!(!why.contains("t:0"), "{why}");
+        // Only topic sizes shown: a missing log counts as 0 there, nothing to explain.
+        assert_eq!(unexplained(&sizes, &[&t], false), None);
+        // A broker not asked.
+        sizes.answered = [2].into();
+        let why = unexplained(&sizes, &[&t], false).unwrap();
+        assert!(
+            why.contains("broker 1 holds a replica but is not among"),
+            "{why}"
+        );
+        // A broker that failed is fetch's warning.
+        sizes.failures.push(crate::kafka::SizeFailure {
+            broker: Some(1),
+            reason: "down".into(),
+        });
+        assert_eq!(unexplained(&sizes, &[&t], false), None);
+        // All there: nothing.
+        let mut full = LogDirSizes {
+            answered: [1, 2].into(),
+            ..LogDirSizes::default()
+        };
+        full.replicas.insert(
+            ("t".into(), 0),
+            vec![replica(1, 1, false), replica(2, 1, false)],
+        );
+        full.replicas
+            .insert(("t".into(), 1), vec![replica(1, 1, false)]);
+        assert!(unexplained(&full, &[&t], true)
+            .unwrap()
+            .contains("no leader"));
     }
 
     #[test]
