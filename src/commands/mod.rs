@@ -15,6 +15,7 @@ pub mod produce;
 pub mod record;
 pub mod times;
 pub mod topics;
+pub mod transactions;
 pub mod users;
 
 use std::sync::OnceLock;
@@ -90,6 +91,9 @@ pub enum Command {
     /// List, create and delete SASL/SCRAM users
     #[command(subcommand)]
     Users(users::Command),
+    /// List and describe transactions and producers, find and abort hanging transactions
+    #[command(subcommand, visible_alias = "txn")]
+    Transactions(transactions::Command),
     /// Show partitions' earliest, latest and last stable offsets, max-timestamp record and the
     /// offset for a time
     Offsets(offsets::Args),
@@ -211,6 +215,7 @@ pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Brokers(cmd) => brokers::run(cmd, ctx).await,
         Command::Acls(cmd) => acls::run(cmd, ctx).await,
         Command::Users(cmd) => users::run(cmd, ctx).await,
+        Command::Transactions(cmd) => transactions::run(cmd, ctx).await,
         Command::Offsets(args) => offsets::run(args, ctx).await,
         Command::Doctor(args) => doctor::run(args, ctx).await,
         Command::Completions(args) => completions::run(args, ctx),

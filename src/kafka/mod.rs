@@ -23,9 +23,11 @@
 //! - `consumer.rs` (with `rebalance.rs`, its context, and `timestamps.rs`), `producer.rs`;
 //! - `probe.rs`: `kctl doctor`'s own probes (plain TCP, no librdkafka);
 //! - `wire/`: Kafka's protocol spoken by kctl itself (the `kafka-protocol` crate's messages)
-//!   for what librdkafka has no API for; `sizes.rs`: replica sizes on disk through it.
+//!   for what librdkafka has no API for, sent by `ask.rs`; `sizes.rs`: replica sizes on disk
+//!   through it, `transactions.rs`: transactions and producer states.
 
 mod acls;
+mod ask;
 mod authz;
 mod client;
 mod cluster;
@@ -46,6 +48,7 @@ mod scram;
 mod sizes;
 mod timestamps;
 mod topics;
+mod transactions;
 mod types;
 mod wire;
 
@@ -66,4 +69,8 @@ pub use rebalance::Revocation;
 pub use scram::{ScramCredential, ScramMechanism};
 pub use sizes::{LogDirSizes, ReplicaSize, SizeFailure, SizesOf};
 pub use timestamps::record_timestamps;
+pub use transactions::{
+    AbortPlan, PartitionProducers, ProducerState, TransactionDescription, TransactionFilter,
+    TransactionListing, TRANSACTION_STATES,
+};
 pub use types::*;

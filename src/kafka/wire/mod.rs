@@ -21,6 +21,7 @@ mod log_dirs;
 mod sasl;
 mod settings;
 mod tls;
+mod transactions;
 
 use std::fmt;
 
@@ -35,6 +36,10 @@ pub(super) use connection::{encode_frame, read_answer};
 pub(super) use log_dirs::LogDirReplica;
 pub(super) use log_dirs::{describe_log_dirs, LogDir};
 pub(super) use settings::WireSettings;
+pub(super) use transactions::{
+    describe_producers, describe_transactions, find_coordinators, list_transactions,
+    write_abort_marker, AbortMarker,
+};
 
 /// Why a wire exchange with a broker failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
