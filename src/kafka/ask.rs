@@ -53,9 +53,7 @@ impl Kafka {
 
     /// The settings of kctl's own connections, or why there are none (as the error of `what`).
     pub(super) fn wire_settings(&self, what: &str) -> Result<WireSettings> {
-        self.wire
-            .clone()
-            .map_err(|e| wire_error(what, None, e))
+        self.wire.clone().map_err(|e| wire_error(what, None, e))
     }
 
     /// Runs `call` (address, settings) on the blocking pool against `broker`, bounded by the
@@ -109,7 +107,6 @@ async fn bounded<T: Send + 'static>(
         ))),
     }
 }
-
 
 /// `host:port` of a broker (an IPv6 host in brackets).
 pub(super) fn address(b: &Broker) -> String {

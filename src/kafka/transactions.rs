@@ -166,7 +166,11 @@ impl Kafka {
         let mut by_coordinator: BTreeMap<i32, (Broker, Vec<usize>)> = BTreeMap::new();
         for (i, found) in coordinators.into_iter().enumerate() {
             match found {
-                Ok(b) => by_coordinator.entry(b.id).or_insert((b, Vec::new())).1.push(i),
+                Ok(b) => by_coordinator
+                    .entry(b.id)
+                    .or_insert((b, Vec::new()))
+                    .1
+                    .push(i),
                 Err(e) => results[i] = Some(Err(self.transaction_error(&ids[i], e))),
             }
         }
@@ -217,11 +221,7 @@ impl Kafka {
                 code: TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
                 ..
             } => self.refusal(Operation::Describe, resource),
-            e => wire_error(
-                &format!("cannot describe transactional id '{id}'"),
-                None,
-                e,
-            ),
+            e => wire_error(&format!("cannot describe transactional id '{id}'"), None, e),
         }
     }
 
@@ -320,7 +320,9 @@ impl Kafka {
                 ..
             } if named => Error::not_found(
                 on.clone(),
-                format!("broker {broker} holds no replica of partition {partition} of topic '{topic}'"),
+                format!(
+                    "broker {broker} holds no replica of partition {partition} of topic '{topic}'"
+                ),
             ),
             e => wire_error(what, Some(&on), e),
         }
@@ -447,6 +449,9 @@ mod tests {
             "not authorized to describe transactional id 't1' as User:alice"
         );
         let hint = authz::refusal_hint(Operation::ClusterAction, &Resource::Cluster, "User:a");
-        assert!(hint.contains("--operation ClusterAction --cluster"), "{hint}");
+        assert!(
+            hint.contains("--operation ClusterAction --cluster"),
+            "{hint}"
+        );
     }
 }

@@ -199,6 +199,72 @@ const CASES: &[Case] = &[
     ),
     // Produce: nothing may be sent, so the first record of every input is the bad one.
     runtime(&["produce", "ghost"], "topic 'ghost' does not exist").input(Stdin::Text("x\n")),
+    // Transactions.
+    usage(
+        &["transactions", "list", "--state", "Bogus"],
+        "invalid value 'Bogus' for '--state <STATE>'",
+    ),
+    usage(
+        &["transactions", "find-hanging"],
+        "required arguments were not provided",
+    ),
+    usage(
+        &["txn", "describe", ""],
+        "a transactional id cannot be empty",
+    ),
+    usage(
+        &["transactions", "abort", "--topic", "orders", "--partition", "0"],
+        "required arguments were not provided",
+    ),
+    usage(
+        &["transactions", "producers", "orders:x"],
+        "'x' is not a partition number",
+    ),
+    runtime(
+        &["transactions", "describe", "ghost-tx"],
+        "transactional id 'ghost-tx' does not exist",
+    ),
+    runtime(&["transactions", "producers", "ghost"], "topic not found: ghost"),
+    runtime(
+        &["transactions", "producers", "orders:7"],
+        "partition 7 of topic 'orders' does not exist",
+    ),
+    runtime(
+        &["transactions", "producers", "orders", "--broker", "99"],
+        "broker 99 is not in the cluster's metadata",
+    ),
+    runtime(
+        &["transactions", "find-hanging", "--broker", "99"],
+        "broker 99 is not in the cluster's metadata",
+    ),
+    runtime(
+        &[
+            "transactions",
+            "abort",
+            "--topic",
+            "orders",
+            "--partition",
+            "0",
+            "--start-offset",
+            "0",
+            "--yes",
+        ],
+        "no open transaction starts at offset 0 of partition 0 of topic 'orders'",
+    ),
+    runtime(
+        &[
+            "transactions",
+            "abort",
+            "--topic",
+            "orders",
+            "--partition",
+            "5",
+            "--start-offset",
+            "0",
+            "--yes",
+        ],
+        "partition 5 of topic 'orders' does not exist",
+    ),
     usage(&["produce", "a/b"], "invalid topic name 'a/b'"),
     runtime(
         &["produce", "orders", "-p", "5"],

@@ -43,3 +43,4 @@ mod signals;
 mod sizes;
 mod timeouts;
 mod topics;
+mod transactions;

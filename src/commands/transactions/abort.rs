@@ -125,7 +125,9 @@ impl Render for Aborted {
             self.producer_id.to_string(),
             self.producer_epoch.to_string(),
             self.coordinator_epoch.to_string(),
-            or_dash(Some(super::super::offsets::format_ms(self.last_timestamp_ms))),
+            or_dash(Some(super::super::offsets::format_ms(
+                self.last_timestamp_ms,
+            ))),
         ]);
         let verb = match self.executed {
             true => "Aborted",

@@ -17,9 +17,7 @@ use super::super::offsets::format_ms;
 use super::super::Ctx;
 use super::now_ms;
 use crate::error::{Error, ErrorKind, Result};
-use crate::kafka::{
-    PartitionProducers, TopicPartition, TransactionDescription, TransactionFilter,
-};
+use crate::kafka::{PartitionProducers, TopicPartition, TransactionDescription, TransactionFilter};
 use crate::render::{or_dash, Block, Render, Table};
 
 #[derive(Debug, clap::Args)]
@@ -131,7 +129,8 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let mut ids: BTreeMap<i64, String> = BTreeMap::new();
     let mut described: BTreeMap<String, Option<TransactionDescription>> = BTreeMap::new();
     if !candidates.is_empty() {
-        let mut producer_ids: Vec<i64> = candidates.iter().map(|c| c.producer.producer_id).collect();
+        let mut producer_ids: Vec<i64> =
+            candidates.iter().map(|c| c.producer.producer_id).collect();
         producer_ids.sort_unstable();
         producer_ids.dedup();
         let filter = TransactionFilter {
@@ -174,12 +173,13 @@ pub fn candidates(found: Vec<PartitionProducers>, now: i64, timeout_ms: i64) -> 
         .flat_map(|p| {
             let (topic, partition) = (p.topic, p.partition);
             p.producers.into_iter().filter_map(move |s| {
-                (s.transaction_start_offset.is_some() && now - s.last_timestamp > timeout_ms)
-                    .then(|| Candidate {
+                (s.transaction_start_offset.is_some() && now - s.last_timestamp > timeout_ms).then(
+                    || Candidate {
                         topic: topic.clone(),
                         partition,
                         producer: s,
-                    })
+                    },
+                )
             })
         })
         .collect()
@@ -257,7 +257,9 @@ impl Render for Hanging {
                 or_dash(h.coordinator_epoch),
                 h.start_offset.to_string(),
                 format_ms(h.last_timestamp_ms),
-                crate::settings::format_duration(Duration::from_millis(h.duration_ms.max(0) as u64)),
+                crate::settings::format_duration(
+                    Duration::from_millis(h.duration_ms.max(0) as u64),
+                ),
                 or_dash(h.transactional_id.as_deref()),
                 h.reason.to_string(),
             ]);
@@ -291,7 +293,10 @@ mod tests {
             producer_epoch: 0,
             timeout_ms: 60000,
             start_time_ms: Some(0),
-            partitions: partitions.iter().map(|(t, p)| (t.to_string(), *p)).collect(),
+            partitions: partitions
+                .iter()
+                .map(|(t, p)| (t.to_string(), *p))
+                .collect(),
         }
     }
 
@@ -302,18 +307,17 @@ mod tests {
             partition: 0,
             broker: 1,
             producers: vec![
-                producer(1, 0, Some(5)),    // known, partition in the transaction
-                producer(2, 0, Some(6)),    // no transactional id
-                producer(3, 0, Some(7)),    // id unknown to its coordinator
-                producer(4, 0, Some(8)),    // partition not in the transaction
-                producer(5, 0, None),       // nothing open
+                producer(1, 0, Some(5)),     // known, partition in the transaction
+                producer(2, 0, Some(6)),     // no transactional id
+                producer(3, 0, Some(7)),     // id unknown to its coordinator
+                producer(4, 0, Some(8)),     // partition not in the transaction
+                producer(5, 0, None),        // nothing open
                 producer(6, 9_000, Some(9)), // too young
             ],
         }];
         let c = candidates(found, 10_000, 5_000);
         assert_eq!(c.len(), 4);
-        let ids: BTreeMap<i64, String> =
-            [(1, "a".into()), (3, "c".into()), (4, "d".into())].into();
+        let ids: BTreeMap<i64, String> = [(1, "a".into()), (3, "c".into()), (4, "d".into())].into();
         let described: BTreeMap<String, Option<TransactionDescription>> = [
             ("a".to_string(), Some(description("a", &[("t", 0)]))),
             ("c".to_string(), None),

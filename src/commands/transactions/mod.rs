@@ -53,7 +53,9 @@ pub async fn resolve(
     let mut out = Vec::new();
     for spec in specs {
         let named = spec.partitions.clone().unwrap_or_default();
-        for tp in select_partitions(kafka, cluster, std::slice::from_ref(&spec.topic), &named).await? {
+        for tp in
+            select_partitions(kafka, cluster, std::slice::from_ref(&spec.topic), &named).await?
+        {
             if !out.contains(&tp) {
                 out.push(tp);
             }

@@ -142,9 +142,8 @@ pub(in crate::kafka) fn describe_transactions(
     ids: &[String],
 ) -> WireResult<Vec<WireResult<TransactionDescription>>> {
     let (_, answer) = exchange(address, settings, "DescribeTransactions", |_| {
-        DescribeTransactionsRequest::default().with_transactional_ids(
-            ids.iter().map(|id| TransactionalId(text(id))).collect(),
-        )
+        DescribeTransactionsRequest::default()
+            .with_transactional_ids(ids.iter().map(|id| TransactionalId(text(id))).collect())
     })?;
     Ok(read_described(answer, coordinator, ids))
 }
@@ -286,7 +285,10 @@ pub(in crate::kafka) fn write_abort_marker(
     read_marker(answer, marker)
 }
 
-fn read_marker(answer: WriteTxnMarkersResponse, marker: &AbortMarker) -> WireResult<WireResult<()>> {
+fn read_marker(
+    answer: WriteTxnMarkersResponse,
+    marker: &AbortMarker,
+) -> WireResult<WireResult<()>> {
     let code = answer
         .markers
         .iter()
@@ -388,19 +390,20 @@ mod tests {
 
     #[test]
     fn reads_producer_states_and_markers() {
-        let answer = DescribeProducersResponse::default().with_topics(vec![TopicResponse::default()
-            .with_name(TopicName(s("t")))
-            .with_partitions(vec![
-                PartitionResponse::default()
-                    .with_partition_index(0)
-                    .with_active_producers(vec![Wire::default()
-                        .with_producer_id(ProducerId(9))
-                        .with_coordinator_epoch(-1)
-                        .with_current_txn_start_offset(12)]),
-                PartitionResponse::default()
-                    .with_partition_index(1)
-                    .with_error_code(6),
-            ])]);
+        let answer =
+            DescribeProducersResponse::default().with_topics(vec![TopicResponse::default()
+                .with_name(TopicName(s("t")))
+                .with_partitions(vec![
+                    PartitionResponse::default()
+                        .with_partition_index(0)
+                        .with_active_producers(vec![Wire::default()
+                            .with_producer_id(ProducerId(9))
+                            .with_coordinator_epoch(-1)
+                            .with_current_txn_start_offset(12)]),
+                    PartitionResponse::default()
+                        .with_partition_index(1)
+                        .with_error_code(6),
+                ])]);
         let read = read_producers(answer, &[("t".into(), vec![0, 1, 2])]);
         let p0 = read[0].1.as_ref().unwrap();
         assert_eq!(p0[0].coordinator_epoch, None);
@@ -416,13 +419,14 @@ mod tests {
             coordinator_epoch: 0,
         };
         let answer = |code| {
-            WriteTxnMarkersResponse::default().with_markers(vec![WritableTxnMarkerResult::default()
-                .with_producer_id(ProducerId(9))
-                .with_topics(vec![WritableTxnMarkerTopicResult::default()
-                    .with_name(TopicName(s("t")))
-                    .with_partitions(vec![WritableTxnMarkerPartitionResult::default()
-                        .with_partition_index(0)
-                        .with_error_code(code)])])])
+            WriteTxnMarkersResponse::default().with_markers(vec![WritableTxnMarkerResult::default(
+            )
+            .with_producer_id(ProducerId(9))
+            .with_topics(vec![WritableTxnMarkerTopicResult::default()
+                .with_name(TopicName(s("t")))
+                .with_partitions(vec![WritableTxnMarkerPartitionResult::default()
+                    .with_partition_index(0)
+                    .with_error_code(code)])])])
         };
         assert_eq!(read_marker(answer(0), &marker), Ok(Ok(())));
         assert!(matches!(
