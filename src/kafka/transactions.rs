@@ -21,6 +21,20 @@ const TOPIC_AUTHORIZATION_FAILED: i16 = 29;
 const CLUSTER_AUTHORIZATION_FAILED: i16 = 31;
 const TRANSACTIONAL_ID_AUTHORIZATION_FAILED: i16 = 53;
 const TRANSACTIONAL_ID_NOT_FOUND: i16 = 105;
+const COORDINATOR_LOAD_IN_PROGRESS: i16 = 14;
+const COORDINATOR_NOT_AVAILABLE: i16 = 15;
+const NOT_COORDINATOR: i16 = 16;
+
+/// Whether a coordinator's answer says to ask again (it is loading, moving, or not there yet).
+fn retriable(e: &WireError) -> bool {
+    matches!(
+        e,
+        WireError::Refused {
+            code: COORDINATOR_LOAD_IN_PROGRESS | COORDINATOR_NOT_AVAILABLE | NOT_COORDINATOR,
+            ..
+        }
+    )
+}
 
 /// Kafka's transaction states (`TransactionState`), as ListTransactions filters by them.
 pub const TRANSACTION_STATES: &[&str] = &[
@@ -155,23 +169,56 @@ impl Kafka {
         &self,
         ids: &[String],
     ) -> Result<Vec<Result<TransactionDescription>>> {
+        // A coordinator that is loading its partition, moving, or not there yet (the
+        // transaction state topic is made on first use) answers with a retriable error: ask
+        // again, as Kafka's own admin client does, while the timeout lasts.
+        let deadline = tokio::time::Instant::now() + self.timeout();
+        let mut results: Vec<Option<std::result::Result<TransactionDescription, WireError>>> =
+            vec![None; ids.len()];
+        let mut pending: Vec<usize> = (0..ids.len()).collect();
+        loop {
+            self.describe_round(ids, &pending, &mut results).await?;
+            pending.retain(|i| matches!(&results[*i], Some(Err(e)) if retriable(e)));
+            if pending.is_empty() || tokio::time::Instant::now() >= deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Ok(results
+            .into_iter()
+            .zip(ids)
+            .map(|(r, id)| match r {
+                Some(Ok(d)) => Ok(d),
+                Some(Err(e)) => Err(self.transaction_error(id, e)),
+                None => Err(Error::runtime("cannot describe transactions").because("no answer")),
+            })
+            .collect())
+    }
+
+    /// One round of [`Kafka::describe_transactions`]: the coordinators of the `pending` ids,
+    /// then each coordinator's descriptions, into `results`.
+    async fn describe_round(
+        &self,
+        ids: &[String],
+        pending: &[usize],
+        results: &mut [Option<std::result::Result<TransactionDescription, WireError>>],
+    ) -> Result<()> {
         let what = "cannot describe transactions";
-        let asked = ids.to_vec();
+        let asked: Vec<String> = pending.iter().map(|i| ids[*i].clone()).collect();
         let coordinators = self
             .ask_a_broker(what, move |at, settings, _| {
                 wire::find_coordinators(at, settings, &asked)
             })
             .await?;
-        let mut results: Vec<Option<Result<TransactionDescription>>> = vec![None; ids.len()];
         let mut by_coordinator: BTreeMap<i32, (Broker, Vec<usize>)> = BTreeMap::new();
-        for (i, found) in coordinators.into_iter().enumerate() {
+        for (i, found) in pending.iter().copied().zip(coordinators) {
             match found {
                 Ok(b) => by_coordinator
                     .entry(b.id)
                     .or_insert((b, Vec::new()))
                     .1
                     .push(i),
-                Err(e) => results[i] = Some(Err(self.transaction_error(&ids[i], e))),
+                Err(e) => results[i] = Some(Err(e)),
             }
         }
         for (id, (broker, at)) in by_coordinator {
@@ -184,21 +231,16 @@ impl Kafka {
             match answer {
                 Ok(described) => {
                     for (i, d) in at.iter().zip(described) {
-                        results[*i] = Some(d.map_err(|e| self.transaction_error(&ids[*i], e)));
+                        results[*i] = Some(d);
                     }
                 }
                 Err(e) => {
                     let place = format!("broker {id} ({})", super::ask::address(&broker));
-                    for i in &at {
-                        results[*i] = Some(Err(wire_error(what, Some(&place), e.clone())));
-                    }
+                    return Err(wire_error(what, Some(&place), e));
                 }
             }
         }
-        Ok(results
-            .into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(Error::runtime(what).because("no answer"))))
-            .collect())
+        Ok(())
     }
 
     /// The error about transactional id `id` a broker's answer is.

@@ -36,6 +36,7 @@ mod produce_bom;
 mod produce_consume;
 mod prompt;
 mod quiet;
+mod quorum;
 mod secrets;
 mod secure_kafka;
 mod security;

@@ -18,6 +18,7 @@ pub(super) mod api_versions;
 mod configs;
 mod connection;
 mod log_dirs;
+mod quorum;
 mod sasl;
 mod settings;
 mod tls;
@@ -35,6 +36,7 @@ pub(super) use connection::{encode_frame, read_answer};
 #[cfg(test)]
 pub(super) use log_dirs::LogDirReplica;
 pub(super) use log_dirs::{describe_log_dirs, LogDir};
+pub(super) use quorum::{describe_features, describe_quorum};
 pub(super) use settings::WireSettings;
 pub(super) use transactions::{
     describe_producers, describe_transactions, find_coordinators, list_transactions,
