@@ -12,6 +12,7 @@ pub mod doctor;
 pub mod groups;
 pub mod offsets;
 pub mod produce;
+pub mod quotas;
 pub mod record;
 pub mod times;
 pub mod topics;
@@ -91,6 +92,9 @@ pub enum Command {
     /// List, create and delete SASL/SCRAM users
     #[command(subcommand)]
     Users(users::Command),
+    /// Show, set and delete client quotas of users, client ids and IP addresses
+    #[command(subcommand)]
+    Quotas(quotas::Command),
     /// List and describe transactions and producers, find and abort hanging transactions
     #[command(subcommand, visible_alias = "txn")]
     Transactions(transactions::Command),
@@ -216,6 +220,7 @@ pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Acls(cmd) => acls::run(cmd, ctx).await,
         Command::Users(cmd) => users::run(cmd, ctx).await,
         Command::Transactions(cmd) => transactions::run(cmd, ctx).await,
+        Command::Quotas(cmd) => quotas::run(cmd, ctx).await,
         Command::Offsets(args) => offsets::run(args, ctx).await,
         Command::Doctor(args) => doctor::run(args, ctx).await,
         Command::Completions(args) => completions::run(args, ctx),

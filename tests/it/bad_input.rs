@@ -199,6 +199,36 @@ const CASES: &[Case] = &[
     ),
     // Produce: nothing may be sent, so the first record of every input is the bad one.
     runtime(&["produce", "ghost"], "topic 'ghost' does not exist").input(Stdin::Text("x\n")),
+    // Client quotas.
+    usage(
+        &["quotas", "alter", "--set", "producer_byte_rate=1"],
+        "name the entity: --user, --client-id or --ip",
+    ),
+    usage(&["quotas", "delete", "--yes"], "name the entity"),
+    usage(
+        &["quotas", "alter", "--user", "a", "--ip", "10.0.0.1", "--set", "x=1"],
+        "cannot be used with",
+    ),
+    usage(
+        &["quotas", "alter", "--ip", "300.1.1.1", "--set", "connection_creation_rate=1"],
+        "'300.1.1.1' is not an IP address",
+    ),
+    usage(
+        &["quotas", "alter", "--user", "a", "--set", "producer_byte_rate=fast"],
+        "invalid value 'fast' for quota 'producer_byte_rate': not a number",
+    ),
+    usage(
+        &["quotas", "alter", "--user", "a"],
+        "required arguments were not provided",
+    ),
+    runtime(
+        &["quotas", "alter", "--user", "a", "--set", "no_such_quota=1"],
+        "Invalid configuration key no_such_quota",
+    ),
+    runtime(
+        &["quotas", "delete", "--user", "nobody", "--yes"],
+        "user 'nobody' has no quotas; nothing was deleted",
+    ),
     // Transactions.
     usage(
         &["transactions", "list", "--state", "Bogus"],

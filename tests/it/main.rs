@@ -37,6 +37,7 @@ mod produce_consume;
 mod prompt;
 mod quiet;
 mod quorum;
+mod quotas;
 mod secrets;
 mod secure_kafka;
 mod security;

@@ -19,6 +19,7 @@ mod configs;
 mod connection;
 mod log_dirs;
 mod quorum;
+mod quotas;
 mod sasl;
 mod settings;
 mod tls;
@@ -37,6 +38,7 @@ pub(super) use connection::{encode_frame, read_answer};
 pub(super) use log_dirs::LogDirReplica;
 pub(super) use log_dirs::{describe_log_dirs, LogDir};
 pub(super) use quorum::{describe_features, describe_quorum};
+pub(super) use quotas::{alter_client_quotas, describe_client_quotas};
 pub(super) use settings::WireSettings;
 pub(super) use transactions::{
     describe_producers, describe_transactions, find_coordinators, list_transactions,
