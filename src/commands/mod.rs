@@ -11,6 +11,7 @@ pub mod consume;
 pub mod doctor;
 pub mod groups;
 pub mod offsets;
+pub mod partitions;
 pub mod produce;
 pub mod quotas;
 pub mod record;
@@ -92,6 +93,9 @@ pub enum Command {
     /// List, create and delete SASL/SCRAM users
     #[command(subcommand)]
     Users(users::Command),
+    /// Elect partition leaders
+    #[command(subcommand)]
+    Partitions(partitions::Command),
     /// Show, set and delete client quotas of users, client ids and IP addresses
     #[command(subcommand)]
     Quotas(quotas::Command),
@@ -221,6 +225,7 @@ pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Users(cmd) => users::run(cmd, ctx).await,
         Command::Transactions(cmd) => transactions::run(cmd, ctx).await,
         Command::Quotas(cmd) => quotas::run(cmd, ctx).await,
+        Command::Partitions(cmd) => partitions::run(cmd, ctx).await,
         Command::Offsets(args) => offsets::run(args, ctx).await,
         Command::Doctor(args) => doctor::run(args, ctx).await,
         Command::Completions(args) => completions::run(args, ctx),

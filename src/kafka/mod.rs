@@ -36,6 +36,7 @@ mod configs;
 mod conn;
 mod consumer;
 mod default_configs;
+mod elections;
 mod errors;
 mod groups;
 mod native;
@@ -64,6 +65,7 @@ pub use config::{ClientConfig, MAX_PARTITIONS, MAX_REPLICATION_FACTOR, MAX_TIMEO
 pub use configs::{ConfigEntry, ConfigOp, ConfigResource, ConfigSource, Synonym};
 pub use conn::{FailedStage, TIMEOUT_HINT};
 pub use consumer::{Consumer, Polled, RecordRef};
+pub use elections::ElectionOutcome;
 pub use groups::GroupOffsetRefusal;
 pub use offsets::{ListedOffset, OffsetQuery};
 pub use producer::Producer;

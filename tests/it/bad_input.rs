@@ -199,6 +199,23 @@ const CASES: &[Case] = &[
     ),
     // Produce: nothing may be sent, so the first record of every input is the bad one.
     runtime(&["produce", "ghost"], "topic 'ghost' does not exist").input(Stdin::Text("x\n")),
+    // Leader elections.
+    usage(
+        &["partitions", "elect-leaders", "--topic", "orders:x"],
+        "'x' is not a partition number",
+    ),
+    runtime(
+        &["partitions", "elect-leaders", "--topic", "ghost"],
+        "topic not found: ghost",
+    ),
+    runtime(
+        &["partitions", "elect-leaders", "--topic", "orders:9"],
+        "partition 9 of topic 'orders' does not exist",
+    ),
+    refused(
+        &["partitions", "elect-leaders", "--unclean"],
+        "refusing to run an unclean leader election on every partition without confirmation",
+    ),
     // Client quotas.
     usage(
         &["quotas", "alter", "--set", "producer_byte_rate=1"],

@@ -25,6 +25,7 @@ mod completion;
 mod consume_limits;
 mod contexts;
 mod doctor;
+mod elections;
 mod endpoints;
 mod envelope_times;
 mod faults;

@@ -13,11 +13,11 @@ use kafka_protocol::messages::{
     DescribeConfigsRequest, DescribeConfigsResponse, DescribeLogDirsRequest,
     DescribeLogDirsResponse, DescribeProducersRequest, DescribeProducersResponse,
     DescribeQuorumRequest, DescribeQuorumResponse, DescribeTransactionsRequest,
-    DescribeTransactionsResponse, FindCoordinatorRequest, FindCoordinatorResponse,
-    IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, ListTransactionsRequest,
-    ListTransactionsResponse, RequestHeader, ResponseHeader, SaslAuthenticateRequest,
-    SaslAuthenticateResponse, SaslHandshakeRequest, SaslHandshakeResponse, WriteTxnMarkersRequest,
-    WriteTxnMarkersResponse,
+    DescribeTransactionsResponse, ElectLeadersRequest, ElectLeadersResponse,
+    FindCoordinatorRequest, FindCoordinatorResponse, IncrementalAlterConfigsRequest,
+    IncrementalAlterConfigsResponse, ListTransactionsRequest, ListTransactionsResponse,
+    RequestHeader, ResponseHeader, SaslAuthenticateRequest, SaslAuthenticateResponse,
+    SaslHandshakeRequest, SaslHandshakeResponse, WriteTxnMarkersRequest, WriteTxnMarkersResponse,
 };
 use kafka_protocol::protocol::{
     encode_request_header_into_buffer, Decodable, Encodable, HeaderVersion, Message, StrBytes,
@@ -63,6 +63,7 @@ calls! {
     DescribeQuorumRequest => DescribeQuorum, DescribeQuorumResponse;
     DescribeClientQuotasRequest => DescribeClientQuotas, DescribeClientQuotasResponse;
     AlterClientQuotasRequest => AlterClientQuotas, AlterClientQuotasResponse;
+    ElectLeadersRequest => ElectLeaders, ElectLeadersResponse;
 }
 
 /// A byte stream to a broker: TCP, or TLS over TCP.

@@ -17,6 +17,7 @@
 pub(super) mod api_versions;
 mod configs;
 mod connection;
+mod elect;
 mod log_dirs;
 mod quorum;
 mod quotas;
@@ -34,6 +35,7 @@ use super::errors::broker_error;
 
 pub(super) use configs::{alter_broker_configs, describe_broker_configs};
 pub(super) use connection::{encode_frame, read_answer};
+pub(super) use elect::elect_leaders;
 #[cfg(test)]
 pub(super) use log_dirs::LogDirReplica;
 pub(super) use log_dirs::{describe_log_dirs, LogDir};
