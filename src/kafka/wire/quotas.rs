@@ -148,7 +148,9 @@ mod tests {
                     EntityData::default()
                         .with_entity_type(text("user"))
                         .with_entity_name(Some(text("alice"))),
-                    EntityData::default().with_entity_type(text("client-id")),
+                    EntityData::default()
+                        .with_entity_type(text("client-id"))
+                        .with_entity_name(None),
                 ])
                 .with_values(vec![ValueData::default()
                     .with_key(text("producer_byte_rate"))
