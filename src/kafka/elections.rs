@@ -9,6 +9,8 @@ use crate::error::Result;
 
 /// Kafka's ELECTION_NOT_NEEDED: the leader is already the one the election would choose.
 const ELECTION_NOT_NEEDED: i16 = 84;
+/// A refusal of the election (it takes ALTER on the cluster), per partition too.
+const CLUSTER_AUTHORIZATION_FAILED: i16 = 31;
 
 /// What an election did to one partition.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +45,18 @@ impl Kafka {
             })
             .await
             .map_err(|e| self.refused(e, Operation::Alter, Resource::Cluster))?;
+        let refused = answer.iter().any(|(_, r)| {
+            matches!(
+                r,
+                Err(WireError::Refused {
+                    code: CLUSTER_AUTHORIZATION_FAILED,
+                    ..
+                })
+            )
+        });
+        if refused {
+            return Err(self.refusal(Operation::Alter, Resource::Cluster));
+        }
         let mut out: Vec<(TopicPartition, ElectionOutcome)> = answer
             .into_iter()
             .map(|(tp, r)| {
