@@ -21,7 +21,8 @@ use crate::security::SaslMechanism;
     name = "kctl",
     version,
     propagate_version = true,
-    max_term_width = 100,
+    max_term_width = crate::help::MAX_WIDTH,
+    arg_required_else_help = true,
     after_help = "Examples:\n  kctl topics create orders --partitions 3\n  kctl topics list\n  kctl -o json topics describe orders\n  kctl topics delete orders --yes"
 )]
 pub struct Cli {
@@ -35,21 +36,20 @@ pub struct Cli {
 /// Options accepted by every command.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// Bootstrap brokers, as HOST:PORT[,HOST:PORT...] [default: localhost:9092]
+    /// Bootstrap brokers, as HOST:PORT[,HOST:PORT...] [env: KCTL_BROKERS] [default:
+    /// localhost:9092]
     #[arg(
         short = 'b',
         long = "brokers",
-        env = "KCTL_BROKERS",
         value_name = "HOST:PORT[,...]",
         global = true,
         help_heading = "Connection"
     )]
     pub brokers: Option<String>,
 
-    /// Use this context of the config file instead of its current-context
+    /// Use this context of the config file instead of its current-context [env: KCTL_CONTEXT]
     #[arg(
         long = "context",
-        env = "KCTL_CONTEXT",
         value_name = "NAME",
         global = true,
         help_heading = "Connection",
@@ -67,7 +67,7 @@ pub struct GlobalArgs {
     )]
     pub properties: Vec<(String, String)>,
 
-    /// Bound on every broker call, connecting included (e.g. 500ms, 10s, 1m) [default: 10s]
+    /// Bound on every broker and registry call, connecting included (e.g. 500ms, 10s, 1m) [default: 10s]
     #[arg(
         long,
         value_name = "DURATION",
@@ -91,6 +91,70 @@ pub struct GlobalArgs {
 
     #[command(flatten)]
     pub security: SecurityArgs,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// The schema registry: its URL and basic-auth credentials (a context's `[registry]` table
+/// holds the rest: bearer tokens, TLS files). The password comes from an environment variable
+/// or a file, never the command line.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RegistryArgs {
+    /// Schema registry URL, e.g. http://localhost:8081 (Confluent-compatible REST API) [env:
+    /// KCTL_REGISTRY]
+    #[arg(
+        long = "registry",
+        value_name = "URL",
+        value_hint = ValueHint::Url,
+        global = true,
+        help_heading = "Schema registry"
+    )]
+    pub registry: Option<String>,
+
+    /// Schema registry user name (HTTP basic auth)
+    #[arg(
+        long = "registry-user",
+        value_name = "USER",
+        global = true,
+        help_heading = "Schema registry"
+    )]
+    pub registry_user: Option<String>,
+
+    /// Read the schema registry password from this environment variable
+    #[arg(
+        long = "registry-password-env",
+        value_name = "VAR",
+        global = true,
+        help_heading = "Schema registry",
+        conflicts_with = "registry_password_file"
+    )]
+    pub registry_password_env: Option<String>,
+
+    /// Read the schema registry password from this file
+    #[arg(long = "registry-password-file", value_name = "FILE", value_hint = ValueHint::FilePath, global = true, help_heading = "Schema registry")]
+    pub registry_password_file: Option<PathBuf>,
+}
+
+impl GlobalArgs {
+    /// The options with `KCTL_BROKERS`, `KCTL_CONTEXT` and `KCTL_REGISTRY` filled in where no
+    /// flag gave them.
+    /// They are read here rather than by clap, so that usage errors do not show an option the
+    /// environment set as if the command line needed it, and an empty variable counts as unset
+    /// (`KCTL_BROKERS= kctl ...` means the default, as in a shell script that clears it).
+    pub fn with_environment(mut self) -> GlobalArgs {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        if self.brokers.is_none() {
+            self.brokers = var("KCTL_BROKERS");
+        }
+        if self.context.is_none() {
+            self.context = var("KCTL_CONTEXT");
+        }
+        if self.registry.registry.is_none() {
+            self.registry.registry = var("KCTL_REGISTRY");
+        }
+        self
+    }
 }
 
 /// TLS and SASL options. Secrets come from an environment variable or a file, never the

@@ -53,6 +53,8 @@ pub enum Kind {
     Topics,
     Groups,
     Brokers,
+    /// Subjects of the schema registry.
+    Subjects,
 }
 
 impl Kind {
@@ -61,6 +63,7 @@ impl Kind {
             Kind::Topics => "topics",
             Kind::Groups => "groups",
             Kind::Brokers => "brokers",
+            Kind::Subjects => "subjects",
         }
     }
 }
@@ -78,6 +81,11 @@ pub fn group_completer() -> ArgValueCompleter {
 /// Completes broker ids from the cluster the command line points at.
 pub fn broker_completer() -> ArgValueCompleter {
     ArgValueCompleter::new(|current: &OsStr| complete(Kind::Brokers, current))
+}
+
+/// Completes subject names from the schema registry the command line points at.
+pub fn subject_completer() -> ArgValueCompleter {
+    ArgValueCompleter::new(|current: &OsStr| complete(Kind::Subjects, current))
 }
 
 /// Completes context names from the config file.
@@ -157,6 +165,8 @@ struct Cluster {
     client: ClientConfig,
     /// The SASL user, if any: another user may see other names.
     user: Option<String>,
+    /// The schema registry, if one is set (for subjects).
+    registry: Option<crate::registry::settings::RegistrySettings>,
 }
 
 /// The cluster the global options point at (flags, environment, config file), or none when
@@ -169,7 +179,11 @@ fn cluster(global: &GlobalArgs) -> Option<Cluster> {
     let logs = Printer::new(OutputFormat::Table, true).diagnostics();
     let client = ClientConfig::new(&settings, logs, &mut ignored).ok()?;
     let user = settings.security.sasl.and_then(|s| s.username);
-    Some(Cluster { client, user })
+    Some(Cluster {
+        client,
+        user,
+        registry: settings.registry,
+    })
 }
 
 /// The cluster the words of a command line point at.
@@ -216,8 +230,24 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// The cache file for one cluster (bootstrap list and SASL identity) and kind.
 fn cache_file(cluster: &Cluster, kind: Kind) -> Option<PathBuf> {
-    let bootstrap = cluster.client.bootstrap_servers();
-    let user = cluster.user.clone().unwrap_or_default();
+    let (bootstrap, user) = match kind {
+        // Subjects are the registry's: one cache per registry URL and user.
+        Kind::Subjects => {
+            let registry = cluster.registry.as_ref()?;
+            let user = match &registry.auth {
+                Some(crate::registry::settings::RegistryAuth::Basic { username, .. }) => {
+                    username.clone()
+                }
+                Some(crate::registry::settings::RegistryAuth::Bearer(_)) => "(token)".into(),
+                None => String::new(),
+            };
+            (registry.url.clone(), user)
+        }
+        _ => (
+            cluster.client.bootstrap_servers(),
+            cluster.user.clone().unwrap_or_default(),
+        ),
+    };
     let readable: String = bootstrap
         .chars()
         .map(|c| {
@@ -412,6 +442,18 @@ fn refresh(kind: Kind) {
     let Some(path) = cache_file(&cluster, kind) else {
         return;
     };
+    if kind == Kind::Subjects {
+        let timeout = cluster.client.timeout;
+        let result = cluster
+            .registry
+            .as_ref()
+            .ok_or_else(|| crate::error::Error::usage("no schema registry"))
+            .and_then(|r| crate::registry::client::RegistryClient::new(r, timeout))
+            .and_then(|client| client.subjects(false))
+            .map_err(|e| e.message().to_string());
+        record_refresh(&path, result);
+        return;
+    }
     let result = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -423,11 +465,18 @@ fn refresh(kind: Kind) {
                     Kind::Topics => kafka.topic_names().await,
                     Kind::Groups => kafka.group_names().await,
                     Kind::Brokers => kafka.broker_ids().await,
+                    Kind::Subjects => Ok(Vec::new()),
                 }
             });
             rt.shutdown_timeout(Duration::from_millis(0));
             result.map_err(|e| e.message().to_string())
         });
+    record_refresh(&path, result);
+}
+
+/// Records a refresh's names (or its failure, keeping the names known before).
+fn record_refresh(path: &Path, result: std::result::Result<Vec<String>, String>) {
+    let path = path.to_path_buf();
     let previous = read_entry(&path).unwrap_or_default();
     let entry = match result {
         Ok(names) => CacheEntry {
@@ -448,6 +497,34 @@ fn refresh(kind: Kind) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every argument that names a topic, a group or a broker completes from the cluster.
+    #[test]
+    fn every_argument_naming_a_cluster_object_completes() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let names: Vec<String> = arg
+                    .get_value_names()
+                    .map(|v| v.iter().map(|n| n.to_string()).collect())
+                    .unwrap_or_default();
+                let names_cluster_object = names
+                    .iter()
+                    .any(|n| n.starts_with("TOPIC") || n.starts_with("GROUP") || n == "BROKER")
+                    || (path.starts_with("kctl topics")
+                        && path != "kctl topics create"
+                        && names.iter().any(|n| n == "NAME"));
+                if names_cluster_object && arg.get::<ArgValueCompleter>().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&crate::cli::Cli::command(), "kctl", &mut missing);
+        assert!(missing.is_empty(), "no completer: {missing:?}");
+    }
 
     #[test]
     fn names_match_by_prefix_sorted_and_unique() {

@@ -45,6 +45,8 @@ pub struct ContextConfig {
     pub properties: BTreeMap<String, toml::Value>,
     pub tls: Option<TlsConfig>,
     pub sasl: Option<SaslConfig>,
+    /// The schema registry of this context.
+    pub registry: Option<RegistryConfig>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -73,6 +75,28 @@ pub struct SaslConfig {
     pub password_env: Option<String>,
     pub password_file: Option<PathBuf>,
     pub oauth_token_url: Option<String>,
+}
+
+/// A context's schema registry: its URL, HTTP basic auth or a bearer token, and TLS.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct RegistryConfig {
+    pub url: Option<String>,
+    /// HTTP basic auth: the user name, with one of the password keys.
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub password_env: Option<String>,
+    pub password_file: Option<PathBuf>,
+    /// A bearer token (OAuth), instead of basic auth.
+    pub token_env: Option<String>,
+    pub token_file: Option<PathBuf>,
+    /// CA certificate(s) (PEM) to verify the registry with, instead of the system's.
+    pub ca_file: Option<PathBuf>,
+    /// Client certificate and key (PEM) for mutual TLS.
+    pub cert_file: Option<PathBuf>,
+    pub key_file: Option<PathBuf>,
+    /// Turn certificate verification off (default false).
+    pub insecure_skip_verify: Option<bool>,
 }
 
 /// The loaded config file.
@@ -138,6 +162,9 @@ impl Config {
             }
             if let Some(sasl) = &ctx.sasl {
                 lits.extend(sasl.password.as_deref());
+            }
+            if let Some(registry) = &ctx.registry {
+                lits.extend(registry.password.as_deref());
             }
             for (k, v) in &ctx.properties {
                 if security::is_sensitive_key(k) {

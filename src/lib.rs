@@ -8,6 +8,7 @@
 //! - [`settings`] (the global options, environment and config file resolved once), with
 //!   [`config`] (the config file) and [`security`] (TLS, SASL, secrets);
 //! - [`kafka`], the only module that talks to librdkafka, made from the settings;
+//! - [`registry`], the only module that talks to a schema registry (HTTP), on the same terms;
 //! - [`printer`] (the one owner of stdout and stderr) with [`render`] (tables), and
 //!   [`error`] (kinds, cause chains and the exit codes, in one place).
 
@@ -21,6 +22,7 @@ pub mod complete;
 pub mod config;
 pub mod docs;
 pub mod error;
+pub mod help;
 pub mod interrupt;
 pub mod kafka;
 pub mod printer;
@@ -32,7 +34,7 @@ pub mod stdio;
 
 use std::time::Duration;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 use crate::commands::Ctx;
 use crate::error::{exit, Error};
@@ -46,11 +48,17 @@ pub fn main() -> i32 {
     kafka::init_process();
     // The completion scripts call `KCTL_COMPLETE=SHELL kctl -- WORDS`: answer and exit.
     complete::complete_from_env();
-    let cli = match cli::Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let (mut cmd, after_help) = help::command();
+    let parsed = cmd
+        .try_get_matches_from_mut(&args)
+        .and_then(|matches| cli::Cli::from_arg_matches(&matches))
+        .map_err(|err| help::without_hidden(err.format(&mut cmd)));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
             // Help and version go to stdout with exit 0; usage errors to stderr with exit 2.
-            let _ = err.print();
+            help::print_error(&err, &cmd, &after_help, &args);
             return err.exit_code();
         }
     };
@@ -130,23 +138,22 @@ async fn run(command: commands::Command, ctx: &Ctx) -> Result<(), Error> {
     }
 }
 
-/// Ctrl-C, SIGTERM and SIGHUP raise `interrupt` (commands then end cleanly); a second one ends
-/// the process at once.
+/// Ctrl-C, SIGTERM and SIGHUP raise `interrupt` (commands then end cleanly). More signals
+/// within a moment of the first are the same request (GNU `timeout` signals kctl, then its
+/// process group) and let the clean exit go on; one after that ends the process at once
+/// (see [`interrupt`]).
 fn watch_signals(interrupt: interrupt::Interrupt) -> Result<(), Error> {
+    use interrupt::Arrival;
     use tokio::signal::unix::{signal, SignalKind};
     for number in interrupt::SIGNALS {
         let mut stream = signal(SignalKind::from_raw(number))
             .map_err(|e| Error::runtime(format!("cannot handle signal {number}: {e}")))?;
         let interrupt = interrupt.clone();
         tokio::spawn(async move {
-            if stream.recv().await.is_some() {
-                if interrupt.is_cancelled() {
-                    std::process::exit(exit::signalled(interrupt.signal()));
-                }
-                interrupt.raise(number);
-                // A second signal of the same kind ends at once.
-                if stream.recv().await.is_some() {
-                    std::process::exit(exit::signalled(number));
+            while stream.recv().await.is_some() {
+                match interrupt.arrived(number, interrupt::FOLD_WINDOW) {
+                    Arrival::First | Arrival::Folded => {}
+                    Arrival::Again => std::process::exit(exit::signalled(interrupt.signal())),
                 }
             }
         });

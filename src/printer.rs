@@ -9,6 +9,7 @@
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rustix::termios::{LocalModes, OptionalActions, SpecialCodeIndex, Termios};
 use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -82,6 +83,12 @@ impl Printer {
         Ok(BufWriter::with_capacity(capacity, io::stdout().lock()))
     }
 
+    /// Checks that stdout can take the result, before a command changes anything (see
+    /// [`stdio::check_stdout`]).
+    pub fn check_output(&self) -> Result<()> {
+        stdio::check_stdout()
+    }
+
     /// A note for people on stderr (a summary, what a result means); none with -q.
     pub fn note(&self, message: impl AsRef<str>) {
         if !self.quiet {
@@ -152,7 +159,12 @@ impl Printer {
     /// `details` (what it would change); the answer defaults to No. Without a terminal to ask
     /// on it refuses, unless `yes` was given. The details are part of the question, so they
     /// show with -q too.
-    pub fn confirm(&self, action: &str, details: Option<&str>, yes: bool) -> Result<bool> {
+    ///
+    /// One key answers: `y` is yes; `n`, Enter and end of input (Ctrl-D) are No; Ctrl-C is an
+    /// interrupt (exit 130). The key is read on the blocking pool, so a signal (SIGTERM,
+    /// SIGHUP) ends the command while the question waits, with its own exit code; the
+    /// terminal gets its settings back however the question ends.
+    pub async fn confirm(&self, action: &str, details: Option<&str>, yes: bool) -> Result<bool> {
         if yes {
             return Ok(true);
         }
@@ -173,24 +185,120 @@ impl Printer {
             ),
             None => String::new(),
         };
-        dialoguer::Confirm::new()
-            .with_prompt(prompt)
-            .default(false)
-            .interact()
-            .map_err(|e| {
-                // dialoguer hides the cursor while it waits for the key and shows it again only
-                // when it got one: Ctrl-C (read as a key in raw mode) or a read error would
-                // leave the terminal without a cursor. End the prompt's line too.
-                let term = dialoguer::console::Term::stderr();
-                let _ = term.show_cursor();
-                let _ = term.write_line("");
-                match e {
-                    dialoguer::Error::IO(io) if io.kind() == io::ErrorKind::Interrupted => {
-                        Error::interrupted()
+        let _ = write!(io::stderr().lock(), "{prompt} [y/N] ");
+        // Keys as they are typed, not echoed, and Ctrl-C read as a key: a terminal that is not
+        // the process's controlling one (a pseudo-terminal kctl was handed) sends no SIGINT.
+        let mut guard = TerminalGuard::set(|t| {
+            t.local_modes &= !(LocalModes::ICANON | LocalModes::ECHO | LocalModes::ISIG);
+            t.special_codes[SpecialCodeIndex::VMIN] = 1;
+            t.special_codes[SpecialCodeIndex::VTIME] = 0;
+        });
+        let answer = loop {
+            let key = tokio::task::spawn_blocking(|| {
+                let mut byte = [0u8; 1];
+                loop {
+                    match rustix::io::read(io::stdin(), &mut byte) {
+                        Ok(0) => return None,
+                        Ok(_) => return Some(byte[0]),
+                        Err(rustix::io::Errno::INTR) => continue,
+                        Err(_) => return None,
                     }
-                    e => Error::runtime(format!("cannot read the confirmation: {e}")),
                 }
             })
+            .await
+            .map_err(|e| Error::runtime(format!("internal error: {e}")))?;
+            match key {
+                Some(b'y' | b'Y') => break Ok(true),
+                // End of input (Ctrl-D, or a terminal that went away) is No.
+                Some(b'n' | b'N' | b'\r' | b'\n' | CTRL_D) | None => break Ok(false),
+                Some(CTRL_C) => break Err(Error::interrupted()),
+                Some(_) => continue,
+            }
+        };
+        guard.restore();
+        let said = match answer {
+            Ok(true) => "yes",
+            Ok(false) => "no",
+            Err(_) => "",
+        };
+        self.diagnostics().line(said);
+        answer
+    }
+
+    /// Asks for a secret on the terminal (a password), not echoed; `None` at end of input
+    /// (Ctrl-D). Read on the blocking pool, in the terminal's line mode: Ctrl-C there is a
+    /// SIGINT, which ends the command (exit 130) while the read still waits, and the terminal
+    /// gets its echo back however the question ends.
+    pub async fn ask_secret(&self, prompt: &str) -> Result<Option<String>> {
+        let _ = write!(io::stderr().lock(), "{prompt}: ");
+        let mut guard = TerminalGuard::set(|t| t.local_modes &= !LocalModes::ECHO);
+        let line = tokio::task::spawn_blocking(|| {
+            let mut line = Vec::new();
+            let mut byte = [0u8; 1];
+            loop {
+                match rustix::io::read(io::stdin(), &mut byte) {
+                    // In line mode Ctrl-D ends the read: at the start of the line that is the
+                    // end of input.
+                    Ok(0) if line.is_empty() => return Ok(None),
+                    Ok(0) => continue,
+                    Ok(_) if byte[0] == b'\n' => return Ok(Some(line)),
+                    Ok(_) => line.push(byte[0]),
+                    Err(rustix::io::Errno::INTR) => continue,
+                    Err(e) => return Err(io::Error::from(e)),
+                }
+            }
+        })
+        .await
+        .map_err(|e| Error::runtime(format!("internal error: {e}")))?;
+        guard.restore();
+        // The Enter that ended the line was not echoed.
+        self.diagnostics().line("");
+        let line = line.map_err(|e| Error::runtime(format!("cannot read the terminal: {e}")))?;
+        line.map(|bytes| {
+            String::from_utf8(bytes)
+                .map(|s| s.trim_end_matches('\r').to_string())
+                .map_err(|_| Error::runtime("the password is not UTF-8"))
+        })
+        .transpose()
+    }
+}
+
+const CTRL_C: u8 = 0x03;
+const CTRL_D: u8 = 0x04;
+
+/// The terminal's (stdin's) settings from before a question, put back when dropped while
+/// still held: the question was given up (a signal ended the command), and the line it was
+/// on is ended too.
+struct TerminalGuard {
+    saved: Option<Termios>,
+}
+
+impl TerminalGuard {
+    /// Changes the terminal's settings with `change`, keeping the old ones.
+    fn set(change: impl FnOnce(&mut Termios)) -> TerminalGuard {
+        let saved = rustix::termios::tcgetattr(io::stdin()).ok();
+        if let Some(saved) = &saved {
+            let mut asking = saved.clone();
+            change(&mut asking);
+            let _ = rustix::termios::tcsetattr(io::stdin(), OptionalActions::Now, &asking);
+        }
+        TerminalGuard { saved }
+    }
+
+    /// Puts the old settings back (the question was answered).
+    fn restore(&mut self) {
+        if let Some(saved) = self.saved.take() {
+            let _ = rustix::termios::tcsetattr(io::stdin(), OptionalActions::Now, &saved);
+        }
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        if self.saved.is_some() {
+            self.restore();
+            let _ = writeln!(io::stderr().lock());
+        }
     }
 }
 

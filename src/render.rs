@@ -77,8 +77,12 @@ fn table_text(table: &Table) -> String {
     t.load_style(presets::NOTHING)
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(table.header.clone());
+    // A blank cell would shift every later column for `awk` and `cut`: it reads `-`.
     for row in &table.rows {
-        t.add_row(row.clone());
+        t.add_row(row.iter().map(|cell| match cell.trim().is_empty() {
+            true => "-".to_string(),
+            false => cell.clone(),
+        }));
     }
     for &col in &table.numeric {
         if let Some(column) = t.column_mut(col) {
@@ -128,5 +132,17 @@ mod tests {
         assert_eq!(lines[0], "NAME           PARTITIONS");
         assert_eq!(lines[1], "orders                  3");
         assert_eq!(lines[2], "payments-long          12");
+    }
+
+    #[test]
+    fn a_blank_cell_reads_as_a_dash() {
+        let mut t = Table::new(["NAME", "VALUE", "SOURCE"]);
+        t.row(["a", "", "topic"]);
+        let text = to_text(&[Block::Table(t)]);
+        assert_eq!(
+            text.lines().nth(1).unwrap().split_whitespace().count(),
+            3,
+            "{text}"
+        );
     }
 }

@@ -10,6 +10,7 @@ use crate::cli::{parse_timeout, GlobalArgs, SecurityArgs};
 use crate::config::{Config, ContextConfig};
 use crate::error::{Error, Result};
 use crate::printer::OutputFormat;
+use crate::registry::settings::RegistrySettings;
 use crate::security::{Sasl, SecretSource, Security, Tls};
 
 /// The default bootstrap address, as in Kafka's own quick start.
@@ -40,6 +41,8 @@ pub struct Settings {
     pub config_file: String,
     /// TLS and SASL as resolved.
     pub security: Security,
+    /// The schema registry, when one is set (--registry, KCTL_REGISTRY, the context's).
+    pub registry: Option<RegistrySettings>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -59,6 +62,7 @@ impl std::fmt::Debug for Settings {
             .field("verbose", &self.verbose)
             .field("context", &self.context)
             .field("security", &self.security)
+            .field("registry", &self.registry)
             .finish()
     }
 }
@@ -79,7 +83,7 @@ impl Settings {
     pub fn resolve(args: &GlobalArgs, mode: Mode, warnings: &mut Vec<String>) -> Result<Settings> {
         let config = Config::load()?;
         warnings.extend(config.warnings.iter().cloned());
-        Settings::resolve_from(args, &config, mode, warnings)
+        Settings::resolve_from(&args.clone().with_environment(), &config, mode, warnings)
     }
 
     /// Resolves with precedence flags > environment > context > defaults.
@@ -147,6 +151,17 @@ impl Settings {
             context => resolve_security(&args.security, context, config, &in_context, warnings)?,
         };
 
+        let registry = match context {
+            _ if offline => None,
+            context => crate::registry::settings::resolve(
+                &args.registry,
+                context.and_then(|c| c.registry.as_ref()),
+                config,
+                &in_context,
+                warnings,
+            )?,
+        };
+
         Ok(Settings {
             brokers,
             brokers_given: args.brokers.is_some(),
@@ -162,6 +177,7 @@ impl Settings {
             },
             config_file: config.display_path(),
             security,
+            registry,
         })
     }
 

@@ -1,30 +1,31 @@
 //! The process's standard streams as kctl relies on them: stdout closed before kctl started
-//! (`>&-`) is noticed instead of written to in vain, and a reader that went away is noticed
-//! even while kctl has nothing to write.
+//! (`>&-`) is noticed instead of written to in vain, a stdout that cannot take what kctl
+//! would write is noticed before a command changes anything, and a reader that went away is
+//! noticed even while kctl has nothing to write.
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustix::event::{poll, PollFd, PollFlags};
 
+/// Descriptor 1 was not open when the process started (set before `main`, see
+/// [`note_stdout_closed_at_start`]).
+static CLOSED_AT_START: AtomicBool = AtomicBool::new(false);
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 
-/// Call first thing. A stdout closed when kctl started (`>&-`) would take any output silently:
-/// Rust's runtime opens /dev/null on closed standard descriptors before `main` (so no file or
-/// socket can become descriptor 1), read-write, which no shell redirection does. That is how
-/// such a stdout is told from `> /dev/null`, and remembered for [`stdout_closed`].
+/// Records that descriptor 1 was not open when the process started. kctl's `main.rs` calls it
+/// from a function the C runtime runs before Rust's own start-up code, which puts /dev/null
+/// (read-write) on every closed standard descriptor, so that no file or socket opened later
+/// can become descriptor 1. Afterwards nothing tells that /dev/null from one the caller gave
+/// on purpose: Python's `subprocess.DEVNULL`, Node's `stdio: 'ignore'` and `1<>/dev/null` all
+/// open it read-write too. So the check has to come first, and only there is it sound.
+pub fn note_stdout_closed_at_start() {
+    CLOSED_AT_START.store(true, Ordering::Relaxed);
+}
+
+/// Call first thing in `main`: takes on what was found before it ([`stdout_closed`]).
 pub fn guard_standard_fds() {
-    let stdout = io::stdout();
-    let is_null = |st: &rustix::fs::Stat| {
-        rustix::fs::stat("/dev/null").is_ok_and(|null| {
-            rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::CharacterDevice
-                && st.st_rdev == null.st_rdev
-        })
-    };
-    let filled_in = rustix::fs::fstat(&stdout).is_ok_and(|st| is_null(&st))
-        && rustix::fs::fcntl_getfl(&stdout)
-            .is_ok_and(|flags| flags & rustix::fs::OFlags::ACCMODE == rustix::fs::OFlags::RDWR);
-    if filled_in {
+    if CLOSED_AT_START.load(Ordering::Relaxed) {
         STDOUT_CLOSED.store(true, Ordering::Relaxed);
     }
 }
@@ -32,6 +33,31 @@ pub fn guard_standard_fds() {
 /// Whether stdout was closed when kctl started.
 pub fn stdout_closed() -> bool {
     STDOUT_CLOSED.load(Ordering::Relaxed)
+}
+
+/// Checks, without writing, that stdout can take what a command prints: it was not closed
+/// when kctl started (`>&-`), it was opened for writing (not `1</dev/null`), and it is not
+/// /dev/full (`> /dev/full`), which takes nothing. A command that changes something checks
+/// this first, so that it never makes its change and then fails to say so. (A disk that
+/// fills up, or a reader that goes away, is only found out by writing.)
+pub fn check_stdout() -> crate::error::Result<()> {
+    if stdout_closed() {
+        return Err(closed_stdout_error());
+    }
+    let stdout = io::stdout();
+    let read_only = rustix::fs::fcntl_getfl(&stdout)
+        .is_ok_and(|flags| flags & rustix::fs::OFlags::ACCMODE == rustix::fs::OFlags::RDONLY);
+    if read_only {
+        return Err(stdout_error(io::Error::from_raw_os_error(libc::EBADF)));
+    }
+    let is_full = rustix::fs::fstat(&stdout).is_ok_and(|st| {
+        rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::CharacterDevice
+            && rustix::fs::stat("/dev/full").is_ok_and(|full| st.st_rdev == full.st_rdev)
+    });
+    if is_full {
+        return Err(stdout_error(io::Error::from_raw_os_error(libc::ENOSPC)));
+    }
+    Ok(())
 }
 
 /// Whether stdout is a pipe or socket whose reader has gone (`| head` that exited), asked

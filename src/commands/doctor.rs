@@ -4,7 +4,8 @@
 //! (ApiVersions), cluster metadata through librdkafka (which includes TLS and SASL: a refused
 //! TLS handshake fails the handshake step, a refused login the authentication step), then
 //! whether every broker the cluster advertises is itself reachable (the classic
-//! advertised.listeners mistake), and authentication.
+//! advertised.listeners mistake), and authentication. With a schema registry set, a last step
+//! checks it answers as a registry and takes the credentials.
 
 use std::time::{Duration, Instant};
 
@@ -28,7 +29,7 @@ pub enum Status {
 
 #[derive(Debug, Serialize)]
 pub struct Step {
-    /// resolve, connect, handshake, metadata, advertised or authentication.
+    /// resolve, connect, handshake, metadata, advertised, authentication or registry.
     pub step: &'static str,
     /// The address or broker the step is about.
     pub target: String,
@@ -171,7 +172,10 @@ impl Doctor {
 }
 
 pub async fn run(_args: Args, ctx: &Ctx) -> Result<()> {
-    let report = diagnose(ctx.client()?).await;
+    let mut report = diagnose(ctx.client()?).await;
+    if ctx.settings.registry.is_some() {
+        check_registry(ctx, &mut report).await;
+    }
     ctx.printer.print(&report)?;
     if report.ok {
         Ok(())
@@ -363,6 +367,59 @@ impl Doctor {
                     "none configured (PLAINTEXT)"
                 };
                 self.skip("authentication", bootstrap, why);
+            }
+        }
+    }
+}
+
+/// The schema registry step, when one is set: it answers (within --timeout), it is a
+/// registry (its subjects list is a registry's answer), and it takes the credentials.
+async fn check_registry(ctx: &Ctx, report: &mut Report) {
+    let url = ctx
+        .settings
+        .registry
+        .as_ref()
+        .map_or_else(String::new, |r| r.url.clone());
+    let auth = match ctx.settings.registry.as_ref().and_then(|r| r.auth.as_ref()) {
+        Some(crate::registry::settings::RegistryAuth::Basic { .. }) => ", basic auth accepted",
+        Some(crate::registry::settings::RegistryAuth::Bearer(_)) => ", token accepted",
+        None => "",
+    };
+    let result = match ctx.registry() {
+        Ok(registry) => registry.call(|client| client.subjects(false)).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(subjects) => {
+            report.steps.push(Step {
+                step: "registry",
+                target: url,
+                status: Status::Ok,
+                detail: format!(
+                    "a schema registry, {} {}{auth}",
+                    subjects.len(),
+                    plural(subjects.len(), "subject", "subjects")
+                ),
+            });
+            if report.ok {
+                report.verdict.push_str("; the schema registry answers");
+            }
+        }
+        Err(e) => {
+            report.steps.push(Step {
+                step: "registry",
+                target: url,
+                status: Status::Failed,
+                detail: e.reason(),
+            });
+            if report.ok || report.warning {
+                report.ok = false;
+                report.warning = false;
+                report.verdict = format!(
+                    "the cluster answers, but the schema registry does not work: {}",
+                    e.reason()
+                );
+                report.hint = e.hint().map(str::to_string);
             }
         }
     }

@@ -15,6 +15,7 @@ pub mod partitions;
 pub mod produce;
 pub mod quotas;
 pub mod record;
+pub mod schemas;
 pub mod times;
 pub mod topics;
 pub mod transactions;
@@ -28,6 +29,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::interrupt::Interrupt;
 use crate::kafka::{ClientConfig, Kafka};
 use crate::printer::Printer;
+use crate::registry::client::Registry;
 use crate::settings::Settings;
 
 /// What every command runs with.
@@ -39,6 +41,7 @@ pub struct Ctx {
     /// How clients connect; `None` for the commands that never do.
     client: Option<ClientConfig>,
     kafka: OnceLock<Kafka>,
+    registry: OnceLock<Registry>,
 }
 
 impl Ctx {
@@ -49,6 +52,7 @@ impl Ctx {
             interrupt: Interrupt::new(),
             client,
             kafka: OnceLock::new(),
+            registry: OnceLock::new(),
         }
     }
 
@@ -66,6 +70,22 @@ impl Ctx {
         }
         let kafka = Kafka::connect(self.client()?)?;
         Ok(self.kafka.get_or_init(|| kafka))
+    }
+
+    /// The schema registry the settings name, made on first use and shared (its schema cache
+    /// with it); a usage error when none is set.
+    pub fn registry(&self) -> Result<&Registry> {
+        if let Some(registry) = self.registry.get() {
+            return Ok(registry);
+        }
+        let settings = self.settings.registry.as_ref().ok_or_else(|| {
+            Error::usage(
+                "no schema registry is set: give --registry URL, set KCTL_REGISTRY, or add a \
+                 [registry] table with a url to the context",
+            )
+        })?;
+        let registry = Registry::new(settings, self.settings.timeout)?;
+        Ok(self.registry.get_or_init(|| registry))
     }
 }
 
@@ -102,6 +122,9 @@ pub enum Command {
     /// List and describe transactions and producers, find and abort hanging transactions
     #[command(subcommand, visible_alias = "txn")]
     Transactions(transactions::Command),
+    /// Manage the schema registry: subjects, versions, schemas, compatibility and mode
+    #[command(subcommand)]
+    Schemas(schemas::Command),
     /// Show partitions' earliest, latest and last stable offsets, max-timestamp record and the
     /// offset for a time
     Offsets(offsets::Args),
@@ -180,7 +203,7 @@ where
         crate::render::plural(names.len(), kind.0, kind.1),
         names.join(", ")
     );
-    if !ctx.printer.confirm(&action, None, yes)? {
+    if !ctx.printer.confirm(&action, None, yes).await? {
         return Err(crate::error::Error::runtime("aborted: nothing was deleted"));
     }
     let mut deleted = Vec::new();
@@ -214,6 +237,14 @@ where
 }
 
 pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
+    // Every command but produce (nothing on stdout) and consume (its own writer) prints its
+    // result there: a stdout that cannot take it fails first, before anything is changed.
+    if !matches!(
+        command,
+        Command::Produce(_) | Command::Consume(_) | Command::Complete(_)
+    ) {
+        ctx.printer.check_output()?;
+    }
     match command {
         Command::Topics(cmd) => topics::run(cmd, ctx).await,
         Command::Produce(args) => produce::run(args, ctx).await,
@@ -227,6 +258,7 @@ pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Quotas(cmd) => quotas::run(cmd, ctx).await,
         Command::Partitions(cmd) => partitions::run(cmd, ctx).await,
         Command::Offsets(args) => offsets::run(args, ctx).await,
+        Command::Schemas(cmd) => schemas::run(cmd, ctx).await,
         Command::Doctor(args) => doctor::run(args, ctx).await,
         Command::Completions(args) => completions::run(args, ctx),
         Command::Config(cmd) => config::run(cmd, ctx).await,

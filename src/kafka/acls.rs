@@ -103,6 +103,11 @@ macro_rules! kafka_enum {
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
                 let s = String::deserialize(d)?;
+                // What kctl's own JSON says of a value librdkafka has no name for; never
+                // accepted on the command line.
+                if s == "unknown" {
+                    return Ok($name::Unknown);
+                }
                 s.parse().map_err(serde::de::Error::custom)
             }
         }
@@ -328,12 +333,33 @@ impl Kafka {
 
     /// The refusal among the results of one ACL request, if one was refused: Kafka authorizes
     /// CreateAcls and DeleteAcls once (Alter on the cluster), so every item is refused alike.
-    fn refused_items<T>(&self, results: &[std::result::Result<T, NativeError>]) -> Result<()> {
+    /// A refusal or a missing authorizer as one error for the whole request: both hold for
+    /// every item alike (the authorizer answers each with the same error).
+    fn refused_items<T>(
+        &self,
+        what: &str,
+        results: &[std::result::Result<T, NativeError>],
+    ) -> Result<()> {
         let refusal = results.iter().find_map(|r| {
             let e = r.as_ref().err()?;
             self.refusal_of(e.code, Operation::Alter, Resource::Cluster)
         });
-        refusal.map_or(Ok(()), Err)
+        if let Some(refusal) = refusal {
+            return Err(refusal);
+        }
+        let disabled = results.iter().find_map(|r| {
+            r.as_ref()
+                .err()
+                .filter(|e| e.code == RDKafkaErrorCode::SecurityDisabled)
+        });
+        match disabled {
+            Some(e) => Err(Error::new(
+                crate::error::ErrorKind::Runtime,
+                format!("{what}: {}", item_error(e.clone()).message),
+            )
+            .with_hint(NO_AUTHORIZER_HINT)),
+            None => Ok(()),
+        }
     }
 }
 
@@ -423,7 +449,7 @@ impl Kafka {
             })
             .await?
             .map_err(|e| self.acl_error(what, e, Operation::Alter))?;
-        self.refused_items(&results)?;
+        self.refused_items(what, &results)?;
         Ok(acls
             .iter()
             .cloned()
@@ -445,7 +471,7 @@ impl Kafka {
             })
             .await?
             .map_err(|e| self.acl_error(what, e, Operation::Alter))?;
-        self.refused_items(&results)?;
+        self.refused_items(what, &results)?;
         Ok(results
             .into_iter()
             .map(|r| {

@@ -426,9 +426,28 @@ impl Failure {
                 TLS_HINT,
             ));
         }
-        if !reason.contains("certificate required") {
-            return None;
-        }
+        let refused = match tls_alert(reason) {
+            // The broker refused the certificate kctl sent, or wanted one and got none. Which
+            // alert says so depends on the broker's JDK and TLS version: Java 17 answers a
+            // missing or untrusted certificate with bad_certificate (42), Java 25 a missing one
+            // with certificate_required (116); others send certificate_unknown (46) or
+            // unknown_ca (48).
+            Some(alert) if CLIENT_CERTIFICATE_ALERTS.contains(&alert) => true,
+            // A bare handshake_failure (40) says no more than that; after kctl sent a
+            // certificate, it is the certificate that a broker that wants one turns down.
+            Some(HANDSHAKE_FAILURE) => expect.client_certificate,
+            _ => false,
+        };
+        refused.then(|| {
+            Failure::client_certificate(
+                format!("the broker refused the client certificate: {reason}"),
+                expect,
+            )
+        })
+    }
+
+    /// The broker refused the client certificate (or the lack of one), as `reason` says.
+    fn client_certificate(reason: String, expect: &Expect) -> Failure {
         let hint = if expect.client_certificate {
             "the broker does not accept the client certificate: give --tls-cert/--tls-key a \
              certificate signed by a CA the brokers trust (their ssl.truststore)"
@@ -436,11 +455,7 @@ impl Failure {
             "the listener requires mutual TLS: give --tls-cert and --tls-key (a certificate \
              signed by a CA the brokers trust)"
         };
-        Some(Failure::new(
-            FailureKind::Tls,
-            format!("the broker refused the client certificate: {reason}"),
-            hint,
-        ))
+        Failure::new(FailureKind::Tls, reason, hint)
     }
 
     fn plaintext_listener(reason: &str) -> Failure {
@@ -458,10 +473,23 @@ impl Failure {
     /// A connection the broker closed before any call succeeded, in librdkafka's `state`: a
     /// listener that expects TLS closes it on the plaintext ApiVersions, a PLAINTEXT one on
     /// the TLS handshake (librdkafka does not always ask "connecting to a PLAINTEXT broker
-    /// listener?"), one that expects SASL answers ApiVersions and closes on the next request.
+    /// listener?"), one that expects SASL answers ApiVersions and closes on the next request,
+    /// one that refuses the client certificate may close it right after the handshake.
     fn closed(reason: &str, state: &str, expect: &Expect) -> Option<Failure> {
         match state {
             "SSL_HANDSHAKE" if expect.tls => Some(Failure::plaintext_listener(reason)),
+            // TLS 1.3 ends the client's side of the handshake before the broker checks the
+            // client certificate: a broker that refuses it without an alert kctl reads just
+            // closes the connection then.
+            "APIVERSION_QUERY" if expect.tls && expect.client_certificate => {
+                Some(Failure::client_certificate(
+                    format!(
+                        "the broker closed the connection right after the TLS handshake, as a \
+                         broker that does not accept the client certificate does: {reason}"
+                    ),
+                    expect,
+                ))
+            }
             "APIVERSION_QUERY" if !expect.tls => Some(Failure::new(
                 FailureKind::Tls,
                 format!(
@@ -526,6 +554,48 @@ impl Failure {
             FailureKind::Other => None,
         }
     }
+}
+
+/// TLS alerts (RFC 8446 6.2, RFC 5246 7.2.2) a server sends about the client's certificate:
+/// bad_certificate, unsupported_certificate, certificate_revoked, certificate_expired,
+/// certificate_unknown, unknown_ca, certificate_required.
+const CLIENT_CERTIFICATE_ALERTS: [u8; 7] = [42, 43, 44, 45, 46, 48, 116];
+/// The TLS alert handshake_failure.
+const HANDSHAKE_FAILURE: u8 = 40;
+
+/// The number of the TLS alert the broker sent, out of librdkafka's words for a failed TLS
+/// connection.
+///
+/// librdkafka hands a TLS failure on as text only: its `FAIL` log line and error event carry
+/// OpenSSL's error string (`error:0A000412:SSL routines::sslv3 alert bad certificate: SSL
+/// alert number 42`), and its error code says no more than "SSL" (or "transport"). So the
+/// number is read out of that string: OpenSSL adds `SSL alert number N` to every alert it
+/// *received* (an alert OpenSSL sends itself, as on a broker certificate that did not verify,
+/// comes with its own reason instead), and packs the alert into the error code as reason
+/// 1000 + N (`0A000412`, 1042; `14094412` in OpenSSL 1.1), read when the words are cut off.
+/// The alert's name in the text (which differs between TLS versions and OpenSSL releases) is
+/// never compared.
+fn tls_alert(reason: &str) -> Option<u8> {
+    const SAID: &str = "SSL alert number ";
+    if let Some(at) = reason.find(SAID) {
+        let digits: String = reason[at + SAID.len()..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if let Ok(alert) = digits.parse() {
+            return Some(alert);
+        }
+    }
+    // OpenSSL's packed code: "error:XXXXXXXX:" with the reason in its low 12 bits (OpenSSL 1.1
+    // packs library, function and reason; 3.0 library and a 23-bit reason).
+    let code = reason.split("error:").nth(1)?.split(':').next()?;
+    let code = u32::from_str_radix(code, 16).ok()?;
+    const LIB_SSL: u32 = 20;
+    if code >> 23 != LIB_SSL && code >> 24 != LIB_SSL {
+        return None;
+    }
+    let alert = (code & 0xfff).checked_sub(1000)?;
+    u8::try_from(alert).ok()
 }
 
 /// The state a librdkafka broker connection was in, from "(after Nms in state X...)".
@@ -738,12 +808,87 @@ mod tests {
             f.hint().unwrap().contains("--tls-cert and --tls-key"),
             "{f:?}"
         );
+        assert_eq!(f.stage(), Some(FailedStage::Handshake));
+        assert!(
+            f.reason
+                .starts_with("the broker refused the client certificate: "),
+            "{f:?}"
+        );
         assert!(Failure::certificate(true, "h:1")
             .reason
             .contains("hostname mismatch"));
         assert!(Failure::certificate(false, "h:1")
             .reason
             .contains("unable to get local issuer certificate"));
+    }
+
+    /// A refused client certificate is named whichever alert the broker sends it with (the
+    /// JDK and the TLS version decide), read by the alert's number, never its name.
+    #[test]
+    fn a_refused_client_certificate_is_named_whatever_alert_says_so() {
+        let explain = |raw: &str, expect: &Expect| Failure::explain(raw, raw, expect, false);
+        let without = Expect {
+            tls: true,
+            ..Expect::default()
+        };
+        let with = Expect {
+            tls: true,
+            client_certificate: true,
+            ..Expect::default()
+        };
+        let refusals = [
+            // Java 17, no or an untrusted certificate (TLS 1.3: read after the handshake).
+            "ssl://h:1/bootstrap: Receive failed: error:0A000412:SSL routines::sslv3 alert bad certificate: SSL alert number 42 (after 12ms in state APIVERSION_QUERY)",
+            "ssl://h:1/bootstrap: SSL handshake failed: error:0A000412:SSL routines::sslv3 alert bad certificate: SSL alert number 42 (after 9ms in state SSL_HANDSHAKE)",
+            "ssl://h:1/bootstrap: SSL handshake failed: error:0A000416:SSL routines::sslv3 alert certificate unknown: SSL alert number 46",
+            "ssl://h:1/bootstrap: SSL handshake failed: error:0A000418:SSL routines::tlsv1 alert unknown ca: SSL alert number 48",
+            "ssl://h:1/bootstrap: Receive failed: error:0A00045C:SSL routines::tlsv13 alert certificate required: SSL alert number 116",
+            // OpenSSL 1.1's layout; and words cut off before the number.
+            "ssl://h:1/bootstrap: SSL handshake failed: error:14094412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate: SSL alert number 42",
+            "ssl://h:1/bootstrap: Receive failed: error:0A000412:SSL routines::sslv3 alert bad",
+        ];
+        for raw in refusals {
+            for expect in [&without, &with] {
+                let f = explain(raw, expect);
+                assert_eq!(f.stage(), Some(FailedStage::Handshake), "{raw}");
+                assert!(
+                    f.reason
+                        .starts_with("the broker refused the client certificate: "),
+                    "{f:?}"
+                );
+                assert!(!f.reason.contains("(after "), "{f:?}");
+                let hint = f.hint().unwrap();
+                match expect.client_certificate {
+                    true => assert!(hint.contains("does not accept the client certificate")),
+                    false => assert!(hint.contains("requires mutual TLS"), "{hint}"),
+                }
+            }
+        }
+        // handshake_failure (40) names the certificate only when kctl sent one.
+        let failure = "ssl://h:1/bootstrap: SSL handshake failed: error:0A000410:SSL routines::sslv3 alert handshake failure: SSL alert number 40";
+        assert!(explain(failure, &with)
+            .reason
+            .starts_with("the broker refused the client certificate"));
+        let f = explain(failure, &without);
+        assert_eq!(f.kind, FailureKind::Tls);
+        assert!(!f.reason.contains("client certificate"), "{f:?}");
+        // A broker that closes the connection right after the handshake, kctl having sent a
+        // certificate.
+        let closed = "ssl://h:1/bootstrap: Disconnected: connection closed by peer: receive 0 after POLLIN (after 3ms in state APIVERSION_QUERY)";
+        let f = explain(closed, &with);
+        assert!(f.reason.contains("client certificate"), "{f:?}");
+        assert_eq!(f.stage(), Some(FailedStage::Handshake));
+
+        assert_eq!(tls_alert("SSL alert number 116"), Some(116));
+        assert_eq!(
+            tls_alert("error:0A000086:SSL routines::certificate verify failed"),
+            None
+        );
+        assert_eq!(
+            tls_alert("error:1E08010C:DECODER routines::unsupported"),
+            None
+        );
+        assert_eq!(tls_alert("Connection refused"), None);
     }
 
     #[test]

@@ -171,6 +171,15 @@ pub(super) fn create(
         .map_err(|e| Error::usage(format!("cannot create the Kafka consumer: {e}")))
 }
 
+impl ClientConfig {
+    /// Whether a consumer made from this configuration reads committed records only (the
+    /// default isolation level): its partitions then end at their last stable offset, not at
+    /// their high watermark.
+    pub fn reads_committed(&self) -> bool {
+        self.user_property("isolation.level") != Some("read_uncommitted")
+    }
+}
+
 /// A consumer of one topic.
 pub struct Consumer {
     /// Reading by assignment, records are taken from here in batches.
@@ -358,6 +367,16 @@ impl Consumer {
             .unwrap_or_default()
     }
 
+    /// Changes whenever the group assigns partitions to this consumer (never when reading by
+    /// assignment).
+    pub fn assignment_generation(&self) -> u64 {
+        self.inner
+            .context()
+            .hooks
+            .generation
+            .load(Ordering::Acquire)
+    }
+
     /// How far joining the group got (group mode).
     pub fn group_status(&self) -> GroupStatus {
         self.inner.context().hooks.group_status()
@@ -381,6 +400,35 @@ impl Consumer {
         let mut tpl = TopicPartitionList::with_capacity(1);
         tpl.add_partition(&self.topic, partition);
         let _ = self.inner.pause(&tpl);
+    }
+
+    /// The group's committed offsets (next offset to read) of `partitions`; a partition
+    /// without one is left out. Blocks up to `timeout` (group mode only).
+    pub fn committed(&self, partitions: &[i32], timeout: Duration) -> Result<BTreeMap<i32, i64>> {
+        let Some(group) = &self.group else {
+            return Ok(BTreeMap::new());
+        };
+        let mut tpl = TopicPartitionList::with_capacity(partitions.len());
+        for p in partitions {
+            tpl.add_partition(&self.topic, *p);
+        }
+        let committed = self.inner.committed_offsets(tpl, timeout).map_err(|e| {
+            let reason = match e.rdkafka_error_code() {
+                Some(code) => broker_error(code, None).message,
+                None => e.to_string(),
+            };
+            Error::runtime(format!(
+                "cannot read the committed offsets of group '{group}': {reason}"
+            ))
+        })?;
+        Ok(committed
+            .elements()
+            .iter()
+            .filter_map(|e| match e.offset() {
+                Offset::Offset(o) => Some((e.partition(), o)),
+                _ => None,
+            })
+            .collect())
     }
 
     /// Commits the next offset to read of each partition to the group (no-op without one).

@@ -38,6 +38,14 @@ fn timestamp_value(time: RecordTime) -> i64 {
 
 const MAX_DISTINCT_ERRORS: usize = 5;
 
+/// librdkafka's default `batch.size`.
+const LIBRDKAFKA_BATCH_SIZE: u64 = 1_000_000;
+
+/// A record batch's header (magic v2), and what a record adds besides its key, value and
+/// headers at most (attributes, timestamp and offset deltas, lengths as varints).
+const BATCH_HEADER: u64 = 61;
+const RECORD_OVERHEAD: u64 = 1 + 10 + 5 + 5 + 5 + 5 + 5;
+
 /// The rust-rdkafka context of a kctl producer.
 type ProduceCtx = ClientCtx<Deliveries>;
 
@@ -56,7 +64,8 @@ struct Deliveries {
     delivered: AtomicU64,
     failed: AtomicU64,
     uncertain: AtomicU64,
-    errors: Mutex<Vec<(Reason, u64)>>,
+    /// Failed deliveries by error code, with the reason of the first.
+    errors: Mutex<Vec<(Option<RDKafkaErrorCode>, Reason, u64)>>,
     /// The topic and who writes to it, for a refusal.
     topic: Resource,
     principal: String,
@@ -88,25 +97,59 @@ impl ProducerContext for ProduceCtx {
             Some(code @ (RDKafkaErrorCode::Fatal | RDKafkaErrorCode::PurgeQueue)) => {
                 Reason::Fatal(code)
             }
-            Some(code) => Reason::Message(
-                reword(
+            // (librdkafka's rd_kafka_message_produce_errstr, the broker's own words, points
+            // into a produce answer freed by the time the report is served: not usable.)
+            Some(code) => Reason::Message({
+                let said = reword(
                     broker_error(code, None),
                     Operation::Write,
                     &counts.topic,
                     &counts.principal,
                 )
-                .message,
-            ),
+                .message;
+                match refusal_meaning(code) {
+                    Some(meaning) => format!("{said}: {meaning}"),
+                    None => said,
+                }
+            }),
             None => Reason::Message(err.to_string()),
         };
+        let code = err.rdkafka_error_code();
         if let Ok(mut errors) = counts.errors.lock() {
-            if let Some(entry) = errors.iter_mut().find(|(r, _)| *r == reason) {
-                entry.1 += 1;
+            let same =
+                |(c, r, _): &&mut (_, Reason, _)| (code.is_some() && *c == code) || *r == reason;
+            if let Some(entry) = errors.iter_mut().find(same) {
+                entry.2 += 1;
             } else if errors.len() < MAX_DISTINCT_ERRORS {
-                errors.push((reason, 1));
+                errors.push((code, reason, 1));
             }
         }
     }
+}
+
+/// What a broker's refusal of records means, for the codes whose name alone does not say
+/// (librdkafka does not keep the broker's own words for a delivery report).
+fn refusal_meaning(code: RDKafkaErrorCode) -> Option<&'static str> {
+    use RDKafkaErrorCode as E;
+    Some(match code {
+        E::InvalidTimestamp => {
+            "a timestamp further in the past or the future than the topic accepts (its \
+             message.timestamp.before.max.ms and message.timestamp.after.max.ms)"
+        }
+        E::InvalidRecord => {
+            "the broker refused a record it found invalid (one without a key on a compacted \
+             topic, say)"
+        }
+        E::InvalidDifferentRecord => "sent in one batch with a record the broker refused",
+        E::MessageSizeTooLarge | E::MessageBatchTooLarge => {
+            "a batch larger than the topic's max.message.bytes"
+        }
+        E::NotEnoughReplicas | E::NotEnoughReplicasAfterAppend => {
+            "fewer in-sync replicas than the topic's min.insync.replicas"
+        }
+        E::InvalidRequiredAcks => "the acks setting (-X acks) is not one Kafka takes",
+        _ => return None,
+    })
 }
 
 /// A producer for one topic. Call [`Producer::flush`] before dropping it: dropping discards
@@ -163,8 +206,20 @@ impl Spread {
 impl Producer {
     /// Creates the producer: acks=all and idempotence unless the user's `-X` says otherwise,
     /// each message bounded by `--timeout` from when it is queued to its delivery report.
-    pub fn new(client: &ClientConfig, options: ProducerOptions) -> Result<Producer> {
-        let setup = client.producer(options.compression);
+    /// `max_message_bytes` is the topic's limit on a record batch, when known: batches are
+    /// kept within it (librdkafka batches up to 1 MB, and the broker refuses a batch over the
+    /// limit whole, valid records with it).
+    pub fn new(
+        client: &ClientConfig,
+        options: ProducerOptions,
+        max_message_bytes: Option<u64>,
+    ) -> Result<Producer> {
+        let mut setup = client.producer(options.compression);
+        if let Some(limit) = max_message_bytes {
+            if client.user_property("batch.size").is_none() && limit < LIBRDKAFKA_BATCH_SIZE {
+                setup.config.set("batch.size", limit.max(1).to_string());
+            }
+        }
         let ctx = ProduceCtx {
             state: Arc::new(ConnState::new(client)),
             hooks: Deliveries {
@@ -349,6 +404,41 @@ impl Producer {
         }
     }
 
+    /// The size of a batch holding only `record` (with the producer's `-H` headers), as the
+    /// broker counts it against the topic's max.message.bytes, uncompressed, at most.
+    pub fn batch_bytes(&self, record: &OutRecord<'_>) -> u64 {
+        let len = |b: Option<&[u8]>| b.map_or(0, <[u8]>::len) as u64;
+        let header = |k: &str, v: Option<&[u8]>| k.len() as u64 + len(v) + 10;
+        let headers: u64 = record
+            .headers
+            .iter()
+            .map(|(k, v)| header(k, *v))
+            .sum::<u64>()
+            + self
+                .headers
+                .iter()
+                .map(|(k, v)| header(k, v.as_deref()))
+                .sum::<u64>();
+        BATCH_HEADER + RECORD_OVERHEAD + len(record.key) + len(record.value) + headers
+    }
+
+    /// Counts a record kctl did not send (the broker would have refused it) as failed, for
+    /// `reason`.
+    pub fn refuse(&self, reason: &str) {
+        let counts = &self.inner.context().hooks;
+        counts.failed.fetch_add(1, Ordering::Relaxed);
+        // Counted as sent and failed at once: never in flight.
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        let reason = Reason::Message(reason.to_string());
+        if let Ok(mut errors) = counts.errors.lock() {
+            if let Some(entry) = errors.iter_mut().find(|(_, r, _)| *r == reason) {
+                entry.2 += 1;
+            } else if errors.len() < MAX_DISTINCT_ERRORS {
+                errors.push((None, reason, 1));
+            }
+        }
+    }
+
     /// How many records were queued.
     pub fn sent(&self) -> u64 {
         self.sent.load(Ordering::Relaxed)
@@ -404,7 +494,7 @@ impl Producer {
         let uncertain = counts.uncertain.load(Ordering::Relaxed);
         let fatal = self.fatal();
         let mut errors: Vec<(String, u64)> = Vec::new();
-        for (reason, n) in counts.errors.lock().map(|e| e.clone()).unwrap_or_default() {
+        for (_, reason, n) in counts.errors.lock().map(|e| e.clone()).unwrap_or_default() {
             let message = match reason {
                 Reason::Message(m) => m,
                 Reason::Fatal(code) => fatal
@@ -450,6 +540,7 @@ mod tests {
                 compression: None,
                 headers: Vec::new(),
             },
+            None,
         )
         .unwrap();
         producer

@@ -3,7 +3,7 @@
 //! group got. The consumer's context, shared with librdkafka's threads.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rdkafka::consumer::{BaseConsumer, Consumer as _, ConsumerContext};
@@ -43,6 +43,8 @@ pub(super) struct ConsumeHooks {
     pub closing: AtomicBool,
     /// A rebalance reached this consumer (group mode).
     joined: AtomicBool,
+    /// Counts the assignments this consumer was given, so a new one is noticed.
+    pub generation: AtomicU64,
     /// The coordinator's state in librdkafka's last statistics (a `COORD_*` value).
     coordinator: AtomicU8,
 }
@@ -85,6 +87,7 @@ impl ConsumeHooks {
             commit_error: Arc::new(Mutex::new(None)),
             closing: AtomicBool::new(false),
             joined: AtomicBool::new(false),
+            generation: AtomicU64::new(0),
             coordinator: AtomicU8::new(COORD_NONE),
         }
     }
@@ -182,12 +185,18 @@ impl ConsumerContext for ConsumeCtx {
                 } else {
                     consumer.assign(tpl)
                 };
+                // A partition assigned afresh is read afresh. kctl pauses a partition that
+                // reached its end (-e), and librdkafka keeps an application's pause across
+                // assignments: given back after a revocation, the partition would never be
+                // fetched, nor reach its end again.
+                let _ = consumer.resume(tpl);
                 if let Ok(mut assigned) = hooks.assigned.lock() {
                     if !cooperative {
                         assigned.clear();
                     }
                     assigned.extend(partitions);
                 }
+                hooks.generation.fetch_add(1, Ordering::Release);
             }
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS
                 if !hooks.closing.load(Ordering::Relaxed) =>

@@ -242,7 +242,7 @@ impl Kafka {
                 Ok(entries) => Ok(entries
                     .into_iter()
                     .map(|e| ConfigValue {
-                        is_topic_override: e.source == ConfigSource::DynamicTopic,
+                        is_default: e.source == ConfigSource::Default,
                         value: if e.sensitive { None } else { e.value },
                         name: e.name,
                     })

@@ -160,8 +160,8 @@ pub struct ConfigValue {
     pub name: String,
     /// `None` for sensitive values, which brokers never return.
     pub value: Option<String>,
-    /// Set explicitly on the topic (not a broker or built-in default).
-    pub is_topic_override: bool,
+    /// At Kafka's built-in default (not set on the topic nor by the brokers' configs).
+    pub is_default: bool,
 }
 
 /// Which offset ListOffsets asks for.

@@ -5,6 +5,11 @@
 //! record codecs ([`crate::codec`]) look schemas up through. The HTTP client implements it;
 //! tests implement it in memory.
 
+pub mod cache;
+pub mod client;
+pub mod errors;
+pub mod settings;
+
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};

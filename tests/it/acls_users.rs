@@ -980,3 +980,73 @@ fn acls_librdkafka_cannot_name_list_as_unknown_and_still_delete() {
     assert_eq!(deleted["deleted"], Value::from(listed));
     assert_eq!(apache_acls(&["--principal", &principal]), BTreeSet::new());
 }
+
+/// `acls list -o json` of a principal with a USER ACL (made by kafka-acls: librdkafka cannot)
+/// goes back in through `acls create --from-file`: the ACLs kctl can create are, the USER one
+/// is skipped with a warning that says why.
+#[test]
+fn a_listing_with_a_user_acl_goes_back_in_through_a_file() {
+    let k = kafka();
+    let principal = format!("User:{}", common::unique("tokens"));
+    let topic = common::unique("tok-topic");
+    let config = k.file("admin.properties");
+    tool(
+        ACL_COMMAND,
+        &[
+            "--bootstrap-server",
+            &k.sasl,
+            "--command-config",
+            &config,
+            "--add",
+            "--allow-principal",
+            &principal,
+            "--operation",
+            "DescribeTokens",
+            "--user-principal",
+            "User:bob",
+        ],
+    );
+    admin_json(&[
+        "acls",
+        "create",
+        "--allow",
+        "--principal",
+        &principal,
+        "--operation",
+        "read",
+        "--topic",
+        &topic,
+    ]);
+    let listed = Run::of(
+        k.admin()
+            .args(["-o", "json", "acls", "list", "--principal", &principal]),
+        None,
+    );
+    let json: Value = serde_json::from_str(&listed.stdout).unwrap();
+    assert_eq!(json["acls"].as_array().unwrap().len(), 2, "{json}");
+    let file = k.dir.join(common::unique("acls.json"));
+    std::fs::write(&file, &listed.stdout).unwrap();
+    admin_json(&[
+        "acls",
+        "delete",
+        "--principal",
+        &principal,
+        "--topic",
+        &topic,
+        "--yes",
+    ]);
+    let file = file.display().to_string();
+    let created = Run::of(
+        k.admin()
+            .args(["-o", "json", "acls", "create", "--from-file", &file]),
+        None,
+    );
+    assert_eq!(created.code, Some(0), "{created:#?}");
+    let stderr = &created.stderr;
+    assert!(stderr.contains("skipped 1 ACL of"), "{stderr}");
+    let acls = acls_of(&principal);
+    assert!(
+        acls.iter().any(|a| a["resource_name"] == topic.as_str()),
+        "{acls:?}"
+    );
+}

@@ -400,16 +400,19 @@ const CASES: &[Case] = &[
         "invalid record at line 1 column 1: expected a JSON object",
     )
     .input(Stdin::Text("[\"orders\", 1]\n{\"value\":\"y\"}\n")),
-    // Larger than the producer sends (1,000,000 bytes by default).
+    // Larger than the topic accepts (its max.message.bytes: Kafka's default here, 100 for
+    // `small`): kctl does not send it (the broker would refuse it, and the records batched
+    // with it), and counts it as failed.
     runtime(
         &["produce", "orders"],
-        "cannot queue message 1 (1100000 bytes): message size too large",
+        "1 of 1 messages were not delivered to 'orders': larger than the topic's \
+         max.message.bytes",
     )
     .input(Stdin::Big(1_100_000)),
-    // Larger than the topic accepts (max.message.bytes=100): the broker refuses it.
     runtime(
         &["produce", "small"],
-        "1 of 1 messages were not delivered to 'small': message size too large",
+        "1 of 1 messages were not delivered to 'small': larger than the topic's \
+         max.message.bytes (100 bytes)",
     )
     .input(Stdin::Big(1_000)),
     // Consume.

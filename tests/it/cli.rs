@@ -88,3 +88,76 @@ fn default_broker_comes_from_the_environment() {
         .code(1)
         .stderr(predicate::str::contains("127.0.0.1:1"));
 }
+
+/// Help's examples print as written, whatever the width: clap used to cut them at 100 columns,
+/// mid-argument. `kctl help X` prints them too, and the man page has them.
+#[test]
+fn help_examples_are_never_wrapped() {
+    let long = "  kctl acls create --allow --principal User:app --operation write --topic orders- --pattern prefixed --dry-run\n";
+    assert!(long.len() > 100);
+    for args in [
+        vec!["acls", "create", "--help"],
+        vec!["acls", "create", "-h"],
+        vec!["help", "acls", "create"],
+        vec!["-b", "x:1", "acls", "create", "--help"],
+    ] {
+        kctl()
+            .args(&args)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(long))
+            .stdout(predicate::str::contains("\nExamples:\n"));
+    }
+    kctl()
+        .args(["users", "create", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "  kctl users create app --mechanism SCRAM-SHA-256,SCRAM-SHA-512 --password-file pw.txt --iterations 8192\n",
+        ));
+}
+
+/// `kctl` alone shows the help (exit 2); no internal command is listed anywhere.
+#[test]
+fn no_subcommand_shows_help_without_internal_commands() {
+    let out = kctl().assert().code(2).get_output().clone();
+    let said =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("Usage: kctl"), "{said}");
+    assert!(!said.contains("__complete"), "{said}");
+    let out = kctl()
+        .args(["-b", "x:1"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("topics"), "{said}");
+    assert!(!said.contains("__complete"), "{said}");
+}
+
+/// A usage error does not show the brokers option as needed because KCTL_BROKERS is set, and
+/// an empty KCTL_BROKERS means the default.
+#[test]
+fn the_environment_is_not_shown_as_a_required_option() {
+    let out = kctl()
+        .env("KCTL_BROKERS", "127.0.0.1:1")
+        .args(["topics", "describe"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("Usage: kctl topics describe <NAME>..."),
+        "{said}"
+    );
+    assert!(!said.contains("--brokers"), "{said}");
+    kctl()
+        .env("KCTL_BROKERS", "")
+        .args(["topics", "list", "--timeout", "1s"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("localhost:9092"))
+        .stderr(predicate::str::contains("empty").not());
+}

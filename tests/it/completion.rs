@@ -232,3 +232,121 @@ fn the_completion_command_is_hidden() {
     assert!(names.iter().any(|n| n == "topics"), "{names:?}");
     assert!(!names.iter().any(|n| n.contains("__complete")), "{names:?}");
 }
+
+/// Runs `shell` with the committed completion script loaded as a user's shell loads it, and
+/// asks it to complete `line` (its last word is the one being completed). Returns the
+/// candidates' values.
+fn complete_in_shell(shell: &str, cache: &Path, line: &[&str]) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bin = Path::new(env!("CARGO_BIN_EXE_kctl")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let quoted: Vec<String> = line.iter().map(|w| format!("'{w}'")).collect();
+    let last = line.len() - 1;
+    let (program, script) = match shell {
+        "bash" => (
+            "bash",
+            format!(
+                "source {}\nCOMP_WORDS=({}); COMP_CWORD={last}; COMP_TYPE=9\n\
+                 _clap_complete_kctl kctl {} {}\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"",
+                root.join("completions/kctl.bash").display(),
+                quoted.join(" "),
+                quoted[last],
+                quoted[last - 1],
+            ),
+        ),
+        // zsh's completion system needs a terminal; its two entry points are stood in for:
+        // compdef (registering) and _describe (offering), which prints what it is offered.
+        "zsh" => (
+            "zsh",
+            format!(
+                "compdef() {{ : }}\n_describe() {{ local name=${{@[-1]}}; print -l -- ${{(@P)name}} }}\n\
+                 source {}\nwords=({}); CURRENT={}\n_clap_dynamic_completer_kctl",
+                root.join("completions/_kctl").display(),
+                quoted.join(" "),
+                line.len(),
+            ),
+        ),
+        "fish" => (
+            "fish",
+            format!(
+                "source {}\ncomplete --do-complete \"{}\"",
+                root.join("completions/kctl.fish").display(),
+                line.join(" "),
+            ),
+        ),
+        _ => unreachable!(),
+    };
+    let out = common::clean_env(&mut std::process::Command::new(program))
+        .env("PATH", path)
+        .env("XDG_CACHE_HOME", cache)
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {program} ({e}): scripts/install-test-deps installs bash, zsh and fish"
+            )
+        });
+    assert!(out.status.success(), "{shell}: {out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        // fish prints "value<TAB>description", zsh "value:description".
+        .map(|l| l.split(['\t', ':']).next().unwrap_or("").trim().to_string())
+        .filter(|l| !l.is_empty() && !l.starts_with('-'))
+        .collect()
+}
+
+/// `consume -g <TAB>` completes groups and `groups reset-offsets G --topic <TAB>` topics, in
+/// bash, zsh and fish, through the committed scripts.
+#[test]
+fn groups_and_topics_complete_in_bash_zsh_and_fish() {
+    let broker = Broker::start();
+    let prefix = format!("{}-", common::unique("shells"));
+    let topic = format!("{prefix}orders");
+    let group = format!("{prefix}tracker");
+    broker
+        .kctl()
+        .args(["topics", "create", &topic])
+        .assert()
+        .success();
+    common::commit_offsets(&broker, &group, &topic, &[0]);
+    for shell in ["bash", "zsh", "fish"] {
+        let cache = tempfile::tempdir().unwrap();
+        let cases: [(Vec<&str>, &str); 2] = [
+            (
+                vec!["kctl", "-b", &broker.addr, "consume", &topic, "-g", &prefix],
+                &group,
+            ),
+            (
+                vec![
+                    "kctl",
+                    "-b",
+                    &broker.addr,
+                    "groups",
+                    "reset-offsets",
+                    &group,
+                    "--topic",
+                    &prefix,
+                ],
+                &topic,
+            ),
+        ];
+        for (line, want) in cases {
+            // The first completion for a cluster may come before its listing: ask again.
+            let started = Instant::now();
+            let mut got = Vec::new();
+            while started.elapsed() < Duration::from_secs(15) {
+                got = complete_in_shell(shell, cache.path(), &line);
+                if !got.is_empty() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            assert_eq!(got, [want], "{shell}: {line:?}");
+        }
+    }
+}

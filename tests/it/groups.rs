@@ -778,9 +778,9 @@ fn time_lag_is_the_age_of_the_oldest_unconsumed_record() {
         .assert()
         .success()
         .stdout(predicate::str::contains("TIME-LAG"))
-        .stdout(predicate::str::contains("2h 0m"))
+        .stdout(predicate::str::contains("2h0m"))
         .stdout(predicate::str::contains(
-            "oldest unconsumed record: 2h 0m ago",
+            "oldest unconsumed record: 2h0m ago",
         ));
 
     // Two groups at different offsets of the same partition: each gets its own record's age.
@@ -1048,4 +1048,104 @@ fn consumer_protocol_and_classic_groups_list_describe_reset_and_delete() {
         .filter_map(|g| g["group"].as_str())
         .collect();
     assert!(!names.contains(&modern.as_str()) && !names.contains(&classic.as_str()));
+}
+
+/// An empty group without committed offsets, as Apache's console consumer leaves behind (its
+/// `console-consumer-NNNNN` groups commit nothing): `groups list` shows it, and `groups
+/// describe` and `groups delete` take it, as `kafka-consumer-groups` does.
+#[test]
+fn an_empty_group_without_offsets_is_described_and_deleted_as_apache_does() {
+    use common::apache::{run_tool, tool, CONSUMER_GROUP_COMMAND};
+    let broker = Broker::start();
+    let topic = common::unique("console");
+    let group = common::unique("console-consumer");
+    create_topic(&broker, &topic);
+    produce(&broker, &topic, &[1, 1, 1, 1]);
+    // Apache's console consumer with auto commit off (as without --group): it reads one record
+    // and leaves its group, Empty and without offsets.
+    tool(
+        "org.apache.kafka.tools.consumer.ConsoleConsumer",
+        &[
+            "--bootstrap-server",
+            &broker.addr,
+            "--topic",
+            &topic,
+            "--group",
+            &group,
+            "--from-beginning",
+            "--max-messages",
+            "1",
+            "--consumer-property",
+            "enable.auto.commit=false",
+        ],
+    );
+    let listed = broker.json(&["groups", "list"]);
+    let entry = listed["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == group.as_str())
+        .unwrap_or_else(|| panic!("{group} not listed: {listed}"))
+        .clone();
+    assert_eq!(entry["state"], "empty", "{entry}");
+
+    // Apache describes it (no members, no offsets) ...
+    let apache = run_tool(
+        CONSUMER_GROUP_COMMAND,
+        &[
+            "--bootstrap-server",
+            &broker.addr,
+            "--describe",
+            "--group",
+            &group,
+        ],
+    );
+    let said = String::from_utf8_lossy(&apache.stdout).to_string()
+        + &String::from_utf8_lossy(&apache.stderr);
+    assert!(apache.status.success(), "{said}");
+    assert!(said.contains("has no active members"), "{said}");
+    assert!(!said.contains("does not exist"), "{said}");
+    // ... and so does kctl.
+    let out = broker
+        .kctl()
+        .args(["-o", "json", "groups", "describe", &group])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("has no active members"), "{stderr}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let g = &v["groups"][0];
+    assert_eq!(g["group"], group.as_str(), "{v}");
+    assert_eq!(g["state"], "empty", "{v}");
+    assert!(g["members"].as_array().unwrap().is_empty(), "{v}");
+    assert!(g["offsets"].as_array().unwrap().is_empty(), "{v}");
+
+    // kctl deletes it; Apache then knows it no more, nor does kctl.
+    let deleted = broker.json(&["groups", "delete", &group, "--yes"]);
+    assert_eq!(deleted["deleted"], serde_json::json!([group]));
+    let apache = run_tool(
+        CONSUMER_GROUP_COMMAND,
+        &[
+            "--bootstrap-server",
+            &broker.addr,
+            "--describe",
+            "--group",
+            &group,
+        ],
+    );
+    let said = String::from_utf8_lossy(&apache.stdout).to_string()
+        + &String::from_utf8_lossy(&apache.stderr);
+    assert!(
+        said.contains("not found") || said.contains("does not exist"),
+        "{said}"
+    );
+    broker
+        .kctl()
+        .args(["groups", "describe", &group])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "consumer group not found: {group}"
+        )));
 }

@@ -57,6 +57,11 @@ fn produce_and_consume_print_no_summary_or_note() {
     let (out, err) = run(&broker, &["consume", &topic, "-e"], "");
     assert_eq!(out, "");
     assert!(err.contains("read nothing"), "{err}");
+    // The hint names the user's topic, to copy.
+    assert!(
+        err.contains(&format!("kctl consume {topic} --from-beginning -e")),
+        "{err}"
+    );
     let (out, err) = run(&broker, &["-q", "consume", &topic, "-e"], "");
     assert_eq!((out.as_str(), err.as_str()), ("", ""));
 }

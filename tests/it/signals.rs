@@ -451,6 +451,73 @@ fn sighup_ends_a_group_consumer_that_leaves_its_group_at_once() {
     assert_eq!(printed_next(&seen).values().sum::<i64>(), 2_000);
 }
 
+/// GNU `timeout` sends its signal twice, to kctl and then to kctl's process group: that is one
+/// request to stop, and the group member still commits what it printed and leaves its group
+/// (it used to exit at once on the second signal, leaving a member behind for the group's
+/// session timeout). A signal well after the first ends kctl at once.
+#[test]
+fn a_signal_sent_to_kctl_and_its_process_group_still_ends_cleanly() {
+    use std::os::unix::process::CommandExt;
+    let broker = Broker::start();
+    let topic = common::unique("double-term");
+    let group = common::unique("double-term-group");
+    create(&broker, &topic, 2);
+    fill(&broker, &topic, 2_000);
+    let mut cmd = common::kctl_command();
+    cmd.args(["-b", &broker.addr, "consume", &topic, "-g", &group])
+        .args(["--from-beginning", "--format", "%p %o\\n"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    common::kill_with_parent(&mut cmd);
+    let mut child = cmd.spawn().unwrap();
+    let lines = Lines::new(child.stdout.take().unwrap(), 2_000);
+    let mut seen = lines.first(2_000, Duration::from_secs(30));
+    // As `timeout -s TERM` does: the child, then its process group, a moment apart.
+    send(&child, libc::SIGTERM);
+    std::thread::sleep(Duration::from_millis(5));
+    unsafe { libc::kill(-(child.id() as i32), libc::SIGTERM) };
+    seen.extend(lines.rest(Duration::from_secs(30)));
+    let (status, stderr) = finish(&mut child, Duration::from_secs(30));
+    assert_eq!(status.code(), Some(143), "stderr: {stderr}");
+    assert_eq!(stderr, "interrupted\n");
+    let described = broker.json(&["groups", "describe", &group]);
+    assert_eq!(described["groups"][0]["members"], serde_json::json!([]));
+    let printed = printed_next(&seen);
+    let committed = committed_offsets(&broker.addr, &group, &topic, 2);
+    assert_eq!(
+        committed,
+        [0, 1].map(|p| printed.get(&p).copied().unwrap_or(-1001)),
+        "{printed:?}"
+    );
+    assert_eq!(printed.values().sum::<i64>(), 2_000);
+}
+
+/// Asked again after the first signal's moment has passed, kctl ends at once with the first
+/// signal's exit code, even while its clean exit waits (here, `produce` waiting for a cluster
+/// that never answers).
+#[test]
+fn a_second_signal_later_ends_at_once() {
+    let port = silent_port();
+    let mut child = spawn(
+        &["-b", &port, "--timeout", "60s", "produce", "t"],
+        Stdio::piped(),
+    );
+    send(&child, libc::SIGTERM);
+    std::thread::sleep(Duration::from_millis(1_500));
+    assert!(child.try_wait().unwrap().is_none(), "the clean exit waits");
+    let asked = Instant::now();
+    send(&child, libc::SIGINT);
+    let (status, _) = finish(&mut child, Duration::from_secs(30));
+    assert_eq!(status.code(), Some(143));
+    assert!(
+        asked.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        asked.elapsed()
+    );
+}
+
 #[test]
 fn consume_with_nothing_left_to_write_notices_a_closed_pipe() {
     let broker = Broker::start();
@@ -536,6 +603,102 @@ fn consume_to_a_closed_or_full_stdout_fails_naming_it_and_commits_nothing() {
             .args(["groups", "describe", &group])
             .assert()
             .failure();
+    }
+}
+
+/// Whether `topic` exists on `broker`.
+fn topic_exists(broker: &Broker, topic: &str) -> bool {
+    let listed = broker.json(&["topics", "list"]);
+    listed["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["name"] == topic)
+}
+
+/// A stdout that is /dev/null opened read-write, as Python's `subprocess.DEVNULL`, Node's
+/// `stdio: 'ignore'` and the shell's `1<>/dev/null` give it, is no closed stdout: commands
+/// that change something do so and exit 0. A closed stdout (`>&-`) and one that takes
+/// nothing (`> /dev/full`, `1< /dev/null`) fail naming stdout, before anything is changed.
+#[test]
+fn a_dev_null_stdout_is_written_and_one_that_cannot_be_fails_before_any_change() {
+    let broker = Broker::start();
+    // `subprocess.DEVNULL`: /dev/null opened O_RDWR, handed over as the child's stdout; any
+    // other: a shell redirection.
+    let run = |how: &str, args: &[&str]| {
+        let mut args: Vec<&str> = args.to_vec();
+        args.splice(0..0, ["-b", broker.addr.as_str()]);
+        if how != "subprocess.DEVNULL" {
+            return with_stdout(how, &args);
+        }
+        let devnull = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/null")
+            .unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kctl"));
+        let out = common::clean_env(&mut cmd)
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(devnull))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for how in ["subprocess.DEVNULL", "1<>/dev/null", "> /dev/null"] {
+        let topic = common::unique("devnull");
+        let (code, stderr) = run(how, &["topics", "create", &topic]);
+        assert_eq!(code, Some(0), "{how}: {stderr}");
+        assert!(topic_exists(&broker, &topic), "{how}");
+        let (code, stderr) = run(how, &["topics", "delete", &topic, "--yes"]);
+        assert_eq!(code, Some(0), "{how}: {stderr}");
+        assert!(!topic_exists(&broker, &topic), "{how}");
+    }
+
+    let unwritable = [
+        (">&-", "cannot write to stdout: it is closed"),
+        (
+            "> /dev/full",
+            "cannot write to stdout: No space left on device",
+        ),
+        (
+            "1< /dev/null",
+            "cannot write to stdout: Bad file descriptor",
+        ),
+    ];
+    let kept = common::unique("kept");
+    create(&broker, &kept, 1);
+    for (what, why) in unwritable {
+        let topic = common::unique("unwritable");
+        for args in [
+            vec!["topics", "create", topic.as_str()],
+            vec!["topics", "delete", kept.as_str(), "--yes"],
+            vec![
+                "topics",
+                "alter",
+                kept.as_str(),
+                "--set",
+                "retention.ms=1000",
+            ],
+        ] {
+            let (code, stderr) = run(what, &args);
+            assert_eq!(code, Some(1), "{what} {args:?}: {stderr}");
+            assert!(
+                stderr.starts_with(&format!("error: {why}")),
+                "{what} {args:?}: {stderr}"
+            );
+            assert_eq!(stderr.lines().count(), 1, "{what} {args:?}: {stderr}");
+        }
+        assert!(!topic_exists(&broker, &topic), "{what}: created");
+        assert!(topic_exists(&broker, &kept), "{what}: deleted");
+        let configs = broker.json(&["topics", "configs", &kept]);
+        assert!(
+            !configs.to_string().contains("retention.ms"),
+            "{what}: altered: {configs}"
+        );
     }
 }
 

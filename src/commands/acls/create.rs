@@ -90,7 +90,20 @@ impl Render for Created {
 
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let acls = match &args.from_file {
-        Some(path) => from_file(path)?,
+        Some(path) => {
+            let (acls, skipped) = from_file(path)?;
+            if skipped > 0 {
+                ctx.printer.warn(format!(
+                    "skipped {skipped} {} of {} on a resource type or with an operation listed \
+                     as `unknown`: kctl lists them (USER and DELEGATION_TOKEN ACLs, the \
+                     CREATE_TOKENS and DESCRIBE_TOKENS operations) but librdkafka cannot create \
+                     them; use kafka-acls for those",
+                    plural(skipped, "ACL", "ACLs"),
+                    path.display()
+                ));
+            }
+            acls
+        }
         None => from_flags(&args)?,
     };
     if args.dry_run {
@@ -197,22 +210,31 @@ fn from_flags(args: &Args) -> Result<Vec<Acl>> {
     Ok(acls)
 }
 
-/// The ACLs of a file `acls list -o json` wrote.
-fn from_file(path: &std::path::Path) -> Result<Vec<Acl>> {
+/// The ACLs of a file `acls list -o json` wrote, and how many of them were left out: those
+/// `acls list` shows as `unknown` (a resource type or operation librdkafka has no value for,
+/// such as USER and DELEGATION_TOKEN ACLs), which kctl cannot create.
+fn from_file(path: &std::path::Path) -> Result<(Vec<Acl>, usize)> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::usage(format!("cannot read {}: {e}", path.display())))?;
     let list: AclList = serde_json::from_str(&text).map_err(|e| {
+        // serde_json's message ends with its position, which the message leads with.
+        let position = format!(" at line {} column {}", e.line(), e.column());
+        let message = e.to_string();
+        let message = message.strip_suffix(&position).unwrap_or(&message);
         Error::invalid_input(
             Some((e.line() as u64, e.column() as u64)),
-            format!(
-                "invalid ACL file {} at line {} column {}: {e}",
-                path.display(),
-                e.line(),
-                e.column()
-            ),
+            format!("invalid ACL file {}{position}: {message}", path.display()),
         )
     })?;
-    let mut acls = list.acls;
+    let listed = list.acls.len();
+    let mut acls: Vec<Acl> = list
+        .acls
+        .into_iter()
+        .filter(|a| {
+            a.resource_type != ResourceType::Unknown && a.operation != AclOperation::Unknown
+        })
+        .collect();
+    let skipped = listed - acls.len();
     for (i, acl) in acls.iter().enumerate() {
         check(acl).map_err(|why| {
             Error::invalid_input(
@@ -222,14 +244,19 @@ fn from_file(path: &std::path::Path) -> Result<Vec<Acl>> {
         })?;
     }
     if acls.is_empty() {
-        return Err(Error::invalid_input(
-            None,
-            format!("{} holds no ACLs", path.display()),
-        ));
+        let why = match skipped {
+            0 => format!("{} holds no ACLs", path.display()),
+            n => format!(
+                "{} holds no ACLs kctl can create ({n} listed as `unknown`: use kafka-acls for \
+                 those)",
+                path.display()
+            ),
+        };
+        return Err(Error::invalid_input(None, why));
     }
     acls.sort();
     acls.dedup();
-    Ok(acls)
+    Ok((acls, skipped))
 }
 
 /// Why `acl` cannot be created, if it cannot.
@@ -266,6 +293,30 @@ fn check(acl: &Acl) -> std::result::Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `acls list -o json` of a cluster with a USER ACL reads back: that one is skipped.
+    #[test]
+    fn a_listing_with_acls_librdkafka_cannot_name_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("acls.json");
+        std::fs::write(
+            &path,
+            r#"{"acls": [
+              {"principal": "User:alice", "host": "*", "operation": "read", "permission": "allow",
+               "resource_type": "topic", "resource_name": "orders", "pattern": "literal"},
+              {"principal": "User:alice", "host": "*", "operation": "create_tokens",
+               "permission": "allow", "resource_type": "unknown", "resource_name": "bob", "pattern": "literal"},
+              {"principal": "User:alice", "host": "*", "operation": "unknown",
+               "permission": "allow", "resource_type": "unknown", "resource_name": "bob", "pattern": "literal"}
+            ]}"#,
+        )
+        .unwrap();
+        let (acls, skipped) = from_file(&path).unwrap();
+        assert_eq!((acls.len(), skipped), (1, 2));
+        std::fs::write(&path, "{\"acls\": [}").unwrap();
+        let err = from_file(&path).unwrap_err().to_string();
+        assert_eq!(err.matches("line 1").count(), 1, "{err}");
+    }
 
     fn acl() -> Acl {
         Acl {

@@ -31,6 +31,23 @@ pub struct ContextView {
     pub properties: BTreeMap<String, String>,
     pub tls: Option<TlsView>,
     pub sasl: Option<SaslView>,
+    pub registry: Option<RegistryView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RegistryView {
+    pub url: Option<String>,
+    pub username: Option<String>,
+    /// `***` when the file holds the password itself.
+    pub password: Option<String>,
+    pub password_env: Option<String>,
+    pub password_file: Option<String>,
+    pub token_env: Option<String>,
+    pub token_file: Option<String>,
+    pub ca_file: Option<String>,
+    pub cert_file: Option<String>,
+    pub key_file: Option<String>,
+    pub insecure_skip_verify: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -105,6 +122,19 @@ pub fn view_context(c: &ContextConfig) -> ContextView {
             password_file: path(&s.password_file),
             oauth_token_url: s.oauth_token_url.clone(),
         }),
+        registry: c.registry.as_ref().map(|r| RegistryView {
+            url: r.url.clone(),
+            username: r.username.clone(),
+            password: hidden(&r.password),
+            password_env: r.password_env.clone(),
+            password_file: path(&r.password_file),
+            token_env: r.token_env.clone(),
+            token_file: path(&r.token_file),
+            ca_file: path(&r.ca_file),
+            cert_file: path(&r.cert_file),
+            key_file: path(&r.key_file),
+            insecure_skip_verify: r.insecure_skip_verify == Some(true),
+        }),
     }
 }
 
@@ -173,6 +203,22 @@ impl Render for ConfigView {
                 row("sasl.password-env", sasl.password_env.clone());
                 row("sasl.password-file", sasl.password_file.clone());
                 row("sasl.oauth-token-url", sasl.oauth_token_url.clone());
+            }
+            if let Some(r) = &c.registry {
+                row("registry.url", r.url.clone());
+                row("registry.username", r.username.clone());
+                row("registry.password", r.password.clone());
+                row("registry.password-env", r.password_env.clone());
+                row("registry.password-file", r.password_file.clone());
+                row("registry.token-env", r.token_env.clone());
+                row("registry.token-file", r.token_file.clone());
+                row("registry.ca-file", r.ca_file.clone());
+                row("registry.cert-file", r.cert_file.clone());
+                row("registry.key-file", r.key_file.clone());
+                row(
+                    "registry.insecure-skip-verify",
+                    Some(r.insecure_skip_verify.to_string()),
+                );
             }
             for (k, v) in &c.properties {
                 row(&format!("properties.{k}"), Some(v.clone()));

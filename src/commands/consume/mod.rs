@@ -1,9 +1,10 @@
 //! `kctl consume TOPIC`: records on stdout, as values, JSON lines or a format string.
 
 pub mod format;
+mod sink;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{self, Write};
+use std::io::{self, BufWriter, StdoutLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::times::TimeArg;
@@ -12,13 +13,17 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::interrupt::Interrupt;
 use crate::kafka::ClientConfig;
 use crate::kafka::{
-    Broker, Consumer, GroupStatus, Kafka, OffsetSpec, Polled, ReadMode, Revocation, StartOffset,
-    TopicInfo,
+    Broker, Consumer, GroupStatus, Kafka, OffsetQuery, OffsetSpec, Polled, ReadMode, Revocation,
+    StartOffset, TopicInfo,
 };
 use crate::printer::OutputFormat;
 use crate::printer::Printer;
 use crate::stdio;
 use format::{Format, Output};
+use sink::Sink;
+
+/// Stdout as the printer hands it for data (written through: the sink buffers).
+type Stdout = BufWriter<StdoutLock<'static>>;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
@@ -57,7 +62,7 @@ pub struct Args {
 
     /// Join this consumer group and commit what was printed (without it nothing is committed)
     #[arg(short = 'g', long, value_name = "GROUP", conflicts_with = "partitions",
-          value_parser = super::groups::group_name)]
+          value_parser = super::groups::group_name, add = crate::complete::group_completer())]
     pub group: Option<String>,
 
     /// Print each record with kcat-style directives: %t topic, %p partition, %o offset, %k key,
@@ -146,13 +151,18 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         (None, _) if args.group.is_none() => Some(OffsetArg::End),
         (None, _) => None,
     };
+    // Under read_committed (the default) a partition ends at its last stable offset: records
+    // of a transaction still open are not there yet, so "the end" (where -e stops, where
+    // `--offset end` and `-N` count from) is before them.
+    let read_committed = ctx.client()?.reads_committed();
     let need_bounds = args.group.is_none() || matches!(wanted, Some(OffsetArg::At(_)));
     let bounds = if need_bounds {
-        let (low, high) = tokio::try_join!(
+        let (low, high, stable) = tokio::try_join!(
             offsets(kafka, &args.topic, &selected, OffsetSpec::Earliest),
             offsets(kafka, &args.topic, &selected, OffsetSpec::Latest),
+            last_stable(kafka, &args.topic, &selected, read_committed),
         )?;
-        Some((low, high))
+        Some(Bounds { low, high, stable })
     } else {
         None
     };
@@ -162,9 +172,23 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     };
     let ends = match (&bounds, args.exit) {
         (_, false) => None,
-        (Some((_, high)), true) => Some(high.clone()),
-        (None, true) => Some(offsets(kafka, &args.topic, &selected, OffsetSpec::Latest).await?),
+        (Some(bounds), true) => Some(bounds.end().clone()),
+        (None, true) => Some(match read_committed {
+            true => last_stable(kafka, &args.topic, &selected, true)
+                .await?
+                .unwrap_or_default(),
+            false => offsets(kafka, &args.topic, &selected, OffsetSpec::Latest).await?,
+        }),
     };
+    // Where each partition starts, where kctl knows it (an absolute start offset).
+    let known_starts: BTreeMap<i32, i64> = starts
+        .iter()
+        .flatten()
+        .filter_map(|(p, s)| match s {
+            StartOffset::At(o) => Some((*p, *o)),
+            _ => None,
+        })
+        .collect();
     let mode = match &args.group {
         Some(group) => ReadMode::Group {
             group: group.clone(),
@@ -177,7 +201,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         && matches!(wanted, Some(OffsetArg::End))
         && bounds
             .as_ref()
-            .is_some_and(|(low, high)| high.iter().any(|(p, h)| low.get(p) < Some(h)));
+            .is_some_and(|b| b.end().iter().any(|(p, e)| b.low.get(p) < Some(e)));
     let job = Job {
         client: ctx.client()?.clone(),
         printer: ctx.printer.clone(),
@@ -189,6 +213,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         mode,
         output,
         ends,
+        known_starts,
         max: args.max_messages,
         interrupt: ctx.interrupt.clone(),
     };
@@ -254,8 +279,58 @@ async fn offsets(
     Ok(out)
 }
 
-/// The earliest and the latest offset of each partition.
-type Bounds = (BTreeMap<i32, i64>, BTreeMap<i32, i64>);
+/// One ListOffsets call for the last stable offset of the selected partitions (`None` when
+/// reading uncommitted: the end is then the high watermark); any partition's failure is an
+/// error.
+async fn last_stable(
+    kafka: &Kafka,
+    topic: &str,
+    partitions: &[i32],
+    read_committed: bool,
+) -> Result<Option<BTreeMap<i32, i64>>> {
+    if !read_committed {
+        return Ok(None);
+    }
+    let tps: Vec<(String, i32)> = partitions.iter().map(|p| (topic.to_string(), *p)).collect();
+    let listed = kafka.query_offsets(&tps, OffsetQuery::LastStable).await?;
+    let mut out = BTreeMap::new();
+    for ((_, p), result) in listed {
+        let what = || format!("cannot list the offsets of partition {p} of '{topic}'");
+        let offset = result.map_err(|e| Error::runtime(format!("{}: {e}", what())))?;
+        match offset.offset {
+            Some(o) if o >= 0 => out.insert(p, o),
+            o => {
+                return Err(Error::runtime(format!(
+                    "{}: its leader answered without an offset ({})",
+                    what(),
+                    o.unwrap_or(-1)
+                ))
+                .with_hint(
+                    "the broker may be restarting: try again, or check it with `kctl doctor`",
+                ))
+            }
+        };
+    }
+    Ok(Some(out))
+}
+
+/// The offsets that bound each partition.
+struct Bounds {
+    /// The earliest offset.
+    low: BTreeMap<i32, i64>,
+    /// The high watermark.
+    high: BTreeMap<i32, i64>,
+    /// The last stable offset, when reading committed records only.
+    stable: Option<BTreeMap<i32, i64>>,
+}
+
+impl Bounds {
+    /// The end as the consumer sees it: the last stable offset under read_committed, the high
+    /// watermark under read_uncommitted.
+    fn end(&self) -> &BTreeMap<i32, i64> {
+        self.stable.as_ref().unwrap_or(&self.high)
+    }
+}
 
 /// Turns `--offset` into a start offset per partition. With `bounds` (the earliest and latest
 /// offset of each partition) every start is an absolute offset within them.
@@ -295,17 +370,19 @@ async fn resolve_starts(
                 }
             }
         };
-        let Some((low, high)) = bounds else {
+        let Some(bounds) = bounds else {
             return logical;
         };
-        let lo = low.get(&p).copied().unwrap_or(0);
-        let hi = high.get(&p).copied().unwrap_or(lo).max(lo);
+        let lo = bounds.low.get(&p).copied().unwrap_or(0);
+        let hi = bounds.high.get(&p).copied().unwrap_or(lo).max(lo);
+        // The end as the consumer sees it: records of an open transaction are after it.
+        let end = bounds.end().get(&p).copied().unwrap_or(hi).clamp(lo, hi);
         // Out-of-range offsets start at the nearest end rather than wherever
         // auto.offset.reset would.
         StartOffset::At(match logical {
             StartOffset::Beginning => lo,
-            StartOffset::End => hi,
-            StartOffset::Tail(n) => hi.saturating_sub(n).max(lo),
+            StartOffset::End => end,
+            StartOffset::Tail(n) => end.saturating_sub(n).max(lo),
             StartOffset::At(n) => n.clamp(lo, hi),
         })
     };
@@ -320,8 +397,12 @@ struct Job {
     group: Option<String>,
     mode: ReadMode,
     output: Output,
-    /// With -e: the end offset of each partition when the command started.
+    /// With -e: the end offset of each partition when the command started (its last stable
+    /// offset under read_committed).
     ends: Option<BTreeMap<i32, i64>>,
+    /// The absolute start offsets kctl chose (reading by assignment, or `--offset N` with a
+    /// group); other partitions start where the group committed.
+    known_starts: BTreeMap<i32, i64>,
     max: Option<u64>,
     interrupt: Interrupt,
     /// Who leads each partition (`broker 1 at host:port`), to name it when it stops answering.
@@ -334,21 +415,25 @@ struct Job {
 
 /// How often printed offsets are committed (besides at the end and on a revocation).
 const COMMIT_INTERVAL: Duration = Duration::from_secs(1);
+/// The output buffer: written out whenever kctl has caught up, and a chunk at a time while
+/// it holds this much (the reader is behind).
+const BUFFER: usize = 256 * 1024;
 /// How long a poll waits when nothing is buffered.
 const IDLE_POLL: Duration = Duration::from_millis(100);
 
 impl Job {
     fn run(self) -> Result<()> {
-        // Records go out through one buffer, flushed whenever kctl has caught up.
-        let mut out = self.printer.data_writer(256 * 1024)?;
+        // Records go out through the sink's buffer (stdout itself is written through).
+        let stdout = self.printer.data_writer(0)?;
         let mut consumer = Consumer::new(&self.client, &self.topic, self.mode.clone())?;
-        let mut state = State::new();
-        let mut result = self.consume(&mut consumer, &mut out, &mut state);
+        let mut state = State::new(Sink::new(stdout, BUFFER));
+        let mut result = self.consume(&mut consumer, &mut state);
         // What reached stdout is committed, never more: after a failed write nothing else is
-        // written (the buffer is dropped unwritten).
+        // written (the buffer is dropped unwritten), and on a signal only the rest of the
+        // record being written.
         if state.output_failed {
-            let _ = out.into_parts();
-        } else if let Err(e) = state.flush(&mut out) {
+            state.sink.discard();
+        } else if let Err(e) = self.drain(&consumer, &mut state, true) {
             result = result.and(Err(e));
         }
         let committed = state.commit(&consumer);
@@ -364,20 +449,16 @@ impl Job {
                 "read nothing: kctl started at the end of each partition (the default), \
                  where -e stops at once",
             );
-            self.printer.note(
-                "hint: add --from-beginning (or --offset) to read what the topic holds, e.g. \
-                 kctl consume a --from-beginning -o json -e | kctl produce b --input envelope",
-            );
+            self.printer.note(format!(
+                "hint: add --from-beginning (or --offset) to read what the topic holds: \
+                 kctl consume {} --from-beginning -e",
+                self.topic
+            ));
         }
         result.and(committed).and(closed)
     }
 
-    fn consume<W: Write>(
-        &self,
-        consumer: &mut Consumer,
-        out: &mut W,
-        state: &mut State,
-    ) -> Result<()> {
+    fn consume(&self, consumer: &mut Consumer, state: &mut State) -> Result<()> {
         let mut wait = Duration::ZERO;
         let mut polls: u64 = 0;
         let mut done_before = usize::MAX;
@@ -394,7 +475,16 @@ impl Job {
                 return Ok(());
             }
             if let Some(revocation) = consumer.revocation() {
-                self.give_up(consumer, out, state, &revocation)?;
+                self.give_up(consumer, state, &revocation)?;
+            }
+            if let Some(ends) = &self.ends {
+                // Before any record of a newly assigned partition is polled (a rebalance
+                // ends the poll that handled it).
+                let generation = consumer.assignment_generation();
+                if state.checked_generation != Some(generation) {
+                    state.checked_generation = Some(generation);
+                    self.check_starts(consumer, ends, state);
+                }
             }
             if idle {
                 if let Err(e) = self.check_idle(consumer, state, &mut watch) {
@@ -425,12 +515,16 @@ impl Job {
                         state.finish(consumer, p, end);
                         continue;
                     }
-                    let written = self.output.write(out, &record);
+                    let written = self.output.write(state.sink.push(), &record);
                     // The record borrows the consumer: done with it before using the consumer.
                     drop(record);
                     state.wrote(written, p, o)?;
                     if end.is_some_and(|end| o + 1 >= end) {
                         state.finish(consumer, p, end);
+                    }
+                    if state.sink.is_full() {
+                        // Behind the reader: hand it a chunk or more before reading on.
+                        self.drain(consumer, state, false)?;
                     }
                 }
                 Polled::PartitionEnd(p) => {
@@ -445,7 +539,7 @@ impl Job {
                 Polled::Idle => {
                     if wait.is_zero() {
                         // Caught up: hand what we have to the reader, then wait longer.
-                        state.flush(out)?;
+                        self.drain(consumer, state, true)?;
                         wait = IDLE_POLL;
                     }
                     if let Some(ends) = &self.ends {
@@ -453,12 +547,32 @@ impl Job {
                     }
                 }
             }
-            // Commit what was printed now and then, also while behind.
+            // Commit what the reader took now and then, also while behind.
             if self.group.is_some()
                 && now_and_then
                 && state.last_commit.elapsed() >= COMMIT_INTERVAL
             {
-                state.flush(out)?;
+                state.commit(consumer)?;
+            }
+        }
+    }
+
+    /// Writes the buffer to stdout a chunk at a time: all of it (`all`), or until it has
+    /// room again. Between chunks it commits what the reader took, about every second however
+    /// slowly it reads, and on a signal it stops once the record being written is whole.
+    fn drain(&self, consumer: &Consumer, state: &mut State, all: bool) -> Result<()> {
+        loop {
+            if self.interrupt.is_cancelled() {
+                let ended = state.sink.end_record();
+                ended.map_err(|e| state.failed(e))?;
+                return Err(self.interrupt.error());
+            }
+            if state.sink.is_empty() || !(all || state.sink.is_full()) {
+                return Ok(());
+            }
+            let written = state.sink.write_chunk(false);
+            written.map_err(|e| state.failed(e))?;
+            if self.group.is_some() && state.last_commit.elapsed() >= COMMIT_INTERVAL {
                 state.commit(consumer)?;
             }
         }
@@ -521,14 +635,14 @@ impl Job {
     }
 
     /// The group takes partitions away: commit what was printed of them, then let them go.
-    fn give_up<W: Write>(
+    fn give_up(
         &self,
         consumer: &Consumer,
-        out: &mut W,
         state: &mut State,
         revocation: &Revocation,
     ) -> Result<()> {
-        state.flush(out)?;
+        self.drain(consumer, state, true)?;
+        state.absorb();
         if !revocation.lost {
             let offsets = state.uncommitted(&revocation.partitions);
             if let Err(e) = consumer.commit(&offsets, true) {
@@ -540,6 +654,48 @@ impl Job {
         state.forget(&revocation.partitions);
         consumer.release(revocation);
         Ok(())
+    }
+
+    /// With -e: partitions that start at or past their end offset (the last stable offset
+    /// under read_committed) are done at once, with nothing to commit. The consumer would
+    /// otherwise wait for their end: librdkafka signals it only at the end itself, never past
+    /// it (between the last stable offset and the high watermark, say). Where kctl did not
+    /// choose the start, the group's committed offset is where the partition starts.
+    fn check_starts(&self, consumer: &Consumer, ends: &BTreeMap<i32, i64>, state: &mut State) {
+        let assigned: Vec<i32> = match self.group {
+            Some(_) => consumer.assigned().into_iter().collect(),
+            None => ends.keys().copied().collect(),
+        };
+        let new: Vec<i32> = assigned
+            .into_iter()
+            .filter(|p| !state.checked.contains(p))
+            .collect();
+        if new.is_empty() {
+            return;
+        }
+        let mut starts: BTreeMap<i32, i64> = new
+            .iter()
+            .filter_map(|p| Some((*p, *self.known_starts.get(p)?)))
+            .collect();
+        let unknown: Vec<i32> = new
+            .iter()
+            .copied()
+            .filter(|p| !starts.contains_key(p))
+            .collect();
+        if self.group.is_some() && !unknown.is_empty() {
+            // Without an answer the partition is read to its end as usual.
+            if let Ok(committed) = consumer.committed(&unknown, self.client.timeout) {
+                starts.extend(committed);
+            }
+        }
+        for p in new {
+            state.checked.insert(p);
+            if let (Some(start), Some(end)) = (starts.get(&p), ends.get(&p)) {
+                if start >= end {
+                    state.skip(consumer, p);
+                }
+            }
+        }
     }
 
     /// Marks partitions whose fetch position reached their end offset as done.
@@ -680,16 +836,20 @@ fn ends_of(ends: &Option<BTreeMap<i32, i64>>, p: i32) -> Option<i64> {
 
 /// What was printed and committed, per partition (next offsets).
 struct State {
+    /// Stdout, and which records the reader took.
+    sink: Sink<Stdout>,
     printed: u64,
-    /// Next offset per partition of what was written to the buffer.
-    written: BTreeMap<i32, i64>,
-    /// ... and of what was flushed to stdout: what may be committed.
+    /// Next offset per partition of what the reader took: what may be committed.
     flushed: BTreeMap<i32, i64>,
     /// ... and of what this consumer committed, which only ever moves forward.
     committed: BTreeMap<i32, i64>,
     last_commit: Instant,
     /// With -e: partitions that reached their end offset.
     done: BTreeSet<i32>,
+    /// With -e: partitions whose start was checked against their end (see
+    /// `Job::check_starts`), and the assignment they were checked for.
+    checked: BTreeSet<i32>,
+    checked_generation: Option<u64>,
     /// A write to stdout failed: nothing more is written or committed.
     output_failed: bool,
     /// The cluster stopped answering (no progress, no group joined within --timeout).
@@ -697,24 +857,27 @@ struct State {
 }
 
 impl State {
-    fn new() -> State {
+    fn new(sink: Sink<Stdout>) -> State {
         State {
+            sink,
             printed: 0,
-            written: BTreeMap::new(),
             flushed: BTreeMap::new(),
             committed: BTreeMap::new(),
             last_commit: Instant::now(),
             done: BTreeSet::new(),
+            checked: BTreeSet::new(),
+            checked_generation: None,
             output_failed: false,
             cluster_silent: false,
         }
     }
 
-    /// Records that the record at offset `o` of partition `p` was written (or why not).
+    /// Records that the record at offset `o` of partition `p` was written to the buffer (or
+    /// why not).
     fn wrote(&mut self, written: io::Result<()>, p: i32, o: i64) -> Result<()> {
         written.map_err(|e| self.failed(e))?;
         self.printed += 1;
-        self.written.insert(p, o + 1);
+        self.sink.mark(p, o + 1);
         Ok(())
     }
 
@@ -723,11 +886,12 @@ impl State {
         stdio::stdout_error(err)
     }
 
-    /// Hands what was written to stdout; it may then be committed.
-    fn flush<W: Write>(&mut self, out: &mut W) -> Result<()> {
-        out.flush().map_err(|e| self.failed(e))?;
-        self.flushed.append(&mut self.written);
-        Ok(())
+    /// What the reader took may now be committed.
+    fn absorb(&mut self) {
+        for (p, next) in self.sink.taken() {
+            let flushed = self.flushed.entry(p).or_insert(next);
+            *flushed = (*flushed).max(next);
+        }
     }
 
     /// The printed offsets of `partitions` beyond what was committed.
@@ -745,6 +909,7 @@ impl State {
     /// Commits what was printed of the partitions the consumer still owns (no-op without a
     /// group); never moves an offset back.
     fn commit(&mut self, consumer: &Consumer) -> Result<()> {
+        self.absorb();
         let owned: Vec<i32> = consumer.assigned().into_iter().collect();
         let offsets = self.uncommitted(&owned);
         self.last_commit = Instant::now();
@@ -758,22 +923,32 @@ impl State {
 
     /// The partitions went to another member: nothing more is committed for them.
     fn forget(&mut self, partitions: &[i32]) {
+        self.absorb();
         for p in partitions {
-            self.written.remove(p);
             self.flushed.remove(p);
             self.committed.remove(p);
             self.done.remove(p);
+            self.checked.remove(p);
+        }
+    }
+
+    /// With -e: partition `p` starts at or past its end: it is done, and nothing of it is
+    /// committed (the consumer reached no position of it).
+    fn skip(&mut self, consumer: &Consumer, p: i32) {
+        if self.done.insert(p) {
+            consumer.pause(p);
         }
     }
 
     /// With -e: partition `p` reached its end. Everything before the end was printed (what is
-    /// left are control records or compacted gaps), so the end is what the group commits.
+    /// left are control records or compacted gaps), so the end is what the group commits: the
+    /// consumer went through it (it started before it, see `Job::check_starts`).
     fn finish(&mut self, consumer: &Consumer, p: i32, end: Option<i64>) {
         if self.done.insert(p) {
             consumer.pause(p);
             if let Some(end) = end {
-                let next = self.written.entry(p).or_insert(end);
-                *next = (*next).max(end);
+                // Taken once the reader took every record before it.
+                self.sink.mark(p, end);
             }
         }
     }

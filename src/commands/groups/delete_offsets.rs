@@ -105,7 +105,8 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let details = to_text(&result.blocks());
     if !ctx
         .printer
-        .confirm(&action, Some(details.trim_end()), args.yes)?
+        .confirm(&action, Some(details.trim_end()), args.yes)
+        .await?
     {
         return Err(Error::runtime("aborted: nothing was deleted"));
     }

@@ -212,9 +212,9 @@ fn time_text(ms: i64) -> String {
     let (d, h, m, s) = (secs / 86_400, secs / 3_600 % 24, secs / 60 % 60, secs % 60);
     match (d, h, m) {
         (0, 0, 0) => format!("{s}s"),
-        (0, 0, _) => format!("{m}m {s}s"),
-        (0, _, _) => format!("{h}h {m}m"),
-        _ => format!("{d}d {h}h"),
+        (0, 0, _) => format!("{m}m{s}s"),
+        (0, _, _) => format!("{h}h{m}m"),
+        _ => format!("{d}d{h}h"),
     }
 }
 
@@ -337,7 +337,8 @@ fn assignment_text(assignments: &[Assignment]) -> String {
         .iter()
         .map(|(t, ps)| format!("{t}:{}", ps.join(",")))
         .collect::<Vec<_>>()
-        .join(" ")
+        // One word, so the table's columns still split on whitespace.
+        .join(";")
 }
 
 /// The members table; a TARGET-ASSIGNMENT column where a member's target assignment (consumer
@@ -521,6 +522,7 @@ mod tests {
             ]
             .into_iter()
             .collect(),
+            unlisted: false,
         };
         let ends = |t: &TopicPartition| match (t.0.as_str(), t.1) {
             ("orders", 0) => Some(5),
@@ -604,6 +606,7 @@ mod tests {
                 ],
             },
             offsets: [(tp("old", 0), Ok(Some(1)))].into_iter().collect(),
+            unlisted: false,
         };
         let ends = |_: &TopicPartition| Some(5);
         let d = describe(&group, ends);
@@ -636,6 +639,7 @@ mod tests {
                 ..group.info
             },
             offsets: BTreeMap::new(),
+            unlisted: false,
         };
         let d = describe(&group, ends);
         assert_eq!(d.total_lag, None);
@@ -657,9 +661,9 @@ mod tests {
     fn time_lags_read_in_two_units() {
         assert_eq!(time_text(0), "0s");
         assert_eq!(time_text(42_999), "42s");
-        assert_eq!(time_text(303_000), "5m 3s");
-        assert_eq!(time_text(7_800_000), "2h 10m");
-        assert_eq!(time_text(273_600_000), "3d 4h");
+        assert_eq!(time_text(303_000), "5m3s");
+        assert_eq!(time_text(7_800_000), "2h10m");
+        assert_eq!(time_text(273_600_000), "3d4h");
     }
 
     #[test]
@@ -671,7 +675,7 @@ mod tests {
         assert_eq!(assignment_text(&[]), "-");
         assert_eq!(
             assignment_text(&[a("orders", 0), a("orders", 1), a("pay", 2)]),
-            "orders:0,1 pay:2"
+            "orders:0,1;pay:2"
         );
     }
 }

@@ -65,6 +65,9 @@ impl Serialize for StateName {
 pub struct Group {
     pub info: GroupInfo,
     pub offsets: BTreeMap<TopicPartition, CommittedOffset>,
+    /// The group is described as `Empty` with nothing in it and the cluster does not list it
+    /// (a broker that describes any name it does not know as an empty group).
+    pub unlisted: bool,
 }
 
 impl Group {
@@ -79,10 +82,25 @@ impl Group {
             )
     }
 
-    /// A group with neither members nor committed offsets does not exist (Kafka reports such
-    /// groups as `Dead`; other brokers as `Empty`).
+    /// Whether the group exists. Kafka describes a group it does not know as `Dead` (or
+    /// answers "group id not found"); an `Empty` group without committed offsets exists all
+    /// the same (Apache's console consumer leaves one behind, `console-consumer-NNNNN`, which
+    /// `kafka-consumer-groups` describes and deletes). Some other brokers describe any name
+    /// as an empty group: there an empty group without offsets exists when the cluster lists
+    /// it (see [`load_groups`]).
     pub fn exists(&self) -> bool {
-        !self.info.members.is_empty() || !self.offsets.is_empty() || self.is_active()
+        !self.info.members.is_empty()
+            || !self.offsets.is_empty()
+            || self.is_active()
+            || (self.info.state != GroupState::Dead && !self.unlisted)
+    }
+
+    /// Described as `Empty`, without members or committed offsets: whether the group exists
+    /// takes the cluster's listing.
+    fn is_bare(&self) -> bool {
+        self.info.state == GroupState::Empty
+            && self.info.members.is_empty()
+            && self.offsets.is_empty()
     }
 
     /// The partitions the group has a committed offset for.
@@ -104,16 +122,28 @@ pub async fn load_groups(kafka: &Kafka, names: &[String]) -> Result<Vec<Group>> 
         kafka.describe_groups(names),
         futures::future::try_join_all(names.iter().map(|name| kafka.group_offsets(name, None))),
     )?;
-    described
+    let mut groups = described
         .into_iter()
         .zip(offsets)
         .map(|((name, info), offsets)| {
             let info = info.map_err(|e| {
                 Error::new(e.kind(), format!("cannot describe consumer group '{name}'")).because(e)
             })?;
-            Ok(Group { info, offsets })
+            Ok(Group {
+                info,
+                offsets,
+                unlisted: false,
+            })
         })
-        .collect()
+        .collect::<Result<Vec<Group>>>()?;
+    // An empty group with nothing in it: one ListGroups call says whether the cluster knows it.
+    if groups.iter().any(Group::is_bare) {
+        let (listed, _) = kafka.list_groups().await?;
+        for group in groups.iter_mut().filter(|g| g.is_bare()) {
+            group.unlisted = !listed.iter().any(|l| l.group == group.info.group);
+        }
+    }
+    Ok(groups)
 }
 
 /// An error naming the groups that do not exist, if any.

@@ -59,7 +59,8 @@ pub struct Args {
 #[group(required = true, multiple = false)]
 pub struct Scope {
     /// A topic, or some of its partitions (repeatable)
-    #[arg(long = "topic", value_name = "TOPIC[:P[,P...]]", value_parser = parse_topic_spec)]
+    #[arg(long = "topic", value_name = "TOPIC[:P[,P...]]", value_parser = parse_topic_spec,
+          add = crate::complete::topic_completer())]
     pub topics: Vec<TopicSpec>,
 
     /// Every topic the group has committed offsets for
@@ -282,7 +283,8 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let details = to_text(&plan.blocks());
     if !ctx
         .printer
-        .confirm(&action, Some(details.trim_end()), args.yes)?
+        .confirm(&action, Some(details.trim_end()), args.yes)
+        .await?
     {
         return Err(Error::runtime("aborted: nothing was changed"));
     }

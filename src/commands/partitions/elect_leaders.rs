@@ -82,7 +82,11 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         let details = "Where no in-sync replica is alive, a replica that is not in sync becomes \
                        the leader: the records it lacks are lost for good, and consumers may \
                        see offsets go back.";
-        if !ctx.printer.confirm(&action, Some(details), args.yes)? {
+        if !ctx
+            .printer
+            .confirm(&action, Some(details), args.yes)
+            .await?
+        {
             return Err(Error::runtime("aborted: no election was run"));
         }
     }

@@ -16,7 +16,13 @@ pub struct Position {
 
 impl std::fmt::Display for Position {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {} column {}", self.line, self.column)
+        match self.column {
+            // serde_json says "column 0" of the line after the input when the input ends in
+            // the middle of a value: that is the end of the line before.
+            0 if self.line > 1 => write!(f, "the end of line {}", self.line - 1),
+            0 => write!(f, "line {}", self.line),
+            column => write!(f, "line {} column {column}", self.line),
+        }
     }
 }
 

@@ -5,7 +5,7 @@ pub mod input;
 use std::fs::File;
 use std::io::Read;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,6 +17,7 @@ use super::Ctx;
 use crate::cli::parse_key_value;
 use crate::error::{Error, Result};
 use crate::kafka::{Compression, DeliveryStats, OutRecord, Producer, ProducerOptions, TopicInfo};
+use crate::printer::Printer;
 use crate::render::plural;
 use input::{Chunked, InputError};
 
@@ -153,6 +154,22 @@ pub fn unescape(s: &str) -> std::result::Result<Vec<u8>, String> {
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let mode = input_mode(&args)?;
     let (reader, size) = open_input(&args)?;
+    // The topic's limits, to keep records the broker would refuse (and the valid records
+    // batched with them) from being sent.
+    let kafka = ctx.kafka()?;
+    let checked = tokio::try_join!(
+        kafka.topic_for(&args.topic, crate::kafka::Operation::Write),
+        async { Ok(topic_limits(kafka, &args.topic).await) },
+    );
+    let (topic, limits) = match checked {
+        Ok(checked) => checked,
+        Err(e) => return Err(colliding(kafka, &args.topic, e).await),
+    };
+    let compressed = args.compression.is_some_and(|c| c != CompressionArg::None)
+        || ctx
+            .client()?
+            .user_property("compression.type")
+            .is_some_and(|c| c != "none");
     let producer = Arc::new(Producer::new(
         ctx.client()?,
         ProducerOptions {
@@ -164,18 +181,19 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
                 .map(|(k, v)| (k.clone(), Some(v.clone().into_bytes())))
                 .collect(),
         },
+        limits.max_message_bytes,
     )?);
-    // The producer connects (and gets its producer id) while the topic is checked; nothing is
-    // sent before the check passed.
+    // The producer connects (and gets its producer id) while the input starts being read.
     let warming = producer.clone();
     let timeout = ctx.settings.timeout;
     tokio::task::spawn_blocking(move || warming.warm_up(timeout));
 
-    let topic = ctx
-        .kafka()?
-        .topic_for(&args.topic, crate::kafka::Operation::Write)
-        .await?;
     producer.spread_over(topic.partitions.len() as i32);
+    let acks_all = ctx
+        .client()?
+        .user_property("acks")
+        .is_none_or(|a| a == "all" || a == "-1");
+    let short = short_of_replicas(&topic, &limits).filter(|_| acks_all);
     if let Some(missing) = args.partition.and_then(|p| topic.missing_partition(&[p])) {
         return Err(missing.error());
     }
@@ -194,6 +212,13 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         key_separator: args.key_separator.map(|s| s.0),
         partition: args.partition,
         topic,
+        limits: Limits {
+            // Compressed, a record larger than the limit may still fit.
+            max_message_bytes: limits.max_message_bytes.filter(|_| !compressed),
+            ..limits
+        },
+        refused: AtomicU64::new(0),
+        printer: ctx.printer.clone(),
         bar: bar.clone(),
         source: args
             .file
@@ -230,7 +255,10 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     if interrupted {
         return Err(ctx.interrupt.error());
     }
-    delivery.check(&args.topic)
+    delivery.check(&args.topic).map_err(|e| match short {
+        Some(why) => e.because(why),
+        None => e,
+    })
 }
 
 /// How the input is split: `--delimiter` and `--key-separator` only make sense for lines, so
@@ -367,6 +395,93 @@ impl Delivery {
 /// How long after the delivery timeout kctl still waits for delivery reports.
 const REPORT_MARGIN: Duration = Duration::from_secs(5);
 
+/// What the topic accepts, as far as kctl could read its configs (a producer may not be
+/// allowed to: then the broker alone decides).
+#[derive(Debug, Clone, Copy, Default)]
+struct Limits {
+    /// max.message.bytes: the largest record batch.
+    max_message_bytes: Option<u64>,
+    /// cleanup.policy includes compact: records need a key.
+    compacted: bool,
+    /// min.insync.replicas: with acks=all, a partition with fewer in-sync replicas takes no
+    /// writes.
+    min_insync_replicas: Option<usize>,
+}
+
+async fn topic_limits(kafka: &crate::kafka::Kafka, topic: &str) -> Limits {
+    let resource = crate::kafka::ConfigResource::Topic(topic.to_string());
+    let Ok(configs) = kafka.resource_configs(&resource).await else {
+        return Limits::default();
+    };
+    let value = |name: &str| {
+        configs
+            .iter()
+            .find(|c| c.name == name)
+            .and_then(|c| c.value.clone())
+    };
+    Limits {
+        max_message_bytes: value("max.message.bytes").and_then(|v| v.parse().ok()),
+        compacted: value("cleanup.policy")
+            .is_some_and(|v| v.split(',').any(|p| p.trim() == "compact")),
+        min_insync_replicas: value("min.insync.replicas").and_then(|v| v.parse().ok()),
+    }
+}
+
+/// A missing topic whose name collides with an existing one's ('.' and '_' are the same in
+/// Kafka's metric names, so Kafka creates only one of `a.b` and `a_b`): says which, since
+/// creating it would be refused as an invalid topic.
+async fn colliding(kafka: &crate::kafka::Kafka, name: &str, err: Error) -> Error {
+    if !matches!(err.kind(), crate::error::ErrorKind::NotFound { .. }) {
+        return err;
+    }
+    let same = |n: &str| n.replace('.', "_");
+    let Ok(names) = kafka.topic_names().await else {
+        return err;
+    };
+    match names.iter().find(|n| *n != name && same(n) == same(name)) {
+        Some(other) => err
+            .because(format!(
+                "it collides with the existing topic '{other}': Kafka takes '.' and '_' as \
+                 the same in topic names, and refuses to create '{name}' (invalid topic)"
+            ))
+            .with_hint(format!("did you mean '{other}'?")),
+        None => err,
+    }
+}
+
+/// Why Kafka refuses writes to the topic with acks=all, when it does: a partition with fewer
+/// in-sync replicas than min.insync.replicas (Kafka answers NOT_ENOUGH_REPLICAS, which
+/// librdkafka retries until the messages time out).
+fn short_of_replicas(topic: &TopicInfo, limits: &Limits) -> Option<String> {
+    let min = limits.min_insync_replicas?;
+    let short: Vec<String> = topic
+        .partitions
+        .iter()
+        // Kafka 4 takes at most the replication factor (KIP-966).
+        .filter(|p| p.isr.len() < min.min(p.replicas.len()))
+        .map(|p| format!("{} ({} in sync)", p.id, p.isr.len()))
+        .collect();
+    if short.is_empty() {
+        return None;
+    }
+    let shown: Vec<&str> = short.iter().take(5).map(String::as_str).collect();
+    Some(format!(
+        "when kctl started, {} {}{} had fewer in-sync replicas than the topic's \
+         min.insync.replicas ({min}): Kafka refuses writes with acks=all to such a partition \
+         (not enough replicas) until enough replicas are back in sync",
+        plural(short.len(), "partition", "partitions"),
+        shown.join(", "),
+        if short.len() > shown.len() {
+            ", ..."
+        } else {
+            ""
+        },
+    ))
+}
+
+/// Refused records named on stderr, one warning each, up to this many.
+const REFUSALS_SHOWN: u64 = 10;
+
 /// The reading side of a produce: runs on a blocking thread.
 struct Job {
     producer: Arc<Producer>,
@@ -378,6 +493,10 @@ struct Job {
     partition: Option<i32>,
     /// The topic written to, as the metadata describes it.
     topic: TopicInfo,
+    limits: Limits,
+    /// Records not sent because the topic would refuse them.
+    refused: AtomicU64,
+    printer: Printer,
     bar: Option<ProgressBar>,
     /// What is read, for messages: `stdin` or the quoted path.
     source: String,
@@ -420,7 +539,8 @@ impl Job {
         else {
             return Ok(false);
         };
-        let message = input.slice(range);
+        let at = || input.position_at(range.start);
+        let message = input.slice(range.clone());
         let (key, value) = match &self.key_separator {
             Some(sep) => match memchr::memmem::find(message, sep) {
                 Some(i) => (Some(&message[..i]), &message[i + sep.len()..]),
@@ -428,12 +548,15 @@ impl Job {
             },
             None => (self.key.as_deref(), message),
         };
-        self.send(&OutRecord {
-            key,
-            value: Some(value),
-            partition: self.partition,
-            ..OutRecord::default()
-        })?;
+        self.send(
+            &OutRecord {
+                key,
+                value: Some(value),
+                partition: self.partition,
+                ..OutRecord::default()
+            },
+            at,
+        )?;
         Ok(true)
     }
 
@@ -441,12 +564,16 @@ impl Job {
         let Some(range) = input.next_json().map_err(|e| self.input_error("JSON", e))? else {
             return Ok(false);
         };
-        self.send(&OutRecord {
-            key: self.key.as_deref(),
-            value: Some(input.slice(range)),
-            partition: self.partition,
-            ..OutRecord::default()
-        })?;
+        let at = || input.position_at(range.start);
+        self.send(
+            &OutRecord {
+                key: self.key.as_deref(),
+                value: Some(input.slice(range.clone())),
+                partition: self.partition,
+                ..OutRecord::default()
+            },
+            at,
+        )?;
         Ok(true)
     }
 
@@ -504,17 +631,38 @@ impl Job {
         };
         let header_refs: Vec<(&str, Option<&[u8]>)> =
             headers.iter().map(|(k, v)| (*k, v.as_deref())).collect();
-        self.send(&OutRecord {
-            key: key.as_deref(),
-            value: value.as_deref(),
-            partition,
-            timestamp: record.timestamp.0,
-            headers: &header_refs,
-        })?;
+        self.send(
+            &OutRecord {
+                key: key.as_deref(),
+                value: value.as_deref(),
+                partition,
+                timestamp: record.timestamp.0,
+                headers: &header_refs,
+            },
+            at,
+        )?;
         Ok(true)
     }
 
-    fn send(&self, record: &OutRecord<'_>) -> Result<()> {
+    /// Sends a record read at `at`, unless the topic would refuse it: then it is counted as
+    /// failed and named on stderr, and the records around it are sent.
+    fn send(&self, record: &OutRecord<'_>, at: impl FnOnce() -> input::Position) -> Result<()> {
+        if let Some((reason, detail)) = self.refusal(record) {
+            self.producer.refuse(&reason);
+            let refused = self.refused.fetch_add(1, Ordering::Relaxed) + 1;
+            if refused <= REFUSALS_SHOWN {
+                let at = at();
+                self.printer.warn(format!(
+                    "message {} (line {}) not sent: {detail}",
+                    self.producer.sent(),
+                    at.line
+                ));
+            } else if refused == REFUSALS_SHOWN + 1 {
+                self.printer
+                    .warn("more messages not sent: they are counted in the summary");
+            }
+            return Ok(());
+        }
         self.producer.send(record).map_err(|e| {
             let bytes = record.key.map_or(0, <[u8]>::len) + record.value.map_or(0, <[u8]>::len);
             let sent = self.producer.sent();
@@ -528,6 +676,22 @@ impl Job {
                 Some(hint) => Error::runtime(message).with_hint(hint),
                 None => Error::runtime(message),
             }
+        })
+    }
+
+    /// Why the topic would refuse `record`, if it would: the reason (the same for every such
+    /// record) and what it is about this one.
+    fn refusal(&self, record: &OutRecord<'_>) -> Option<(String, String)> {
+        if self.limits.compacted && record.key.is_none() {
+            let reason = "no key, which a compacted topic (cleanup.policy=compact) requires";
+            return Some((reason.to_string(), format!("it has {reason}")));
+        }
+        let max = self.limits.max_message_bytes?;
+        let size = self.producer.batch_bytes(record);
+        (size > max).then(|| {
+            let reason = format!("larger than the topic's max.message.bytes ({max} bytes)");
+            let detail = format!("{size} bytes with its batch header, {reason}");
+            (reason, detail)
         })
     }
 
@@ -562,6 +726,36 @@ impl Job {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn partitions_short_of_in_sync_replicas_are_named() {
+        let partition = |id, replicas: &[i32], isr: &[i32]| crate::kafka::PartitionInfo {
+            id,
+            leader: isr.first().copied(),
+            replicas: replicas.to_vec(),
+            isr: isr.to_vec(),
+            error: None,
+        };
+        let topic = TopicInfo {
+            name: "t".into(),
+            partitions: vec![partition(0, &[1, 2], &[1, 2]), partition(1, &[1, 2], &[1])],
+            error: None,
+        };
+        let limits = |min| Limits {
+            min_insync_replicas: Some(min),
+            ..Limits::default()
+        };
+        let why = short_of_replicas(&topic, &limits(2)).unwrap();
+        assert!(why.contains("partition 1 (1 in sync)"), "{why}");
+        assert!(why.contains("min.insync.replicas (2)"), "{why}");
+        assert_eq!(short_of_replicas(&topic, &limits(1)), None);
+        // Kafka 4 takes at most the replication factor.
+        let single = TopicInfo {
+            partitions: vec![partition(0, &[1], &[1])],
+            ..topic
+        };
+        assert_eq!(short_of_replicas(&single, &limits(2)), None);
+    }
 
     #[test]
     fn separators_unescape() {

@@ -74,7 +74,11 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    if !ctx.printer.confirm(&action, Some(&details), args.yes)? {
+    if !ctx
+        .printer
+        .confirm(&action, Some(&details), args.yes)
+        .await?
+    {
         return Err(Error::runtime("aborted: nothing was deleted"));
     }
     kafka.alter_quotas(&entity, &ops, false).await?;

@@ -16,7 +16,7 @@ use crate::render::{plural, to_text, Block, Render, Table};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
-    kctl topics delete-records orders --before 100             # the plan only\n  \
+    kctl topics delete-records orders --before-time @-7d       # the plan only\n  \
     kctl topics delete-records orders --before-time @-7d -p 0 --execute\n  \
     kctl topics delete-records orders --to-latest --execute --yes  # every record\n  \
     kctl topics delete-records --offsets-file offsets.json --execute\n\n\
@@ -191,7 +191,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
             .note("Nothing to delete: no partition has records before those offsets.");
         return Ok(());
     }
-    confirm(ctx, &plan, removed, args.yes)?;
+    confirm(ctx, &plan, removed, args.yes).await?;
     apply(kafka, &mut plan).await?;
     plan.executed = true;
     ctx.printer.print(&plan)
@@ -345,7 +345,7 @@ async fn make_plan(
     Ok(plan)
 }
 
-fn confirm(ctx: &Ctx, plan: &Plan, removed: i64, yes: bool) -> Result<()> {
+async fn confirm(ctx: &Ctx, plan: &Plan, removed: i64, yes: bool) -> Result<()> {
     let changed: Vec<&PlannedPartition> = plan
         .partitions
         .iter()
@@ -364,7 +364,8 @@ fn confirm(ctx: &Ctx, plan: &Plan, removed: i64, yes: bool) -> Result<()> {
     let details = to_text(&plan.blocks());
     match ctx
         .printer
-        .confirm(&action, Some(details.trim_end()), yes)?
+        .confirm(&action, Some(details.trim_end()), yes)
+        .await?
     {
         true => Ok(()),
         false => Err(Error::runtime("aborted: nothing was deleted")),

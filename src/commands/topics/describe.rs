@@ -31,7 +31,8 @@ pub struct TopicDescription {
     pub name: String,
     pub partition_count: usize,
     pub replication_factor: usize,
-    /// Configs set on the topic itself (those that differ from the broker's defaults).
+    /// Configs not at Kafka's built-in default, as `kafka-topics --describe` shows them: set
+    /// on the topic, or by the brokers (dynamic, cluster-wide default or server.properties).
     /// Sensitive values are `null`; the whole is `null` when the broker would not show them
     /// (no DescribeConfigs permission: a warning says so).
     pub configs: Option<BTreeMap<String, Option<String>>>,
@@ -141,7 +142,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
                                 .and_then(|r| r.as_ref().ok())
                                 .into_iter()
                                 .flatten()
-                                .filter(|c| c.is_topic_override)
+                                .filter(|c| !c.is_default)
                                 .map(|c| (c.name.clone(), c.value.clone()))
                                 .collect(),
                         ),

@@ -74,7 +74,8 @@ pub async fn require_topics(
     Err(Error::not_found(
         format!("{kind} {}", missing.join(", ")),
         format!("{kind} not found: {}{suffix}", missing.join(", ")),
-    ))
+    )
+    .with_hint("`kctl topics list` shows the topics the cluster knows"))
 }
 
 /// Kafka's rule for topic names: 1 to 249 characters of `[a-zA-Z0-9._-]`, not `.` or `..`.

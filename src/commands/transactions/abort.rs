@@ -82,7 +82,11 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
          {}).",
         super::super::offsets::format_ms(plan.producer.last_timestamp)
     );
-    if !ctx.printer.confirm(&action, Some(&details), args.yes)? {
+    if !ctx
+        .printer
+        .confirm(&action, Some(&details), args.yes)
+        .await?
+    {
         return Err(Error::runtime("aborted: nothing was changed"));
     }
     kafka.abort_transaction(&cluster, &plan).await?;

@@ -169,45 +169,35 @@ async fn password(args: &Args, ctx: &Ctx) -> Result<Secret> {
     prompt(&args.name, ctx).await
 }
 
-/// Asks for the password twice, without echo. The prompt blocks on the terminal, so it runs
-/// on the blocking pool. Ctrl-C there is a SIGINT (the terminal is not in raw mode): the
-/// command then ends (exit 130) while the prompt still waits, and [`TerminalGuard`] puts the
-/// terminal's echo back.
+/// Asks for the password twice, without echo, until both say the same. End of input (Ctrl-D)
+/// is an error that changes nothing; Ctrl-C (or a signal) ends the command while the prompt
+/// waits (see [`crate::printer::Printer::ask_secret`]).
 async fn prompt(user: &str, ctx: &Ctx) -> Result<Secret> {
-    let mut guard = TerminalGuard {
-        saved: rustix::termios::tcgetattr(std::io::stdin()).ok(),
-        diagnostics: ctx.printer.diagnostics(),
+    let no_input = || {
+        Error::runtime(format!(
+            "no password for user '{user}': the input ended (Ctrl-D); nothing was changed"
+        ))
     };
-    let prompt = format!("Password for user '{user}'");
-    let answer = tokio::task::spawn_blocking(move || {
-        dialoguer::Password::new()
-            .with_prompt(prompt)
-            .with_confirmation("Repeat the password", "The passwords do not match")
-            .interact()
-    })
-    .await;
-    guard.saved = None;
-    match answer {
-        Ok(Ok(password)) => Ok(Secret::new(password)),
-        Ok(Err(e)) => Err(Error::runtime(format!("cannot read the password: {e}"))),
-        Err(e) => Err(Error::runtime(format!("internal error: {e}"))),
-    }
-}
-
-/// The terminal's settings from before a prompt, restored (and the prompt's line ended) when
-/// dropped while still held: the prompt was given up.
-struct TerminalGuard {
-    saved: Option<rustix::termios::Termios>,
-    diagnostics: crate::printer::Diagnostics,
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        if let Some(saved) = self.saved.take() {
-            let now = rustix::termios::OptionalActions::Now;
-            let _ = rustix::termios::tcsetattr(std::io::stdin(), now, &saved);
-            self.diagnostics.line("");
+    loop {
+        let first = ctx
+            .printer
+            .ask_secret(&format!("Password for user '{user}'"))
+            .await?
+            .ok_or_else(no_input)?;
+        if first.is_empty() {
+            return Err(Error::runtime(format!(
+                "the password for user '{user}' is empty; nothing was changed"
+            )));
         }
+        let again = ctx
+            .printer
+            .ask_secret("Repeat the password")
+            .await?
+            .ok_or_else(no_input)?;
+        if first == again {
+            return Ok(Secret::new(first));
+        }
+        ctx.printer.diagnostics().line("The passwords do not match");
     }
 }
 

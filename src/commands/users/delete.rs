@@ -68,7 +68,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         crate::render::plural(names.len(), "credential", "credentials"),
         args.name
     );
-    if !ctx.printer.confirm(&action, None, args.yes)? {
+    if !ctx.printer.confirm(&action, None, args.yes).await? {
         return Err(Error::runtime("aborted: nothing was deleted"));
     }
     kafka.delete_scram_user(&args.name, &mechanisms).await?;

@@ -23,6 +23,7 @@ use assert_cmd::Command;
 
 pub mod apache;
 pub mod mock;
+pub mod registry;
 pub mod secure;
 
 pub const KAFKA_INSTALL_HINT: &str = "the broker tests run Apache Kafka (Java 17+ and the \
@@ -36,6 +37,15 @@ pub const INSTALL_HINT: &str = "noida-db 0.2.3 is needed for the noida broker te
 /// scripts/kafka-broker, the one launcher of Apache Kafka (tests, scripts/with-broker, benches).
 pub fn kafka_launcher() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/kafka-broker")
+}
+
+/// `python3 scripts/kafka-broker`, told to run its nodes on the tests' Java
+/// ([`apache::java`]) whatever the developer's shell says; or why there is no such Java.
+pub fn kafka_launcher_command() -> Result<StdCommand, String> {
+    let mut cmd = StdCommand::new("python3");
+    cmd.arg(kafka_launcher())
+        .env("KCTL_JAVA", apache::test_java()?);
+    Ok(cmd)
 }
 
 /// Where the noida-db binary is: $KCTL_NOIDA_DB, or inside the installed Python package.
@@ -99,9 +109,8 @@ struct Launched {
 /// from a thread that outlives the broker: the launcher is signalled when that thread ends.
 fn launch(args: &[String]) -> Result<(String, Launched), String> {
     let launcher = kafka_launcher();
-    let mut cmd = StdCommand::new("python3");
-    cmd.arg(&launcher)
-        .args(args)
+    let mut cmd = kafka_launcher_command()?;
+    cmd.args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

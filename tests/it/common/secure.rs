@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
-use super::{die_with_parent, kafka_launcher, KAFKA_INSTALL_HINT};
+use super::{die_with_parent, kafka_launcher, kafka_launcher_command, KAFKA_INSTALL_HINT};
 
 /// A SASL user and its password.
 #[derive(Debug, Clone, Copy)]
@@ -624,9 +624,14 @@ fn launch(args: Vec<String>) -> Result<String, String> {
         .name("secure-kafka".into())
         .spawn(move || {
             let launcher = kafka_launcher();
-            let mut cmd = StdCommand::new("python3");
-            cmd.arg(&launcher)
-                .args(&args)
+            let mut cmd = match kafka_launcher_command() {
+                Ok(cmd) => cmd,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            };
+            cmd.args(&args)
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped());

@@ -13,7 +13,7 @@ use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::metadata::Metadata;
 
-use crate::common::{die_with_parent, kafka_launcher, KAFKA_INSTALL_HINT};
+use crate::common::{die_with_parent, kafka_launcher, kafka_launcher_command, KAFKA_INSTALL_HINT};
 
 /// How long a node may take to start again (JVM start, log recovery) on a loaded machine.
 const RESTART_LIMIT: Duration = Duration::from_secs(240);
@@ -49,9 +49,14 @@ impl Cluster {
             .name("kafka-cluster".into())
             .spawn(move || {
                 let launcher = kafka_launcher();
-                let mut cmd = StdCommand::new("python3");
-                cmd.arg(&launcher)
-                    .arg("--control")
+                let mut cmd = match kafka_launcher_command() {
+                    Ok(cmd) => cmd,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                };
+                cmd.arg("--control")
                     .args(&args)
                     .stdin(Stdio::piped())
                     .stdout(Stdio::piped())

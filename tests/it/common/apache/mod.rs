@@ -3,9 +3,9 @@
 //! scripts/install-test-deps put in the cache, and ([`cluster`]) a cluster of several nodes
 //! whose brokers a test may kill and restart.
 //!
-//! The jars and Java are found as scripts/kafka-broker finds them: `$KCTL_KAFKA_LIBS`, else
+//! The jars are found as scripts/kafka-broker finds them: `$KCTL_KAFKA_LIBS`, else
 //! `${KCTL_TEST_CACHE:-~/.cache/kctl-test}/kafka-VERSION/libs` (VERSION from
-//! tests/kafka/pom.xml); `$KCTL_JAVA`, else `$JAVA_HOME/bin/java`, else `java` on the PATH.
+//! tests/kafka/pom.xml). Java is picked by the tests, see [`java`].
 
 pub mod cluster;
 
@@ -50,15 +50,7 @@ pub fn libs() -> PathBuf {
         );
         return libs;
     }
-    let cache = std::env::var_os("KCTL_TEST_CACHE")
-        .filter(|c| !c.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            dirs::home_dir()
-                .expect("a home directory")
-                .join(".cache/kctl-test")
-        });
-    let home = cache.join(format!("kafka-{}", kafka_version()));
+    let home = test_cache().join(format!("kafka-{}", kafka_version()));
     assert!(
         home.join("complete").is_file(),
         "the Apache Kafka jars are not in {}. {KAFKA_INSTALL_HINT}",
@@ -67,18 +59,51 @@ pub fn libs() -> PathBuf {
     home.join("libs")
 }
 
-/// The java binary.
+/// The java binary the tests run the brokers (every scripts/kafka-broker they start gets it
+/// as `KCTL_JAVA`, see [`super::kafka_launcher_command`]), Apache's tools and keytool on:
+/// `$KCTL_TEST_JAVA`, else the one scripts/install-test-deps picked and recorded in
+/// `${KCTL_TEST_CACHE:-~/.cache/kctl-test}/test-java` (the machine's default `java`). Never
+/// `$JAVA_HOME` or `$KCTL_JAVA` from the shell that runs the tests: what the suite checks must
+/// not change with them (a broker's JDK decides, for one, which TLS alert refuses a client
+/// certificate). No recorded Java fails, saying what to run.
 pub fn java() -> PathBuf {
-    if let Some(java) = std::env::var_os("KCTL_JAVA").filter(|j| !j.is_empty()) {
-        return PathBuf::from(java);
+    test_java().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`java`], or why there is none.
+pub fn test_java() -> Result<PathBuf, String> {
+    if let Some(java) = std::env::var_os("KCTL_TEST_JAVA").filter(|j| !j.is_empty()) {
+        return Ok(PathBuf::from(java));
     }
-    if let Some(home) = std::env::var_os("JAVA_HOME").filter(|h| !h.is_empty()) {
-        let java = PathBuf::from(home).join("bin/java");
-        if java.is_file() {
-            return java;
-        }
+    let record = test_cache().join("test-java");
+    let java = std::fs::read_to_string(&record).map_err(|e| {
+        format!(
+            "no Java recorded for the tests in {} ({e}). {KAFKA_INSTALL_HINT}",
+            record.display()
+        )
+    })?;
+    let java = PathBuf::from(java.trim());
+    if !java.is_file() {
+        return Err(format!(
+            "{} names {}, which is not there. {KAFKA_INSTALL_HINT}",
+            record.display(),
+            java.display()
+        ));
     }
-    PathBuf::from("java")
+    Ok(java)
+}
+
+/// `${KCTL_TEST_CACHE:-~/.cache/kctl-test}`, where scripts/install-test-deps puts the jars
+/// and records the test Java.
+fn test_cache() -> PathBuf {
+    std::env::var_os("KCTL_TEST_CACHE")
+        .filter(|c| !c.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            dirs::home_dir()
+                .expect("a home directory")
+                .join(".cache/kctl-test")
+        })
 }
 
 /// The command that runs one of Kafka's tool classes (its `main`) with `args`.
