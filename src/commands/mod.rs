@@ -12,11 +12,14 @@ pub mod consume;
 pub mod doctor;
 pub mod groups;
 pub mod offsets;
+pub mod partitions;
 pub mod produce;
+pub mod quotas;
 pub mod record;
 pub mod schemas;
 pub mod times;
 pub mod topics;
+pub mod transactions;
 pub mod users;
 
 use std::sync::OnceLock;
@@ -111,6 +114,15 @@ pub enum Command {
     /// List, create and delete SASL/SCRAM users
     #[command(subcommand)]
     Users(users::Command),
+    /// Elect partition leaders
+    #[command(subcommand)]
+    Partitions(partitions::Command),
+    /// Show, set and delete client quotas of users, client ids and IP addresses
+    #[command(subcommand)]
+    Quotas(quotas::Command),
+    /// List and describe transactions and producers, find and abort hanging transactions
+    #[command(subcommand, visible_alias = "txn")]
+    Transactions(transactions::Command),
     /// Manage the schema registry: subjects, versions, schemas, compatibility and mode
     #[command(subcommand)]
     Schemas(schemas::Command),
@@ -243,6 +255,9 @@ pub async fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Brokers(cmd) => brokers::run(cmd, ctx).await,
         Command::Acls(cmd) => acls::run(cmd, ctx).await,
         Command::Users(cmd) => users::run(cmd, ctx).await,
+        Command::Transactions(cmd) => transactions::run(cmd, ctx).await,
+        Command::Quotas(cmd) => quotas::run(cmd, ctx).await,
+        Command::Partitions(cmd) => partitions::run(cmd, ctx).await,
         Command::Offsets(args) => offsets::run(args, ctx).await,
         Command::Schemas(cmd) => schemas::run(cmd, ctx).await,
         Command::Doctor(args) => doctor::run(args, ctx).await,

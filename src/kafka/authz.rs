@@ -24,6 +24,8 @@ pub enum Operation {
     Alter,
     DescribeConfigs,
     AlterConfigs,
+    /// What brokers do among themselves (writing transaction markers).
+    ClusterAction,
 }
 
 impl Operation {
@@ -38,6 +40,7 @@ impl Operation {
             Operation::Alter => "alter",
             Operation::DescribeConfigs => "describe configs of",
             Operation::AlterConfigs => "alter configs of",
+            Operation::ClusterAction => "take cluster actions on",
         }
     }
 
@@ -52,6 +55,7 @@ impl Operation {
             Operation::Alter => "Alter",
             Operation::DescribeConfigs => "DescribeConfigs",
             Operation::AlterConfigs => "AlterConfigs",
+            Operation::ClusterAction => "ClusterAction",
         }
     }
 }
@@ -61,6 +65,7 @@ impl Operation {
 pub enum Resource {
     Topic(String),
     Group(String),
+    TransactionalId(String),
     /// The cluster itself: its brokers' configs, log directories, ACLs and SCRAM users.
     Cluster,
 }
@@ -71,6 +76,7 @@ impl Resource {
         match self {
             Resource::Topic(name) => format!("topic '{name}'"),
             Resource::Group(name) => format!("group '{name}'"),
+            Resource::TransactionalId(id) => format!("transactional id '{id}'"),
             Resource::Cluster => "the cluster".to_string(),
         }
     }
@@ -80,6 +86,7 @@ impl Resource {
         match self {
             Resource::Topic(name) => format!("--topic '{name}'"),
             Resource::Group(name) => format!("--group '{name}'"),
+            Resource::TransactionalId(id) => format!("--transactional-id '{id}'"),
             Resource::Cluster => "--cluster".to_string(),
         }
     }

@@ -23,9 +23,11 @@
 //! - `consumer.rs` (with `rebalance.rs`, its context, and `timestamps.rs`), `producer.rs`;
 //! - `probe.rs`: `kctl doctor`'s own probes (plain TCP, no librdkafka);
 //! - `wire/`: Kafka's protocol spoken by kctl itself (the `kafka-protocol` crate's messages)
-//!   for what librdkafka has no API for; `sizes.rs`: replica sizes on disk through it.
+//!   for what librdkafka has no API for, sent by `ask.rs`; `sizes.rs`: replica sizes on disk
+//!   through it, `transactions.rs`: transactions and producer states.
 
 mod acls;
+mod ask;
 mod authz;
 mod client;
 mod cluster;
@@ -34,18 +36,22 @@ mod configs;
 mod conn;
 mod consumer;
 mod default_configs;
+mod elections;
 mod errors;
 mod groups;
 mod native;
 mod offsets;
 pub mod probe;
 mod producer;
+mod quorum;
+mod quotas;
 mod rebalance;
 mod records;
 mod scram;
 mod sizes;
 mod timestamps;
 mod topics;
+mod transactions;
 mod types;
 mod wire;
 
@@ -59,11 +65,18 @@ pub use config::{ClientConfig, MAX_PARTITIONS, MAX_REPLICATION_FACTOR, MAX_TIMEO
 pub use configs::{ConfigEntry, ConfigOp, ConfigResource, ConfigSource, Synonym};
 pub use conn::{FailedStage, TIMEOUT_HINT};
 pub use consumer::{Consumer, Polled, RecordRef};
+pub use elections::ElectionOutcome;
 pub use groups::GroupOffsetRefusal;
 pub use offsets::{ListedOffset, OffsetQuery};
 pub use producer::Producer;
+pub use quorum::{Feature, Features, Quorum, QuorumReplica};
+pub use quotas::{QuotaEntity, QuotaEntry, QuotaMatch, QuotaOp, CLIENT_ID, IP, USER};
 pub use rebalance::Revocation;
 pub use scram::{ScramCredential, ScramMechanism};
 pub use sizes::{LogDirSizes, ReplicaSize, SizeFailure, SizesOf};
 pub use timestamps::record_timestamps;
+pub use transactions::{
+    AbortPlan, PartitionProducers, ProducerState, TransactionDescription, TransactionFilter,
+    TransactionListing, TRANSACTION_STATES,
+};
 pub use types::*;

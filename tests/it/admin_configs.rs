@@ -505,6 +505,11 @@ fn cluster_and_broker_configs_are_what_apaches_tools_say() {
     assert_eq!(brokers[0]["rack"], "rack-a");
     let ids: Vec<&Value> = brokers.iter().map(|b| &b["id"]).collect();
     assert!(ids.contains(&&cluster["controller"]), "{cluster}");
+    // One node, broker and controller: it is the quorum's leader.
+    assert_eq!(
+        cluster["active_controller"], cluster["controller"],
+        "{cluster}"
+    );
     let partitions = partitions_of_topic_command(&out[2]);
     let id = brokers[0]["id"].to_string();
     let leads = partitions.iter().filter(|(l, _)| *l == id).count();
@@ -523,9 +528,10 @@ fn cluster_and_broker_configs_are_what_apaches_tools_say() {
     )
     .unwrap();
     assert!(text.starts_with(&format!(
-        "Cluster: {}  Controller: {}  Brokers: 1\n",
+        "Cluster: {}  Controller: {}  Active controller: {}  Brokers: 1\n",
         cluster["cluster_id"].as_str().unwrap(),
-        cluster["controller"]
+        cluster["controller"],
+        cluster["active_controller"]
     )));
     let row = text.lines().nth(3).unwrap();
     assert_eq!(

@@ -95,6 +95,20 @@ fn rows(topic: &str, id: &str, principal: &str, user: &str) -> Vec<Row> {
             &format!("describe {t}"),
             &on_topic("Describe"),
         ),
+        // Producer states take READ on the topic (alice's); bob may not even describe it.
+        row(
+            BOB,
+            &["transactions", "producers", topic],
+            &format!("describe {t}"),
+            &on_topic("Describe"),
+        ),
+        // Elections take ALTER on the cluster.
+        row(
+            ALICE,
+            &["partitions", "elect-leaders", "--topic", topic],
+            "alter the cluster",
+            "Alter --cluster",
+        ),
     ];
     for who in [ALICE, BOB] {
         rows.extend([
@@ -161,6 +175,32 @@ fn rows(topic: &str, id: &str, principal: &str, user: &str) -> Vec<Row> {
                 "Describe --cluster",
             ),
             row(who, &create_user, "alter the cluster", "Alter --cluster"),
+            // Quotas are the cluster's configs; the quorum is the cluster's.
+            row(
+                who,
+                &["quotas", "describe"],
+                "describe configs of the cluster",
+                "DescribeConfigs --cluster",
+            ),
+            row(
+                who,
+                &[
+                    "quotas",
+                    "alter",
+                    "--user",
+                    "x",
+                    "--set",
+                    "producer_byte_rate=1024",
+                ],
+                "describe configs of the cluster",
+                "DescribeConfigs --cluster",
+            ),
+            row(
+                who,
+                &["cluster", "quorum"],
+                "describe the cluster",
+                "Describe --cluster",
+            ),
             row(
                 who,
                 &["users", "delete", user, "--yes"],

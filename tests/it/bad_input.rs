@@ -199,6 +199,119 @@ const CASES: &[Case] = &[
     ),
     // Produce: nothing may be sent, so the first record of every input is the bad one.
     runtime(&["produce", "ghost"], "topic 'ghost' does not exist").input(Stdin::Text("x\n")),
+    // Leader elections.
+    usage(
+        &["partitions", "elect-leaders", "--topic", "orders:x"],
+        "'x' is not a partition number",
+    ),
+    runtime(
+        &["partitions", "elect-leaders", "--topic", "ghost"],
+        "topic not found: ghost",
+    ),
+    runtime(
+        &["partitions", "elect-leaders", "--topic", "orders:9"],
+        "partition 9 of topic 'orders' does not exist",
+    ),
+    refused(
+        &["partitions", "elect-leaders", "--unclean"],
+        "refusing to run an unclean leader election on every partition without confirmation",
+    ),
+    // Client quotas.
+    usage(
+        &["quotas", "alter", "--set", "producer_byte_rate=1"],
+        "name the entity: --user, --client-id or --ip",
+    ),
+    usage(&["quotas", "delete", "--yes"], "name the entity"),
+    usage(
+        &["quotas", "alter", "--user", "a", "--ip", "10.0.0.1", "--set", "x=1"],
+        "cannot be used with",
+    ),
+    usage(
+        &["quotas", "alter", "--ip", "300.1.1.1", "--set", "connection_creation_rate=1"],
+        "'300.1.1.1' is not an IP address",
+    ),
+    usage(
+        &["quotas", "alter", "--user", "a", "--set", "producer_byte_rate=fast"],
+        "invalid value 'fast' for quota 'producer_byte_rate': not a number",
+    ),
+    usage(
+        &["quotas", "alter", "--user", "a"],
+        "required arguments were not provided",
+    ),
+    runtime(
+        &["quotas", "alter", "--user", "a", "--set", "no_such_quota=1"],
+        "Invalid configuration key no_such_quota",
+    ),
+    runtime(
+        &["quotas", "delete", "--user", "nobody", "--yes"],
+        "user 'nobody' has no quotas; nothing was deleted",
+    ),
+    // Transactions.
+    usage(
+        &["transactions", "list", "--state", "Bogus"],
+        "invalid value 'Bogus' for '--state <STATE>'",
+    ),
+    usage(
+        &["transactions", "find-hanging"],
+        "required arguments were not provided",
+    ),
+    usage(
+        &["txn", "describe", ""],
+        "a transactional id cannot be empty",
+    ),
+    usage(
+        &["transactions", "abort", "--topic", "orders", "--partition", "0"],
+        "required arguments were not provided",
+    ),
+    usage(
+        &["transactions", "producers", "orders:x"],
+        "'x' is not a partition number",
+    ),
+    runtime(
+        &["transactions", "describe", "ghost-tx"],
+        "transactional id 'ghost-tx' does not exist",
+    ),
+    runtime(&["transactions", "producers", "ghost"], "topic not found: ghost"),
+    runtime(
+        &["transactions", "producers", "orders:7"],
+        "partition 7 of topic 'orders' does not exist",
+    ),
+    runtime(
+        &["transactions", "producers", "orders", "--broker", "99"],
+        "broker 99 is not in the cluster's metadata",
+    ),
+    runtime(
+        &["transactions", "find-hanging", "--broker", "99"],
+        "broker 99 is not in the cluster's metadata",
+    ),
+    runtime(
+        &[
+            "transactions",
+            "abort",
+            "--topic",
+            "orders",
+            "--partition",
+            "0",
+            "--start-offset",
+            "0",
+            "--yes",
+        ],
+        "no open transaction starts at offset 0 of partition 0 of topic 'orders'",
+    ),
+    runtime(
+        &[
+            "transactions",
+            "abort",
+            "--topic",
+            "orders",
+            "--partition",
+            "5",
+            "--start-offset",
+            "0",
+            "--yes",
+        ],
+        "partition 5 of topic 'orders' does not exist",
+    ),
     usage(&["produce", "a/b"], "invalid topic name 'a/b'"),
     runtime(
         &["produce", "orders", "-p", "5"],

@@ -18,6 +18,10 @@ pub struct ClusterView {
     pub cluster_id: Option<String>,
     /// The controller's broker id as the cluster names it to clients; `null` when it names none.
     pub controller: Option<i32>,
+    /// The active controller: the KRaft metadata quorum's leader (DescribeQuorum); `null`
+    /// when it cannot be asked (no DESCRIBE on the cluster, a login kctl's own connections
+    /// cannot do) or has none.
+    pub active_controller: Option<i32>,
     pub brokers: Vec<BrokerView>,
 }
 
@@ -36,8 +40,15 @@ pub struct BrokerView {
 
 pub async fn run(_args: Args, ctx: &Ctx) -> Result<()> {
     let kafka = ctx.kafka()?;
-    let (described, metadata) = tokio::try_join!(kafka.describe_cluster(), kafka.metadata())?;
-    ctx.printer.print(&view(described, &metadata))
+    let (described, metadata, quorum) = tokio::join!(
+        kafka.describe_cluster(),
+        kafka.metadata(),
+        kafka.describe_quorum()
+    );
+    let mut view = view(described?, &metadata?);
+    // The active controller is an extra fact: the rest stands without it.
+    view.active_controller = quorum.ok().and_then(|q| q.leader);
+    ctx.printer.print(&view)
 }
 
 /// The cluster with each broker's leader and replica counts from the metadata.
@@ -60,6 +71,7 @@ pub fn view(described: ClusterDescription, metadata: &ClusterInfo) -> ClusterVie
     ClusterView {
         cluster_id: described.cluster_id,
         controller: described.controller,
+        active_controller: None,
         brokers: described
             .nodes
             .into_iter()
@@ -90,9 +102,10 @@ impl Render for ClusterView {
         }
         vec![
             Block::Line(format!(
-                "Cluster: {}  Controller: {}  Brokers: {}",
+                "Cluster: {}  Controller: {}  Active controller: {}  Brokers: {}",
                 or_dash(self.cluster_id.as_deref()),
                 or_dash(self.controller),
+                or_dash(self.active_controller),
                 self.brokers.len()
             )),
             Block::Line(String::new()),

@@ -150,7 +150,7 @@ fn entry(c: DescribeConfigsResourceResult) -> ConfigEntry {
 
 /// A resource's error, with the broker's message unless it only repeats the code's words
 /// (`Cluster authorization failed.`).
-fn refusal(code: i16, message: &Option<StrBytes>) -> WireError {
+pub(super) fn refusal(code: i16, message: &Option<StrBytes>) -> WireError {
     let words = |s: &str| s.trim().trim_end_matches('.').to_lowercase();
     let plain = WireError::refused(code, None).to_string();
     let detail = message

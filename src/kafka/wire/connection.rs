@@ -8,13 +8,19 @@ use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use kafka_protocol::messages::{
-    ApiKey, ApiVersionsRequest, ApiVersionsResponse, DescribeConfigsRequest,
-    DescribeConfigsResponse, DescribeLogDirsRequest, DescribeLogDirsResponse,
-    IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, RequestHeader, ResponseHeader,
-    SaslAuthenticateRequest, SaslAuthenticateResponse, SaslHandshakeRequest, SaslHandshakeResponse,
+    AlterClientQuotasRequest, AlterClientQuotasResponse, ApiKey, ApiVersionsRequest,
+    ApiVersionsResponse, DescribeClientQuotasRequest, DescribeClientQuotasResponse,
+    DescribeConfigsRequest, DescribeConfigsResponse, DescribeLogDirsRequest,
+    DescribeLogDirsResponse, DescribeProducersRequest, DescribeProducersResponse,
+    DescribeQuorumRequest, DescribeQuorumResponse, DescribeTransactionsRequest,
+    DescribeTransactionsResponse, ElectLeadersRequest, ElectLeadersResponse,
+    FindCoordinatorRequest, FindCoordinatorResponse, IncrementalAlterConfigsRequest,
+    IncrementalAlterConfigsResponse, ListTransactionsRequest, ListTransactionsResponse,
+    RequestHeader, ResponseHeader, SaslAuthenticateRequest, SaslAuthenticateResponse,
+    SaslHandshakeRequest, SaslHandshakeResponse, WriteTxnMarkersRequest, WriteTxnMarkersResponse,
 };
 use kafka_protocol::protocol::{
-    encode_request_header_into_buffer, Decodable, Encodable, HeaderVersion, StrBytes,
+    encode_request_header_into_buffer, Decodable, Encodable, HeaderVersion, Message, StrBytes,
 };
 
 use super::api_versions::{self, Versions};
@@ -49,6 +55,15 @@ calls! {
     DescribeLogDirsRequest => DescribeLogDirs, DescribeLogDirsResponse;
     DescribeConfigsRequest => DescribeConfigs, DescribeConfigsResponse;
     IncrementalAlterConfigsRequest => IncrementalAlterConfigs, IncrementalAlterConfigsResponse;
+    FindCoordinatorRequest => FindCoordinator, FindCoordinatorResponse;
+    ListTransactionsRequest => ListTransactions, ListTransactionsResponse;
+    DescribeTransactionsRequest => DescribeTransactions, DescribeTransactionsResponse;
+    DescribeProducersRequest => DescribeProducers, DescribeProducersResponse;
+    WriteTxnMarkersRequest => WriteTxnMarkers, WriteTxnMarkersResponse;
+    DescribeQuorumRequest => DescribeQuorum, DescribeQuorumResponse;
+    DescribeClientQuotasRequest => DescribeClientQuotas, DescribeClientQuotasResponse;
+    AlterClientQuotasRequest => AlterClientQuotas, AlterClientQuotasResponse;
+    ElectLeadersRequest => ElectLeaders, ElectLeadersResponse;
 }
 
 /// A byte stream to a broker: TCP, or TLS over TCP.
@@ -97,6 +112,14 @@ impl Connection {
             sasl::authenticate(&mut conn, login)?;
         }
         Ok(conn)
+    }
+
+    /// The highest version of `R` both sides know, or why there is none (`name`: the
+    /// request's name, "DescribeProducers").
+    pub fn version<R: Call + Message>(&self, name: &str) -> WireResult<i16> {
+        self.versions
+            .pick::<R>(R::KEY as i16)
+            .ok_or_else(|| WireError::UnsupportedApi(format!("the broker does not support {name}")))
     }
 
     /// Sends `request` at `version` and reads its answer.
@@ -164,6 +187,20 @@ impl Connection {
             _ => WireError::Protocol(format!("{what}: {e}")),
         }
     }
+}
+
+/// Connects to `address` and sends the request `make` builds for the highest version both
+/// sides know (`name`: the request's name, for the error when there is none).
+pub(super) fn exchange<R: Call + Message>(
+    address: &str,
+    settings: &WireSettings,
+    name: &str,
+    make: impl FnOnce(i16) -> R,
+) -> WireResult<(i16, R::Answer)> {
+    let mut conn = Connection::open(address, settings)?;
+    let version = conn.version::<R>(name)?;
+    let answer = conn.call(&make(version), version)?;
+    Ok((version, answer))
 }
 
 /// A request as it goes on the wire: size, header, body.

@@ -17,10 +17,14 @@
 pub(super) mod api_versions;
 mod configs;
 mod connection;
+mod elect;
 mod log_dirs;
+mod quorum;
+mod quotas;
 mod sasl;
 mod settings;
 mod tls;
+mod transactions;
 
 use std::fmt;
 
@@ -31,10 +35,17 @@ use super::errors::broker_error;
 
 pub(super) use configs::{alter_broker_configs, describe_broker_configs};
 pub(super) use connection::{encode_frame, read_answer};
+pub(super) use elect::elect_leaders;
 #[cfg(test)]
 pub(super) use log_dirs::LogDirReplica;
 pub(super) use log_dirs::{describe_log_dirs, LogDir};
+pub(super) use quorum::{describe_features, describe_quorum};
+pub(super) use quotas::{alter_client_quotas, describe_client_quotas};
 pub(super) use settings::WireSettings;
+pub(super) use transactions::{
+    describe_producers, describe_transactions, find_coordinators, list_transactions,
+    write_abort_marker, AbortMarker,
+};
 
 /// Why a wire exchange with a broker failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
