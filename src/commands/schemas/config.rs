@@ -73,14 +73,11 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
 
 impl Render for CompatibilityView {
     fn blocks(&self) -> Vec<Block> {
-        let of = match &self.subject {
-            Some(s) => format!("subject \"{s}\""),
-            None => "global".to_string(),
-        };
-        let verb = if self.set { "set to" } else { "is" };
-        vec![Block::Line(format!(
-            "compatibility ({of}) {verb} {}",
-            self.compatibility
+        vec![Block::Line(super::setting_line(
+            "compatibility",
+            self.subject.as_deref(),
+            self.set,
+            &self.compatibility,
         ))]
     }
 }

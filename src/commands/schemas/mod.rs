@@ -218,6 +218,17 @@ impl SchemaFileArgs {
 }
 
 /// A version as JSON shows it: a number, or `"latest"`.
+/// The line `config` and `mode` print: `compatibility (subject "orders-value") is BACKWARD`,
+/// `mode (global) set to READONLY`.
+pub fn setting_line(setting: &str, subject: Option<&str>, set: bool, value: &str) -> String {
+    let of = match subject {
+        Some(s) => format!("subject \"{s}\""),
+        None => "global".to_string(),
+    };
+    let verb = if set { "set to" } else { "is" };
+    format!("{setting} ({of}) {verb} {value}")
+}
+
 pub fn version_json(v: Version) -> serde_json::Value {
     match v {
         Version::Latest => serde_json::Value::from("latest"),

@@ -67,11 +67,11 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
 
 impl Render for ModeView {
     fn blocks(&self) -> Vec<Block> {
-        let of = match &self.subject {
-            Some(s) => format!("subject \"{s}\""),
-            None => "global".to_string(),
-        };
-        let verb = if self.set { "set to" } else { "is" };
-        vec![Block::Line(format!("mode ({of}) {verb} {}", self.mode))]
+        vec![Block::Line(super::setting_line(
+            "mode",
+            self.subject.as_deref(),
+            self.set,
+            &self.mode,
+        ))]
     }
 }
