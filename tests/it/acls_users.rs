@@ -6,10 +6,10 @@
 //! alice, bob and carol, which the security tests rely on, are never touched.
 
 use crate::common;
+use crate::prompt::pty;
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
-use std::os::fd::{FromRawFd, OwnedFd};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -727,34 +727,6 @@ fn a_broker_without_an_authorizer_says_so() {
 
 // ---------------------------------------------------------------------------------------------
 // On a terminal: the ACL deletion question, the password prompt.
-
-/// A pseudo-terminal: (controller, the terminal a child gets as its stdin and stderr).
-fn pty() -> (std::fs::File, OwnedFd) {
-    let (mut controller, mut terminal) = (0, 0);
-    let rc = unsafe {
-        libc::openpty(
-            &mut controller,
-            &mut terminal,
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            std::ptr::null(),
-        )
-    };
-    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-    for fd in [controller, terminal] {
-        // Only the child this test starts gets the terminal.
-        assert_eq!(
-            unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) },
-            0
-        );
-    }
-    unsafe {
-        (
-            std::fs::File::from_raw_fd(controller),
-            OwnedFd::from_raw_fd(terminal),
-        )
-    }
-}
 
 /// What kctl did on a terminal.
 struct Terminal {
