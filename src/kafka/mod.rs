@@ -24,7 +24,8 @@
 //! - `probe.rs`: `kctl doctor`'s own probes (plain TCP, no librdkafka);
 //! - `wire/`: Kafka's protocol spoken by kctl itself (the `kafka-protocol` crate's messages)
 //!   for what librdkafka has no API for, sent by `ask.rs`; `sizes.rs`: replica sizes on disk
-//!   through it, `transactions.rs`: transactions and producer states.
+//!   through it, `transactions.rs`: transactions and producer states, `reassign.rs`:
+//!   partition reassignments.
 
 mod acls;
 mod ask;
@@ -45,6 +46,7 @@ pub mod probe;
 mod producer;
 mod quorum;
 mod quotas;
+mod reassign;
 mod rebalance;
 mod records;
 mod scram;
@@ -71,6 +73,7 @@ pub use offsets::{ListedOffset, OffsetQuery};
 pub use producer::Producer;
 pub use quorum::{Feature, Features, Quorum, QuorumReplica};
 pub use quotas::{QuotaEntity, QuotaEntry, QuotaMatch, QuotaOp, CLIENT_ID, IP, USER};
+pub use reassign::Reassignment;
 pub use rebalance::Revocation;
 pub use scram::{ScramCredential, ScramMechanism};
 pub use sizes::{LogDirSizes, ReplicaSize, SizeFailure, SizesOf};

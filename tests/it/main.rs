@@ -43,6 +43,7 @@ mod quiet;
 mod quorum;
 mod quotas;
 mod readme;
+mod reassign;
 mod registry_records;
 mod schemas;
 mod secrets;

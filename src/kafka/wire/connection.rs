@@ -8,16 +8,18 @@ use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use kafka_protocol::messages::{
-    AlterClientQuotasRequest, AlterClientQuotasResponse, ApiKey, ApiVersionsRequest,
-    ApiVersionsResponse, DescribeClientQuotasRequest, DescribeClientQuotasResponse,
-    DescribeConfigsRequest, DescribeConfigsResponse, DescribeLogDirsRequest,
-    DescribeLogDirsResponse, DescribeProducersRequest, DescribeProducersResponse,
-    DescribeQuorumRequest, DescribeQuorumResponse, DescribeTransactionsRequest,
-    DescribeTransactionsResponse, ElectLeadersRequest, ElectLeadersResponse,
-    FindCoordinatorRequest, FindCoordinatorResponse, IncrementalAlterConfigsRequest,
-    IncrementalAlterConfigsResponse, ListTransactionsRequest, ListTransactionsResponse,
-    RequestHeader, ResponseHeader, SaslAuthenticateRequest, SaslAuthenticateResponse,
-    SaslHandshakeRequest, SaslHandshakeResponse, WriteTxnMarkersRequest, WriteTxnMarkersResponse,
+    AlterClientQuotasRequest, AlterClientQuotasResponse, AlterPartitionReassignmentsRequest,
+    AlterPartitionReassignmentsResponse, ApiKey, ApiVersionsRequest, ApiVersionsResponse,
+    DescribeClientQuotasRequest, DescribeClientQuotasResponse, DescribeConfigsRequest,
+    DescribeConfigsResponse, DescribeLogDirsRequest, DescribeLogDirsResponse,
+    DescribeProducersRequest, DescribeProducersResponse, DescribeQuorumRequest,
+    DescribeQuorumResponse, DescribeTransactionsRequest, DescribeTransactionsResponse,
+    ElectLeadersRequest, ElectLeadersResponse, FindCoordinatorRequest, FindCoordinatorResponse,
+    IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse,
+    ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse, ListTransactionsRequest,
+    ListTransactionsResponse, RequestHeader, ResponseHeader, SaslAuthenticateRequest,
+    SaslAuthenticateResponse, SaslHandshakeRequest, SaslHandshakeResponse, WriteTxnMarkersRequest,
+    WriteTxnMarkersResponse,
 };
 use kafka_protocol::protocol::{
     encode_request_header_into_buffer, Decodable, Encodable, HeaderVersion, Message, StrBytes,
@@ -64,6 +66,8 @@ calls! {
     DescribeClientQuotasRequest => DescribeClientQuotas, DescribeClientQuotasResponse;
     AlterClientQuotasRequest => AlterClientQuotas, AlterClientQuotasResponse;
     ElectLeadersRequest => ElectLeaders, ElectLeadersResponse;
+    AlterPartitionReassignmentsRequest => AlterPartitionReassignments, AlterPartitionReassignmentsResponse;
+    ListPartitionReassignmentsRequest => ListPartitionReassignments, ListPartitionReassignmentsResponse;
 }
 
 /// A byte stream to a broker: TCP, or TLS over TCP.

@@ -21,6 +21,7 @@ mod elect;
 mod log_dirs;
 mod quorum;
 mod quotas;
+mod reassign;
 mod sasl;
 mod settings;
 mod tls;
@@ -41,6 +42,7 @@ pub(super) use log_dirs::LogDirReplica;
 pub(super) use log_dirs::{describe_log_dirs, LogDir};
 pub(super) use quorum::{describe_features, describe_quorum};
 pub(super) use quotas::{alter_client_quotas, describe_client_quotas};
+pub(super) use reassign::{alter_partition_reassignments, list_partition_reassignments};
 pub(super) use settings::WireSettings;
 pub(super) use transactions::{
     describe_producers, describe_transactions, find_coordinators, list_transactions,
