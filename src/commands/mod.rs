@@ -11,6 +11,7 @@ pub mod config;
 pub mod consume;
 pub mod doctor;
 pub mod groups;
+pub mod held_by;
 pub mod offsets;
 pub mod partitions;
 pub mod produce;

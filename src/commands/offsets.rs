@@ -60,6 +60,9 @@ pub struct PartitionOffsets {
     /// With `--at`: the first record at or after that time; `null` when every record is
     /// older (or without `--at`).
     pub at_time: Option<RecordAt>,
+    /// The open transaction holding `last_stable_offset` below `latest_offset`; `null` when
+    /// nothing holds it back (or it cannot be named).
+    pub held_by: Option<super::held_by::HeldBy>,
 }
 
 /// A record's offset and timestamp (ms since the epoch; `null` when it has none).
@@ -75,10 +78,24 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let cluster = kafka.metadata().await?;
     let partitions = select_partitions(kafka, &cluster, &topics, &args.partitions).await?;
     let at = args.at.map(TimeArg::millis);
-    let offsets = Offsets {
+    let mut offsets = Offsets {
         at,
         partitions: partition_offsets(kafka, &partitions, at).await?,
     };
+    // Only partitions whose last stable offset is held back cost more requests.
+    let held = offsets
+        .partitions
+        .iter()
+        .filter(|p| p.last_stable_offset < p.latest_offset)
+        .map(|p| ((p.topic.clone(), p.partition), p.last_stable_offset))
+        .collect();
+    let (mut by, warning) = super::held_by::held_by(kafka, &cluster, &held).await;
+    if let Some(w) = warning {
+        ctx.printer.warn(w);
+    }
+    for p in &mut offsets.partitions {
+        p.held_by = by.remove(&(p.topic.clone(), p.partition));
+    }
     ctx.printer.print(&offsets)
 }
 
@@ -160,6 +177,7 @@ async fn partition_offsets(
             last_stable_offset: lso.offset.unwrap_or(-1),
             max_timestamp: record_at(max),
             at_time: found.and_then(record_at),
+            held_by: None,
         });
     }
     if !failed.is_empty() {
@@ -200,6 +218,11 @@ impl Render for Offsets {
         if self.at.is_some() {
             header.extend(["AT-OFFSET", "AT-TIMESTAMP"]);
         }
+        // Only when a transaction holds a partition back.
+        let held = self.partitions.iter().any(|p| p.held_by.is_some());
+        if held {
+            header.push("HELD-BY");
+        }
         let mut table = Table::new(header).numeric(&[1, 2, 3, 4, 5, 7]);
         let time = |r: &Option<RecordAt>| or_dash(r.and_then(|r| r.timestamp).map(format_ms));
         for p in &self.partitions {
@@ -215,6 +238,9 @@ impl Render for Offsets {
             if self.at.is_some() {
                 row.push(or_dash(p.at_time.map(|r| r.offset)));
                 row.push(time(&p.at_time));
+            }
+            if held {
+                row.push(or_dash(p.held_by.as_ref().map(|h| h.cell())));
             }
             table.row(row);
         }

@@ -351,3 +351,134 @@ fn a_killed_transactional_producer_is_found_compared_and_aborted() {
             "no open transaction starts at offset {start} of partition 0 of topic '{ta}'"
         )));
 }
+
+/// A confluent-kafka (Python) transactional producer that writes `open-0..4` to partition 0
+/// of `topic` in a transaction, says `open` on stdout, and waits, never committing.
+const PYTHON_OPEN_TRANSACTION: &str = r#"
+import sys
+from confluent_kafka import Producer
+brokers, topic, tid = sys.argv[1:4]
+p = Producer({"bootstrap.servers": brokers, "transactional.id": tid,
+              "transaction.timeout.ms": 900000})
+p.init_transactions(60)
+p.begin_transaction()
+for i in range(5):
+    p.produce(topic, value=f"open-{i}", partition=0)
+if p.flush(60) != 0:
+    sys.exit("records left unsent")
+print("open", flush=True)
+sys.stdin.read()
+"#;
+
+#[test]
+fn a_transaction_left_open_by_a_killed_python_producer_is_named_where_it_holds_offsets_back() {
+    use std::io::BufRead;
+    let broker = Broker::start();
+    let topic = unique("txn-held");
+    let id = unique("tx-held");
+    let group = unique("txn-held-readers");
+    broker
+        .kctl()
+        .args(["topics", "create", &topic])
+        .assert()
+        .success();
+    let mut cmd = common::registry::python();
+    cmd.args(["-c", PYTHON_OPEN_TRANSACTION, &broker.addr, &topic, &id])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    kill_with_parent(&mut cmd);
+    let mut producer = cmd.spawn().expect("python3");
+    let mut line = String::new();
+    std::io::BufReader::new(producer.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(
+        line.trim(),
+        "open",
+        "the producer did not open its transaction"
+    );
+    // SIGKILL: no abort, no close; the transaction stays open.
+    producer.kill().unwrap();
+    producer.wait().unwrap();
+    broker
+        .kctl()
+        .args(["produce", &topic])
+        .write_stdin("after-1\nafter-2\nafter-3\n")
+        .assert()
+        .success();
+    common::commit_offsets(&broker, &group, &topic, &[0]);
+
+    // producers and list find it.
+    let open: Vec<Value> = producers(&broker, &topic)
+        .into_iter()
+        .filter(|p| !p["transaction_start_offset"].is_null())
+        .collect();
+    assert_eq!(open.len(), 1, "{open:?}");
+    let (pid, start) = (
+        open[0]["producer_id"].clone(),
+        open[0]["transaction_start_offset"].as_i64().unwrap(),
+    );
+    assert_eq!(start, 0);
+    let listed = broker.json(&["transactions", "list", "--state", "Ongoing"]);
+    let found = listed["transactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["transactional_id"] == id.as_str())
+        .unwrap_or_else(|| panic!("{id} is not listed: {listed}"));
+    assert_eq!(found["producer_id"], pid);
+
+    // offsets and groups describe name it where it holds the last stable offset back.
+    let held = serde_json::json!({
+        "producer_id": pid, "producer_epoch": open[0]["producer_epoch"],
+        "transactional_id": id, "start_offset": 0,
+    });
+    let v = broker.json(&["offsets", &topic]);
+    let p = &v["partitions"][0];
+    assert_eq!(p["last_stable_offset"], 0, "{v}");
+    assert_eq!(p["latest_offset"], 8, "{v}");
+    assert_eq!(p["held_by"], held, "{v}");
+    let g = broker.json(&["groups", "describe", &group]);
+    assert_eq!(g["groups"][0]["offsets"][0]["held_by"], held, "{g}");
+    let out = broker.kctl().args(["offsets", &topic]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows = table(&text);
+    assert_eq!(rows[0]["HELD-BY"], format!("{id}(pid={pid})"), "{text}");
+    // A read_committed consumer is stuck before it.
+    assert_eq!(committed_records(&broker, &topic), 0);
+
+    // abort, then nothing holds anything back and the consumers move past it.
+    broker
+        .kctl()
+        .args([
+            "transactions",
+            "abort",
+            "--topic",
+            &topic,
+            "--partition",
+            "0",
+        ])
+        .args(["--start-offset", &start.to_string(), "--yes"])
+        .assert()
+        .success();
+    let v = broker.json(&["offsets", &topic]);
+    assert_eq!(v["partitions"][0]["held_by"], Value::Null, "{v}");
+    let (stable, latest) = offsets(&broker, &topic);
+    assert_eq!(stable, latest);
+    let out = broker.kctl().args(["offsets", &topic]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("HELD-BY"));
+    assert_eq!(committed_records(&broker, &topic), 3);
+    let out = broker
+        .kctl()
+        .args(["consume", &topic, "-g", &group, "-e"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "after-1\nafter-2\nafter-3\n"
+    );
+    let g = broker.json(&["groups", "describe", &group]);
+    assert_eq!(g["groups"][0]["offsets"][0]["lag"], 0, "{g}");
+    assert_eq!(g["groups"][0]["offsets"][0]["held_by"], Value::Null, "{g}");
+}

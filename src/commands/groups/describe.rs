@@ -94,6 +94,9 @@ pub struct PartitionOffsets {
     /// With --time-lag: how long ago the oldest unconsumed record was written (0 without lag);
     /// `null` without --time-lag or when it could not be read.
     pub time_lag_ms: Option<i64>,
+    /// The open transaction holding the partition's last stable offset below its log end
+    /// (read_committed consumers stop there); `null` when nothing holds it back.
+    pub held_by: Option<super::super::held_by::HeldBy>,
     /// The member the partition is assigned to, if any.
     pub consumer_id: Option<String>,
     #[serde(skip)]
@@ -148,6 +151,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
             .collect(),
         time_lag: args.time_lag,
     };
+    add_held_by(&mut description, ctx).await?;
     if args.time_lag {
         add_time_lags(&mut description, ctx).await?;
     }
@@ -177,6 +181,25 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         }
     }
     ctx.printer.print(&description)
+}
+
+/// Names the open transactions holding back partitions with lag (asked only for those).
+async fn add_held_by(description: &mut Description, ctx: &Ctx) -> Result<()> {
+    let lagging = description
+        .groups
+        .iter()
+        .flat_map(|g| &g.offsets)
+        .filter(|o| o.lag.is_some_and(|lag| lag > 0))
+        .filter_map(|o| Some(((o.topic.clone(), o.partition), o.log_end_offset?)))
+        .collect();
+    let (by, warning) = super::super::held_by::held_by_lagging(ctx.kafka()?, &lagging).await;
+    if let Some(w) = warning {
+        ctx.printer.warn(w);
+    }
+    for o in description.groups.iter_mut().flat_map(|g| &mut g.offsets) {
+        o.held_by = by.get(&(o.topic.clone(), o.partition)).cloned();
+    }
+    Ok(())
 }
 
 /// Fills in each partition's time lag: now minus the timestamp of the record at the committed
@@ -287,6 +310,7 @@ fn describe(g: &Group, end_of: impl Fn(&TopicPartition) -> Option<i64>) -> Group
                 // deleted or lost), as kafka-consumer-groups shows it.
                 lag: current.zip(end).map(|(c, e)| e - c),
                 time_lag_ms: None,
+                held_by: None,
                 consumer_id: member.map(|m| m.consumer_id.clone()),
                 host: member.map(|m| m.host.clone()),
                 client_id: member.map(|m| m.client_id.clone()),
@@ -456,6 +480,10 @@ fn offsets_table(g: &GroupDescription, time_lag: bool) -> Table {
         header.push("TIME-LAG");
     }
     header.extend(["CONSUMER-ID", "HOST", "CLIENT-ID"]);
+    let held = g.offsets.iter().any(|o| o.held_by.is_some());
+    if held {
+        header.push("HELD-BY");
+    }
     let numeric: &[usize] = if time_lag {
         &[2, 3, 4, 5, 6]
     } else {
@@ -479,6 +507,9 @@ fn offsets_table(g: &GroupDescription, time_lag: bool) -> Table {
             or_dash(o.host.as_ref()),
             or_dash(o.client_id.as_ref()),
         ]);
+        if held {
+            row.push(or_dash(o.held_by.as_ref().map(|h| h.cell())));
+        }
         table.row(row);
     }
     table
