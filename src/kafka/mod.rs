@@ -25,7 +25,8 @@
 //! - `wire/`: Kafka's protocol spoken by kctl itself (the `kafka-protocol` crate's messages)
 //!   for what librdkafka has no API for, sent by `ask.rs`; `sizes.rs`: replica sizes on disk
 //!   through it, `transactions.rs`: transactions and producer states, `reassign.rs`:
-//!   partition reassignments.
+//!   partition reassignments, `share_groups.rs`: groups of every type, share groups and
+//!   consumer-protocol epochs.
 
 mod acls;
 mod ask;
@@ -50,6 +51,7 @@ mod reassign;
 mod rebalance;
 mod records;
 mod scram;
+mod share_groups;
 mod sizes;
 mod timestamps;
 mod topics;
@@ -76,6 +78,7 @@ pub use quotas::{QuotaEntity, QuotaEntry, QuotaMatch, QuotaOp, CLIENT_ID, IP, US
 pub use reassign::Reassignment;
 pub use rebalance::Revocation;
 pub use scram::{ScramCredential, ScramMechanism};
+pub use share_groups::{AnyGroup, CoordinatedGroup, CoordinatedMember, ShareStart};
 pub use sizes::{LogDirSizes, ReplicaSize, SizeFailure, SizesOf};
 pub use timestamps::record_timestamps;
 pub use transactions::{

@@ -183,9 +183,31 @@ pub enum GroupState {
     Stable,
     Dead,
     Empty,
+    /// Consumer-protocol and streams groups: the coordinator is computing a new target
+    /// assignment.
+    Assigning,
+    /// Consumer-protocol and streams groups: members are moving to the target assignment.
+    Reconciling,
+    /// Streams groups: its topics are not ready yet.
+    NotReady,
 }
 
 impl GroupState {
+    /// The state Kafka names `name` (as ListGroups and the describe requests do).
+    pub fn from_name(name: &str) -> GroupState {
+        match name.to_ascii_lowercase().replace('_', "").as_str() {
+            "preparingrebalance" => GroupState::PreparingRebalance,
+            "completingrebalance" => GroupState::CompletingRebalance,
+            "stable" => GroupState::Stable,
+            "dead" => GroupState::Dead,
+            "empty" => GroupState::Empty,
+            "assigning" => GroupState::Assigning,
+            "reconciling" => GroupState::Reconciling,
+            "notready" => GroupState::NotReady,
+            _ => GroupState::Unknown,
+        }
+    }
+
     /// Kafka's own name, as `kafka-consumer-groups` prints it.
     pub fn name(self) -> &'static str {
         match self {
@@ -195,6 +217,9 @@ impl GroupState {
             GroupState::Stable => "Stable",
             GroupState::Dead => "Dead",
             GroupState::Empty => "Empty",
+            GroupState::Assigning => "Assigning",
+            GroupState::Reconciling => "Reconciling",
+            GroupState::NotReady => "NotReady",
         }
     }
 
@@ -207,6 +232,9 @@ impl GroupState {
             GroupState::Stable => "stable",
             GroupState::Dead => "dead",
             GroupState::Empty => "empty",
+            GroupState::Assigning => "assigning",
+            GroupState::Reconciling => "reconciling",
+            GroupState::NotReady => "not_ready",
         }
     }
 }
@@ -216,16 +244,33 @@ impl GroupState {
 pub enum GroupType {
     Classic,
     Consumer,
-    /// Not said (an older broker), or a kind librdkafka does not name (share groups, say).
+    /// A share group (KIP-932): records shared among its members, acknowledged one by one.
+    Share,
+    /// A Kafka Streams group (KIP-1071).
+    Streams,
+    /// Not said (an older broker), or a kind kctl does not know.
     Unknown,
 }
 
 impl GroupType {
+    /// The type Kafka names `name` (ListGroups v5's group_type).
+    pub fn from_name(name: &str) -> GroupType {
+        match name.to_ascii_lowercase().as_str() {
+            "classic" => GroupType::Classic,
+            "consumer" => GroupType::Consumer,
+            "share" => GroupType::Share,
+            "streams" => GroupType::Streams,
+            _ => GroupType::Unknown,
+        }
+    }
+
     /// The name Kafka uses (`kafka-consumer-groups --list --type`), also the JSON value.
     pub fn name(self) -> &'static str {
         match self {
             GroupType::Classic => "classic",
             GroupType::Consumer => "consumer",
+            GroupType::Share => "share",
+            GroupType::Streams => "streams",
             GroupType::Unknown => "unknown",
         }
     }

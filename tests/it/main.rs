@@ -49,6 +49,7 @@ mod schemas;
 mod secrets;
 mod secure_kafka;
 mod security;
+mod share_groups;
 mod signals;
 mod sizes;
 mod timeouts;

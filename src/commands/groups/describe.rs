@@ -60,6 +60,10 @@ pub struct GroupDescription {
     pub total_lag: Option<i64>,
     /// With --time-lag: the largest `time_lag_ms` of the group's partitions; else `null`.
     pub max_time_lag_ms: Option<i64>,
+    /// Consumer-protocol groups: the group's epoch and its target assignment's; `null` for
+    /// classic groups.
+    pub group_epoch: Option<i32>,
+    pub assignment_epoch: Option<i32>,
 }
 
 #[derive(Debug, Serialize)]
@@ -73,6 +77,9 @@ pub struct Member {
     /// Consumer-protocol groups: what the coordinator is moving the member to (equal to
     /// `assignments` once it caught up); `null` for classic groups.
     pub target_assignments: Option<Vec<Assignment>>,
+    /// Consumer-protocol groups: the member's epoch (the assignment epoch once it caught
+    /// up); `null` for classic groups.
+    pub member_epoch: Option<i32>,
 }
 
 #[derive(Debug, Serialize)]
@@ -109,6 +116,17 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let names = dedup(args.groups);
     let kafka = ctx.kafka()?;
     let groups = load_groups(kafka, &names).await?;
+    // A share group is no consumer group: described apart (asked only for names not found).
+    if groups.iter().any(|g| !g.exists()) {
+        if let Some(share) = super::share::share_groups_among(kafka, &names).await {
+            if !share.is_empty() && share.len() == names.len() {
+                return super::share::describe(ctx, &names).await;
+            }
+            if !share.is_empty() {
+                return Err(super::share::mixed_error(&share));
+            }
+        }
+    }
     check_exist(&groups, "")?;
 
     // The log-end offsets of every partition of every group, in one batched ListOffsets call.
@@ -152,6 +170,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         time_lag: args.time_lag,
     };
     add_held_by(&mut description, ctx).await?;
+    add_epochs(&mut description, ctx).await?;
     if args.time_lag {
         add_time_lags(&mut description, ctx).await?;
     }
@@ -181,6 +200,39 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         }
     }
     ctx.printer.print(&description)
+}
+
+/// Consumer-protocol groups' epochs, and the states librdkafka does not name (`Assigning`,
+/// `Reconciling`), from their coordinator.
+async fn add_epochs(description: &mut Description, ctx: &Ctx) -> Result<()> {
+    let consumer: Vec<String> = description
+        .groups
+        .iter()
+        .filter(|g| g.group_type == "consumer")
+        .map(|g| g.group.clone())
+        .collect();
+    if consumer.is_empty() {
+        return Ok(());
+    }
+    let epochs = super::share::consumer_epochs(ctx.kafka()?, &consumer, &ctx.printer).await;
+    for g in &mut description.groups {
+        let Some(d) = epochs.get(&g.group) else {
+            continue;
+        };
+        g.group_epoch = Some(d.group_epoch);
+        g.assignment_epoch = Some(d.assignment_epoch);
+        if g.state.0 == crate::kafka::GroupState::Unknown {
+            g.state = StateName(crate::kafka::GroupState::from_name(&d.state));
+        }
+        for m in &mut g.members {
+            m.member_epoch = d
+                .members
+                .iter()
+                .find(|c| c.member_id == m.consumer_id)
+                .map(|c| c.member_epoch);
+        }
+    }
+    Ok(())
 }
 
 /// Names the open transactions holding back partitions with lag (asked only for those).
@@ -356,10 +408,13 @@ fn describe(g: &Group, end_of: impl Fn(&TopicPartition) -> Option<i64>) -> Group
                 group_instance_id: m.group_instance_id.clone(),
                 assignments: sorted_assignments(&m.assignment),
                 target_assignments: m.target_assignment.as_deref().map(sorted_assignments),
+                member_epoch: None,
             })
             .collect(),
         total_lag,
         max_time_lag_ms: None,
+        group_epoch: None,
+        assignment_epoch: None,
         lag_by_topic,
         offsets,
     }
@@ -405,6 +460,10 @@ fn members_table(members: &[Member]) -> Table {
     if show_target {
         header.push("TARGET-ASSIGNMENT");
     }
+    let epochs = members.iter().any(|m| m.member_epoch.is_some());
+    if epochs {
+        header.push("MEMBER-EPOCH");
+    }
     let mut table = Table::new(header).numeric(&[3]);
     for m in members {
         let mut row = vec![
@@ -416,6 +475,9 @@ fn members_table(members: &[Member]) -> Table {
         ];
         if show_target {
             row.push(moving(m).unwrap_or_else(|| "-".into()));
+        }
+        if epochs {
+            row.push(or_dash(m.member_epoch));
         }
         table.row(row);
     }
@@ -463,6 +525,14 @@ fn head_table(g: &GroupDescription) -> Table {
         g.state.0.name().to_string(),
         g.members.len().to_string(),
     ]);
+    if let (Some(e), Some(a)) = (g.group_epoch, g.assignment_epoch) {
+        head.header
+            .extend(["GROUP-EPOCH".to_string(), "ASSIGNMENT-EPOCH".to_string()]);
+        head.numeric.extend([5, 6]);
+        if let Some(row) = head.rows.last_mut() {
+            row.extend([e.to_string(), a.to_string()]);
+        }
+    }
     head
 }
 

@@ -1,4 +1,4 @@
-//! `kctl groups list [--state STATE]...`
+//! `kctl groups list [--state STATE]... [--type TYPE]...`
 
 use serde::Serialize;
 
@@ -16,6 +16,9 @@ pub enum StateFilter {
     PreparingRebalance,
     CompletingRebalance,
     Dead,
+    Assigning,
+    Reconciling,
+    NotReady,
     Unknown,
 }
 
@@ -27,6 +30,9 @@ impl StateFilter {
             StateFilter::PreparingRebalance => GroupState::PreparingRebalance,
             StateFilter::CompletingRebalance => GroupState::CompletingRebalance,
             StateFilter::Dead => GroupState::Dead,
+            StateFilter::Assigning => GroupState::Assigning,
+            StateFilter::Reconciling => GroupState::Reconciling,
+            StateFilter::NotReady => GroupState::NotReady,
             StateFilter::Unknown => GroupState::Unknown,
         };
         wanted == state
@@ -44,6 +50,17 @@ pub struct Args {
         ignore_case = true
     )]
     pub state: Vec<StateFilter>,
+
+    /// Only groups of these types (repeatable or comma-separated): classic, consumer (KIP-848),
+    /// share (KIP-932), streams (KIP-1071)
+    #[arg(
+        long = "type",
+        value_name = "TYPE",
+        value_enum,
+        value_delimiter = ',',
+        ignore_case = true
+    )]
+    pub types: Vec<super::share::TypeFilter>,
 }
 
 #[derive(Debug, Serialize)]
@@ -54,7 +71,8 @@ pub struct GroupList {
 #[derive(Debug, Serialize)]
 pub struct GroupSummary {
     pub group: String,
-    /// `classic`, `consumer` (Kafka 4's consumer protocol, KIP-848) or `unknown`.
+    /// `classic`, `consumer` (Kafka 4's consumer protocol, KIP-848), `share` (KIP-932),
+    /// `streams` (KIP-1071) or `unknown`.
     #[serde(rename = "type")]
     pub group_type: &'static str,
     pub state: StateName,
@@ -68,8 +86,17 @@ pub struct GroupSummary {
 
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let kafka = ctx.kafka()?;
-    let (listed, filtered) = tokio::join!(kafka.list_groups(), kafka.listing_filtered_for());
+    let (listed, filtered, all) = tokio::join!(
+        kafka.list_groups(),
+        kafka.listing_filtered_for(),
+        super::share::listing(kafka)
+    );
     let (listed, warnings) = listed?;
+    // Every type, as ListGroups v5 names them (librdkafka lists classic and consumer groups).
+    let (all, all_warning) = all;
+    if let Some(w) = all_warning {
+        ctx.printer.warn(w);
+    }
     for w in warnings {
         ctx.printer.warn(w);
     }
@@ -89,7 +116,17 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     for (name, result) in described {
         let listing = listed.iter().find(|g| g.group == name);
         // The listing names the type (ListGroups v5); older brokers' descriptions may.
-        let listed_type = listing.map_or(GroupType::Unknown, |g| g.group_type);
+        let listed_type = match listing.map_or(GroupType::Unknown, |g| g.group_type) {
+            GroupType::Unknown => all
+                .get(&name)
+                .map_or(GroupType::Unknown, |g| GroupType::from_name(&g.group_type)),
+            known => known,
+        };
+        // librdkafka does not name the consumer protocol's Assigning and Reconciling.
+        let listed_state = all
+            .get(&name)
+            .map(|g| GroupState::from_name(&g.state))
+            .filter(|s| *s != GroupState::Unknown);
         let summary = match result {
             Ok(info) => GroupSummary {
                 group_type: match listed_type {
@@ -97,7 +134,10 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
                     known => known.name(),
                 },
                 group: name,
-                state: StateName(info.state),
+                state: StateName(match info.state {
+                    GroupState::Unknown => listed_state.unwrap_or(GroupState::Unknown),
+                    known => known,
+                }),
                 assignor: info.assignor,
                 simple: info.simple,
                 members: Some(info.members.len()),
@@ -115,10 +155,15 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
                 }
             }
         };
-        if args.state.is_empty() || args.state.iter().any(|s| s.matches(summary.state.0)) {
-            groups.push(summary);
-        }
+        groups.push(summary);
     }
+    // Share and streams groups, which librdkafka does not list.
+    groups.extend(super::share::other_summaries(kafka, &all, &names, &ctx.printer).await);
+    groups.sort_by(|a, b| a.group.cmp(&b.group));
+    groups.retain(|g| {
+        (args.state.is_empty() || args.state.iter().any(|s| s.matches(g.state.0)))
+            && (args.types.is_empty() || args.types.iter().any(|t| t.name() == g.group_type))
+    });
     ctx.printer.print(&GroupList { groups })
 }
 

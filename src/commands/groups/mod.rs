@@ -5,6 +5,7 @@ pub mod delete_offsets;
 pub mod describe;
 pub mod list;
 pub mod reset_offsets;
+pub mod share;
 
 use std::collections::BTreeMap;
 
@@ -18,10 +19,12 @@ use crate::render::plural;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List consumer groups with their state, assignor and number of members
+    /// List groups of every type (classic, consumer, share, streams) with their state,
+    /// assignor and number of members
     #[command(visible_alias = "ls")]
     List(list::Args),
-    /// Show members, committed offsets and lag of consumer groups
+    /// Show members, committed offsets and lag of consumer groups (or share groups: members,
+    /// start offsets and lag)
     Describe(describe::Args),
     /// Move a stopped group's committed offsets (a dry run unless --execute)
     ResetOffsets(reset_offsets::Args),

@@ -21,6 +21,11 @@ use kafka_protocol::messages::{
     SaslAuthenticateResponse, SaslHandshakeRequest, SaslHandshakeResponse, WriteTxnMarkersRequest,
     WriteTxnMarkersResponse,
 };
+use kafka_protocol::messages::{
+    ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, DescribeShareGroupOffsetsRequest,
+    DescribeShareGroupOffsetsResponse, ListGroupsRequest, ListGroupsResponse,
+    ShareGroupDescribeRequest, ShareGroupDescribeResponse,
+};
 use kafka_protocol::protocol::{
     encode_request_header_into_buffer, Decodable, Encodable, HeaderVersion, Message, StrBytes,
 };
@@ -68,6 +73,10 @@ calls! {
     ElectLeadersRequest => ElectLeaders, ElectLeadersResponse;
     AlterPartitionReassignmentsRequest => AlterPartitionReassignments, AlterPartitionReassignmentsResponse;
     ListPartitionReassignmentsRequest => ListPartitionReassignments, ListPartitionReassignmentsResponse;
+    ListGroupsRequest => ListGroups, ListGroupsResponse;
+    ShareGroupDescribeRequest => ShareGroupDescribe, ShareGroupDescribeResponse;
+    ConsumerGroupDescribeRequest => ConsumerGroupDescribe, ConsumerGroupDescribeResponse;
+    DescribeShareGroupOffsetsRequest => DescribeShareGroupOffsets, DescribeShareGroupOffsetsResponse;
 }
 
 /// A byte stream to a broker: TCP, or TLS over TCP.

@@ -24,6 +24,7 @@ mod quotas;
 mod reassign;
 mod sasl;
 mod settings;
+mod share_groups;
 mod tls;
 mod transactions;
 
@@ -44,6 +45,10 @@ pub(super) use quorum::{describe_features, describe_quorum};
 pub(super) use quotas::{alter_client_quotas, describe_client_quotas};
 pub(super) use reassign::{alter_partition_reassignments, list_partition_reassignments};
 pub(super) use settings::WireSettings;
+pub(super) use share_groups::{
+    consumer_group_describe, describe_share_group_offsets, list_groups, share_group_describe,
+    DescribedGroup,
+};
 pub(super) use transactions::{
     describe_producers, describe_transactions, find_coordinators, list_transactions,
     write_abort_marker, AbortMarker,
