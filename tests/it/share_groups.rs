@@ -204,3 +204,89 @@ fn a_share_group_is_listed_and_described_as_kafka_share_groups_does() {
     let _ = consumer.wait();
     let _ = reader.join();
 }
+
+const CONSUMER_GROUP_COMMAND: &str = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
+
+/// A consumer-protocol group (KIP-848) shows its epochs as kafka-consumer-groups
+/// `--describe --members --verbose` and `--state --verbose` do: the group epoch, the target
+/// assignment epoch and each member's epoch.
+#[test]
+fn consumer_protocol_epochs_are_those_kafka_consumer_groups_shows() {
+    let broker = Broker::start();
+    let topic = unique("epochs");
+    let group = unique("epoch-readers");
+    broker
+        .kctl()
+        .args(["topics", "create", &topic, "-p", "2"])
+        .assert()
+        .success();
+    let mut cmd = common::kctl_command();
+    cmd.args(["-b", &broker.addr, "consume", &topic, "-g", &group])
+        .args(["-X", "group.protocol=consumer", "-X", "client.id=epoch-app"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    kill_with_parent(&mut cmd);
+    let mut consumer = cmd.spawn().expect("kctl consume");
+    let k = wait_for("the member's assignment", || {
+        let out = broker
+            .kctl()
+            .args(["-o", "json", "groups", "describe", &group])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).ok()?;
+        let g = &v["groups"][0];
+        (g["state"] == "stable"
+            && g["members"][0]["assignments"].as_array().map(Vec::len) == Some(2)
+            && g["members"][0]["member_epoch"] == g["assignment_epoch"])
+            .then_some(v)
+    });
+    let args = |rest: &[&str]| -> Vec<String> {
+        let mut v = vec!["--bootstrap-server".to_string(), broker.addr.clone()];
+        v.extend(rest.iter().map(|s| s.to_string()));
+        v
+    };
+    let out = tools(&[
+        (
+            CONSUMER_GROUP_COMMAND,
+            args(&["--describe", "--group", &group, "--members", "--verbose"]),
+        ),
+        (
+            CONSUMER_GROUP_COMMAND,
+            args(&["--describe", "--group", &group, "--state", "--verbose"]),
+        ),
+    ]);
+    assert_eq!(broker.json(&["groups", "describe", &group]), k, "it moved");
+    let g = &k["groups"][0];
+    assert_eq!(g["type"], "consumer");
+    let m = &g["members"][0];
+    let apache = table(&out[0]);
+    assert_eq!(apache.len(), 1, "{}", out[0]);
+    assert_eq!(apache[0]["CONSUMER-ID"], m["consumer_id"].as_str().unwrap());
+    assert_eq!(apache[0]["CLIENT-ID"], "epoch-app");
+    assert_eq!(apache[0]["CURRENT-EPOCH"], m["member_epoch"].to_string());
+    assert_eq!(apache[0]["TARGET-EPOCH"], g["assignment_epoch"].to_string());
+    let line = out[1]
+        .lines()
+        .find(|l| l.starts_with(group.as_str()))
+        .unwrap_or_else(|| panic!("{}", out[1]));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let n = words.len();
+    assert_eq!(words[n - 4], "Stable", "{line}");
+    assert_eq!(words[n - 3], g["group_epoch"].to_string(), "{line}");
+    assert_eq!(words[n - 2], g["assignment_epoch"].to_string(), "{line}");
+    assert_eq!(words[n - 1], "1", "{line}");
+    // The table names the epochs too.
+    let text = broker
+        .kctl()
+        .args(["groups", "describe", &group])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("GROUP-EPOCH") && text.contains("MEMBER-EPOCH"),
+        "{text}"
+    );
+    let _ = consumer.kill();
+    let _ = consumer.wait();
+}
