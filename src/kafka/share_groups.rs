@@ -178,6 +178,60 @@ impl Kafka {
             })
             .collect())
     }
+
+    /// Sets share-partitions' start offsets of `group` (which must have no members); each
+    /// partition with the coordinator's answer (`Err`: why not). Needs READ on the group.
+    pub async fn alter_share_group_offsets(
+        &self,
+        group: &str,
+        offsets: &[(TopicPartition, i64)],
+    ) -> Result<Vec<(TopicPartition, std::result::Result<(), String>)>> {
+        let what = format!("cannot reset the start offsets of share group '{group}'");
+        let mut by_topic: std::collections::BTreeMap<String, Vec<(i32, i64)>> = Default::default();
+        for ((t, p), o) in offsets {
+            by_topic.entry(t.clone()).or_default().push((*p, *o));
+        }
+        let by_topic: Vec<(String, Vec<(i32, i64)>)> = by_topic.into_iter().collect();
+        let name = group.to_string();
+        let answer = self
+            .ask_a_broker(&what, move |at, settings, _| {
+                found(wire::alter_share_group_offsets(
+                    at, settings, &name, &by_topic,
+                ))
+            })
+            .await
+            .map_err(|e| self.refused(e, Operation::Read, Resource::Group(group.to_string())))?
+            .ok_or_else(|| not_found(group, "share group"))?;
+        Ok(answer
+            .into_iter()
+            .map(|(tp, r)| (tp, r.map_err(|e| e.to_string())))
+            .collect())
+    }
+
+    /// Deletes the start offsets of `topics` from share group `group` (which must have no
+    /// members); each topic with the coordinator's answer. Needs DELETE on the group.
+    pub async fn delete_share_group_offsets(
+        &self,
+        group: &str,
+        topics: &[String],
+    ) -> Result<Vec<(String, std::result::Result<(), String>)>> {
+        let what = format!("cannot delete the start offsets of share group '{group}'");
+        let name = group.to_string();
+        let topics = topics.to_vec();
+        let answer = self
+            .ask_a_broker(&what, move |at, settings, _| {
+                found(wire::delete_share_group_offsets(
+                    at, settings, &name, &topics,
+                ))
+            })
+            .await
+            .map_err(|e| self.refused(e, Operation::Delete, Resource::Group(group.to_string())))?
+            .ok_or_else(|| not_found(group, "share group"))?;
+        Ok(answer
+            .into_iter()
+            .map(|(t, r)| (t, r.map_err(|e| e.to_string())))
+            .collect())
+    }
 }
 
 /// A group the coordinator does not know as `None`.

@@ -199,10 +199,105 @@ fn a_share_group_is_listed_and_described_as_kafka_share_groups_does() {
         .args(["groups", "describe", &group, "no-such-group-here"])
         .assert()
         .code(2);
+    // Nothing changes while the share consumer is in the group.
+    broker
+        .kctl()
+        .args([
+            "groups",
+            "reset-offsets",
+            &group,
+            "--topic",
+            &topic,
+            "--to-earliest",
+        ])
+        .args(["--execute", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("active members"));
 
-    let _ = consumer.kill();
+    // The consumer leaves (SIGTERM: it closes and leaves the group).
+    unsafe { libc::kill(consumer.id() as i32, libc::SIGTERM) };
     let _ = consumer.wait();
     let _ = reader.join();
+    wait_for("the group empties", || {
+        let v = broker.json(&["groups", "describe", &group]);
+        (v["groups"][0]["members"] == serde_json::json!([])).then_some(())
+    });
+    // reset-offsets: a dry run, then to the earliest: everything to deliver again.
+    let dry = broker.json(&[
+        "groups",
+        "reset-offsets",
+        &group,
+        "--topic",
+        &topic,
+        "--to-earliest",
+    ]);
+    assert_eq!(dry["executed"], false);
+    let done = broker.json(&[
+        "groups",
+        "reset-offsets",
+        &group,
+        "--topic",
+        &topic,
+        "--to-earliest",
+        "--execute",
+        "--yes",
+    ]);
+    assert_eq!(done["executed"], true);
+    for o in done["offsets"].as_array().unwrap() {
+        assert_eq!(o["new_start_offset"], 0, "{done}");
+    }
+    let k = wait_for("the reset shows", || {
+        let v = broker.json(&["groups", "describe", &group]);
+        (v["groups"][0]["total_lag"] == 10).then_some(v)
+    });
+    let out = common::apache::tool(
+        SHARE_GROUP_COMMAND,
+        &[
+            "--bootstrap-server",
+            &broker.addr,
+            "--describe",
+            "--group",
+            &group,
+            "--offsets",
+        ],
+    );
+    let apache = table(&out);
+    for (a, o) in apache
+        .iter()
+        .zip(k["groups"][0]["offsets"].as_array().unwrap())
+    {
+        assert_eq!(a["START-OFFSET"], "0", "{out}");
+        assert_eq!(a["LAG"], o["lag"].to_string(), "{out}");
+        assert_eq!(o["lag"], 5);
+    }
+    // delete-offsets: whole topics; then delete the group.
+    let deleted = broker.json(&[
+        "groups",
+        "delete-offsets",
+        &group,
+        "--topic",
+        &topic,
+        "--yes",
+    ]);
+    assert_eq!(deleted["executed"], true);
+    let v = broker.json(&["groups", "describe", &group]);
+    assert_eq!(v["groups"][0]["offsets"], serde_json::json!([]), "{v}");
+    broker
+        .kctl()
+        .args(["groups", "delete", &group, "--yes"])
+        .assert()
+        .success();
+    let out = common::apache::tool(
+        SHARE_GROUP_COMMAND,
+        &["--bootstrap-server", &broker.addr, "--list"],
+    );
+    assert!(!out.lines().any(|l| l.trim() == group), "{out}");
+    broker
+        .kctl()
+        .args(["groups", "describe", &group])
+        .assert()
+        .code(1);
 }
 
 const CONSUMER_GROUP_COMMAND: &str = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";

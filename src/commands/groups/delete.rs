@@ -23,6 +23,17 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
 
     // Check every group first, so a typo or a live group deletes nothing.
     let groups = load_groups(kafka, &names).await?;
+    // Share groups are deleted apart (asked only for names that are no consumer group).
+    if groups.iter().any(|g| !g.exists()) {
+        if let Some(share) = super::share::share_groups_among(kafka, &names).await {
+            if !share.is_empty() && share.len() == names.len() {
+                return super::share::delete(ctx, &names, args.yes).await;
+            }
+            if !share.is_empty() {
+                return Err(super::share::mixed_error(&share));
+            }
+        }
+    }
     check_exist(&groups, "; nothing was deleted")?;
     let active: Vec<String> = groups
         .iter()

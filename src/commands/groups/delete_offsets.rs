@@ -75,6 +75,10 @@ impl Render for DeletedOffsets {
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let kafka = ctx.kafka()?;
     let groups = load_groups(kafka, std::slice::from_ref(&args.group)).await?;
+    // A share group's start offsets (asked only when it is no consumer group).
+    if !groups[0].exists() && super::share::is_share_group(kafka, &args.group).await {
+        return super::share::delete_offsets(ctx, &args).await;
+    }
     check_exist(&groups, "; nothing was deleted")?;
     let group = &groups[0];
     let chosen = chosen_offsets(kafka, group, &args.topics).await?;

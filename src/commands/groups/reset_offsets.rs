@@ -238,6 +238,10 @@ impl Target {
 }
 
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
+    // A share group's start offsets (AlterShareGroupOffsets).
+    if args.from_file.is_none() && super::share::is_share_group(ctx.kafka()?, &args.group).await {
+        return super::share::reset(ctx, &args).await;
+    }
     let saved = match &args.from_file {
         Some(path) => Some(read_plan(path, &args.group)?),
         None => None,

@@ -125,6 +125,13 @@ pub async fn share_groups_among(kafka: &Kafka, names: &[String]) -> Option<BTree
     )
 }
 
+/// Whether `group` is a share group (`false` when that cannot be asked).
+pub async fn is_share_group(kafka: &Kafka, group: &str) -> bool {
+    share_groups_among(kafka, &[group.to_string()])
+        .await
+        .is_some_and(|s| !s.is_empty())
+}
+
 /// `kctl groups describe` of share groups.
 #[derive(Debug, Serialize)]
 pub struct ShareDescription {
@@ -416,4 +423,283 @@ pub fn mixed_error(share: &BTreeSet<String>) -> Error {
         "describe share groups ({}) apart from consumer groups: their descriptions differ",
         share.iter().cloned().collect::<Vec<_>>().join(", ")
     ))
+}
+
+/// Fails when any of the share groups `groups` (described) has members: their start offsets
+/// and the groups themselves change only while no consumer is in them.
+fn refuse_active(groups: &[crate::kafka::CoordinatedGroup], nothing: &str) -> Result<()> {
+    let active: Vec<String> = groups
+        .iter()
+        .filter(|g| !g.members.is_empty())
+        .map(|g| format!("'{}' ({} active members)", g.group, g.members.len()))
+        .collect();
+    if active.is_empty() {
+        return Ok(());
+    }
+    Err(Error::runtime(format!(
+        "share {} with active members: {}; {nothing}",
+        crate::render::plural(active.len(), "group", "groups"),
+        active.join(", ")
+    ))
+    .with_hint("stop the group's share consumers first"))
+}
+
+/// `groups delete` of share groups: each must exist and have no members; asks first.
+pub async fn delete(ctx: &Ctx, names: &[String], yes: bool) -> Result<()> {
+    let kafka = ctx.kafka()?;
+    let mut described = Vec::new();
+    for name in names {
+        described.push(kafka.describe_share_group(name).await?);
+    }
+    refuse_active(&described, "nothing was deleted")?;
+    let deleted =
+        super::super::confirm_and_delete(ctx, ("share group", "share groups"), names, yes, || {
+            kafka.delete_groups(names)
+        })
+        .await?;
+    ctx.printer.print(&deleted)
+}
+
+/// A share group's start offsets, before and after a reset (or a deletion).
+#[derive(Debug, Serialize)]
+pub struct ShareReset {
+    pub group: String,
+    /// `false` for a dry run: nothing was changed.
+    pub executed: bool,
+    pub offsets: Vec<ShareResetOffset>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ShareResetOffset {
+    pub topic: String,
+    pub partition: i32,
+    /// The start offset now; `null` when not initialized.
+    pub start_offset: Option<i64>,
+    /// The new start offset; `null` for a deletion.
+    pub new_start_offset: Option<i64>,
+}
+
+impl Render for ShareReset {
+    fn blocks(&self) -> Vec<Block> {
+        let mut t = Table::new([
+            "GROUP",
+            "TOPIC",
+            "PARTITION",
+            "START-OFFSET",
+            "NEW-START-OFFSET",
+        ])
+        .numeric(&[2, 3, 4]);
+        for o in &self.offsets {
+            t.row([
+                self.group.clone(),
+                o.topic.clone(),
+                o.partition.to_string(),
+                or_dash(o.start_offset),
+                or_dash(o.new_start_offset),
+            ]);
+        }
+        vec![Block::Table(t)]
+    }
+}
+
+/// `groups reset-offsets` of a share group (AlterShareGroupOffsets), as
+/// `kafka-share-groups --reset-offsets` does: `--topic` partitions, one target; a dry run
+/// unless `--execute` (asks first); refused while the group has members.
+pub async fn reset(ctx: &Ctx, args: &super::reset_offsets::Args) -> Result<()> {
+    if args.from_file.is_some() || args.export.is_some() || args.scope.all_topics {
+        return Err(Error::usage(format!(
+            "'{}' is a share group: name its partitions with --topic (--all-topics, --export \
+             and --from-file are for consumer groups)",
+            args.group
+        )));
+    }
+    let kafka = ctx.kafka()?;
+    let (group, starts) = tokio::try_join!(
+        kafka.describe_share_group(&args.group),
+        kafka.share_group_offsets(&args.group)
+    )?;
+    refuse_active(std::slice::from_ref(&group), "nothing was changed")?;
+    let cluster = kafka.metadata().await?;
+    let partitions =
+        super::super::transactions::resolve(kafka, &cluster, &args.scope.topics).await?;
+    let (earliest, latest) = tokio::try_join!(
+        kafka.list_offsets(&partitions, OffsetSpec::Earliest),
+        kafka.list_offsets(&partitions, OffsetSpec::Latest)
+    )?;
+    let t = &args.target;
+    let at_time = t.to_datetime.or_else(|| {
+        t.by_duration
+            .map(|d| chrono::Utc::now().timestamp_millis() - d.as_millis() as i64)
+    });
+    let by_time = match at_time {
+        Some(ms) => Some(
+            kafka
+                .list_offsets(&partitions, OffsetSpec::Timestamp(ms))
+                .await?,
+        ),
+        None => None,
+    };
+    let mut offsets = Vec::new();
+    for tp in &partitions {
+        let get = |m: &BTreeMap<
+            TopicPartition,
+            std::result::Result<i64, crate::kafka::BrokerError>,
+        >| { m.get(tp).and_then(|r| r.clone().ok()) };
+        let (Some(lo), Some(hi)) = (get(&earliest), get(&latest)) else {
+            return Err(Error::runtime(format!(
+                "cannot read the offsets of {}:{}; nothing was changed",
+                tp.0, tp.1
+            )));
+        };
+        let start = starts
+            .iter()
+            .find(|s| s.topic == tp.0 && s.partition == tp.1)
+            .and_then(|s| s.start_offset);
+        let new = if t.to_earliest {
+            lo
+        } else if t.to_latest {
+            hi
+        } else if t.to_current {
+            start.unwrap_or(hi)
+        } else if let Some(n) = t.to_offset {
+            n
+        } else if let Some(n) = t.shift_by {
+            start.unwrap_or(hi).saturating_add(n)
+        } else {
+            by_time
+                .as_ref()
+                .and_then(get)
+                .filter(|o| *o >= 0)
+                .unwrap_or(hi)
+        };
+        offsets.push(ShareResetOffset {
+            topic: tp.0.clone(),
+            partition: tp.1,
+            start_offset: start,
+            new_start_offset: Some(new.clamp(lo, hi)),
+        });
+    }
+    let mut plan = ShareReset {
+        group: args.group.clone(),
+        executed: false,
+        offsets,
+    };
+    if !args.execute {
+        ctx.printer.print(&plan)?;
+        ctx.printer
+            .note("Dry run: nothing was changed. Pass --execute to apply this plan.");
+        return Ok(());
+    }
+    let action = format!(
+        "reset the start offsets of share group '{}' on {} {}",
+        plan.group,
+        plan.offsets.len(),
+        crate::render::plural(plan.offsets.len(), "partition", "partitions")
+    );
+    let details = crate::render::to_text(&plan.blocks());
+    if !ctx
+        .printer
+        .confirm(&action, Some(details.trim_end()), args.yes)
+        .await?
+    {
+        return Err(Error::runtime("aborted: nothing was changed"));
+    }
+    let changes: Vec<(TopicPartition, i64)> = plan
+        .offsets
+        .iter()
+        .filter_map(|o| Some(((o.topic.clone(), o.partition), o.new_start_offset?)))
+        .collect();
+    let failed: Vec<String> = kafka
+        .alter_share_group_offsets(&plan.group, &changes)
+        .await?
+        .into_iter()
+        .filter_map(|((t, p), r)| r.err().map(|e| format!("{t}:{p}: {e}")))
+        .collect();
+    if !failed.is_empty() {
+        return Err(Error::runtime(format!(
+            "cannot reset the start offsets of share group '{}'",
+            plan.group
+        ))
+        .because(failed.join("; ")));
+    }
+    plan.executed = true;
+    ctx.printer.print(&plan)
+}
+
+/// `groups delete-offsets` of a share group (DeleteShareGroupOffsets): whole topics only, as
+/// `kafka-share-groups --delete-offsets` does; asks first; refused while it has members.
+pub async fn delete_offsets(ctx: &Ctx, args: &super::delete_offsets::Args) -> Result<()> {
+    if let Some(t) = args.topics.iter().find(|t| t.partitions.is_some()) {
+        return Err(Error::usage(format!(
+            "'{}' is a share group: its start offsets are deleted a whole topic at a time \
+             (--topic {}, not {}:P)",
+            args.group, t.topic, t.topic
+        )));
+    }
+    let kafka = ctx.kafka()?;
+    let (group, starts) = tokio::try_join!(
+        kafka.describe_share_group(&args.group),
+        kafka.share_group_offsets(&args.group)
+    )?;
+    refuse_active(std::slice::from_ref(&group), "nothing was deleted")?;
+    let mut topics: Vec<String> = args.topics.iter().map(|t| t.topic.clone()).collect();
+    topics.sort();
+    topics.dedup();
+    let missing: Vec<&str> = topics
+        .iter()
+        .filter(|t| !starts.iter().any(|s| &s.topic == *t))
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::not_found(
+            format!("start offsets of share group '{}'", args.group),
+            format!(
+                "share group '{}' has no start offsets on {}; nothing was deleted",
+                args.group,
+                missing.join(", ")
+            ),
+        ));
+    }
+    let mut plan = ShareReset {
+        group: args.group.clone(),
+        executed: false,
+        offsets: starts
+            .iter()
+            .filter(|s| topics.contains(&s.topic))
+            .map(|s| ShareResetOffset {
+                topic: s.topic.clone(),
+                partition: s.partition,
+                start_offset: s.start_offset,
+                new_start_offset: None,
+            })
+            .collect(),
+    };
+    if args.dry_run {
+        ctx.printer.print(&plan)?;
+        ctx.printer.note("Dry run: nothing was deleted.");
+        return Ok(());
+    }
+    let action = format!(
+        "delete the start offsets of share group '{}' on {}",
+        plan.group,
+        topics.join(", ")
+    );
+    if !ctx.printer.confirm(&action, None, args.yes).await? {
+        return Err(Error::runtime("aborted: nothing was deleted"));
+    }
+    let failed: Vec<String> = kafka
+        .delete_share_group_offsets(&plan.group, &topics)
+        .await?
+        .into_iter()
+        .filter_map(|(t, r)| r.err().map(|e| format!("{t}: {e}")))
+        .collect();
+    if !failed.is_empty() {
+        return Err(Error::runtime(format!(
+            "cannot delete the start offsets of share group '{}'",
+            plan.group
+        ))
+        .because(failed.join("; ")));
+    }
+    plan.executed = true;
+    ctx.printer.print(&plan)
 }

@@ -22,9 +22,9 @@ use kafka_protocol::messages::{
     WriteTxnMarkersResponse,
 };
 use kafka_protocol::messages::{
-    ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, DescribeShareGroupOffsetsRequest,
-    DescribeShareGroupOffsetsResponse, ListGroupsRequest, ListGroupsResponse,
-    ShareGroupDescribeRequest, ShareGroupDescribeResponse,
+    AlterShareGroupOffsetsRequest, AlterShareGroupOffsetsResponse, ConsumerGroupDescribeRequest,
+    ConsumerGroupDescribeResponse, DeleteShareGroupOffsetsRequest, DeleteShareGroupOffsetsResponse,
+    ListGroupsRequest, ListGroupsResponse, ShareGroupDescribeRequest, ShareGroupDescribeResponse,
 };
 use kafka_protocol::protocol::{
     encode_request_header_into_buffer, Decodable, Encodable, HeaderVersion, Message, StrBytes,
@@ -76,7 +76,8 @@ calls! {
     ListGroupsRequest => ListGroups, ListGroupsResponse;
     ShareGroupDescribeRequest => ShareGroupDescribe, ShareGroupDescribeResponse;
     ConsumerGroupDescribeRequest => ConsumerGroupDescribe, ConsumerGroupDescribeResponse;
-    DescribeShareGroupOffsetsRequest => DescribeShareGroupOffsets, DescribeShareGroupOffsetsResponse;
+    AlterShareGroupOffsetsRequest => AlterShareGroupOffsets, AlterShareGroupOffsetsResponse;
+    DeleteShareGroupOffsetsRequest => DeleteShareGroupOffsets, DeleteShareGroupOffsetsResponse;
 }
 
 /// A byte stream to a broker: TCP, or TLS over TCP.

@@ -46,8 +46,8 @@ pub(super) use quotas::{alter_client_quotas, describe_client_quotas};
 pub(super) use reassign::{alter_partition_reassignments, list_partition_reassignments};
 pub(super) use settings::WireSettings;
 pub(super) use share_groups::{
-    consumer_group_describe, describe_share_group_offsets, list_groups, share_group_describe,
-    DescribedGroup,
+    alter_share_group_offsets, consumer_group_describe, delete_share_group_offsets,
+    describe_share_group_offsets, list_groups, share_group_describe, DescribedGroup,
 };
 pub(super) use transactions::{
     describe_producers, describe_transactions, find_coordinators, list_transactions,

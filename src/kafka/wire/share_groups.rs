@@ -4,8 +4,15 @@
 //! their epochs and states). The describe requests go to the group's coordinator, found with
 //! FindCoordinator.
 
+use kafka_protocol::messages::alter_share_group_offsets_request::{
+    AlterShareGroupOffsetsRequestPartition, AlterShareGroupOffsetsRequestTopic,
+};
+use kafka_protocol::messages::delete_share_group_offsets_request::DeleteShareGroupOffsetsRequestTopic;
 use kafka_protocol::messages::describe_share_group_offsets_request::DescribeShareGroupOffsetsRequestGroup;
 use kafka_protocol::messages::ApiKey;
+use kafka_protocol::messages::{
+    AlterShareGroupOffsetsRequest, DeleteShareGroupOffsetsRequest, TopicName,
+};
 use kafka_protocol::messages::{
     ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, DescribeShareGroupOffsetsRequest,
     FindCoordinatorRequest, GroupId, ListGroupsRequest, ListGroupsResponse,
@@ -335,6 +342,96 @@ impl HeaderVersion for OffsetsAnswer {
     }
 }
 
+/// A share-partition's answer: `Ok(())`, or the coordinator's error.
+pub(in crate::kafka) type PartitionAnswer = ((String, i32), WireResult<()>);
+
+/// Sets the start offset of share-partitions of `group` (each topic with its partitions and
+/// offsets; the group must have no members), each with the coordinator's answer.
+pub(in crate::kafka) fn alter_share_group_offsets(
+    address: &str,
+    settings: &WireSettings,
+    group: &str,
+    offsets: &[(String, Vec<(i32, i64)>)],
+) -> WireResult<Vec<PartitionAnswer>> {
+    let (mut conn, _) = coordinator(address, settings, group)?;
+    let version = conn.version::<AlterShareGroupOffsetsRequest>("AlterShareGroupOffsets")?;
+    let request = AlterShareGroupOffsetsRequest::default()
+        .with_group_id(GroupId(text(group)))
+        .with_topics(
+            offsets
+                .iter()
+                .map(|(t, ps)| {
+                    AlterShareGroupOffsetsRequestTopic::default()
+                        .with_topic_name(TopicName(text(t)))
+                        .with_partitions(
+                            ps.iter()
+                                .map(|(p, o)| {
+                                    AlterShareGroupOffsetsRequestPartition::default()
+                                        .with_partition_index(*p)
+                                        .with_start_offset(*o)
+                                })
+                                .collect(),
+                        )
+                })
+                .collect(),
+        );
+    let answer = conn.call(&request, version)?;
+    if answer.error_code != 0 {
+        return Err(refusal(answer.error_code, &answer.error_message));
+    }
+    Ok(answer
+        .responses
+        .iter()
+        .flat_map(|t| {
+            t.partitions.iter().map(|p| {
+                let r = match p.error_code {
+                    0 => Ok(()),
+                    code => Err(refusal(code, &p.error_message)),
+                };
+                ((t.topic_name.0.as_str().to_string(), p.partition_index), r)
+            })
+        })
+        .collect())
+}
+
+/// Deletes the start offsets of `topics` from share group `group` (which must have no
+/// members), each topic with the coordinator's answer.
+pub(in crate::kafka) fn delete_share_group_offsets(
+    address: &str,
+    settings: &WireSettings,
+    group: &str,
+    topics: &[String],
+) -> WireResult<Vec<(String, WireResult<()>)>> {
+    let (mut conn, _) = coordinator(address, settings, group)?;
+    let version = conn.version::<DeleteShareGroupOffsetsRequest>("DeleteShareGroupOffsets")?;
+    let request = DeleteShareGroupOffsetsRequest::default()
+        .with_group_id(GroupId(text(group)))
+        .with_topics(
+            topics
+                .iter()
+                .map(|t| {
+                    DeleteShareGroupOffsetsRequestTopic::default()
+                        .with_topic_name(TopicName(text(t)))
+                })
+                .collect(),
+        );
+    let answer = conn.call(&request, version)?;
+    if answer.error_code != 0 {
+        return Err(refusal(answer.error_code, &answer.error_message));
+    }
+    Ok(answer
+        .responses
+        .iter()
+        .map(|t| {
+            let r = match t.error_code {
+                0 => Ok(()),
+                code => Err(refusal(code, &t.error_message)),
+            };
+            (t.topic_name.0.as_str().to_string(), r)
+        })
+        .collect())
+}
+
 /// A bounds-checked reader of an answer's bytes.
 struct Reader(bytes::Bytes);
 
@@ -439,7 +536,6 @@ mod tests {
     use kafka_protocol::messages::share_group_describe_response::{
         Assignment, DescribedGroup as WireGroup, Member, TopicPartitions,
     };
-    use kafka_protocol::messages::TopicName;
 
     #[test]
     fn listed_groups_name_their_type() {
