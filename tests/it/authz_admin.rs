@@ -109,6 +109,13 @@ fn rows(topic: &str, id: &str, principal: &str, user: &str) -> Vec<Row> {
             "alter the cluster",
             "Alter --cluster",
         ),
+        // Reassignments in progress are the cluster's to describe.
+        row(
+            ALICE,
+            &["partitions", "reassign", "--status"],
+            "describe the cluster",
+            "Describe --cluster",
+        ),
     ];
     for who in [ALICE, BOB] {
         rows.extend([
