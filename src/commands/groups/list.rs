@@ -40,6 +40,10 @@ impl StateFilter {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    kctl groups list\n  \
+    kctl groups list --state stable,empty\n  \
+    kctl groups list --type share            # share groups (KIP-932) only")]
 pub struct Args {
     /// Only groups in these states (repeatable or comma-separated; case-insensitive)
     #[arg(
