@@ -410,11 +410,17 @@ impl Kafka {
             .collect())
     }
 
-    /// The names of all consumer groups, in no particular order: [`Kafka::list_groups`]'s,
-    /// without its warnings (a partial listing still completes what it has).
+    /// The names of all groups, in no particular order: [`Kafka::list_groups`]'s, without its
+    /// warnings (a partial listing still completes what it has), and the share and streams
+    /// groups ListGroups v5 names, when kctl's own connections can ask.
     pub async fn group_names(&self) -> Result<Vec<String>> {
-        let (groups, _partial) = self.list_groups().await?;
-        Ok(groups.into_iter().map(|g| g.group).collect())
+        let (listed, all) = tokio::join!(self.list_groups(), self.list_all_groups(&[]));
+        let (groups, _partial) = listed?;
+        let mut names: Vec<String> = groups.into_iter().map(|g| g.group).collect();
+        names.extend(all.unwrap_or_default().into_iter().map(|g| g.group));
+        names.sort();
+        names.dedup();
+        Ok(names)
     }
 }
 
