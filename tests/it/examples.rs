@@ -42,10 +42,16 @@ struct Example {
 }
 
 /// Help examples that cannot run against one broker, with the reason.
-const SYNTAX_ONLY: &[(&str, &str)] = &[(
-    "kctl transactions producers orders:0 --broker 2",
-    "needs a second broker holding a replica of orders:0",
-)];
+const SYNTAX_ONLY: &[(&str, &str)] = &[
+    (
+        "kctl transactions producers orders:0 --broker 2",
+        "needs a second broker holding a replica of orders:0",
+    ),
+    (
+        "kctl partitions reassign",
+        "needs a cluster of three brokers (tests/it/reassign.rs moves partitions on one)",
+    ),
+];
 
 /// Examples that ask on a terminal, with what is typed.
 const ON_TERMINAL: &[(&str, &str)] = &[
