@@ -458,6 +458,25 @@ mod tests {
     }
 
     #[test]
+    fn kafka_names_read_back_as_states_and_types() {
+        assert_eq!(
+            GroupState::from_name("Reconciling"),
+            GroupState::Reconciling
+        );
+        assert_eq!(GroupState::from_name("Assigning"), GroupState::Assigning);
+        assert_eq!(GroupState::from_name("NotReady"), GroupState::NotReady);
+        assert_eq!(
+            GroupState::from_name("PreparingRebalance"),
+            GroupState::PreparingRebalance
+        );
+        assert_eq!(GroupState::from_name("Whatever"), GroupState::Unknown);
+        assert_eq!(GroupState::NotReady.snake_name(), "not_ready");
+        assert_eq!(GroupType::from_name("Share"), GroupType::Share);
+        assert_eq!(GroupType::from_name("streams").name(), "streams");
+        assert_eq!(GroupType::from_name(""), GroupType::Unknown);
+    }
+
+    #[test]
     fn a_missing_partition_is_found() {
         let topic = TopicInfo {
             name: "orders".into(),

@@ -4,7 +4,10 @@
 //! SIGKILL in the middle of its transaction. `producers` and `list` find it, `describe`,
 //! `producers` and `find-hanging` say what Apache's tool says, a read_committed consumer is
 //! stuck before it, `abort` aborts it (and Apache's `abort` another one, to the same effect),
-//! after which the consumer moves past it.
+//! after which the consumer moves past it. A second test leaves a transaction open from a
+//! confluent-kafka (Python) producer killed with SIGKILL: `producers` and `list` find it,
+//! `offsets` and `groups describe` name it where it holds the last stable offset back
+//! (`held_by`), `abort` ends it and the consumers (a read_committed one, a group) move past it.
 
 use crate::common;
 
