@@ -223,6 +223,32 @@ fn a_share_group_is_listed_and_described_as_kafka_share_groups_does() {
         let v = broker.json(&["groups", "describe", &group]);
         (v["groups"][0]["members"] == serde_json::json!([])).then_some(())
     });
+    // What share groups do not take: --all-topics, a partition's start offset deleted alone.
+    broker
+        .kctl()
+        .args([
+            "groups",
+            "reset-offsets",
+            &group,
+            "--all-topics",
+            "--to-earliest",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is a share group"));
+    broker
+        .kctl()
+        .args([
+            "groups",
+            "delete-offsets",
+            &group,
+            "--topic",
+            &format!("{topic}:0"),
+        ])
+        .args(["--yes"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("a whole topic at a time"));
     // reset-offsets: a dry run, then to the earliest: everything to deliver again.
     let dry = broker.json(&[
         "groups",
