@@ -948,6 +948,9 @@ async fn status(
             .collect(),
         None => by_tp.keys().map(|tp| (tp.clone(), None)).collect(),
     };
+    // A move that just ended may not show in the metadata yet.
+    let fresh = settled(ctx, kafka, cluster, &rows, &by_tp).await?;
+    let cluster = &fresh;
     let sizes = progress_sizes(kafka, cluster, &ongoing, &rows).await;
     let partitions: Vec<PartitionStatus> = rows
         .into_iter()
@@ -997,6 +1000,37 @@ async fn status(
         in_progress: ongoing.len(),
         throttles_removed,
     })
+}
+
+/// The metadata once every planned partition that no longer moves shows its end: the
+/// controller ends a move a moment before the brokers' metadata has it, the old replicas
+/// still listed. Waits (at most the timeout, or 5 s) only while such replicas remain.
+async fn settled(
+    ctx: &Ctx,
+    kafka: &Kafka,
+    first: &ClusterInfo,
+    rows: &[(TopicPartition, Option<Vec<i32>>)],
+    moving: &BTreeMap<TopicPartition, &Reassignment>,
+) -> Result<ClusterInfo> {
+    let lagging = |cluster: &ClusterInfo| {
+        rows.iter().any(|(tp, target)| {
+            let Some(target) = target else { return false };
+            let now = replicas_of(cluster, tp);
+            !moving.contains_key(tp) && now != *target && target.iter().all(|b| now.contains(b))
+        })
+    };
+    if !lagging(first) {
+        return Ok(first.clone());
+    }
+    let limit = ctx.settings.timeout.min(std::time::Duration::from_secs(5));
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let cluster = kafka.metadata().await?;
+        if !lagging(&cluster) || tokio::time::Instant::now() >= deadline {
+            return Ok(cluster);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
 
 /// Replica sizes of the partitions in progress among `rows` (`None` when none moves).
