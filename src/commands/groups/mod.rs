@@ -5,6 +5,7 @@ pub mod delete_offsets;
 pub mod describe;
 pub mod list;
 pub mod reset_offsets;
+pub mod watch;
 
 use std::collections::BTreeMap;
 
