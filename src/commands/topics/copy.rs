@@ -228,12 +228,16 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
             args.source
         )));
     }
-    let (dst_client, cluster) = destination(&args, ctx)?;
-    check_producer_settings(&dst_client)?;
+    let Destination {
+        admin: dst_admin,
+        producer: dst_client,
+        cluster,
+    } = destination(&args, ctx)?;
+    check_producer_settings(&dst_admin)?;
 
     let kafka = ctx.kafka()?;
     let dst_kafka = match cluster {
-        Some(_) => Some(Kafka::connect(&dst_client)?),
+        Some(_) => Some(Kafka::connect(&dst_admin)?),
         None => None,
     };
     let dst_kafka = dst_kafka.as_ref().unwrap_or(kafka);
@@ -387,7 +391,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let last = if skip.is_empty() {
         BTreeMap::new()
     } else {
-        let client = dst_client.clone();
+        let client = dst_admin.clone();
         let topic = args.destination.clone();
         let at: BTreeMap<i32, i64> = skip.iter().map(|(p, n)| (*p, *n as i64 - 1)).collect();
         tokio::task::spawn_blocking(move || last_records(&client, &topic, &at))
@@ -494,7 +498,7 @@ fn resume_error(args: &Args, p: i32, held: u64, start: i64, end: i64) -> Error {
 
 /// The destination's client configuration, and how to name its cluster when it is not the
 /// source's. Bad settings are usage errors, found before connecting.
-fn destination(args: &Args, ctx: &Ctx) -> Result<(ClientConfig, Option<String>)> {
+fn destination(args: &Args, ctx: &Ctx) -> Result<Destination> {
     let mut warnings = Vec::new();
     let (mut settings, cluster): (Settings, Option<String>) =
         match (&args.to_context, &args.to_brokers) {
@@ -528,8 +532,12 @@ fn destination(args: &Args, ctx: &Ctx) -> Result<(ClientConfig, Option<String>)>
             }
             (None, None) => (ctx.settings.clone(), None),
         };
-    // A failed delivery is fatal (no gap can follow it): each destination partition then
-    // holds a prefix of the source's, which --resume relies on.
+    let admin = ClientConfig::new(&settings, ctx.printer.diagnostics(), &mut warnings)?;
+    // The producer's: a failed delivery is fatal (no gap can follow it), so each destination
+    // partition holds a prefix of the source's, which --resume relies on.
+    settings
+        .x_properties
+        .push(("enable.idempotence".into(), "true".into()));
     settings
         .x_properties
         .push(("enable.gapless.guarantee".into(), "true".into()));
@@ -538,11 +546,26 @@ fn destination(args: &Args, ctx: &Ctx) -> Result<(ClientConfig, Option<String>)>
             .x_properties
             .push(("partitioner".into(), p.property().into()));
     }
-    let client = ClientConfig::new(&settings, ctx.printer.diagnostics(), &mut warnings)?;
+    let mut ignored = Vec::new();
+    let producer = ClientConfig::new(&settings, ctx.printer.diagnostics(), &mut ignored)?;
     for w in warnings {
         ctx.printer.warn(w);
     }
-    Ok((client, cluster))
+    Ok(Destination {
+        admin,
+        producer,
+        cluster,
+    })
+}
+
+/// Where a copy writes.
+struct Destination {
+    /// For the admin calls and reading the destination.
+    admin: ClientConfig,
+    /// For the producer.
+    producer: ClientConfig,
+    /// How to name its cluster when it is not the source's.
+    cluster: Option<String>,
 }
 
 fn settings_brokers(list: &str) -> String {
