@@ -146,9 +146,7 @@ impl Command {
     pub fn handles_interrupt(&self) -> bool {
         matches!(
             self,
-            Command::Produce(_)
-                | Command::Consume(_)
-                | Command::Topics(topics::Command::Copy(_))
+            Command::Produce(_) | Command::Consume(_) | Command::Topics(topics::Command::Copy(_))
         ) || matches!(self, Command::Groups(groups::Command::Describe(args)) if args.watch)
     }
 

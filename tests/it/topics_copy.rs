@@ -51,7 +51,11 @@ fn fill(broker: &Broker, topic: &str, partitions: i32, from: u64, n: u64) {
         let value: Option<Vec<u8>> = match i % 11 {
             0 => None,
             1 => Some(Vec::new()),
-            _ => Some((0..(i % 50) as u8).map(|b| b.wrapping_mul(37) ^ 0x80).collect()),
+            _ => Some(
+                (0..(i % 50) as u8)
+                    .map(|b| b.wrapping_mul(37) ^ 0x80)
+                    .collect(),
+            ),
         };
         let mut headers = OwnedHeaders::new();
         if i % 3 == 0 {
@@ -118,7 +122,11 @@ fn read_all(broker: &Broker, topic: &str, partitions: i32) -> BTreeMap<i32, Vec<
     }
     consumer.assign(&tpl).unwrap();
     let mut out: BTreeMap<i32, Vec<Compared>> = (0..partitions).map(|p| (p, Vec::new())).collect();
-    let mut done: Vec<i32> = ends.iter().filter(|(_, e)| **e == 0).map(|(p, _)| *p).collect();
+    let mut done: Vec<i32> = ends
+        .iter()
+        .filter(|(_, e)| **e == 0)
+        .map(|(p, _)| *p)
+        .collect();
     let deadline = Instant::now() + Duration::from_secs(60);
     while done.len() < partitions as usize {
         assert!(Instant::now() < deadline, "reading {topic} timed out");
@@ -176,7 +184,15 @@ fn a_copy_between_brokers_is_identical_also_when_killed_and_resumed() {
     let dst = Broker::private();
     let topic = common::unique("copy-src");
     src.kctl()
-        .args(["topics", "create", &topic, "-p", "3", "-c", "retention.ms=86400000000"])
+        .args([
+            "topics",
+            "create",
+            &topic,
+            "-p",
+            "3",
+            "-c",
+            "retention.ms=86400000000",
+        ])
         .assert()
         .success();
     fill(&src, &topic, 3, 0, N / 2);
@@ -184,7 +200,16 @@ fn a_copy_between_brokers_is_identical_also_when_killed_and_resumed() {
     // Killed (following the source) once the destination holds the first half; the second
     // half is written after.
     let mut child = common::kctl_command()
-        .args(["-b", &src.addr, "-q", "topics", "copy", &topic, &topic, "--to-brokers"])
+        .args([
+            "-b",
+            &src.addr,
+            "-q",
+            "topics",
+            "copy",
+            &topic,
+            &topic,
+            "--to-brokers",
+        ])
         .arg(&dst.addr)
         .args(["--create", "--follow"])
         .stdout(std::process::Stdio::null())
@@ -214,7 +239,15 @@ fn a_copy_between_brokers_is_identical_also_when_killed_and_resumed() {
     // Resumed: the rest, nothing twice.
     let out = src
         .kctl()
-        .args(["-o", "json", "topics", "copy", &topic, &topic, "--to-brokers"])
+        .args([
+            "-o",
+            "json",
+            "topics",
+            "copy",
+            &topic,
+            &topic,
+            "--to-brokers",
+        ])
         .arg(&dst.addr)
         .arg("--resume")
         .output()
@@ -231,7 +264,11 @@ fn a_copy_between_brokers_is_identical_also_when_killed_and_resumed() {
         .map(|p| summary["partitions"][p]["skipped"].as_u64().unwrap())
         .sum();
     assert_eq!(skipped, held as u64, "{summary}");
-    assert_eq!(summary["copied"].as_u64().unwrap() + skipped, N, "{summary}");
+    assert_eq!(
+        summary["copied"].as_u64().unwrap() + skipped,
+        N,
+        "{summary}"
+    );
 
     let (a, b) = (read_all(&src, &topic, 3), read_all(&dst, &topic, 3));
     for p in 0..3 {
@@ -293,7 +330,11 @@ fn bad_input_fails_with_nothing_written() {
     };
     fails(&[&src, &src], 2, "onto itself");
     fails(&[&src, &dst, "--to-brokers", "no-port"], 2, "--to-brokers");
-    fails(&[&src, &dst, "--resume", "--partitioner", "murmur2"], 2, "cannot be used");
+    fails(
+        &[&src, &dst, "--resume", "--partitioner", "murmur2"],
+        2,
+        "cannot be used",
+    );
     fails(&[&src, &dst, "--to-context", "nowhere"], 2, "nowhere");
     fails(&[&src, &dst, "-X", "acks=1"], 2, "acks=all");
     fails(&[&src, &dst, "--offset", "soon"], 2, "invalid offset");
@@ -325,15 +366,36 @@ fn bad_input_fails_with_nothing_written() {
         .args(["topics", "copy", &src, &dst, "--create"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains(&format!("Copied 3 records from '{src}' to '{dst}'; failed: 0")), "{text}");
+    assert!(
+        text.contains(&format!(
+            "Copied 3 records from '{src}' to '{dst}'; failed: 0"
+        )),
+        "{text}"
+    );
     let consumed = broker
         .kctl()
-        .args(["consume", &dst, "-p", "1", "--from-beginning", "-e", "--format", "%k=%v\\n"])
+        .args([
+            "consume",
+            &dst,
+            "-p",
+            "1",
+            "--from-beginning",
+            "-e",
+            "--format",
+            "%k=%v\\n",
+        ])
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&consumed.stdout), "k1=a\nk2=b\nk3=c\n");
+    assert_eq!(
+        String::from_utf8_lossy(&consumed.stdout),
+        "k1=a\nk2=b\nk3=c\n"
+    );
 
     // Resuming into a destination that does not hold an earlier copy is refused, nothing
     // written.

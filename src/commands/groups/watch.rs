@@ -238,12 +238,23 @@ fn partitions_of(g: &Group) -> Vec<TopicPartition> {
     all
 }
 
-/// One round of requests: the groups and their partitions' log-end offsets.
-async fn fetch(
-    ctx: &Ctx,
+/// One round of requests: the groups and their partitions' log-end offsets. A client of the
+/// sample's own: a long-lived one that went through a broker restart was seen to abort in
+/// librdkafka (an assertion on an admin request waiting for the broker); it is dropped on a
+/// thread of its own.
+async fn fetch(ctx: &Ctx, names: &[String]) -> Result<(Vec<Group>, BTreeMap<TopicPartition, i64>)> {
+    let kafka = crate::kafka::Kafka::connect(ctx.client()?)?;
+    let fetched = fetch_with(&kafka, names).await;
+    let _ = std::thread::Builder::new()
+        .name("kctl-close".into())
+        .spawn(move || drop(kafka));
+    fetched
+}
+
+async fn fetch_with(
+    kafka: &crate::kafka::Kafka,
     names: &[String],
 ) -> Result<(Vec<Group>, BTreeMap<TopicPartition, i64>)> {
-    let kafka = ctx.kafka()?;
     let groups = load_groups(kafka, names).await?;
     let partitions: Vec<TopicPartition> = groups.iter().flat_map(partitions_of).collect();
     let ends = kafka.list_offsets(&partitions, OffsetSpec::Latest).await?;
@@ -388,15 +399,11 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
             _ = ctx.interrupt.cancelled() => return Err(ctx.interrupt.error()),
         }
         number += 1;
-        // Each sample within --timeout, however the calls inside are bounded.
+        // Every call of a sample is bounded by --timeout (one that does not answer in time
+        // makes a missed sample). Not cut short from outside: librdkafka's admin calls must
+        // end by themselves.
         let fetched = tokio::select! {
-            r = tokio::time::timeout(ctx.settings.timeout, fetch(ctx, &names)) => match r {
-                Ok(r) => r,
-                Err(_) => Err(Error::runtime(format!(
-                    "no answer within --timeout ({})",
-                    crate::settings::format_duration(ctx.settings.timeout)
-                ))),
-            },
+            r = fetch(ctx, &names) => r,
             _ = ctx.interrupt.cancelled() => return Err(ctx.interrupt.error()),
         };
         let now = chrono::Utc::now().timestamp_millis();
@@ -436,7 +443,10 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
                 crate::settings::format_duration(args.interval),
                 names.join(" "),
                 chrono::DateTime::from_timestamp_millis(now)
-                    .map(|t| t.with_timezone(&chrono::Local).format("%H:%M:%S").to_string())
+                    .map(|t| t
+                        .with_timezone(&chrono::Local)
+                        .format("%H:%M:%S")
+                        .to_string())
                     .unwrap_or_default()
             );
             let body = if sample.missed {
@@ -564,7 +574,11 @@ mod tests {
 
     #[test]
     fn rates_are_growth_per_second_over_the_window() {
-        let points = [point(0, 0, 100), point(1000, 50, 120), point(2000, 100, 140)];
+        let points = [
+            point(0, 0, 100),
+            point(1000, 50, 120),
+            point(2000, 100, 140),
+        ];
         assert_eq!(rate(&points, |p| p.committed), Some((50.0, 2000)));
         assert_eq!(rate(&points, |p| p.end), Some((20.0, 2000)));
         assert_eq!(rate(&points[..1], |p| p.end), None);
@@ -597,7 +611,9 @@ mod tests {
         // Before the first sample: at 100 records a second, 50 records are half a second.
         assert_eq!(time_lag(&points, 50, 300, 2000), Some(2500));
         // Nothing produced since: unknown.
-        let still: VecDeque<Point> = [point(0, 0, 100), point(1000, 0, 100)].into_iter().collect();
+        let still: VecDeque<Point> = [point(0, 0, 100), point(1000, 0, 100)]
+            .into_iter()
+            .collect();
         assert_eq!(time_lag(&still, 50, 100, 1000), None);
     }
 

@@ -30,9 +30,9 @@ use super::super::Ctx;
 use crate::error::{Error, ErrorKind, Result};
 use crate::interrupt::Interrupt;
 use crate::kafka::{
-    ClientConfig, Code, ConfigResource, ConfigSource, Consumer, Kafka, NewTopicSpec,
-    OffsetQuery, OutRecord, Polled, Producer, ProducerOptions, ReadMode, RecordRef,
-    RecordTime, StartOffset, TimestampType, TopicInfo,
+    ClientConfig, Code, ConfigResource, ConfigSource, Consumer, Kafka, NewTopicSpec, OffsetQuery,
+    OutRecord, Polled, Producer, ProducerOptions, ReadMode, RecordRef, RecordTime, StartOffset,
+    TimestampType, TopicInfo,
 };
 use crate::printer::Printer;
 use crate::render::{or_dash, Block, Render, Table};
@@ -168,14 +168,8 @@ pub struct CopyError {
 
 impl Render for Copied {
     fn blocks(&self) -> Vec<Block> {
-        let mut table = Table::new([
-            "PARTITION",
-            "START-OFFSET",
-            "END-OFFSET",
-            "SKIPPED",
-            "SENT",
-        ])
-        .numeric(&[0, 1, 2, 3, 4]);
+        let mut table = Table::new(["PARTITION", "START-OFFSET", "END-OFFSET", "SKIPPED", "SENT"])
+            .numeric(&[0, 1, 2, 3, 4]);
         for p in &self.partitions {
             table.row([
                 p.partition.to_string(),
@@ -212,7 +206,10 @@ impl Render for Copied {
         };
         let mut blocks = vec![Block::Table(table), Block::Line(line)];
         for e in &self.errors {
-            blocks.push(Block::Line(format!("  {} records: {}", e.records, e.message)));
+            blocks.push(Block::Line(format!(
+                "  {} records: {}",
+                e.records, e.message
+            )));
         }
         blocks
     }
@@ -220,8 +217,7 @@ impl Render for Copied {
 
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     // Bad input, found before connecting.
-    if args.to_context.is_none() && args.to_brokers.is_none() && args.source == args.destination
-    {
+    if args.to_context.is_none() && args.to_brokers.is_none() && args.source == args.destination {
         return Err(Error::usage(format!(
             "cannot copy topic '{}' onto itself: name another DST, or another cluster with \
              --to-context or --to-brokers",
@@ -721,7 +717,11 @@ async fn create_like(
             .because(e))
         }
     }
-    if !dry_run && !dst_kafka.wait_for_topic(&args.destination, ctx.settings.timeout).await {
+    if !dry_run
+        && !dst_kafka
+            .wait_for_topic(&args.destination, ctx.settings.timeout)
+            .await
+    {
         return Err(Error::runtime(format!(
             "topic '{}' was created, but the cluster metadata does not show it with a leader \
              for every partition within --timeout; nothing was copied",
@@ -996,12 +996,10 @@ impl Job {
                                 headers: &headers,
                             };
                             let queued = match timestamp {
-                                RecordTime::At(ts) if ts <= 0 => {
-                                    Err(Error::runtime(format!(
-                                        "record at offset {o} of partition {p} has timestamp \
+                                RecordTime::At(ts) if ts <= 0 => Err(Error::runtime(format!(
+                                    "record at offset {o} of partition {p} has timestamp \
                                          {ts}, which a producer cannot set"
-                                    )))
-                                }
+                                ))),
                                 _ => producer.send(&out),
                             };
                             drop(headers);
@@ -1158,12 +1156,7 @@ mod tests {
             text.contains("Copied 6 records from 'a' to 'b' (context dr); failed: 0"),
             "{text}"
         );
-        let row: Vec<&str> = text
-            .lines()
-            .nth(1)
-            .unwrap()
-            .split_whitespace()
-            .collect();
+        let row: Vec<&str> = text.lines().nth(1).unwrap().split_whitespace().collect();
         assert_eq!(row, ["0", "0", "10", "4", "6"]);
         let json = serde_json::to_value(&copied).unwrap();
         assert_eq!(json["partitions"][0]["skipped"], 4);
