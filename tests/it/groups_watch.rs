@@ -435,3 +435,75 @@ fn watch_bad_input_is_a_usage_error() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
 }
+
+/// On a terminal the watch redraws its table in place (cursor home, screen cleared) each
+/// interval, with a line per group; Ctrl-C ends it.
+#[test]
+fn on_a_terminal_the_table_is_redrawn_in_place() {
+    use std::io::Read;
+    let broker = Broker::start();
+    let topic = common::unique("watch-tty");
+    let group = common::unique("watch-tty-group");
+    broker
+        .kctl()
+        .args(["topics", "create", &topic, "-p", "1"])
+        .assert()
+        .success();
+    common::commit_offsets(&broker, &group, &topic, &[0]);
+    let (controller, terminal) = crate::prompt::pty();
+    let mut child = common::kctl_command()
+        .env("TERM", "xterm")
+        .args(["-b", &broker.addr, "groups", "describe", &group])
+        .args(["--watch", "--interval", "300ms"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(terminal.try_clone().unwrap()))
+        .stderr(Stdio::from(terminal.try_clone().unwrap()))
+        .spawn()
+        .unwrap();
+    drop(terminal);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    {
+        let (seen, mut reader) = (seen.clone(), controller.try_clone().unwrap());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+    }
+    let text = || String::from_utf8_lossy(&seen.lock().unwrap()).into_owned();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while text().matches("\x1b[H\x1b[2J").count() < 3 {
+        assert!(Instant::now() < deadline, "no redraws: {:?}", text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(interrupt(&mut child), Some(130));
+    let screen = text();
+    let last = screen.rsplit("\x1b[H\x1b[2J").next().unwrap().to_string();
+    assert!(
+        last.contains("Every 300ms") || screen.contains("Every 300ms"),
+        "{screen:?}"
+    );
+    let last_screen = screen
+        .rsplit("\x1b[H\x1b[2J")
+        .find(|s| s.contains("CONSUME-RATE"))
+        .unwrap_or_else(|| panic!("{screen:?}"));
+    let row = last_screen
+        .lines()
+        .find(|l| l.starts_with(&group))
+        .unwrap_or_else(|| panic!("{last_screen:?}"));
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(
+        &cells[..6],
+        [group.as_str(), topic.as_str(), "0", "0", "0", "0"],
+        "{row}"
+    );
+    assert_eq!(cells[10], "caught-up", "{row}");
+    assert!(
+        last_screen.contains(&format!("{group} (Empty, 0 members): lag 0")),
+        "{last_screen:?}"
+    );
+}

@@ -425,3 +425,93 @@ fn bad_input_fails_with_nothing_written() {
         .success();
     fails(&[&src, &third, "--resume"], 1, "holds 5 records");
 }
+
+/// `--follow` copies what is written after it started, until Ctrl-C, which ends it cleanly
+/// (exit 130) with its summary; `--partitioner` copies into another partition count, each key
+/// to one partition.
+#[test]
+fn follow_until_ctrl_c_and_a_partitioner_for_another_partition_count() {
+    let broker = Broker::start();
+    let src = common::unique("copy-follow-src");
+    let dst = common::unique("copy-follow-dst");
+    let wide = common::unique("copy-follow-wide");
+    create(&broker, &src, 2);
+    create(&broker, &wide, 5);
+    broker
+        .kctl()
+        .args(["produce", &src, "-K", " "])
+        .write_stdin("a 1\nb 2\nc 3\na 4\n")
+        .assert()
+        .success();
+
+    let mut child = common::kctl_command()
+        .args([
+            "-b",
+            &broker.addr,
+            "-o",
+            "json",
+            "topics",
+            "copy",
+            &src,
+            &dst,
+        ])
+        .args(["--create", "--follow"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut written = false;
+    loop {
+        let held: i64 = high_watermarks(&broker, &dst, 2).iter().sum();
+        if held == 4 && !written {
+            broker
+                .kctl()
+                .args(["produce", &src, "-K", " "])
+                .write_stdin("d 5\n")
+                .assert()
+                .success();
+            written = true;
+        }
+        if held == 5 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the copy did not follow: {held}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["interrupted"], true, "{summary}");
+    assert_eq!(summary["copied"], 5, "{summary}");
+    assert_eq!(
+        summary["partitions"][0]["end_offset"],
+        serde_json::Value::Null
+    );
+
+    let copied = broker.json(&["topics", "copy", &src, &wide, "--partitioner", "murmur2"]);
+    assert_eq!(copied["copied"], 5, "{copied}");
+    // Every record of a key in one partition, in order.
+    let out = broker
+        .kctl()
+        .args(["-o", "json", "consume", &wide, "--from-beginning", "-e"])
+        .output()
+        .unwrap();
+    let records: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 5);
+    let of_a: Vec<&serde_json::Value> = records.iter().filter(|r| r["key"] == "a").collect();
+    assert_eq!(of_a.len(), 2);
+    assert_eq!(of_a[0]["partition"], of_a[1]["partition"]);
+    assert!(of_a[0]["offset"].as_i64() < of_a[1]["offset"].as_i64());
+}
