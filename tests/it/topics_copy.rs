@@ -444,7 +444,7 @@ fn follow_until_ctrl_c_and_a_partitioner_for_another_partition_count() {
         .assert()
         .success();
 
-    let mut child = common::kctl_command()
+    let child = common::kctl_command()
         .args([
             "-b",
             &broker.addr,
