@@ -395,6 +395,18 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
             .map_err(|e| Error::runtime(format!("internal error: {e}")))??
     };
 
+    // The largest batch DST takes: a larger record is refused before it is sent (the copy
+    // stops there, what was sent before it is delivered), and batches are kept within it.
+    let max_message_bytes = dst_kafka
+        .resource_configs(&ConfigResource::Topic(args.destination.clone()))
+        .await
+        .ok()
+        .and_then(|configs| {
+            configs
+                .into_iter()
+                .find(|c| c.name == "max.message.bytes")
+                .and_then(|c| c.value?.parse::<u64>().ok())
+        });
     let total: u64 = selected
         .iter()
         .map(|p| (ends[p] - starts[p]).max(0) as u64)
@@ -409,6 +421,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         skip,
         last,
         keep_partitions: args.partitioner.is_none(),
+        max_message_bytes,
         printer: ctx.printer.clone(),
         interrupt: ctx.interrupt.clone(),
         total: (!args.follow).then_some(total),
@@ -849,6 +862,8 @@ struct Job {
     /// Resuming: DST's last record of each partition.
     last: BTreeMap<i32, Stored>,
     keep_partitions: bool,
+    /// DST's max.message.bytes, when it could be read.
+    max_message_bytes: Option<u64>,
     printer: Printer,
     interrupt: Interrupt,
     total: Option<u64>,
@@ -880,7 +895,7 @@ impl Job {
                 compression: None,
                 headers: Vec::new(),
             },
-            None,
+            self.max_message_bytes,
         ) {
             Ok(p) => Arc::new(p),
             Err(e) => {
@@ -995,10 +1010,17 @@ impl Job {
                                 timestamp,
                                 headers: &headers,
                             };
-                            let queued = match timestamp {
-                                RecordTime::At(ts) if ts <= 0 => Err(Error::runtime(format!(
-                                    "record at offset {o} of partition {p} has timestamp \
-                                         {ts}, which a producer cannot set"
+                            let too_large = self
+                                .max_message_bytes
+                                .filter(|max| producer.batch_bytes(&out) > *max);
+                            let queued = match (timestamp, too_large) {
+                                (RecordTime::At(ts), _) if ts <= 0 => Err(Error::runtime(format!(
+                                    "a record has timestamp {ts}, which a producer cannot \
+                                         set (librdkafka reads 0 as \"now\")"
+                                ))),
+                                (_, Some(max)) => Err(Error::runtime(format!(
+                                    "a record is larger than the destination's \
+                                     max.message.bytes ({max} bytes)"
                                 ))),
                                 _ => producer.send(&out),
                             };
@@ -1007,7 +1029,10 @@ impl Job {
                             sent += 1;
                             if let Err(e) = queued {
                                 // Not queued: counted failed; nothing after it may be sent.
-                                producer.refuse(&e.message());
+                                producer.refuse(&format!(
+                                    "record {o} of partition {p}: {}",
+                                    e.message()
+                                ));
                                 return Ok(());
                             }
                             if sent % CHECK_EVERY == 0 {
