@@ -329,6 +329,11 @@ fn bad_input_fails_with_nothing_written() {
         assert!(stderr.contains(says), "{args:?}: {stderr}");
     };
     fails(&[&src, &src], 2, "onto itself");
+    fails(
+        &[&src, &src, "--to-brokers", &broker.addr],
+        2,
+        "the source's own cluster",
+    );
     fails(&[&src, &dst, "--to-brokers", "no-port"], 2, "--to-brokers");
     fails(
         &[&src, &dst, "--resume", "--partitioner", "murmur2"],

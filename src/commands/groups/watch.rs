@@ -242,7 +242,7 @@ fn partitions_of(g: &Group) -> Vec<TopicPartition> {
 /// sample's own: a long-lived one that went through a broker restart was seen to abort in
 /// librdkafka (an assertion on an admin request waiting for the broker); it is dropped on a
 /// thread of its own.
-async fn fetch(ctx: &Ctx, names: &[String]) -> Result<(Vec<Group>, BTreeMap<TopicPartition, i64>)> {
+async fn fetch(ctx: &Ctx, names: &[String]) -> Result<Fetched> {
     let kafka = crate::kafka::Kafka::connect(ctx.client()?)?;
     let fetched = fetch_with(&kafka, names).await;
     let _ = std::thread::Builder::new()
@@ -251,18 +251,20 @@ async fn fetch(ctx: &Ctx, names: &[String]) -> Result<(Vec<Group>, BTreeMap<Topi
     fetched
 }
 
-async fn fetch_with(
-    kafka: &crate::kafka::Kafka,
-    names: &[String],
-) -> Result<(Vec<Group>, BTreeMap<TopicPartition, i64>)> {
+/// The groups, their partitions' log-end offsets, and when the offsets were read (ms since
+/// the epoch: between the committed offsets' answer and the log-end offsets' request).
+type Fetched = (Vec<Group>, BTreeMap<TopicPartition, i64>, i64);
+
+async fn fetch_with(kafka: &crate::kafka::Kafka, names: &[String]) -> Result<Fetched> {
     let groups = load_groups(kafka, names).await?;
+    let at = chrono::Utc::now().timestamp_millis();
     let partitions: Vec<TopicPartition> = groups.iter().flat_map(partitions_of).collect();
     let ends = kafka.list_offsets(&partitions, OffsetSpec::Latest).await?;
     let ends = ends
         .into_iter()
         .filter_map(|(tp, r)| Some((tp, r.ok().filter(|o| *o >= 0)?)))
         .collect();
-    Ok((groups, ends))
+    Ok((groups, ends, at))
 }
 
 /// Turns one round of answers into a sample, adding it to the history.
@@ -406,9 +408,10 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
             r = fetch(ctx, &names) => r,
             _ = ctx.interrupt.cancelled() => return Err(ctx.interrupt.error()),
         };
-        let now = chrono::Utc::now().timestamp_millis();
+        let mut now = chrono::Utc::now().timestamp_millis();
         let sample = match fetched {
-            Ok((groups, ends)) => {
+            Ok((groups, ends, at)) => {
+                now = at;
                 // The groups must exist: checked on the first sample only (a group can be
                 // emptied while watched).
                 if number == 1 {

@@ -237,6 +237,20 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         None => None,
     };
     let dst_kafka = dst_kafka.as_ref().unwrap_or(kafka);
+    if cluster.is_some() && args.source == args.destination {
+        // Another cluster by name, the same one in fact: a copy onto itself.
+        if let (Ok(a), Ok(b)) = tokio::join!(kafka.describe_cluster(), dst_kafka.describe_cluster())
+        {
+            if a.cluster_id.is_some() && a.cluster_id == b.cluster_id {
+                return Err(Error::usage(format!(
+                    "cannot copy topic '{}' onto itself: {} is the source's own cluster (id {})",
+                    args.source,
+                    cluster.as_deref().unwrap_or_default(),
+                    a.cluster_id.unwrap_or_default()
+                )));
+            }
+        }
+    }
 
     let source = kafka
         .topic_for(&args.source, crate::kafka::Operation::Read)
