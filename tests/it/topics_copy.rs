@@ -42,6 +42,11 @@ fn fill(broker: &Broker, topic: &str, partitions: i32, from: u64, n: u64) {
         .set("queue.buffering.max.messages", "1000000")
         .create()
         .unwrap();
+    let base = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        - 2 * 86_400_000;
     for i in from..from + n {
         let key = (i % 7 != 0).then(|| {
             let mut k = vec![0u8, 0xff, (i % 251) as u8];
@@ -73,7 +78,8 @@ fn fill(broker: &Broker, topic: &str, partitions: i32, from: u64, n: u64) {
                     value: Some(&[0xc3, 0x28][..]),
                 });
         }
-        let ts = 1_600_000_000_000i64 + (i as i64 * 7919) % 86_400_000;
+        // Within the last two days: older records would go by the topic's retention.
+        let ts = base + (i as i64 * 7919) % 86_400_000;
         let mut record = BaseRecord::<Vec<u8>, Vec<u8>>::to(topic)
             .partition((i % partitions as u64) as i32)
             .timestamp(ts)
@@ -236,20 +242,20 @@ fn a_copy_between_brokers_is_identical_also_when_killed_and_resumed() {
     assert_eq!(held, N as i64 / 2);
     fill(&src, &topic, 3, N / 2, N / 2);
 
-    // Resumed: the rest, nothing twice.
+    // Resumed: the rest, nothing twice; to the destination a context of the config file
+    // names.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("[contexts.dr]\nbrokers = \"{}\"\n", dst.addr),
+    )
+    .unwrap();
     let out = src
         .kctl()
-        .args([
-            "-o",
-            "json",
-            "topics",
-            "copy",
-            &topic,
-            &topic,
-            "--to-brokers",
-        ])
-        .arg(&dst.addr)
-        .arg("--resume")
+        .env("KCTL_CONFIG", &config)
+        .args(["-o", "json", "topics", "copy", &topic, &topic])
+        .args(["--to-context", "dr", "--resume"])
         .output()
         .unwrap();
     assert!(
@@ -259,6 +265,7 @@ fn a_copy_between_brokers_is_identical_also_when_killed_and_resumed() {
     );
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["resumed"], true, "{summary}");
+    assert_eq!(summary["destination_cluster"], "context dr", "{summary}");
     assert_eq!(summary["failed"], 0);
     let skipped: u64 = (0..3)
         .map(|p| summary["partitions"][p]["skipped"].as_u64().unwrap())
