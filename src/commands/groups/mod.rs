@@ -22,7 +22,8 @@ pub enum Command {
     /// List consumer groups with their state, assignor and number of members
     #[command(visible_alias = "ls")]
     List(list::Args),
-    /// Show members, committed offsets and lag of consumer groups
+    /// Show members, committed offsets and lag of consumer groups (--watch: rates and time to
+    /// catch up, refreshed)
     Describe(describe::Args),
     /// Move a stopped group's committed offsets (a dry run unless --execute)
     ResetOffsets(reset_offsets::Args),
