@@ -29,6 +29,7 @@ mod doctor;
 mod elections;
 mod endpoints;
 mod envelope_times;
+mod examples;
 mod faults;
 mod generated;
 mod groups;

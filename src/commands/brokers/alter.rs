@@ -12,6 +12,7 @@ use crate::render::{Block, Render};
 #[command(group = clap::ArgGroup::new("target").required(true))]
 #[command(after_help = "Examples:\n  \
     kctl brokers alter 1 --set log.cleaner.threads=2 --dry-run\n  \
+    kctl brokers alter 1 --set log.cleaner.threads=2\n  \
     kctl brokers alter 1 --delete log.cleaner.threads\n  \
     kctl brokers alter --default --set log.cleaner.threads=2")]
 pub struct Args {

@@ -15,7 +15,7 @@ use crate::render::{plural, to_text, Block, Render, Table};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
-    kctl groups delete-offsets order-tracker --topic orders\n  \
+    kctl groups delete-offsets order-tracker --topic orders --dry-run\n  \
     kctl groups delete-offsets order-tracker --topic orders:0,1 --topic payments --yes")]
 pub struct Args {
     /// The consumer group

@@ -18,7 +18,7 @@ use crate::security::{Secret, SecretSource};
     Examples:\n  \
     kctl users create alice --mechanism SCRAM-SHA-512\n  \
     NEW_PW=... kctl users create app --mechanism SCRAM-SHA-256 --password-env NEW_PW\n  \
-    kctl users create app --mechanism SCRAM-SHA-256,SCRAM-SHA-512 --password-file pw.txt --iterations 8192"
+    kctl users create reports --mechanism SCRAM-SHA-256,SCRAM-SHA-512 --password-file pw.txt --iterations 8192"
 )]
 pub struct Args {
     /// The user name (its principal is User:NAME)
