@@ -42,10 +42,20 @@ struct Example {
 }
 
 /// Help examples that cannot run against one broker, with the reason.
-const SYNTAX_ONLY: &[(&str, &str)] = &[(
-    "kctl transactions producers orders:0 --broker 2",
-    "needs a second broker holding a replica of orders:0",
-)];
+const SYNTAX_ONLY: &[(&str, &str)] = &[
+    (
+        "kctl transactions producers orders:0 --broker 2",
+        "needs a second broker holding a replica of orders:0",
+    ),
+    (
+        "kctl topics copy orders orders --to-context prod --create --dry-run",
+        "needs a second cluster",
+    ),
+    (
+        "kctl topics copy orders orders --to-brokers dr-kafka:9092 --resume",
+        "needs a second cluster",
+    ),
+];
 
 /// Examples that ask on a terminal, with what is typed.
 const ON_TERMINAL: &[(&str, &str)] = &[

@@ -43,7 +43,7 @@ use crate::settings::Settings;
     kctl topics copy orders orders-backup --create\n  \
     kctl topics copy orders orders --to-context prod --create --dry-run\n  \
     kctl topics copy orders orders --to-brokers dr-kafka:9092 --resume\n  \
-    kctl topics copy orders orders-v2 --partitioner murmur2 --offset @-1h")]
+    kctl topics copy orders orders-v2 --create --partitioner murmur2 --offset @-1h")]
 pub struct Args {
     /// Topic to read
     #[arg(value_name = "SRC", value_parser = super::topic_name, add = crate::complete::topic_completer())]
