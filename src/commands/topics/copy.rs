@@ -54,7 +54,7 @@ pub struct Args {
     pub destination: String,
 
     /// Write to the cluster of this context of the config file (its brokers and security)
-    #[arg(long, value_name = "NAME", conflicts_with = "to_brokers",
+    #[arg(long, value_name = "CONTEXT", conflicts_with = "to_brokers",
           add = crate::complete::context_completer())]
     pub to_context: Option<String>,
 
