@@ -409,6 +409,18 @@ fn bad_input_fails_with_nothing_written() {
         "k1=a\nk2=b\nk3=c\n"
     );
 
+    // From --offset: the last 2 records of each partition.
+    let tail = common::unique("copy-bad-tail");
+    let copied = broker.json(&["topics", "copy", &src, &tail, "--create", "--offset", "-2"]);
+    assert_eq!(copied["copied"], 2, "{copied}");
+    assert_eq!(copied["partitions"][1]["start_offset"], 1, "{copied}");
+    let consumed = broker
+        .kctl()
+        .args(["consume", &tail, "--from-beginning", "-e", "--format", "%k\\n"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&consumed.stdout), "k2\nk3\n");
+
     // Resuming into a destination that does not hold an earlier copy is refused, nothing
     // written.
     broker
