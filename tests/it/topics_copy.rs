@@ -416,7 +416,14 @@ fn bad_input_fails_with_nothing_written() {
     assert_eq!(copied["partitions"][1]["start_offset"], 1, "{copied}");
     let consumed = broker
         .kctl()
-        .args(["consume", &tail, "--from-beginning", "-e", "--format", "%k\\n"])
+        .args([
+            "consume",
+            &tail,
+            "--from-beginning",
+            "-e",
+            "--format",
+            "%k\\n",
+        ])
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&consumed.stdout), "k2\nk3\n");
