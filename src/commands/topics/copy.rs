@@ -232,11 +232,11 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     check_producer_settings(&dst_admin)?;
 
     let kafka = ctx.kafka()?;
-    let dst_kafka = match cluster {
+    let dst_owned = ClosedInBackground(match cluster {
         Some(_) => Some(Kafka::connect(&dst_admin)?),
         None => None,
-    };
-    let dst_kafka = dst_kafka.as_ref().unwrap_or(kafka);
+    });
+    let dst_kafka = dst_owned.0.as_ref().unwrap_or(kafka);
     if cluster.is_some() && args.source == args.destination {
         // Another cluster by name, the same one in fact: a copy onto itself.
         if let (Ok(a), Ok(b)) = tokio::join!(kafka.describe_cluster(), dst_kafka.describe_cluster())
@@ -485,6 +485,20 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// The destination cluster's client, torn down on a thread of its own when the command is
+/// done (librdkafka's teardown blocks a moment; not on the runtime's threads).
+struct ClosedInBackground(Option<Kafka>);
+
+impl Drop for ClosedInBackground {
+    fn drop(&mut self) {
+        if let Some(kafka) = self.0.take() {
+            let _ = std::thread::Builder::new()
+                .name("kctl-close".into())
+                .spawn(move || drop(kafka));
+        }
+    }
 }
 
 /// The command that continues this copy.
