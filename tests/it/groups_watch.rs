@@ -95,13 +95,13 @@ fn watched_rates_and_eta_agree_with_offsets_measured_independently() {
     broker
         .kctl()
         .args(["produce", &topic])
-        .write_stdin("x\n".repeat(6000))
+        .write_stdin("x\n".repeat(20_000))
         .assert()
         .success();
     let stop = Arc::new(AtomicBool::new(false));
 
     // The slowed consumer: about 2 ms per record (500 a second at most), committing every
-    // 20 records.
+    // 20 records; 20,000 records keep it behind for the whole test.
     let consumer_thread = {
         let (stop, addr, topic, group) = (
             stop.clone(),
@@ -115,8 +115,9 @@ fn watched_rates_and_eta_agree_with_offsets_measured_independently() {
                 .set("group.id", &group)
                 .set("enable.auto.commit", "false")
                 .set("enable.auto.offset.store", "false")
-                // Small fetches: both partitions are read side by side.
+                // Small fetches and a short queue: both partitions are read side by side.
                 .set("max.partition.fetch.bytes", "1024")
+                .set("queued.min.messages", "20")
                 .set("auto.offset.reset", "earliest")
                 .create()
                 .unwrap();
