@@ -73,6 +73,16 @@ impl Printer {
             .map_err(stdio::stdout_error)
     }
 
+    /// Whether stdout is a terminal (where `groups describe --watch` redraws in place).
+    pub fn stdout_is_terminal(&self) -> bool {
+        io::stdout().is_terminal()
+    }
+
+    /// Replaces what the terminal shows with `text`: the cursor home, the screen cleared.
+    pub fn redraw(&self, text: &str) -> Result<()> {
+        self.write_data(format!("\x1b[H\x1b[2J{text}").as_bytes())
+    }
+
     /// Stdout for a stream of data, locked and buffered with `capacity` bytes: what the
     /// caller writes goes out when it flushes (or the buffer fills). A stdout that was closed
     /// before kctl started is an error, before anything is written.

@@ -145,7 +145,10 @@ pub enum Command {
 impl Command {
     /// Whether the command stops by itself on Ctrl-C (and so must be given time to finish).
     pub fn handles_interrupt(&self) -> bool {
-        matches!(self, Command::Produce(_) | Command::Consume(_))
+        matches!(
+            self,
+            Command::Produce(_) | Command::Consume(_) | Command::Topics(topics::Command::Copy(_))
+        ) || matches!(self, Command::Groups(groups::Command::Describe(args)) if args.watch)
     }
 
     /// Whether the command talks to a cluster at all.

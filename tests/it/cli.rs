@@ -113,7 +113,7 @@ fn help_examples_are_never_wrapped() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "  kctl users create app --mechanism SCRAM-SHA-256,SCRAM-SHA-512 --password-file pw.txt --iterations 8192\n",
+            "  kctl users create reports --mechanism SCRAM-SHA-256,SCRAM-SHA-512 --password-file pw.txt --iterations 8192\n",
         ));
 }
 

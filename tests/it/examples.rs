@@ -51,6 +51,14 @@ const SYNTAX_ONLY: &[(&str, &str)] = &[
         "kctl partitions reassign",
         "needs a cluster of three brokers (tests/it/reassign.rs moves partitions on one)",
     ),
+    (
+        "kctl topics copy orders orders --to-context prod --create --dry-run",
+        "needs a second cluster",
+    ),
+    (
+        "kctl topics copy orders orders --to-brokers dr-kafka:9092 --resume",
+        "needs a second cluster",
+    ),
 ];
 
 /// Examples that ask on a terminal, with what is typed.

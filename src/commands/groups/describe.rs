@@ -21,6 +21,16 @@ pub struct Args {
     /// record (reads that record from each partition with lag)
     #[arg(long)]
     pub time_lag: bool,
+
+    /// Refresh every --interval, adding consume and produce rates, time lag, trend and the
+    /// time to catch up (JSON lines when stdout is not a terminal, or with -o json)
+    #[arg(long, conflicts_with = "time_lag")]
+    pub watch: bool,
+
+    /// How often --watch refreshes (e.g. 500ms, 2s, 1m)
+    #[arg(long, value_name = "DURATION", default_value = "2s", requires = "watch",
+          value_parser = super::watch::parse_interval)]
+    pub interval: std::time::Duration,
 }
 
 #[derive(Debug, Serialize)]
@@ -113,6 +123,9 @@ pub struct PartitionOffsets {
 }
 
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
+    if args.watch {
+        return super::watch::run(args, ctx).await;
+    }
     let names = dedup(args.groups);
     let kafka = ctx.kafka()?;
     let groups = load_groups(kafka, &names).await?;

@@ -6,6 +6,7 @@ pub mod describe;
 pub mod list;
 pub mod reset_offsets;
 pub mod share;
+pub mod watch;
 
 use std::collections::BTreeMap;
 
@@ -23,8 +24,8 @@ pub enum Command {
     /// assignor and number of members
     #[command(visible_alias = "ls")]
     List(list::Args),
-    /// Show members, committed offsets and lag of consumer groups (or share groups: members,
-    /// start offsets and lag)
+    /// Show members, committed offsets and lag of groups (share groups: start offsets; --watch:
+    /// rates and time to catch up, refreshed)
     Describe(describe::Args),
     /// Move a stopped group's committed offsets (a dry run unless --execute)
     ResetOffsets(reset_offsets::Args),

@@ -3,6 +3,7 @@
 pub mod add_partitions;
 pub mod alter;
 pub mod configs;
+pub mod copy;
 pub mod create;
 pub mod delete;
 pub mod delete_records;
@@ -36,6 +37,9 @@ pub enum Command {
     AddPartitions(add_partitions::Args),
     /// Delete the records before an offset or a time from partitions (a plan unless --execute)
     DeleteRecords(delete_records::Args),
+    /// Copy records to another topic, on this cluster or another, keys, headers, timestamps
+    /// and partitions kept (--resume, --dry-run)
+    Copy(copy::Args),
 }
 
 pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
@@ -48,6 +52,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Alter(args) => alter::run(args, ctx).await,
         Command::AddPartitions(args) => add_partitions::run(args, ctx).await,
         Command::DeleteRecords(args) => delete_records::run(args, ctx).await,
+        Command::Copy(args) => copy::run(args, ctx).await,
     }
 }
 
