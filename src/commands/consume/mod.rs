@@ -1,5 +1,6 @@
 //! `kctl consume TOPIC`: records on stdout, as values, JSON lines or a format string.
 
+mod filter;
 pub mod format;
 mod sink;
 
@@ -20,7 +21,9 @@ use crate::kafka::{
 use crate::printer::OutputFormat;
 use crate::printer::Printer;
 use crate::stdio;
+use filter::{Filter, Grep, WhereExpr};
 use format::{Format, Output};
+use indicatif::{ProgressBar, ProgressStyle};
 use sink::Sink;
 
 /// Stdout as the printer hands it for data (written through: the sink buffers).
@@ -79,6 +82,19 @@ pub struct Args {
 
     #[command(flatten)]
     pub proto: ProtoArgs,
+
+    /// Print only records where REGEX matches the value, the key (k:), the value of header
+    /// NAME (h:NAME=) or the topic (t:); a leading ! prints those where it does not.
+    /// Repeatable: all must hold
+    #[arg(long, value_name = "[!][k:|v:|h:NAME=|t:]REGEX", value_parser = Grep::parse,
+          help_heading = "Filters")]
+    pub grep: Vec<Grep>,
+
+    /// Print only records for which this jq expression, given the record as -o json prints
+    /// it, outputs something other than false or null (e.g. '.value | fromjson | .amount > 100')
+    #[arg(long = "where", value_name = "EXPR", value_parser = WhereExpr::parse,
+          help_heading = "Filters")]
+    pub where_: Option<WhereExpr>,
 }
 
 /// A count of 1 or more.
@@ -150,6 +166,9 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         DecodeMode::None => None,
     };
     let decoding = Decoding::new(args.decode, source, &args.proto, ctx.printer.clone())?;
+    let filter = Filter::new(&args.grep, args.where_.as_ref())
+        .map_err(Error::usage)?
+        .map(std::cell::RefCell::new);
 
     let started = Instant::now();
     let kafka = ctx.kafka()?;
@@ -233,6 +252,8 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         max: args.max_messages,
         interrupt: ctx.interrupt.clone(),
         decoding,
+        progress: filter.as_ref().map(|_| scan_progress(&ctx.printer)),
+        filter,
     };
     tokio::task::spawn_blocking(move || job.run())
         .await
@@ -430,6 +451,23 @@ struct Job {
     starts_at_end_of_records: bool,
     /// Keys and values to decode (with a registry or --proto-file).
     decoding: Option<std::cell::RefCell<Decoding>>,
+    /// Which records to print (--grep, --where).
+    filter: Option<std::cell::RefCell<Filter>>,
+    /// With a filter: records scanned and matched, on stderr when it is a terminal.
+    progress: Option<ProgressBar>,
+}
+
+/// The progress of a filtered scan: records scanned and matched (hidden unless stderr is a
+/// terminal, and with -q).
+fn scan_progress(printer: &Printer) -> ProgressBar {
+    let bar = printer.progress(None, "records");
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} {human_pos} records scanned, {msg} matched {per_sec}")
+    {
+        bar.set_style(style);
+    }
+    bar.set_message("0");
+    bar
 }
 
 /// How often printed offsets are committed (besides at the end and on a revocation).
@@ -463,7 +501,27 @@ impl Job {
             self.client.timeout
         };
         let closed = consumer.close(within);
-        if result.is_ok() && state.printed == 0 && self.starts_at_end_of_records {
+        if let Some(bar) = &self.progress {
+            bar.finish_and_clear();
+        }
+        if let Some(filter) = &self.filter {
+            let filter = filter.borrow();
+            if filter.failed > 0 {
+                self.printer.warn(format!(
+                    "the --where expression failed on {} {} (not printed): {}",
+                    filter.failed,
+                    crate::render::plural(filter.failed as usize, "record", "records"),
+                    filter.first_failure.as_deref().unwrap_or("?"),
+                ));
+            }
+            self.printer.note(format!(
+                "{} of {} {} scanned matched",
+                state.printed,
+                state.scanned,
+                crate::render::plural(state.scanned as usize, "record", "records"),
+            ));
+        }
+        if result.is_ok() && state.scanned == 0 && self.starts_at_end_of_records {
             self.printer.note(
                 "read nothing: kctl started at the end of each partition (the default), \
                  where -e stops at once",
@@ -493,6 +551,9 @@ impl Job {
             let now_and_then = idle || polls % 256 == 0;
             if now_and_then && self.interrupt.is_cancelled() {
                 return Err(self.interrupt.error());
+            }
+            if now_and_then {
+                self.show_progress(state);
             }
             if self.max.is_some_and(|max| state.printed >= max) {
                 return Ok(());
@@ -538,18 +599,31 @@ impl Job {
                         state.finish(consumer, p, end);
                         continue;
                     }
-                    let out = state.sink.push();
-                    let written = match &self.decoding {
-                        Some(decoding) => {
-                            let mut decoding = decoding.borrow_mut();
-                            let decoded = decoding.decode(&record);
-                            self.output.write(out, &record, &decoded)
-                        }
-                        None => self.output.write(out, &record, &DecodedRecord::default()),
+                    state.scanned += 1;
+                    let mut decoding = self.decoding.as_ref().map(|d| d.borrow_mut());
+                    let decoded = match decoding.as_mut() {
+                        Some(decoding) => decoding.decode(&record),
+                        None => DecodedRecord::default(),
+                    };
+                    // Filtered before anything is formatted.
+                    let matched = match &self.filter {
+                        Some(filter) => filter.borrow_mut().matches(&record, &decoded),
+                        None => true,
+                    };
+                    let written = match matched {
+                        true => Some(self.output.write(state.sink.push(), &record, &decoded)),
+                        false => None,
                     };
                     // The record borrows the consumer: done with it before using the consumer.
+                    drop(decoded);
+                    drop(decoding);
                     drop(record);
-                    state.wrote(written, p, o)?;
+                    match written {
+                        Some(written) => state.wrote(written, p, o)?,
+                        // Scanned: what a group commits, once what was printed before it is
+                        // taken by the reader.
+                        None => state.sink.mark(p, o + 1),
+                    }
                     if end.is_some_and(|end| o + 1 >= end) {
                         state.finish(consumer, p, end);
                     }
@@ -588,6 +662,13 @@ impl Job {
         }
     }
 
+    fn show_progress(&self, state: &State) {
+        if let Some(bar) = &self.progress {
+            bar.set_position(state.scanned);
+            bar.set_message(state.printed.to_string());
+        }
+    }
+
     /// Writes the buffer to stdout a chunk at a time: all of it (`all`), or until it has
     /// room again. Between chunks it commits what the reader took, about every second however
     /// slowly it reads, and on a signal it stops once the record being written is whole.
@@ -601,7 +682,11 @@ impl Job {
             if state.sink.is_empty() || !(all || state.sink.is_full()) {
                 return Ok(());
             }
-            let written = state.sink.write_chunk(false);
+            let written = match &self.progress {
+                // The progress line is taken off the terminal while records are written.
+                Some(bar) if !bar.is_hidden() => bar.suspend(|| state.sink.write_chunk(false)),
+                _ => state.sink.write_chunk(false),
+            };
             written.map_err(|e| state.failed(e))?;
             if self.group.is_some() && state.last_commit.elapsed() >= COMMIT_INTERVAL {
                 state.commit(consumer)?;
@@ -869,7 +954,10 @@ fn ends_of(ends: &Option<BTreeMap<i32, i64>>, p: i32) -> Option<i64> {
 struct State {
     /// Stdout, and which records the reader took.
     sink: Sink<Stdout>,
+    /// Records printed (with a filter: that matched).
     printed: u64,
+    /// Records read (with a filter, matched or not).
+    scanned: u64,
     /// Next offset per partition of what the reader took: what may be committed.
     flushed: BTreeMap<i32, i64>,
     /// ... and of what this consumer committed, which only ever moves forward.
@@ -892,6 +980,7 @@ impl State {
         State {
             sink,
             printed: 0,
+            scanned: 0,
             flushed: BTreeMap::new(),
             committed: BTreeMap::new(),
             last_commit: Instant::now(),

@@ -50,6 +50,15 @@ impl<W: Write> Sink<W> {
     /// to `next`. A mark with nothing before it in the buffer is taken at once.
     pub fn mark(&mut self, p: i32, next: i64) {
         let end = self.written + self.buf.len() as u64;
+        // Records that wrote nothing (filtered out) end where the last one ended: one mark
+        // per partition there, however many records were skipped.
+        let same_end = self.marks.iter_mut().rev().take_while(|(e, ..)| *e == end);
+        for (_, q, n) in same_end {
+            if *q == p {
+                *n = (*n).max(next);
+                return;
+            }
+        }
         self.marks.push_back((end, p, next));
         self.settle();
     }
@@ -173,6 +182,21 @@ mod tests {
         // A mark with nothing buffered before it is taken at once.
         s.mark(1, 9);
         assert_eq!(s.taken(), BTreeMap::from([(1, 9)]));
+    }
+
+    #[test]
+    fn records_without_bytes_share_a_mark_per_partition() {
+        let mut s = sink(100);
+        s.push().write_all(b"aaaa\n").unwrap();
+        s.mark(0, 1);
+        for o in 1..1000 {
+            s.mark(0, o + 1);
+            s.mark(1, o + 1);
+        }
+        assert_eq!(s.marks.len(), 2);
+        assert!(s.taken().is_empty());
+        s.write_chunk(false).unwrap();
+        assert_eq!(s.taken(), BTreeMap::from([(0, 1000), (1, 1000)]));
     }
 
     #[test]
