@@ -300,7 +300,9 @@ mod tests {
         assert_eq!(g.target, Target::Value);
         let g = Grep::parse("v:k:x").unwrap();
         assert_eq!((g.target, g.regex.as_str()), (Target::Value, "k:x"));
-        assert!(Grep::parse("a(").unwrap_err().contains("not a valid regular expression"));
+        assert!(Grep::parse("a(")
+            .unwrap_err()
+            .contains("not a valid regular expression"));
         assert!(Grep::parse("h:=x").unwrap_err().contains("h:NAME=REGEX"));
         assert!(Grep::parse("h:name").unwrap_err().contains("h:NAME=REGEX"));
     }

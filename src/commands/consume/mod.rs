@@ -34,7 +34,9 @@ type Stdout = BufWriter<StdoutLock<'static>>;
     kctl consume orders --from-beginning -e\n  \
     kctl consume orders -g order-tracker --from-beginning\n  \
     kctl consume orders --offset -10 -e --format '%p:%o %k=%v\\n'\n  \
-    kctl consume orders --offset @-1h -o json | jq .value")]
+    kctl consume orders --offset @-1h -o json | jq .value\n  \
+    kctl consume orders --offset @-1h -e --grep 'k:^customer-42$' --grep '!v:test'\n  \
+    kctl consume orders --from-beginning -e --where '.value | fromjson | .amount > 100'")]
 pub struct Args {
     /// Topic to read
     #[arg(value_parser = super::topics::topic_name, add = crate::complete::topic_completer())]
@@ -461,9 +463,9 @@ struct Job {
 /// terminal, and with -q).
 fn scan_progress(printer: &Printer) -> ProgressBar {
     let bar = printer.progress(None, "records");
-    if let Ok(style) =
-        ProgressStyle::with_template("{spinner} {human_pos} records scanned, {msg} matched {per_sec}")
-    {
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} {human_pos} records scanned, {msg} matched {per_sec}",
+    ) {
         bar.set_style(style);
     }
     bar.set_message("0");
@@ -615,7 +617,6 @@ impl Job {
                         false => None,
                     };
                     // The record borrows the consumer: done with it before using the consumer.
-                    drop(decoded);
                     drop(decoding);
                     drop(record);
                     match written {

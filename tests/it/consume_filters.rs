@@ -1,0 +1,303 @@
+//! `kctl consume --grep/--where` against Apache Kafka: one record found among a million, each
+//! form of --grep, jq expressions, -c counting matches, what a group commits while filtering,
+//! and bad filters refused before any connection.
+
+use crate::common;
+
+use std::io::Write;
+
+use common::Broker;
+use predicates::prelude::*;
+
+fn create(broker: &Broker, topic: &str, partitions: u32) {
+    broker
+        .kctl()
+        .args(["topics", "create", topic, "-p", &partitions.to_string()])
+        .assert()
+        .success();
+}
+
+/// Runs `kctl --timeout 20s consume ARGS`, asserts success; stdout and stderr.
+fn consume(broker: &Broker, args: &[&str]) -> (String, String) {
+    let out = broker
+        .kctl()
+        .args(["--timeout", "20s", "consume"])
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "consume {args:?} failed: {stderr}");
+    (String::from_utf8(out.stdout).unwrap(), stderr)
+}
+
+fn lines(out: &str) -> Vec<&str> {
+    out.lines().collect()
+}
+
+/// A topic of one partition with these envelope records, in order.
+fn topic_with(broker: &Broker, prefix: &str, records: &str) -> String {
+    let topic = common::unique(prefix);
+    create(broker, &topic, 1);
+    broker
+        .kctl()
+        .args(["produce", &topic, "--input", "envelope"])
+        .write_stdin(records)
+        .assert()
+        .success();
+    topic
+}
+
+const LOGINS: &str = r#"{"key":"user-1","value":"login ok","headers":[{"key":"trace","value":"abc-1"}]}
+{"key":"user-2","value":"login failed","headers":[{"key":"trace","value":"xyz-2"},{"key":"trace","value":"abc-3"}]}
+{"key":"admin","value":"logout","headers":[]}
+{"key":null,"value":"{\"n\":7}","headers":[{"key":"trace","value":null}]}
+"#;
+
+#[test]
+fn one_record_among_a_million_by_grep_and_by_where() {
+    let broker = Broker::start();
+    let topic = common::unique("million");
+    create(&broker, &topic, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("records.ndjson");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    for i in 0..1_000_000u32 {
+        let s = if i == 777_777 { "needle" } else { "hay" };
+        writeln!(file, r#"{{"id":{i},"s":"{s}"}}"#).unwrap();
+    }
+    file.flush().unwrap();
+    drop(file);
+    broker
+        .kctl()
+        .args(["produce", &topic, "--file", path.to_str().unwrap()])
+        .assert()
+        .success();
+
+    let (out, err) = consume(
+        &broker,
+        &[&topic, "--from-beginning", "-e", "--grep", "needle"],
+    );
+    assert_eq!(out, "{\"id\":777777,\"s\":\"needle\"}\n");
+    assert!(
+        err.contains("1 of 1000000 records scanned matched"),
+        "{err}"
+    );
+
+    let (out, err) = consume(
+        &broker,
+        &[
+            "-o",
+            "json",
+            &topic,
+            "--from-beginning",
+            "-e",
+            "--where",
+            r#".value | fromjson | .s == "needle""#,
+        ],
+    );
+    let found = lines(&out);
+    assert_eq!(found.len(), 1, "{out}");
+    let record: serde_json::Value = serde_json::from_str(found[0]).unwrap();
+    assert_eq!(record["topic"], topic.as_str());
+    assert_eq!(record["value"], "{\"id\":777777,\"s\":\"needle\"}");
+    assert!(
+        err.contains("1 of 1000000 records scanned matched"),
+        "{err}"
+    );
+}
+
+#[test]
+fn grep_matches_the_value_key_headers_or_topic_and_negates() {
+    let broker = Broker::start();
+    let topic = topic_with(&broker, "grep-forms", LOGINS);
+    let grep = |greps: &[&str]| {
+        let mut args = vec![
+            topic.as_str(),
+            "--from-beginning",
+            "-e",
+            "--format",
+            "%k=%s\\n",
+        ];
+        for g in greps {
+            args.extend(["--grep", g]);
+        }
+        consume(&broker, &args).0
+    };
+    // The value is the default; v: says so.
+    assert_eq!(grep(&["failed"]), "user-2=login failed\n");
+    assert_eq!(grep(&["v:^log"]).lines().count(), 3);
+    assert_eq!(
+        grep(&["k:^user-"]),
+        "user-1=login ok\nuser-2=login failed\n"
+    );
+    // Any header of that name; a null header value matches nothing.
+    assert_eq!(
+        grep(&["h:trace=^abc"]),
+        "user-1=login ok\nuser-2=login failed\n"
+    );
+    assert_eq!(grep(&["h:trace=xyz"]), "user-2=login failed\n");
+    assert_eq!(grep(&["h:nosuch=."]), "");
+    // A null key matches no regex, so it is among those a negated one keeps.
+    assert_eq!(grep(&["!k:^user-"]), "admin=logout\n={\"n\":7}\n");
+    // Several must all hold.
+    assert_eq!(grep(&["k:^user-", "!v:failed"]), "user-1=login ok\n");
+    assert_eq!(grep(&[&format!("t:^{topic}$")]).lines().count(), 4);
+    assert_eq!(grep(&["t:^no-such-topic"]), "");
+    // The text form of a regex: (?i) and the like.
+    assert_eq!(grep(&["(?i)LOGOUT"]), "admin=logout\n");
+}
+
+#[test]
+fn where_evaluates_jq_on_the_record_as_json_prints_it() {
+    let broker = Broker::start();
+    let topic = topic_with(&broker, "where", LOGINS);
+    let jq = |expr: &str| {
+        consume(
+            &broker,
+            &[
+                &topic,
+                "--from-beginning",
+                "-e",
+                "--format",
+                "%o\\n",
+                "--where",
+                expr,
+            ],
+        )
+    };
+    assert_eq!(jq(r#".key == "admin""#).0, "2\n");
+    assert_eq!(jq(".offset >= 2").0, "2\n3\n");
+    assert_eq!(
+        jq(r#"any(.headers[]; .key == "trace" and .value == "abc-3")"#).0,
+        "1\n"
+    );
+    assert_eq!(
+        jq(&format!(r#".topic == "{topic}" and .partition == 0"#))
+            .0
+            .lines()
+            .count(),
+        4
+    );
+    // null and false do not match; any other output does.
+    assert_eq!(jq(".key").0, "0\n1\n2\n");
+    assert_eq!(jq("empty").0, "");
+    // Records the expression fails on are not printed, and counted.
+    let (out, err) = jq(".value | fromjson | .n == 7");
+    assert_eq!(out, "3\n");
+    assert!(
+        err.contains("warning: the --where expression failed on 3 records (not printed):"),
+        "{err}"
+    );
+    // --grep and --where together: both must hold.
+    let (out, _) = consume(
+        &broker,
+        &[
+            &topic,
+            "--from-beginning",
+            "-e",
+            "--format",
+            "%o\\n",
+            "--grep",
+            "k:user",
+            "--where",
+            ".offset > 0",
+        ],
+    );
+    assert_eq!(out, "1\n");
+}
+
+#[test]
+fn max_messages_counts_matches() {
+    let broker = Broker::start();
+    let topic = common::unique("count");
+    create(&broker, &topic, 1);
+    let input: String = (0..200).map(|i| format!("record {i}\n")).collect();
+    broker
+        .kctl()
+        .args(["produce", &topic])
+        .write_stdin(input)
+        .assert()
+        .success();
+    // Without -e: -c alone ends it, after 3 matches.
+    let (out, _) = consume(
+        &broker,
+        &[&topic, "--from-beginning", "-c", "3", "--grep", "7$"],
+    );
+    assert_eq!(out, "record 7\nrecord 17\nrecord 27\n");
+    // With --offset: -N per partition, then filtered.
+    let (out, _) = consume(&broker, &[&topic, "--offset", "-10", "-e", "--grep", "9"]);
+    assert_eq!(out, "record 190\nrecord 191\nrecord 192\nrecord 193\nrecord 194\nrecord 195\nrecord 196\nrecord 197\nrecord 198\nrecord 199\n");
+    let (out, _) = consume(&broker, &[&topic, "--offset", "-10", "-e", "--grep", "5$"]);
+    assert_eq!(out, "record 195\n");
+}
+
+#[test]
+fn a_group_commits_what_it_scanned() {
+    let broker = Broker::start();
+    let topic = common::unique("group-scan");
+    create(&broker, &topic, 2);
+    let input: String = (0..100).map(|i| format!("{i}:value {i}\n")).collect();
+    broker
+        .kctl()
+        .args(["produce", &topic, "-K", ":"])
+        .write_stdin(input)
+        .assert()
+        .success();
+    let group = common::unique("group-scan");
+    let (out, _) = consume(
+        &broker,
+        &[
+            &topic,
+            "-g",
+            &group,
+            "--from-beginning",
+            "-e",
+            "--grep",
+            "^value 42$",
+        ],
+    );
+    assert_eq!(out, "value 42\n");
+    // Every record scanned is committed, matched or not: the whole topic.
+    let described = broker.json(&["groups", "describe", &group]);
+    let offsets = described["groups"][0]["offsets"].as_array().unwrap();
+    let committed: i64 = offsets
+        .iter()
+        .map(|o| o["current_offset"].as_i64().unwrap())
+        .sum();
+    assert_eq!(committed, 100, "{described}");
+    // So the next run of the group starts past them.
+    let (out, _) = consume(&broker, &[&topic, "-g", &group, "-e", "--grep", "."]);
+    assert_eq!(out, "");
+}
+
+#[test]
+fn bad_filters_are_usage_errors_before_any_connection() {
+    // Nothing listens there: a connection attempt would fail with exit 1 and say so.
+    let nowhere = common::dead_port();
+    let cases: &[(&[&str], &str)] = &[
+        (&["--grep", "a("], "'a(' is not a valid regular expression"),
+        (
+            &["--grep", "k:[z-a]"],
+            "'[z-a]' is not a valid regular expression",
+        ),
+        (&["--grep", "h:trace"], "use h:NAME=REGEX"),
+        (&["--grep", "h:=x"], "use h:NAME=REGEX"),
+        (
+            &["--where", ".value =="],
+            "'.value ==' is not a valid jq expression",
+        ),
+        (&["--where", "nosuch(1)"], "undefined filter 'nosuch'"),
+        (&["--where", ".a | $x"], "undefined variable '$x'"),
+        (&["--where", ""], "is not a valid jq expression"),
+    ];
+    for (args, message) in cases {
+        common::kctl()
+            .args(["-b", &nowhere, "consume", "orders", "-e"])
+            .args(*args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(*message))
+            .stderr(predicate::str::contains("no Kafka broker").not());
+    }
+}
