@@ -26,7 +26,11 @@ fn consume(broker: &Broker, args: &[&str]) -> (String, String) {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "consume {args:?} failed: {stderr}");
+    assert!(
+        out.status.success(),
+        "consume {args:?} failed ({}): {stderr}",
+        out.status
+    );
     (String::from_utf8(out.stdout).unwrap(), stderr)
 }
 
@@ -300,4 +304,164 @@ fn bad_filters_are_usage_errors_before_any_connection() {
             .stderr(predicate::str::contains(*message))
             .stderr(predicate::str::contains("no Kafka broker").not());
     }
+}
+
+/// The sorted lines of `out`.
+fn sorted(out: &str) -> Vec<String> {
+    let mut lines: Vec<String> = out.lines().map(str::to_string).collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn several_topics_and_a_regex_name_the_topic_in_every_output() {
+    let broker = Broker::start();
+    let prefix = common::unique("multi");
+    let (a, b, c) = (
+        format!("{prefix}-a"),
+        format!("{prefix}-b"),
+        format!("{prefix}-c"),
+    );
+    create(&broker, &a, 2);
+    create(&broker, &b, 1);
+    create(&broker, &c, 3);
+    for (topic, input) in [(&a, "a1\na2\n"), (&b, "b1\n"), (&c, "c1\n")] {
+        broker
+            .kctl()
+            .args(["produce", topic])
+            .write_stdin(input)
+            .assert()
+            .success();
+    }
+    // Values: each with its topic and a tab.
+    let (out, _) = consume(&broker, &[&a, &b, "--from-beginning", "-e"]);
+    assert_eq!(
+        sorted(&out),
+        [format!("{a}\ta1"), format!("{a}\ta2"), format!("{b}\tb1")]
+    );
+    // JSON and --format as usual (their topic fields).
+    let (out, _) = consume(&broker, &["-o", "json", &c, &b, "--from-beginning", "-e"]);
+    let topics: Vec<String> = sorted(&out)
+        .iter()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            format!(
+                "{} {}",
+                v["topic"].as_str().unwrap(),
+                v["value"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let mut expected = vec![format!("{b} b1"), format!("{c} c1")];
+    expected.sort();
+    let mut topics = topics;
+    topics.sort();
+    assert_eq!(topics, expected);
+    // --regex matches whole names; -p applies to each topic.
+    let (out, _) = consume(
+        &broker,
+        &[
+            "--regex",
+            &format!("{prefix}-(a|c)"),
+            "--from-beginning",
+            "-e",
+            "--format",
+            "%t %s\\n",
+        ],
+    );
+    assert_eq!(
+        sorted(&out),
+        [format!("{a} a1"), format!("{a} a2"), format!("{c} c1")]
+    );
+    let (out, _) = consume(
+        &broker,
+        &[
+            "--regex",
+            &format!("{prefix}-.*"),
+            "-p",
+            "0",
+            "--from-beginning",
+            "-e",
+        ],
+    );
+    assert!(out.lines().count() <= 4, "{out}");
+    // --grep t: picks topics among them.
+    let (out, _) = consume(
+        &broker,
+        &[
+            "--regex",
+            &format!("{prefix}-.*"),
+            "--from-beginning",
+            "-e",
+            "--grep",
+            "t:-b$",
+        ],
+    );
+    assert_eq!(out, format!("{b}\tb1\n"));
+    // A group: subscribed by pattern, it reads them all and commits each topic's end.
+    let group = common::unique("multi-group");
+    let (out, _) = consume(
+        &broker,
+        &[
+            "--regex",
+            &format!("{prefix}-.*"),
+            "-g",
+            &group,
+            "--from-beginning",
+            "-e",
+        ],
+    );
+    assert_eq!(out.lines().count(), 4, "{out}");
+    let described = broker.json(&["groups", "describe", &group]);
+    let mut committed: Vec<(String, i64)> = described["groups"][0]["offsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["topic"].as_str().unwrap().to_string(),
+                o["current_offset"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect();
+    committed.sort();
+    let per_topic = |t: &str| -> i64 {
+        committed
+            .iter()
+            .filter(|(n, _)| n == t)
+            .map(|(_, o)| (*o).max(0))
+            .sum()
+    };
+    assert_eq!(
+        (per_topic(&a), per_topic(&b), per_topic(&c)),
+        (2, 1, 1),
+        "{described}"
+    );
+    // Named topics in a group; run again, nothing is left.
+    let group = common::unique("multi-group");
+    let (out, _) = consume(&broker, &[&a, &b, "-g", &group, "--from-beginning", "-e"]);
+    assert_eq!(out.lines().count(), 3, "{out}");
+    let (out, _) = consume(&broker, &[&a, &b, "-g", &group, "--from-beginning", "-e"]);
+    assert_eq!(out, "");
+    // Nothing matches: said, exit 1.
+    broker
+        .kctl()
+        .args(["consume", "--regex", &format!("{prefix}-nothing"), "-e"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "no topic matches --regex '{prefix}-nothing'"
+        )));
+    // A bad pattern: a usage error before any connection.
+    common::kctl()
+        .args(["-b", &common::dead_port(), "consume", "--regex", "a(", "-e"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "'a(' is not a valid regular expression",
+        ));
+    common::kctl()
+        .args(["-b", &common::dead_port(), "consume", "a", "--regex", "b"])
+        .assert()
+        .code(2);
 }
