@@ -20,8 +20,9 @@ use jaq_json::Val;
 use regex::bytes::{Regex, RegexBuilder};
 
 use crate::commands::codec::DecodedRecord;
-use crate::commands::record::Record;
+use crate::commands::record::{Data, Encoding, Record};
 use crate::kafka::RecordRef;
+use crate::kafka::RecordTime;
 
 /// What part of a record a `--grep` searches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,8 +192,8 @@ fn load_errors(code: &str, e: jaq_core::load::Error<&str>) -> Vec<String> {
 pub struct Filter {
     greps: Vec<Grep>,
     jq: Option<JqFilter>,
-    /// The record as JSON, for `--where` (reused).
-    json: Vec<u8>,
+    /// The names of a record's fields, made once.
+    keys: Keys,
     /// Records the jq expression failed on, and the first failure.
     pub failed: u64,
     pub first_failure: Option<String>,
@@ -217,7 +218,7 @@ impl Filter {
         Ok(Some(Filter {
             greps: greps.to_vec(),
             jq,
-            json: Vec::new(),
+            keys: Keys::new(),
             failed: 0,
             first_failure: None,
         }))
@@ -238,15 +239,10 @@ impl Filter {
             true => json.with_decoded(decoded),
             false => json,
         };
-        self.json.clear();
-        if let Err(e) = serde_json::to_writer(&mut self.json, &json) {
-            self.fail(format!("cannot write the record as JSON: {e}"));
-            return false;
-        }
-        let input = match jaq_json::read::parse_single(&self.json) {
+        let input = match self.keys.value_of(&json) {
             Ok(v) => v,
             Err(e) => {
-                self.fail(format!("cannot read the record's JSON: {e}"));
+                self.fail(format!("cannot read the record's decoded JSON: {e}"));
                 return false;
             }
         };
@@ -278,6 +274,136 @@ impl Filter {
         if self.first_failure.is_none() {
             self.first_failure = Some(why);
         }
+    }
+}
+
+/// The field names of a record as jq values (made once: each record's object shares them).
+struct Keys {
+    names: Vec<Val>,
+    encodings: [Val; 5],
+    /// A header's `key`, `value` and `value_encoding`.
+    header: [Val; 3],
+}
+
+/// The fields of [`Record`], in its order (as `-o json` writes them).
+const FIELDS: [&str; 16] = [
+    "topic",
+    "partition",
+    "offset",
+    "timestamp",
+    "timestamp_type",
+    "key",
+    "key_encoding",
+    "key_schema_id",
+    "key_schema_guid",
+    "key_proto_type",
+    "value",
+    "value_encoding",
+    "value_schema_id",
+    "value_schema_guid",
+    "value_proto_type",
+    "headers",
+];
+
+impl Keys {
+    fn new() -> Keys {
+        let text = |s: &str| Val::utf8_str(s.as_bytes().to_vec());
+        Keys {
+            names: FIELDS.iter().map(|f| text(f)).collect(),
+            encodings: ["utf8", "base64", "avro", "protobuf", "json_schema"].map(text),
+            header: ["key", "value", "value_encoding"].map(text),
+        }
+    }
+
+    fn encoding(&self, e: Option<Encoding>) -> Val {
+        match e {
+            None => Val::Null,
+            Some(e) => self.encodings[match e {
+                Encoding::Utf8 => 0,
+                Encoding::Base64 => 1,
+                Encoding::Avro => 2,
+                Encoding::Protobuf => 3,
+                Encoding::JsonSchema => 4,
+            }]
+            .clone(),
+        }
+    }
+
+    /// The record as the jq value of the JSON `-o json` prints (built directly: no JSON text
+    /// written and read again).
+    fn value_of(&self, r: &Record<'_>) -> Result<Val, String> {
+        fn text(s: &str) -> Val {
+            Val::utf8_str(s.as_bytes().to_vec())
+        }
+        fn num(n: i64) -> Val {
+            Val::Num(jaq_json::Num::from_integral(n))
+        }
+        fn data(d: &Option<Data<'_>>) -> Result<Val, String> {
+            match d {
+                None => Ok(Val::Null),
+                Some(Data::Text(t)) => Ok(text(t)),
+                Some(Data::Json(json)) => {
+                    jaq_json::read::parse_single(json.as_bytes()).map_err(|e| e.to_string())
+                }
+            }
+        }
+        let opt_text = |t: &Option<std::borrow::Cow<'_, str>>| t.as_deref().map(text);
+        let mut map = jaq_json::Map::default();
+        let mut put = |field: usize, v: Val| {
+            map.insert(self.names[field].clone(), v);
+        };
+        put(0, r.topic.0.map_or(Val::Null, text));
+        put(1, r.partition.map_or(Val::Null, |p| num(p.into())));
+        put(2, r.offset.0.map_or(Val::Null, num));
+        put(
+            3,
+            match r.timestamp.0 {
+                RecordTime::At(ts) => num(ts),
+                RecordTime::Unset | RecordTime::Now => Val::Null,
+            },
+        );
+        put(4, r.timestamp_type.0.map_or(Val::Null, text));
+        put(5, data(&r.key)?);
+        put(6, self.encoding(r.key_encoding));
+        if let Some(id) = r.key_schema_id {
+            put(7, num(id.into()));
+        }
+        if let Some(v) = opt_text(&r.key_schema_guid) {
+            put(8, v);
+        }
+        if let Some(v) = opt_text(&r.key_proto_type) {
+            put(9, v);
+        }
+        put(10, data(&r.value)?);
+        put(11, self.encoding(r.value_encoding));
+        if let Some(id) = r.value_schema_id {
+            put(12, num(id.into()));
+        }
+        if let Some(v) = opt_text(&r.value_schema_guid) {
+            put(13, v);
+        }
+        if let Some(v) = opt_text(&r.value_proto_type) {
+            put(14, v);
+        }
+        let headers = match &r.headers {
+            None => Val::Null,
+            Some(headers) => {
+                let [key, value, encoding] = &self.header;
+                let items: Vec<Val> = headers
+                    .iter()
+                    .map(|h| {
+                        let mut m = jaq_json::Map::default();
+                        m.insert(key.clone(), text(&h.key));
+                        m.insert(value.clone(), h.value.as_deref().map_or(Val::Null, text));
+                        m.insert(encoding.clone(), self.encoding(h.value_encoding));
+                        Val::obj(m)
+                    })
+                    .collect();
+                Val::Arr(items.into())
+            }
+        };
+        put(15, headers);
+        Ok(Val::obj(map))
     }
 }
 
@@ -317,6 +443,70 @@ mod tests {
         assert!(e.contains("undefined filter 'nosuchfn'"), "{e}");
         let e = WhereExpr::parse("$x").unwrap_err();
         assert!(e.contains("undefined variable"), "{e}");
+    }
+
+    /// The value --where evaluates is the JSON `-o json` writes, read.
+    #[test]
+    fn the_record_value_is_what_json_output_prints() {
+        use crate::commands::record::{Header, Timestamp, Written};
+        use std::borrow::Cow;
+        let records = [
+            Record {
+                topic: Written(Some("orders")),
+                partition: Some(2),
+                offset: Written(Some(41)),
+                timestamp: Timestamp(RecordTime::At(1_700_000_000_000)),
+                timestamp_type: Written(Some("create_time")),
+                key: Some(Data::Text(Cow::Borrowed("k\"1"))),
+                key_encoding: Some(Encoding::Utf8),
+                key_schema_id: None,
+                key_schema_guid: None,
+                key_proto_type: None,
+                value: Some(Data::Json(Cow::Borrowed(r#"{"id":1,"n":[1.5,null,true]}"#))),
+                value_encoding: Some(Encoding::Avro),
+                value_schema_id: Some(7),
+                value_schema_guid: Some(Cow::Borrowed("a-b")),
+                value_proto_type: Some(Cow::Borrowed("pkg.M")),
+                headers: Some(vec![
+                    Header {
+                        key: Cow::Borrowed("h"),
+                        value: Some(Cow::Borrowed("AAE=")),
+                        value_encoding: Some(Encoding::Base64),
+                    },
+                    Header {
+                        key: Cow::Borrowed("h"),
+                        value: None,
+                        value_encoding: None,
+                    },
+                ]),
+            },
+            Record {
+                topic: Written(Some("t")),
+                partition: Some(0),
+                offset: Written(Some(0)),
+                timestamp: Timestamp(RecordTime::Unset),
+                timestamp_type: Written(None),
+                key: None,
+                key_encoding: None,
+                key_schema_id: Some(3),
+                key_schema_guid: None,
+                key_proto_type: None,
+                value: None,
+                value_encoding: None,
+                value_schema_id: None,
+                value_schema_guid: None,
+                value_proto_type: None,
+                headers: Some(vec![]),
+            },
+        ];
+        let keys = Keys::new();
+        for r in &records {
+            let json = serde_json::to_vec(r).unwrap();
+            let read = jaq_json::read::parse_single(&json).unwrap();
+            let built = keys.value_of(r).unwrap();
+            // Compared as text: the same fields, in the same order, with the same values.
+            assert_eq!(built.to_string(), read.to_string());
+        }
     }
 
     #[test]
