@@ -74,12 +74,7 @@ impl Grep {
         let regex = RegexBuilder::new(pattern)
             .size_limit(REGEX_SIZE_LIMIT)
             .build()
-            .map_err(|e| match e {
-                regex::Error::Syntax(why) => {
-                    format!("'{pattern}' is not a valid regular expression:\n{why}")
-                }
-                e => format!("'{pattern}' is not a usable regular expression: {e}"),
-            })?;
+            .map_err(|e| regex_error(pattern, e))?;
         Ok(Grep {
             target,
             regex,
@@ -103,6 +98,35 @@ impl Grep {
             Target::Topic => self.regex.is_match(record.topic().as_bytes()),
         };
         found != self.negate
+    }
+}
+
+/// A regular expression's error on one line: `'a(' is not a valid regular expression: unclosed
+/// group (at character 2)`.
+pub fn regex_error(pattern: &str, e: regex::Error) -> String {
+    let regex::Error::Syntax(text) = e else {
+        return format!("'{pattern}' is not a usable regular expression: {e}");
+    };
+    // The regex crate's text: "regex parse error:", the pattern indented by 4, a line with a
+    // caret under the place, "error: why".
+    let lines: Vec<&str> = text.lines().collect();
+    let why = lines
+        .iter()
+        .rev()
+        .find_map(|l| l.strip_prefix("error: "))
+        .unwrap_or("invalid syntax");
+    let at = lines
+        .iter()
+        .find(|l| l.trim_start().starts_with('^') && l.trim().chars().all(|c| c == '^' || c == '~'))
+        .and_then(|l| l.find('^'))
+        .filter(|_| lines.len() == 4)
+        .and_then(|col| col.checked_sub(4))
+        .and_then(|col| Some(pattern.get(..col)?.chars().count() + 1));
+    match at {
+        Some(at) => {
+            format!("'{pattern}' is not a valid regular expression: {why} (at character {at})")
+        }
+        None => format!("'{pattern}' is not a valid regular expression: {why}"),
     }
 }
 
@@ -426,9 +450,16 @@ mod tests {
         assert_eq!(g.target, Target::Value);
         let g = Grep::parse("v:k:x").unwrap();
         assert_eq!((g.target, g.regex.as_str()), (Target::Value, "k:x"));
-        assert!(Grep::parse("a(")
-            .unwrap_err()
-            .contains("not a valid regular expression"));
+        assert_eq!(
+            Grep::parse("a(").unwrap_err(),
+            "'a(' is not a valid regular expression: unclosed group (at character 2)"
+        );
+        let e = Grep::parse("k:ab[z-a]").unwrap_err();
+        assert!(
+            e.starts_with("'ab[z-a]' is not a valid regular expression: "),
+            "{e}"
+        );
+        assert!(e.ends_with(" (at character 4)"), "{e}");
         assert!(Grep::parse("h:=x").unwrap_err().contains("h:NAME=REGEX"));
         assert!(Grep::parse("h:name").unwrap_err().contains("h:NAME=REGEX"));
     }

@@ -109,14 +109,12 @@ pub struct Args {
 
 /// A `--regex` pattern: a valid regular expression.
 fn parse_pattern(s: &str) -> std::result::Result<String, String> {
-    match regex::Regex::new(&format!("^(?:{s})$")) {
-        Ok(_) if !s.is_empty() => Ok(s.to_string()),
-        Ok(_) => Err("the pattern is empty".to_string()),
-        Err(regex::Error::Syntax(why)) => {
-            Err(format!("'{s}' is not a valid regular expression:\n{why}"))
-        }
-        Err(e) => Err(format!("'{s}' is not a usable regular expression: {e}")),
+    if s.is_empty() {
+        return Err("the pattern is empty".to_string());
     }
+    regex::Regex::new(s).map_err(|e| filter::regex_error(s, e))?;
+    regex::Regex::new(&format!("^(?:{s})$")).map_err(|e| filter::regex_error(s, e))?;
+    Ok(s.to_string())
 }
 
 /// A count of 1 or more.
