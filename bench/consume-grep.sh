@@ -85,7 +85,7 @@ for r in $(seq 1 "$RUNS"); do
 done
 
 table "benchmark ($N records, $PARTITIONS partitions)" \
-  "grep:1 match: --grep/grep/--filter-value" "where:1 match: kctl --where (jq)"
+  "grep:value search, 1 match" "where:jq --where, 1 match"
 echo
 echo "medians of $RUNS runs; vs kctl = the tool's time / kctl --grep's; peak = max RSS over the runs"
 bench_footer
