@@ -165,6 +165,12 @@ fn grep_matches_the_value_key_headers_or_topic_and_negates() {
     assert_eq!(grep(&["t:^no-such-topic"]), "");
     // The text form of a regex: (?i) and the like.
     assert_eq!(grep(&["(?i)LOGOUT"]), "admin=logout\n");
+    // With a start time: the records of the last hour, filtered.
+    let (out, _) = consume(
+        &broker,
+        &[&topic, "--offset", "@-1h", "-e", "--grep", "k:^user-2$"],
+    );
+    assert_eq!(out, "login failed\n");
 }
 
 #[test]
