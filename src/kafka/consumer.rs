@@ -193,7 +193,7 @@ pub struct Consumer {
     /// Reading by assignment, logs and errors are served from the main queue here.
     _pump: Option<MainQueuePump>,
     inner: Arc<BaseConsumer<ConsumeCtx>>,
-    /// What is read, for messages: `'orders'`, `'a', 'b'`, `topics matching 'x.*'`.
+    /// What is read, for messages: `orders`, or `a, b` for several topics.
     topic: String,
     /// The topic, when a group member subscribes to one.
     single_topic: Option<String>,

@@ -40,7 +40,7 @@ type Stdout = BufWriter<StdoutLock<'static>>;
     kctl consume orders payments --from-beginning -e\n  \
     kctl consume --regex 'orders-.*' -g audit --from-beginning")]
 pub struct Args {
-    /// Topics to read (with several, every output form names each record's topic)
+    /// Topics to read (with several, the default output puts each record's topic first)
     #[arg(value_name = "TOPIC", required_unless_present = "regex",
           value_parser = super::topics::topic_name, add = crate::complete::topic_completer())]
     pub topics: Vec<String>,
@@ -658,9 +658,10 @@ impl Job {
     fn run(self) -> Result<()> {
         // Records go out through the sink's buffer (stdout itself is written through).
         let stdout = self.printer.data_writer(0)?;
+        // (It names what it reads in its messages as `'{name}'`.)
         let mut consumer = Consumer::new(
             &self.client,
-            &self.label,
+            &self.names.join(", "),
             &self.subscription,
             self.mode.clone(),
         )?;
