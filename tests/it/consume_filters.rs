@@ -486,4 +486,21 @@ fn several_topics_and_a_regex_name_the_topic_in_every_output() {
         .args(["-b", &common::dead_port(), "consume", "a", "--regex", "b"])
         .assert()
         .code(2);
+    common::kctl()
+        .args([
+            "-b",
+            &common::dead_port(),
+            "consume",
+            "--regex",
+            "t-\\d+",
+            "-g",
+            "g",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--regex 't-\\d+' cannot be used with --group: the group's subscription is matched \
+             by librdkafka as a POSIX extended regular expression, which has no '\\d'",
+        ))
+        .stderr(predicate::str::contains("hint: write [0-9] for \\d"));
 }

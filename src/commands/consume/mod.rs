@@ -117,6 +117,39 @@ fn parse_pattern(s: &str) -> std::result::Result<String, String> {
     Ok(s.to_string())
 }
 
+/// With --group, librdkafka matches the pattern itself, as a POSIX extended regular expression:
+/// what only Rust's syntax has would never match (librdkafka says nothing), so it is refused.
+fn check_group_pattern(pattern: &str) -> Result<()> {
+    const RUST_ONLY: [(&str, &str); 9] = [
+        ("\\d", "write [0-9] for \\d"),
+        ("\\D", "write [^0-9] for \\D"),
+        ("\\w", "write [A-Za-z0-9_] for \\w"),
+        ("\\W", "write [^A-Za-z0-9_] for \\W"),
+        ("\\s", "write [[:space:]] for \\s"),
+        ("\\S", "write [^[:space:]] for \\S"),
+        (
+            "\\b",
+            "POSIX has no word boundary: match the whole name instead",
+        ),
+        (
+            "\\p",
+            "write a bracket expression ([[:alpha:]], ...) for \\p",
+        ),
+        ("(?", "use plain ( ) groups, without flags"),
+    ];
+    match RUST_ONLY
+        .iter()
+        .find(|(syntax, _)| pattern.contains(syntax))
+    {
+        None => Ok(()),
+        Some((syntax, hint)) => Err(Error::usage(format!(
+            "--regex '{pattern}' cannot be used with --group: the group's subscription is matched \
+             by librdkafka as a POSIX extended regular expression, which has no '{syntax}'"
+        ))
+        .with_hint(*hint)),
+    }
+}
+
 /// A count of 1 or more.
 fn parse_count(s: &str) -> std::result::Result<u64, String> {
     match s.trim().parse::<u64>() {
@@ -189,6 +222,9 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let filter = Filter::new(&args.grep, args.where_.as_ref())
         .map_err(Error::usage)?
         .map(std::cell::RefCell::new);
+    if let (Some(pattern), Some(_)) = (&args.regex, &args.group) {
+        check_group_pattern(pattern)?;
+    }
 
     let started = Instant::now();
     let kafka = ctx.kafka()?;
