@@ -504,3 +504,57 @@ fn several_topics_and_a_regex_name_the_topic_in_every_output() {
         ))
         .stderr(predicate::str::contains("hint: write [0-9] for \\d"));
 }
+
+#[test]
+fn a_terminal_shows_the_records_scanned_and_matched() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let broker = Broker::start();
+    let topic = million(&broker);
+    let (mut controller, terminal) = crate::prompt::pty();
+    let mut child = common::kctl_command()
+        .env("TERM", "xterm")
+        .args([
+            "-b",
+            &broker.addr,
+            "consume",
+            &topic,
+            "--from-beginning",
+            "-e",
+        ])
+        .args(["--grep", "needle"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::from(terminal))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        // Ends with EIO once kctl, the only one holding the terminal, exits.
+        while let Ok(n) = controller.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&seen).into_owned()
+    });
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let terminal = reader.join().unwrap();
+    assert_eq!(out, "{\"id\":777777,\"s\":\"needle\"}\n");
+    // The progress line, then the summary once it is cleared.
+    assert!(terminal.contains(" records scanned, "), "{terminal:?}");
+    assert!(terminal.contains(" matched"), "{terminal:?}");
+    assert!(
+        terminal.contains("1 of 1000000 records scanned matched"),
+        "{terminal:?}"
+    );
+}
