@@ -372,7 +372,8 @@ impl Keys {
             }
         }
         let opt_text = |t: &Option<std::borrow::Cow<'_, str>>| t.as_deref().map(text);
-        let mut map = jaq_json::Map::default();
+        // Sized once: no rehashing as fields are added.
+        let mut map = jaq_json::Map::with_capacity_and_hasher(FIELDS.len(), Default::default());
         let mut put = |field: usize, v: Val| {
             map.insert(self.names[field].clone(), v);
         };
@@ -416,7 +417,7 @@ impl Keys {
                 let items: Vec<Val> = headers
                     .iter()
                     .map(|h| {
-                        let mut m = jaq_json::Map::default();
+                        let mut m = jaq_json::Map::with_capacity_and_hasher(3, Default::default());
                         m.insert(key.clone(), text(&h.key));
                         m.insert(value.clone(), h.value.as_deref().map_or(Val::Null, text));
                         m.insert(encoding.clone(), self.encoding(h.value_encoding));
