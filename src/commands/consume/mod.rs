@@ -38,7 +38,7 @@ type Stdout = BufWriter<StdoutLock<'static>>;
     kctl consume orders --offset @-1h -e --grep 'k:^customer-42$' --grep '!v:test'\n  \
     kctl consume orders --from-beginning -e --where '.value | fromjson | .amount > 100'\n  \
     kctl consume orders payments --from-beginning -e\n  \
-    kctl consume --regex 'orders-.*' -g audit --from-beginning")]
+    kctl consume --regex 'orders|pay.*' -g audit --from-beginning -e")]
 pub struct Args {
     /// Topics to read (with several, the default output puts each record's topic first)
     #[arg(value_name = "TOPIC", required_unless_present = "regex",
