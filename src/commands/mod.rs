@@ -98,7 +98,7 @@ pub enum Command {
     Topics(topics::Command),
     /// Write messages to a topic from stdin or a file (lines, JSON or consume's JSON records)
     Produce(produce::Args),
-    /// Read messages from a topic: values, JSON lines (-o json) or a --format string
+    /// Read messages from topics: values, JSON lines (-o json) or a --format string
     Consume(consume::Args),
     /// List, describe, reset the offsets of and delete consumer groups
     #[command(subcommand)]

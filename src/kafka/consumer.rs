@@ -25,7 +25,9 @@ use super::native::consume::{ConsumerQueue, RawMessage};
 use super::native::events::MainQueuePump;
 use super::native::{self, ClientRef, SharedClient};
 use super::rebalance::{offset_of, unassign, ConsumeCtx, ConsumeHooks, Revocation};
-use super::types::{GroupStatus, ReadMode, StartOffset, TimestampType};
+use super::types::{
+    GroupStatus, ReadMode, StartOffset, Subscription, TimestampType, TopicPartition,
+};
 use crate::error::{Error, Result};
 
 /// A record borrowed from the consumer; it cannot outlive it (nor the next poll).
@@ -91,8 +93,12 @@ impl RecordRef<'_> {
 /// What one poll brought.
 pub enum Polled<'a> {
     Record(RecordRef<'a>),
-    /// The consumer reached the current end of this partition.
-    PartitionEnd(i32),
+    /// The consumer reached the current end of a partition: of this topic, when known (a
+    /// group member of several topics is not told which).
+    PartitionEnd {
+        topic: Option<String>,
+        partition: i32,
+    },
     /// Nothing within the poll's timeout (or only internal events).
     Idle,
 }
@@ -160,7 +166,7 @@ fn consume_error<'a>(
 pub(super) fn create(
     client: &ClientConfig,
     config: &rdkafka::config::ClientConfig,
-    starts: Option<BTreeMap<i32, StartOffset>>,
+    starts: Option<BTreeMap<TopicPartition, StartOffset>>,
 ) -> Result<Arc<BaseConsumer<ConsumeCtx>>> {
     let ctx = ConsumeCtx {
         state: Arc::new(ConnState::new(client)),
@@ -180,23 +186,32 @@ impl ClientConfig {
     }
 }
 
-/// A consumer of one topic.
+/// A consumer of one topic or several.
 pub struct Consumer {
     /// Reading by assignment, records are taken from here in batches.
     batch: Option<ConsumerQueue>,
     /// Reading by assignment, logs and errors are served from the main queue here.
     _pump: Option<MainQueuePump>,
     inner: Arc<BaseConsumer<ConsumeCtx>>,
+    /// What is read, for messages: `orders`, or `a, b` for several topics.
     topic: String,
+    /// The topic, when a group member subscribes to one.
+    single_topic: Option<String>,
     group: Option<String>,
     /// Who reads, for a refusal.
     principal: String,
 }
 
 impl Consumer {
-    /// Creates the consumer and starts reading. Offsets are never committed automatically:
-    /// call [`Consumer::commit`] with what was printed.
-    pub fn new(client: &ClientConfig, topic: &str, mode: ReadMode) -> Result<Consumer> {
+    /// Creates the consumer and starts reading: the partitions of [`ReadMode::Assign`], or,
+    /// in a group, what `subscription` names. Offsets are never committed automatically: call
+    /// [`Consumer::commit`] with what was printed. `topic` names what is read in messages.
+    pub fn new(
+        client: &ClientConfig,
+        topic: &str,
+        subscription: &Subscription,
+        mode: ReadMode,
+    ) -> Result<Consumer> {
         let (group, starts) = match &mode {
             ReadMode::Assign(_) => (None, None),
             ReadMode::Group { group, starts, .. } => (Some(group.clone()), starts.clone()),
@@ -205,7 +220,7 @@ impl Consumer {
         match &mode {
             ReadMode::Assign(starts) => {
                 let mut tpl = TopicPartitionList::with_capacity(starts.len());
-                for (p, start) in starts {
+                for ((topic, p), start) in starts {
                     tpl.add_partition_offset(topic, *p, offset_of(*start))
                         .map_err(|e| Error::runtime(format!("invalid start offset: {e}")))?;
                 }
@@ -213,12 +228,18 @@ impl Consumer {
                     .assign(&tpl)
                     .map_err(|e| Error::runtime(format!("cannot assign partitions: {e}")))?;
                 if let Ok(mut assigned) = inner.context().hooks.assigned.lock() {
-                    assigned.extend(starts.keys().copied());
+                    assigned.extend(starts.keys().cloned());
                 }
             }
             ReadMode::Group { group, .. } => {
+                // librdkafka reads a topic that starts with '^' as a regular expression.
+                let names: Vec<String> = match subscription {
+                    Subscription::Topics(names) => names.clone(),
+                    Subscription::Pattern(pattern) => vec![format!("^({pattern})$")],
+                };
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
                 inner
-                    .subscribe(&[topic])
+                    .subscribe(&names)
                     .map_err(|e| Error::runtime(format!("cannot join group '{group}': {e}")))?;
             }
         }
@@ -236,6 +257,10 @@ impl Consumer {
             _pump: pump,
             inner,
             topic: topic.to_string(),
+            single_topic: match subscription {
+                Subscription::Topics(names) if names.len() == 1 => Some(names[0].clone()),
+                _ => None,
+            },
             group,
             principal: principal(client),
         })
@@ -286,7 +311,10 @@ impl Consumer {
             return match self.inner.poll(timeout) {
                 None => Ok(Polled::Idle),
                 Some(Ok(msg)) => Ok(Polled::Record(RecordRef(Message::Polled(msg)))),
-                Some(Err(KafkaError::PartitionEOF(p))) => Ok(Polled::PartitionEnd(p)),
+                Some(Err(KafkaError::PartitionEOF(p))) => Ok(Polled::PartitionEnd {
+                    topic: self.single_topic.clone(),
+                    partition: p,
+                }),
                 Some(Err(err)) => {
                     let fatal = matches!(err, KafkaError::MessageConsumptionFatal(_));
                     let client = ClientRef::of(self.inner.client());
@@ -317,7 +345,10 @@ impl Consumer {
         let raw = batch.next().expect("a refilled batch has a message");
         match raw.error() {
             RDKafkaErrorCode::NoError => Ok(Polled::Record(RecordRef(Message::Batch(raw)))),
-            RDKafkaErrorCode::PartitionEOF => Ok(Polled::PartitionEnd(raw.partition())),
+            RDKafkaErrorCode::PartitionEOF => Ok(Polled::PartitionEnd {
+                topic: Some(raw.topic().to_string()),
+                partition: raw.partition(),
+            }),
             code => consume_error(
                 &self.topic,
                 self.group.as_deref(),
@@ -344,8 +375,8 @@ impl Consumer {
             }
         }
         let mut tpl = TopicPartitionList::with_capacity(revocation.partitions.len());
-        for p in &revocation.partitions {
-            tpl.add_partition(&self.topic, *p);
+        for (topic, p) in &revocation.partitions {
+            tpl.add_partition(topic, *p);
         }
         unassign(&self.inner, &tpl, revocation.cooperative);
         hooks.forget(&revocation.partitions, revocation.cooperative);
@@ -357,7 +388,7 @@ impl Consumer {
     }
 
     /// The partitions currently assigned to this consumer.
-    pub fn assigned(&self) -> BTreeSet<i32> {
+    pub fn assigned(&self) -> BTreeSet<TopicPartition> {
         self.inner
             .context()
             .hooks
@@ -383,12 +414,12 @@ impl Consumer {
     }
 
     /// The fetch position (next offset to read) of each assigned partition, when known.
-    pub fn positions(&self) -> BTreeMap<i32, i64> {
+    pub fn positions(&self) -> BTreeMap<TopicPartition, i64> {
         let mut out = BTreeMap::new();
         if let Ok(tpl) = self.inner.position() {
             for e in tpl.elements() {
                 if let Offset::Offset(o) = e.offset() {
-                    out.insert(e.partition(), o);
+                    out.insert((e.topic().to_string(), e.partition()), o);
                 }
             }
         }
@@ -396,21 +427,25 @@ impl Consumer {
     }
 
     /// Stops fetching a partition (it reached its end).
-    pub fn pause(&self, partition: i32) {
+    pub fn pause(&self, (topic, partition): &TopicPartition) {
         let mut tpl = TopicPartitionList::with_capacity(1);
-        tpl.add_partition(&self.topic, partition);
+        tpl.add_partition(topic, *partition);
         let _ = self.inner.pause(&tpl);
     }
 
     /// The group's committed offsets (next offset to read) of `partitions`; a partition
     /// without one is left out. Blocks up to `timeout` (group mode only).
-    pub fn committed(&self, partitions: &[i32], timeout: Duration) -> Result<BTreeMap<i32, i64>> {
+    pub fn committed(
+        &self,
+        partitions: &[TopicPartition],
+        timeout: Duration,
+    ) -> Result<BTreeMap<TopicPartition, i64>> {
         let Some(group) = &self.group else {
             return Ok(BTreeMap::new());
         };
         let mut tpl = TopicPartitionList::with_capacity(partitions.len());
-        for p in partitions {
-            tpl.add_partition(&self.topic, *p);
+        for (topic, p) in partitions {
+            tpl.add_partition(topic, *p);
         }
         let committed = self.inner.committed_offsets(tpl, timeout).map_err(|e| {
             let reason = match e.rdkafka_error_code() {
@@ -425,7 +460,7 @@ impl Consumer {
             .elements()
             .iter()
             .filter_map(|e| match e.offset() {
-                Offset::Offset(o) => Some((e.partition(), o)),
+                Offset::Offset(o) => Some(((e.topic().to_string(), e.partition()), o)),
                 _ => None,
             })
             .collect())
@@ -433,7 +468,7 @@ impl Consumer {
 
     /// Commits the next offset to read of each partition to the group (no-op without one).
     /// `wait` blocks until the broker answered.
-    pub fn commit(&self, next_offsets: &BTreeMap<i32, i64>, wait: bool) -> Result<()> {
+    pub fn commit(&self, next_offsets: &BTreeMap<TopicPartition, i64>, wait: bool) -> Result<()> {
         let Some(group) = &self.group else {
             return Ok(());
         };
@@ -441,8 +476,8 @@ impl Consumer {
             return Ok(());
         }
         let mut tpl = TopicPartitionList::with_capacity(next_offsets.len());
-        for (p, o) in next_offsets {
-            tpl.add_partition_offset(&self.topic, *p, Offset::Offset(*o))
+        for ((topic, p), o) in next_offsets {
+            tpl.add_partition_offset(topic, *p, Offset::Offset(*o))
                 .map_err(|e| Error::runtime(format!("invalid offset to commit: {e}")))?;
         }
         let mode = if wait {

@@ -12,7 +12,7 @@ use rdkafka::types::RDKafkaRespErr;
 
 use super::conn::{ClientCtx, Hooks};
 use super::errors::broker_error;
-use super::types::{GroupStatus, StartOffset};
+use super::types::{GroupStatus, StartOffset, TopicPartition};
 
 /// The rust-rdkafka context of a kctl consumer.
 pub(super) type ConsumeCtx = ClientCtx<ConsumeHooks>;
@@ -22,7 +22,7 @@ pub(super) type ConsumeCtx = ClientCtx<ConsumeHooks>;
 /// committed first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revocation {
-    pub partitions: Vec<i32>,
+    pub partitions: Vec<TopicPartition>,
     /// The assignment was lost (the session expired): others may own the partitions already,
     /// so nothing may be committed for them.
     pub lost: bool,
@@ -33,8 +33,8 @@ pub struct Revocation {
 /// how far joining the group got.
 pub(super) struct ConsumeHooks {
     /// Explicit start offsets applied to partitions as they are assigned (group mode).
-    starts: Option<BTreeMap<i32, StartOffset>>,
-    pub assigned: Mutex<BTreeSet<i32>>,
+    starts: Option<BTreeMap<TopicPartition, StartOffset>>,
+    pub assigned: Mutex<BTreeSet<TopicPartition>>,
     /// A revocation waiting for [`super::Consumer::release`].
     pub revoked: Mutex<Option<Revocation>>,
     /// Why the last commit the broker answered failed, if it did.
@@ -79,7 +79,7 @@ pub(super) fn offset_of(start: StartOffset) -> Offset {
 }
 
 impl ConsumeHooks {
-    pub fn new(starts: Option<BTreeMap<i32, StartOffset>>) -> ConsumeHooks {
+    pub fn new(starts: Option<BTreeMap<TopicPartition, StartOffset>>) -> ConsumeHooks {
         ConsumeHooks {
             starts,
             assigned: Mutex::new(BTreeSet::new()),
@@ -106,7 +106,7 @@ impl ConsumeHooks {
     }
 
     /// Forgets the partitions of `revocation` (given up) from the assignment.
-    pub fn forget(&self, partitions: &[i32], cooperative: bool) {
+    pub fn forget(&self, partitions: &[TopicPartition], cooperative: bool) {
         if let Ok(mut assigned) = self.assigned.lock() {
             if cooperative {
                 for p in partitions {
@@ -164,19 +164,18 @@ impl ConsumerContext for ConsumeCtx {
             consumer.rebalance_protocol(),
             rdkafka::consumer::RebalanceProtocol::Cooperative
         );
-        let partitions: Vec<i32> = tpl.elements().iter().map(|e| e.partition()).collect();
+        let partitions: Vec<TopicPartition> = tpl
+            .elements()
+            .iter()
+            .map(|e| (e.topic().to_string(), e.partition()))
+            .collect();
         hooks.joined.store(true, Ordering::Relaxed);
         match err {
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
                 if let Some(starts) = &hooks.starts {
-                    let elements: Vec<(String, i32)> = tpl
-                        .elements()
-                        .iter()
-                        .map(|e| (e.topic().to_string(), e.partition()))
-                        .collect();
-                    for (topic, p) in elements {
-                        if let Some(start) = starts.get(&p) {
-                            let _ = tpl.set_partition_offset(&topic, p, offset_of(*start));
+                    for tp in &partitions {
+                        if let Some(start) = starts.get(tp) {
+                            let _ = tpl.set_partition_offset(&tp.0, tp.1, offset_of(*start));
                         }
                     }
                 }
@@ -194,7 +193,7 @@ impl ConsumerContext for ConsumeCtx {
                     if !cooperative {
                         assigned.clear();
                     }
-                    assigned.extend(partitions);
+                    assigned.extend(partitions.iter().cloned());
                 }
                 hooks.generation.fetch_add(1, Ordering::Release);
             }

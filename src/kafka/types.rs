@@ -331,15 +331,25 @@ pub enum StartOffset {
 #[derive(Debug, Clone)]
 pub enum ReadMode {
     /// Read these partitions from these offsets; no group is joined, nothing is committed.
-    Assign(BTreeMap<i32, StartOffset>),
+    Assign(BTreeMap<TopicPartition, StartOffset>),
     /// Join `group` (subscribe). Where a partition has no committed offset, start at the
     /// beginning when `from_beginning`, else at the end. `starts`, when given, overrides the
     /// committed offsets of the partitions assigned.
     Group {
         group: String,
         from_beginning: bool,
-        starts: Option<BTreeMap<i32, StartOffset>>,
+        starts: Option<BTreeMap<TopicPartition, StartOffset>>,
     },
+}
+
+/// What a group member subscribes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subscription {
+    /// These topics.
+    Topics(Vec<String>),
+    /// Every topic whose whole name matches this regular expression, now and as topics come
+    /// and go.
+    Pattern(String),
 }
 
 /// How a record's timestamp was set.

@@ -466,6 +466,27 @@ const CASES: &[Case] = &[
         &["-o", "json", "consume", "orders", "--format", "%v"],
         "--format and -o json cannot be used together",
     ),
+    usage(
+        &["consume", "orders", "--grep", "a("],
+        "'a(' is not a valid regular expression",
+    ),
+    usage(&["consume", "orders", "--grep", "h:trace"], "use h:NAME=REGEX"),
+    usage(
+        &["consume", "orders", "--where", ".value =="],
+        "'.value ==' is not a valid jq expression",
+    ),
+    usage(
+        &["consume", "--regex", "a(", "-e"],
+        "'a(' is not a valid regular expression",
+    ),
+    runtime(
+        &["consume", "--regex", "ghost-.*", "-e"],
+        "no topic matches --regex 'ghost-.*'",
+    ),
+    runtime(
+        &["consume", "orders", "ghost", "-e"],
+        "topic 'ghost' does not exist",
+    ),
     // Groups.
     runtime(
         &["groups", "describe", "ghost-group"],

@@ -22,6 +22,7 @@ mod broker_defaults;
 mod cli;
 mod cluster;
 mod completion;
+mod consume_filters;
 mod consume_groups;
 mod consume_limits;
 mod contexts;

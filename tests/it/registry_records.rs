@@ -107,6 +107,18 @@ fn raw_values(broker: &Broker, registry: &Registry, topic: &str) -> Vec<String> 
         .collect()
 }
 
+/// `text` as a regular expression that matches it literally.
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\\' | '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$' => {
+                format!("\\{c}")
+            }
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 /// Checks one format both ways with `values` (JSON lines as people write them, and as kctl
 /// prints them back).
 fn interop(
@@ -146,6 +158,27 @@ fn interop(
         assert_eq!(record["value_encoding"], encoding);
         assert_eq!(record["value_schema_id"], id);
     }
+
+    // consume --where sees the decoded value, --grep its JSON text.
+    let first = serde_json::to_string(&values[0]).unwrap();
+    let matched = consume(
+        &broker,
+        &registry,
+        &subject_topic,
+        &["--where", &format!(".value == {first}")],
+    );
+    assert_eq!(matched.len(), 1, "{matched:?}");
+    assert_eq!(&matched[0]["value"], &values[0]);
+    let out = kctl(&broker, &registry)
+        .args(["consume", &subject_topic, "--from-beginning", "-e"])
+        .output()
+        .unwrap();
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let line = printed.lines().next().unwrap();
+    let grep = format!("^{}$", regex_escape(line));
+    let matched = consume(&broker, &registry, &subject_topic, &["--grep", &grep]);
+    assert_eq!(matched.len(), 1, "{grep}: {matched:?}");
+    assert_eq!(&matched[0]["value"], &values[0]);
 
     // The default output and --format print the decoded values as compact JSON.
     for extra in [&[][..], &["--format", "%v\\n"][..]] {

@@ -144,6 +144,8 @@ impl Format {
 pub enum Output {
     /// The value and a newline.
     Value,
+    /// The topic, a tab, the value and a newline (reading several topics).
+    TopicValue,
     /// One JSON object per line (see `commands/record.rs`).
     Json,
     Format(Format),
@@ -158,7 +160,11 @@ impl Output {
         decoded: &DecodedRecord<'_>,
     ) -> io::Result<()> {
         match self {
-            Output::Value => {
+            Output::Value | Output::TopicValue => {
+                if matches!(self, Output::TopicValue) {
+                    out.write_all(record.topic().as_bytes())?;
+                    out.write_all(b"\t")?;
+                }
                 match &decoded.value {
                     Some(value) => out.write_all(value.json)?,
                     None => out.write_all(record.value().unwrap_or_default())?,

@@ -1,5 +1,6 @@
 //! `kctl consume TOPIC`: records on stdout, as values, JSON lines or a format string.
 
+mod filter;
 pub mod format;
 mod sink;
 
@@ -15,12 +16,14 @@ use crate::interrupt::Interrupt;
 use crate::kafka::ClientConfig;
 use crate::kafka::{
     Broker, Consumer, GroupStatus, Kafka, OffsetQuery, OffsetSpec, Polled, ReadMode, Revocation,
-    StartOffset, TopicInfo,
+    StartOffset, Subscription, TopicInfo, TopicPartition,
 };
 use crate::printer::OutputFormat;
 use crate::printer::Printer;
 use crate::stdio;
+use filter::{Filter, Grep, WhereExpr};
 use format::{Format, Output};
+use indicatif::{ProgressBar, ProgressStyle};
 use sink::Sink;
 
 /// Stdout as the printer hands it for data (written through: the sink buffers).
@@ -31,11 +34,21 @@ type Stdout = BufWriter<StdoutLock<'static>>;
     kctl consume orders --from-beginning -e\n  \
     kctl consume orders -g order-tracker --from-beginning\n  \
     kctl consume orders --offset -10 -e --format '%p:%o %k=%v\\n'\n  \
-    kctl consume orders --offset @-1h -o json | jq .value")]
+    kctl consume orders --offset @-1h -o json | jq .value\n  \
+    kctl consume orders --offset @-1h -e --grep 'k:^customer-42$' --grep '!v:test'\n  \
+    kctl consume orders --from-beginning -e --where '.value | fromjson | .amount > 100'\n  \
+    kctl consume orders payments --from-beginning -e\n  \
+    kctl consume --regex 'orders|pay.*' -g audit --from-beginning -e")]
 pub struct Args {
-    /// Topic to read
-    #[arg(value_parser = super::topics::topic_name, add = crate::complete::topic_completer())]
-    pub topic: String,
+    /// Topics to read (with several, the default output puts each record's topic first)
+    #[arg(value_name = "TOPIC", required_unless_present = "regex",
+          value_parser = super::topics::topic_name, add = crate::complete::topic_completer())]
+    pub topics: Vec<String>,
+
+    /// Read every topic whose whole name matches this regular expression (internal topics,
+    /// `__*`, left out); with --group, also topics created later
+    #[arg(long, value_name = "PATTERN", conflicts_with = "topics", value_parser = parse_pattern)]
+    pub regex: Option<String>,
 
     /// Start at the beginning (with --group: where the group has no committed offset)
     #[arg(long, conflicts_with = "offset")]
@@ -79,6 +92,62 @@ pub struct Args {
 
     #[command(flatten)]
     pub proto: ProtoArgs,
+
+    /// Print only records where REGEX matches the value, the key (k:), the value of header
+    /// NAME (h:NAME=) or the topic (t:); a leading ! prints those where it does not.
+    /// Repeatable: all must hold
+    #[arg(long, value_name = "[!][k:|v:|h:NAME=|t:]REGEX", value_parser = Grep::parse,
+          help_heading = "Filters")]
+    pub grep: Vec<Grep>,
+
+    /// Print only records for which this jq expression, given the record as -o json prints
+    /// it, outputs something other than false or null (e.g. '.value | fromjson | .amount > 100')
+    #[arg(long = "where", value_name = "EXPR", value_parser = WhereExpr::parse,
+          help_heading = "Filters")]
+    pub where_: Option<WhereExpr>,
+}
+
+/// A `--regex` pattern: a valid regular expression.
+fn parse_pattern(s: &str) -> std::result::Result<String, String> {
+    if s.is_empty() {
+        return Err("the pattern is empty".to_string());
+    }
+    regex::Regex::new(s).map_err(|e| filter::regex_error(s, e))?;
+    regex::Regex::new(&format!("^(?:{s})$")).map_err(|e| filter::regex_error(s, e))?;
+    Ok(s.to_string())
+}
+
+/// With --group, librdkafka matches the pattern itself, as a POSIX extended regular expression:
+/// what only Rust's syntax has would never match (librdkafka says nothing), so it is refused.
+fn check_group_pattern(pattern: &str) -> Result<()> {
+    const RUST_ONLY: [(&str, &str); 9] = [
+        ("\\d", "write [0-9] for \\d"),
+        ("\\D", "write [^0-9] for \\D"),
+        ("\\w", "write [A-Za-z0-9_] for \\w"),
+        ("\\W", "write [^A-Za-z0-9_] for \\W"),
+        ("\\s", "write [[:space:]] for \\s"),
+        ("\\S", "write [^[:space:]] for \\S"),
+        (
+            "\\b",
+            "POSIX has no word boundary: match the whole name instead",
+        ),
+        (
+            "\\p",
+            "write a bracket expression ([[:alpha:]], ...) for \\p",
+        ),
+        ("(?", "use plain ( ) groups, without flags"),
+    ];
+    match RUST_ONLY
+        .iter()
+        .find(|(syntax, _)| pattern.contains(syntax))
+    {
+        None => Ok(()),
+        Some((syntax, hint)) => Err(Error::usage(format!(
+            "--regex '{pattern}' cannot be used with --group: the group's subscription is matched \
+             by librdkafka as a POSIX extended regular expression, which has no '{syntax}'"
+        ))
+        .with_hint(*hint)),
+    }
 }
 
 /// A count of 1 or more.
@@ -150,13 +219,27 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         DecodeMode::None => None,
     };
     let decoding = Decoding::new(args.decode, source, &args.proto, ctx.printer.clone())?;
+    let filter = Filter::new(&args.grep, args.where_.as_ref())
+        .map_err(Error::usage)?
+        .map(std::cell::RefCell::new);
+    if let (Some(pattern), Some(_)) = (&args.regex, &args.group) {
+        check_group_pattern(pattern)?;
+    }
 
     let started = Instant::now();
     let kafka = ctx.kafka()?;
-    let (topic, brokers) = kafka
-        .topic_and_brokers_for(&args.topic, crate::kafka::Operation::Read)
-        .await?;
-    let selected = selected_partitions(&topic, &args.partitions)?;
+    let (topics, brokers) = resolve_topics(kafka, &args).await?;
+    let mut selected: Vec<TopicPartition> = Vec::new();
+    for topic in &topics {
+        for p in selected_partitions(topic, &args.partitions)? {
+            selected.push((topic.name.clone(), p));
+        }
+    }
+    let names: Vec<String> = topics.iter().map(|t| t.name.clone()).collect();
+    let subscription = match &args.regex {
+        Some(pattern) => Subscription::Pattern(pattern.clone()),
+        None => Subscription::Topics(names.clone()),
+    };
 
     // Where to start, per partition. Without a group every start is resolved here to an
     // absolute offset from one batched ListOffsets per bound, so the consumer fetches at once
@@ -171,37 +254,41 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     // of a transaction still open are not there yet, so "the end" (where -e stops, where
     // `--offset end` and `-N` count from) is before them.
     let read_committed = ctx.client()?.reads_committed();
-    let need_bounds = args.group.is_none() || matches!(wanted, Some(OffsetArg::At(_)));
+    let several = names.len() > 1 || args.regex.is_some();
+    // A group member of several topics with -e needs the earliest offsets too: see
+    // `Job::check_starts`.
+    let need_bounds =
+        args.group.is_none() || matches!(wanted, Some(OffsetArg::At(_))) || (several && args.exit);
     let bounds = if need_bounds {
         let (low, high, stable) = tokio::try_join!(
-            offsets(kafka, &args.topic, &selected, OffsetSpec::Earliest),
-            offsets(kafka, &args.topic, &selected, OffsetSpec::Latest),
-            last_stable(kafka, &args.topic, &selected, read_committed),
+            offsets(kafka, &selected, OffsetSpec::Earliest),
+            offsets(kafka, &selected, OffsetSpec::Latest),
+            last_stable(kafka, &selected, read_committed),
         )?;
         Some(Bounds { low, high, stable })
     } else {
         None
     };
     let starts = match wanted {
-        Some(o) => Some(resolve_starts(kafka, &args.topic, &selected, o, bounds.as_ref()).await?),
+        Some(o) => Some(resolve_starts(kafka, &selected, o, bounds.as_ref()).await?),
         None => None,
     };
     let ends = match (&bounds, args.exit) {
         (_, false) => None,
         (Some(bounds), true) => Some(bounds.end().clone()),
         (None, true) => Some(match read_committed {
-            true => last_stable(kafka, &args.topic, &selected, true)
+            true => last_stable(kafka, &selected, true)
                 .await?
                 .unwrap_or_default(),
-            false => offsets(kafka, &args.topic, &selected, OffsetSpec::Latest).await?,
+            false => offsets(kafka, &selected, OffsetSpec::Latest).await?,
         }),
     };
     // Where each partition starts, where kctl knows it (an absolute start offset).
-    let known_starts: BTreeMap<i32, i64> = starts
+    let known_starts: BTreeMap<TopicPartition, i64> = starts
         .iter()
         .flatten()
         .filter_map(|(p, s)| match s {
-            StartOffset::At(o) => Some((*p, *o)),
+            StartOffset::At(o) => Some((p.clone(), *o)),
             _ => None,
         })
         .collect();
@@ -218,21 +305,47 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         && bounds
             .as_ref()
             .is_some_and(|b| b.end().iter().any(|(p, e)| b.low.get(p) < Some(e)));
+    let lows = match (&args.group, several, &bounds) {
+        (Some(_), true, Some(bounds)) => Some(keyed(&names, bounds.low.clone())),
+        _ => None,
+    };
+    let output = match output {
+        // With several topics, the values say which topic they are from.
+        Output::Value if several => Output::TopicValue,
+        output => output,
+    };
     let job = Job {
         client: ctx.client()?.clone(),
         printer: ctx.printer.clone(),
-        leaders: leaders(&topic, &brokers),
+        leaders: keyed(&names, leaders(&topics, &brokers)),
         started,
         starts_at_end_of_records,
-        topic: args.topic.clone(),
+        label: match &args.regex {
+            Some(pattern) => format!("topics matching '{pattern}'"),
+            None => names
+                .iter()
+                .map(|n| format!("'{n}'"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        },
+        again: match &args.regex {
+            Some(pattern) => format!("--regex '{pattern}'"),
+            None => names.join(" "),
+        },
+        subscription,
         group: args.group.clone(),
         mode,
         output,
-        ends,
-        known_starts,
+        ends: ends.map(|ends| keyed(&names, ends)),
+        known_starts: keyed(&names, known_starts),
+        lows,
+        from_beginning: args.from_beginning,
+        names,
         max: args.max_messages,
         interrupt: ctx.interrupt.clone(),
         decoding,
+        progress: filter.as_ref().map(|_| scan_progress(&ctx.printer)),
+        filter,
     };
     tokio::task::spawn_blocking(move || job.run())
         .await
@@ -253,33 +366,144 @@ fn selected_partitions(topic: &TopicInfo, named: &[i32]) -> Result<Vec<i32>> {
     }
 }
 
+/// The topics to read, as the metadata has them (in the order named, or by name for
+/// `--regex`), and the brokers.
+async fn resolve_topics(kafka: &Kafka, args: &Args) -> Result<(Vec<TopicInfo>, Vec<Broker>)> {
+    if let Some(pattern) = &args.regex {
+        let whole = regex::Regex::new(&format!("^(?:{pattern})$"))
+            .map_err(|e| Error::usage(format!("invalid --regex '{pattern}': {e}")))?;
+        let cluster = kafka.metadata().await?;
+        let mut topics: Vec<TopicInfo> = cluster
+            .topics
+            .into_iter()
+            .filter(|t| t.error.is_none() && !t.is_internal() && whole.is_match(&t.name))
+            .collect();
+        topics.sort_by(|a, b| a.name.cmp(&b.name));
+        if topics.is_empty() {
+            return Err(Error::not_found(
+                format!("topics matching '{pattern}'"),
+                format!("no topic matches --regex '{pattern}' (it must match whole names)"),
+            )
+            .with_hint("see which topics there are: kctl topics list"));
+        }
+        return Ok((topics, cluster.brokers));
+    }
+    let mut names: Vec<&String> = Vec::new();
+    for name in &args.topics {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let found = futures::future::try_join_all(
+        names
+            .iter()
+            .map(|name| kafka.topic_and_brokers_for(name, crate::kafka::Operation::Read)),
+    )
+    .await?;
+    let brokers = found.first().map(|(_, b)| b.clone()).unwrap_or_default();
+    Ok((found.into_iter().map(|(t, _)| t).collect(), brokers))
+}
+
 /// Who leads each partition (`broker 1 at host:port`), to name it when it stops answering.
-fn leaders(topic: &TopicInfo, brokers: &[Broker]) -> BTreeMap<i32, String> {
-    topic
-        .partitions
+fn leaders(topics: &[TopicInfo], brokers: &[Broker]) -> BTreeMap<TopicPartition, String> {
+    topics
         .iter()
-        .filter_map(|p| {
+        .flat_map(|t| t.partitions.iter().map(move |p| (t, p)))
+        .filter_map(|(t, p)| {
             let id = p.leader?;
             let broker = brokers.iter().find(|b| b.id == id);
+            let tp = (t.name.clone(), p.id);
             Some(match broker {
-                Some(b) => (p.id, format!("broker {id} at {}:{}", b.host, b.port)),
-                None => (p.id, format!("broker {id}")),
+                Some(b) => (tp, format!("broker {id} at {}:{}", b.host, b.port)),
+                None => (tp, format!("broker {id}")),
             })
         })
         .collect()
 }
 
+/// A partition of one of the topics read: the topic's number in [`Topics`] and the partition.
+/// (Copied for every record: no topic name to clone.)
+type Tp = (u32, i32);
+
+/// `map` keyed by [`Tp`]s, the topics numbered as in `names` (their first numbers in
+/// [`Topics`]).
+fn keyed<V>(names: &[String], map: BTreeMap<TopicPartition, V>) -> BTreeMap<Tp, V> {
+    map.into_iter()
+        .filter_map(|((topic, p), v)| {
+            let id = names.iter().position(|n| *n == topic)?;
+            Some(((id as u32, p), v))
+        })
+        .collect()
+}
+
+/// The names of the topics read, numbered: those named at the start first, in order, then
+/// those a group subscribed by pattern is given later.
+struct Topics {
+    names: std::cell::RefCell<Vec<String>>,
+    /// The number of the last topic looked up (records come in runs of one topic).
+    last: std::cell::Cell<u32>,
+}
+
+impl Topics {
+    fn new(names: Vec<String>) -> Topics {
+        Topics {
+            names: std::cell::RefCell::new(names),
+            last: std::cell::Cell::new(0),
+        }
+    }
+
+    fn id(&self, name: &str) -> u32 {
+        let last = self.last.get();
+        let mut names = self.names.borrow_mut();
+        if names.get(last as usize).is_some_and(|n| n == name) {
+            return last;
+        }
+        let id = match names.iter().position(|n| n == name) {
+            Some(i) => i as u32,
+            None => {
+                names.push(name.to_string());
+                (names.len() - 1) as u32
+            }
+        };
+        self.last.set(id);
+        id
+    }
+
+    fn tp(&self, (topic, p): &TopicPartition) -> Tp {
+        (self.id(topic), *p)
+    }
+
+    fn tp_of(&self, topic: &str, p: i32) -> Tp {
+        (self.id(topic), p)
+    }
+
+    fn name(&self, (id, p): Tp) -> TopicPartition {
+        (self.names.borrow()[id as usize].clone(), p)
+    }
+
+    /// How to name partitions in messages: `0, 1` when one topic is read, else
+    /// `orders/0, audit/1`.
+    fn list(&self, tps: &[Tp]) -> String {
+        let names = self.names.borrow();
+        tps.iter()
+            .map(|(id, p)| match names.len() {
+                1 => p.to_string(),
+                _ => format!("{}/{p}", names[*id as usize]),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// One ListOffsets call for the selected partitions; any partition's failure is an error.
 async fn offsets(
     kafka: &Kafka,
-    topic: &str,
-    partitions: &[i32],
+    partitions: &[TopicPartition],
     spec: OffsetSpec,
-) -> Result<BTreeMap<i32, i64>> {
-    let tps: Vec<(String, i32)> = partitions.iter().map(|p| (topic.to_string(), *p)).collect();
-    let listed = kafka.list_offsets(&tps, spec).await?;
+) -> Result<BTreeMap<TopicPartition, i64>> {
+    let listed = kafka.list_offsets(partitions, spec).await?;
     let mut out = BTreeMap::new();
-    for ((_, p), result) in listed {
+    for ((topic, p), result) in listed {
         let what = || format!("cannot list the offsets of partition {p} of '{topic}'");
         let offset = result.map_err(|e| Error::runtime(format!("{}: {e}", what())))?;
         // -1 is "no such record" for a time; for the earliest or latest offset it is a broker
@@ -291,7 +515,7 @@ async fn offsets(
             ))
             .with_hint("the broker may be restarting: try again, or check it with `kctl doctor`"));
         }
-        out.insert(p, offset);
+        out.insert((topic, p), offset);
     }
     Ok(out)
 }
@@ -301,21 +525,21 @@ async fn offsets(
 /// error.
 async fn last_stable(
     kafka: &Kafka,
-    topic: &str,
-    partitions: &[i32],
+    partitions: &[TopicPartition],
     read_committed: bool,
-) -> Result<Option<BTreeMap<i32, i64>>> {
+) -> Result<Option<BTreeMap<TopicPartition, i64>>> {
     if !read_committed {
         return Ok(None);
     }
-    let tps: Vec<(String, i32)> = partitions.iter().map(|p| (topic.to_string(), *p)).collect();
-    let listed = kafka.query_offsets(&tps, OffsetQuery::LastStable).await?;
+    let listed = kafka
+        .query_offsets(partitions, OffsetQuery::LastStable)
+        .await?;
     let mut out = BTreeMap::new();
-    for ((_, p), result) in listed {
+    for ((topic, p), result) in listed {
         let what = || format!("cannot list the offsets of partition {p} of '{topic}'");
         let offset = result.map_err(|e| Error::runtime(format!("{}: {e}", what())))?;
         match offset.offset {
-            Some(o) if o >= 0 => out.insert(p, o),
+            Some(o) if o >= 0 => out.insert((topic, p), o),
             o => {
                 return Err(Error::runtime(format!(
                     "{}: its leader answered without an offset ({})",
@@ -334,17 +558,17 @@ async fn last_stable(
 /// The offsets that bound each partition.
 struct Bounds {
     /// The earliest offset.
-    low: BTreeMap<i32, i64>,
+    low: BTreeMap<TopicPartition, i64>,
     /// The high watermark.
-    high: BTreeMap<i32, i64>,
+    high: BTreeMap<TopicPartition, i64>,
     /// The last stable offset, when reading committed records only.
-    stable: Option<BTreeMap<i32, i64>>,
+    stable: Option<BTreeMap<TopicPartition, i64>>,
 }
 
 impl Bounds {
     /// The end as the consumer sees it: the last stable offset under read_committed, the high
     /// watermark under read_uncommitted.
-    fn end(&self) -> &BTreeMap<i32, i64> {
+    fn end(&self) -> &BTreeMap<TopicPartition, i64> {
         self.stable.as_ref().unwrap_or(&self.high)
     }
 }
@@ -353,11 +577,10 @@ impl Bounds {
 /// offset of each partition) every start is an absolute offset within them.
 async fn resolve_starts(
     kafka: &Kafka,
-    topic: &str,
-    partitions: &[i32],
+    partitions: &[TopicPartition],
     offset: OffsetArg,
     bounds: Option<&Bounds>,
-) -> Result<BTreeMap<i32, StartOffset>> {
+) -> Result<BTreeMap<TopicPartition, StartOffset>> {
     let time = match offset {
         // Before the epoch: from the first record (ListOffsets reads -1 and -2 as end and start).
         OffsetArg::Timestamp(ms) => Some(ms.max(0)),
@@ -370,17 +593,17 @@ async fn resolve_starts(
         _ => None,
     };
     let found = match time {
-        Some(ms) => Some(offsets(kafka, topic, partitions, OffsetSpec::Timestamp(ms)).await?),
+        Some(ms) => Some(offsets(kafka, partitions, OffsetSpec::Timestamp(ms)).await?),
         None => None,
     };
-    let start = |p: i32| -> StartOffset {
+    let start = |p: &TopicPartition| -> StartOffset {
         let logical = match offset {
             OffsetArg::Beginning => StartOffset::Beginning,
             OffsetArg::End => StartOffset::End,
             OffsetArg::Last(n) => StartOffset::Tail(n),
             OffsetArg::At(n) => StartOffset::At(n),
             OffsetArg::Timestamp(_) | OffsetArg::Ago(_) => {
-                match found.as_ref().and_then(|f| f.get(&p)) {
+                match found.as_ref().and_then(|f| f.get(p)) {
                     Some(o) if *o >= 0 => StartOffset::At(*o),
                     // No record at or after that time: start at the end.
                     _ => StartOffset::End,
@@ -390,10 +613,10 @@ async fn resolve_starts(
         let Some(bounds) = bounds else {
             return logical;
         };
-        let lo = bounds.low.get(&p).copied().unwrap_or(0);
-        let hi = bounds.high.get(&p).copied().unwrap_or(lo).max(lo);
+        let lo = bounds.low.get(p).copied().unwrap_or(0);
+        let hi = bounds.high.get(p).copied().unwrap_or(lo).max(lo);
         // The end as the consumer sees it: records of an open transaction are after it.
-        let end = bounds.end().get(&p).copied().unwrap_or(hi).clamp(lo, hi);
+        let end = bounds.end().get(p).copied().unwrap_or(hi).clamp(lo, hi);
         // Out-of-range offsets start at the nearest end rather than wherever
         // auto.offset.reset would.
         StartOffset::At(match logical {
@@ -403,33 +626,60 @@ async fn resolve_starts(
             StartOffset::At(n) => n.clamp(lo, hi),
         })
     };
-    Ok(partitions.iter().map(|p| (*p, start(*p))).collect())
+    Ok(partitions.iter().map(|p| (p.clone(), start(p))).collect())
 }
 
 /// The consuming side: runs on a blocking thread, owns the consumer and stdout.
 struct Job {
     client: ClientConfig,
     printer: Printer,
-    topic: String,
+    /// The topics read at the start, numbered (see [`Topics`]).
+    names: Vec<String>,
+    /// What is read, for messages: `'orders'`, `'a', 'b'` or `topics matching 'x'`.
+    label: String,
+    /// ... and as consume's arguments: `a b` or `--regex 'x'`.
+    again: String,
+    subscription: Subscription,
     group: Option<String>,
     mode: ReadMode,
     output: Output,
     /// With -e: the end offset of each partition when the command started (its last stable
     /// offset under read_committed).
-    ends: Option<BTreeMap<i32, i64>>,
+    ends: Option<BTreeMap<Tp, i64>>,
     /// The absolute start offsets kctl chose (reading by assignment, or `--offset N` with a
     /// group); other partitions start where the group committed.
-    known_starts: BTreeMap<i32, i64>,
+    known_starts: BTreeMap<Tp, i64>,
+    /// With -e, a group member of several topics: the earliest offset of each partition, where
+    /// a partition without a committed offset starts with --from-beginning.
+    lows: Option<BTreeMap<Tp, i64>>,
+    from_beginning: bool,
     max: Option<u64>,
     interrupt: Interrupt,
     /// Who leads each partition (`broker 1 at host:port`), to name it when it stops answering.
-    leaders: BTreeMap<i32, String>,
+    leaders: BTreeMap<Tp, String>,
     /// When the command started: joining the group is bounded from here.
     started: Instant,
     /// Why nothing may be read with -e: kctl starts at the end of a topic that has records.
     starts_at_end_of_records: bool,
     /// Keys and values to decode (with a registry or --proto-file).
     decoding: Option<std::cell::RefCell<Decoding>>,
+    /// Which records to print (--grep, --where).
+    filter: Option<std::cell::RefCell<Filter>>,
+    /// With a filter: records scanned and matched, on stderr when it is a terminal.
+    progress: Option<ProgressBar>,
+}
+
+/// The progress of a filtered scan: records scanned and matched (hidden unless stderr is a
+/// terminal, and with -q).
+fn scan_progress(printer: &Printer) -> ProgressBar {
+    let bar = printer.progress(None, "records");
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} {human_pos} records scanned, {msg} matched {per_sec}",
+    ) {
+        bar.set_style(style);
+    }
+    bar.set_message("0");
+    bar
 }
 
 /// How often printed offsets are committed (besides at the end and on a revocation).
@@ -444,8 +694,15 @@ impl Job {
     fn run(self) -> Result<()> {
         // Records go out through the sink's buffer (stdout itself is written through).
         let stdout = self.printer.data_writer(0)?;
-        let mut consumer = Consumer::new(&self.client, &self.topic, self.mode.clone())?;
-        let mut state = State::new(Sink::new(stdout, BUFFER));
+        // (It names what it reads in its messages as `'{name}'`.)
+        let mut consumer = Consumer::new(
+            &self.client,
+            &self.names.join(", "),
+            &self.subscription,
+            self.mode.clone(),
+        )?;
+        let topics = Topics::new(self.names.clone());
+        let mut state = State::new(Sink::new(stdout, BUFFER), topics);
         let mut result = self.consume(&mut consumer, &mut state);
         // What reached stdout is committed, never more: after a failed write nothing else is
         // written (the buffer is dropped unwritten), and on a signal only the rest of the
@@ -463,7 +720,27 @@ impl Job {
             self.client.timeout
         };
         let closed = consumer.close(within);
-        if result.is_ok() && state.printed == 0 && self.starts_at_end_of_records {
+        if let Some(bar) = &self.progress {
+            bar.finish_and_clear();
+        }
+        if let Some(filter) = &self.filter {
+            let filter = filter.borrow();
+            if filter.failed > 0 {
+                self.printer.warn(format!(
+                    "the --where expression failed on {} {} (not printed): {}",
+                    filter.failed,
+                    crate::render::plural(filter.failed as usize, "record", "records"),
+                    filter.first_failure.as_deref().unwrap_or("?"),
+                ));
+            }
+            self.printer.note(format!(
+                "{} of {} {} scanned matched",
+                state.printed,
+                state.scanned,
+                crate::render::plural(state.scanned as usize, "record", "records"),
+            ));
+        }
+        if result.is_ok() && state.scanned == 0 && self.starts_at_end_of_records {
             self.printer.note(
                 "read nothing: kctl started at the end of each partition (the default), \
                  where -e stops at once",
@@ -471,7 +748,7 @@ impl Job {
             self.printer.note(format!(
                 "hint: add --from-beginning (or --offset) to read what the topic holds: \
                  kctl consume {} --from-beginning -e",
-                self.topic
+                self.again
             ));
         }
         let decoded = match &self.decoding {
@@ -493,6 +770,9 @@ impl Job {
             let now_and_then = idle || polls % 256 == 0;
             if now_and_then && self.interrupt.is_cancelled() {
                 return Err(self.interrupt.error());
+            }
+            if now_and_then {
+                self.show_progress(state);
             }
             if self.max.is_some_and(|max| state.printed >= max) {
                 return Ok(());
@@ -530,7 +810,8 @@ impl Job {
                 Polled::Record(record) => {
                     wait = Duration::ZERO;
                     watch.advanced();
-                    let (p, o) = (record.partition(), record.offset());
+                    let p = state.topics.tp_of(record.topic(), record.partition());
+                    let o = record.offset();
                     let end = ends_of(&self.ends, p);
                     if end.is_some_and(|end| o >= end) {
                         // Past the snapshot: not part of this run.
@@ -538,18 +819,30 @@ impl Job {
                         state.finish(consumer, p, end);
                         continue;
                     }
-                    let out = state.sink.push();
-                    let written = match &self.decoding {
-                        Some(decoding) => {
-                            let mut decoding = decoding.borrow_mut();
-                            let decoded = decoding.decode(&record);
-                            self.output.write(out, &record, &decoded)
-                        }
-                        None => self.output.write(out, &record, &DecodedRecord::default()),
+                    state.scanned += 1;
+                    let mut decoding = self.decoding.as_ref().map(|d| d.borrow_mut());
+                    let decoded = match decoding.as_mut() {
+                        Some(decoding) => decoding.decode(&record),
+                        None => DecodedRecord::default(),
+                    };
+                    // Filtered before anything is formatted.
+                    let matched = match &self.filter {
+                        Some(filter) => filter.borrow_mut().matches(&record, &decoded),
+                        None => true,
+                    };
+                    let written = match matched {
+                        true => Some(self.output.write(state.sink.push(), &record, &decoded)),
+                        false => None,
                     };
                     // The record borrows the consumer: done with it before using the consumer.
+                    drop(decoding);
                     drop(record);
-                    state.wrote(written, p, o)?;
+                    match written {
+                        Some(written) => state.wrote(written, p, o)?,
+                        // Scanned: what a group commits, once what was printed before it is
+                        // taken by the reader.
+                        None => state.sink.mark(p, o + 1),
+                    }
                     if end.is_some_and(|end| o + 1 >= end) {
                         state.finish(consumer, p, end);
                     }
@@ -558,13 +851,29 @@ impl Job {
                         self.drain(consumer, state, false)?;
                     }
                 }
-                Polled::PartitionEnd(p) => {
+                Polled::PartitionEnd { topic, partition } => {
                     // The fetcher reached the partition's end, which is at or past the end
                     // taken at the start: this partition is done (control records, compacted
                     // gaps and empty partitions included).
                     watch.advanced();
-                    if self.ends.as_ref().is_some_and(|e| e.contains_key(&p)) {
-                        state.finish(consumer, p, ends_of(&self.ends, p));
+                    let p = match topic {
+                        Some(topic) => Some(state.topics.tp_of(&topic, partition)),
+                        // A group member of several topics is not told which topic: the one
+                        // partition of that number still being read, if there is one (else
+                        // their positions tell, when idle).
+                        None => {
+                            let open: Vec<Tp> = state
+                                .assigned(consumer)
+                                .into_iter()
+                                .filter(|p| p.1 == partition && !state.done.contains(p))
+                                .collect();
+                            (open.len() == 1).then(|| open[0])
+                        }
+                    };
+                    if let Some(p) = p {
+                        if self.ends.as_ref().is_some_and(|e| e.contains_key(&p)) {
+                            state.finish(consumer, p, ends_of(&self.ends, p));
+                        }
                     }
                 }
                 Polled::Idle => {
@@ -588,6 +897,13 @@ impl Job {
         }
     }
 
+    fn show_progress(&self, state: &State) {
+        if let Some(bar) = &self.progress {
+            bar.set_position(state.scanned);
+            bar.set_message(state.printed.to_string());
+        }
+    }
+
     /// Writes the buffer to stdout a chunk at a time: all of it (`all`), or until it has
     /// room again. Between chunks it commits what the reader took, about every second however
     /// slowly it reads, and on a signal it stops once the record being written is whole.
@@ -601,7 +917,11 @@ impl Job {
             if state.sink.is_empty() || !(all || state.sink.is_full()) {
                 return Ok(());
             }
-            let written = state.sink.write_chunk(false);
+            let written = match &self.progress {
+                // The progress line is taken off the terminal while records are written.
+                Some(bar) if !bar.is_hidden() => bar.suspend(|| state.sink.write_chunk(false)),
+                _ => state.sink.write_chunk(false),
+            };
             written.map_err(|e| state.failed(e))?;
             if self.group.is_some() && state.last_commit.elapsed() >= COMMIT_INTERVAL {
                 state.commit(consumer)?;
@@ -621,40 +941,34 @@ impl Job {
         let Some(ends) = &self.ends else {
             return Ok(());
         };
-        let pending: Vec<i32> = match self.group {
-            Some(_) => consumer.assigned().into_iter().collect(),
+        let pending: Vec<Tp> = match self.group {
+            Some(_) => state.assigned(consumer),
             None => ends.keys().copied().collect(),
         };
-        let pending: Vec<i32> = pending
+        let pending: Vec<Tp> = pending
             .into_iter()
             .filter(|p| !state.done.contains(p))
             .collect();
         watch.check(consumer, self.client.timeout, || {
-            self.stalled(consumer, &pending)
+            self.stalled(consumer, &pending, &state.topics)
         })
     }
 
     /// The error for partitions that brought neither records nor their end within --timeout.
-    fn stalled(&self, consumer: &Consumer, pending: &[i32]) -> Error {
+    fn stalled(&self, consumer: &Consumer, pending: &[Tp], topics: &Topics) -> Error {
         let leaders: BTreeSet<&str> = pending
             .iter()
             .filter_map(|p| self.leaders.get(p).map(String::as_str))
             .collect();
-        let list = |ps: &[i32]| {
-            ps.iter()
-                .map(|p| p.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
         let what = format!(
-            "no progress reading '{}' for {}",
-            self.topic,
+            "no progress reading {} for {}",
+            self.label,
             humantime::format_duration(self.client.timeout)
         );
         let mut why = format!(
             "no records and no end of {} {} from {}",
             crate::render::plural(pending.len(), "partition", "partitions"),
-            list(pending),
+            topics.list(pending),
             leaders.into_iter().collect::<Vec<_>>().join(", "),
         );
         if let Some(reason) = consumer.last_error() {
@@ -674,15 +988,20 @@ impl Job {
     ) -> Result<()> {
         self.drain(consumer, state, true)?;
         state.absorb();
+        let revoked: Vec<Tp> = revocation
+            .partitions
+            .iter()
+            .map(|tp| state.topics.tp(tp))
+            .collect();
         if !revocation.lost {
-            let offsets = state.uncommitted(&revocation.partitions);
+            let offsets = state.named(state.uncommitted(&revoked));
             if let Err(e) = consumer.commit(&offsets, true) {
                 self.printer.warn(format!(
                     "{e}: the next owner of the partitions may print some records again"
                 ));
             }
         }
-        state.forget(&revocation.partitions);
+        state.forget(&revoked);
         consumer.release(revocation);
         Ok(())
     }
@@ -692,46 +1011,68 @@ impl Job {
     /// otherwise wait for their end: librdkafka signals it only at the end itself, never past
     /// it (between the last stable offset and the high watermark, say). Where kctl did not
     /// choose the start, the group's committed offset is where the partition starts.
-    fn check_starts(&self, consumer: &Consumer, ends: &BTreeMap<i32, i64>, state: &mut State) {
-        let assigned: Vec<i32> = match self.group {
-            Some(_) => consumer.assigned().into_iter().collect(),
+    fn check_starts(&self, consumer: &Consumer, ends: &BTreeMap<Tp, i64>, state: &mut State) {
+        let assigned: Vec<Tp> = match self.group {
+            Some(_) => state.assigned(consumer),
             None => ends.keys().copied().collect(),
         };
-        let new: Vec<i32> = assigned
+        let new: Vec<Tp> = assigned
             .into_iter()
             .filter(|p| !state.checked.contains(p))
             .collect();
         if new.is_empty() {
             return;
         }
-        let mut starts: BTreeMap<i32, i64> = new
+        let mut starts: BTreeMap<Tp, i64> = new
             .iter()
             .filter_map(|p| Some((*p, *self.known_starts.get(p)?)))
             .collect();
-        let unknown: Vec<i32> = new
+        let unknown: Vec<Tp> = new
             .iter()
             .copied()
             .filter(|p| !starts.contains_key(p))
             .collect();
         if self.group.is_some() && !unknown.is_empty() {
             // Without an answer the partition is read to its end as usual.
+            let unknown: Vec<TopicPartition> =
+                unknown.iter().map(|p| state.topics.name(*p)).collect();
             if let Ok(committed) = consumer.committed(&unknown, self.client.timeout) {
-                starts.extend(committed);
+                starts.extend(committed.iter().map(|(tp, o)| (state.topics.tp(tp), *o)));
+                // Reading several topics, the end of a partition that brings no record (empty,
+                // or started at its end) cannot be told apart from the same partition of
+                // another topic: where the group has no offset, its start is known too.
+                if let Some(lows) = &self.lows {
+                    for p in &new {
+                        if starts.contains_key(p) {
+                            continue;
+                        }
+                        let start = match self.from_beginning {
+                            true => lows.get(p).copied(),
+                            false => ends.get(p).copied(),
+                        };
+                        if let Some(start) = start {
+                            starts.insert(*p, start);
+                        }
+                    }
+                }
             }
         }
         for p in new {
             state.checked.insert(p);
-            if let (Some(start), Some(end)) = (starts.get(&p), ends.get(&p)) {
-                if start >= end {
-                    state.skip(consumer, p);
-                }
+            match (starts.get(&p), ends.get(&p)) {
+                (Some(start), Some(end)) if start >= end => state.skip(consumer, p),
+                // A topic the group's pattern matched after the start: -e reads what was there
+                // at the start, nothing of it.
+                (_, None) => state.skip(consumer, p),
+                _ => {}
             }
         }
     }
 
     /// Marks partitions whose fetch position reached their end offset as done.
-    fn check_positions(&self, consumer: &Consumer, ends: &BTreeMap<i32, i64>, state: &mut State) {
-        for (p, position) in consumer.positions() {
+    fn check_positions(&self, consumer: &Consumer, ends: &BTreeMap<Tp, i64>, state: &mut State) {
+        for (tp, position) in consumer.positions() {
+            let p = state.topics.tp(&tp);
             if !state.done.contains(&p) && ends.get(&p).is_some_and(|end| position >= *end) {
                 state.finish(consumer, p, ends_of(&self.ends, p));
             }
@@ -790,9 +1131,9 @@ impl Job {
                  (`kctl doctor`), or give a longer --timeout",
             ),
             GroupStatus::Joined => Error::runtime(format!(
-                "no partition of '{}' was assigned to this member of group '{group}' within \
+                "no partition of {} was assigned to this member of group '{group}' within \
                  {within}: the group's other members hold every partition",
-                self.topic
+                self.label
             ))
             .with_hint(format!(
                 "see who: kctl groups describe {group}; stop a member, or add partitions"
@@ -804,13 +1145,13 @@ impl Job {
     fn all_done(
         &self,
         consumer: &Consumer,
-        ends: &BTreeMap<i32, i64>,
+        ends: &BTreeMap<Tp, i64>,
         state: &State,
     ) -> Result<bool> {
         if self.group.is_none() {
             return Ok(ends.keys().all(|p| state.done.contains(p)));
         }
-        let assigned = consumer.assigned();
+        let assigned = state.assigned(consumer);
         if assigned.is_empty() {
             if self.started.elapsed() > self.client.timeout {
                 return Err(self.join_error(consumer.group_status()));
@@ -825,7 +1166,7 @@ impl Job {
 /// assignment counts as progress; none for --timeout while partitions are left is a stall.
 struct Progress {
     last: Instant,
-    assigned: BTreeSet<i32>,
+    assigned: BTreeSet<TopicPartition>,
 }
 
 impl Progress {
@@ -861,25 +1202,30 @@ impl Progress {
 }
 
 /// The end offset of partition `p` taken at the start (with -e).
-fn ends_of(ends: &Option<BTreeMap<i32, i64>>, p: i32) -> Option<i64> {
+fn ends_of(ends: &Option<BTreeMap<Tp, i64>>, p: Tp) -> Option<i64> {
     ends.as_ref().and_then(|e| e.get(&p).copied())
 }
 
 /// What was printed and committed, per partition (next offsets).
 struct State {
     /// Stdout, and which records the reader took.
-    sink: Sink<Stdout>,
+    sink: Sink<Stdout, Tp>,
+    /// The topics' numbers.
+    topics: Topics,
+    /// Records printed (with a filter: that matched).
     printed: u64,
+    /// Records read (with a filter, matched or not).
+    scanned: u64,
     /// Next offset per partition of what the reader took: what may be committed.
-    flushed: BTreeMap<i32, i64>,
+    flushed: BTreeMap<Tp, i64>,
     /// ... and of what this consumer committed, which only ever moves forward.
-    committed: BTreeMap<i32, i64>,
+    committed: BTreeMap<Tp, i64>,
     last_commit: Instant,
     /// With -e: partitions that reached their end offset.
-    done: BTreeSet<i32>,
+    done: BTreeSet<Tp>,
     /// With -e: partitions whose start was checked against their end (see
     /// `Job::check_starts`), and the assignment they were checked for.
-    checked: BTreeSet<i32>,
+    checked: BTreeSet<Tp>,
     checked_generation: Option<u64>,
     /// A write to stdout failed: nothing more is written or committed.
     output_failed: bool,
@@ -888,10 +1234,12 @@ struct State {
 }
 
 impl State {
-    fn new(sink: Sink<Stdout>) -> State {
+    fn new(sink: Sink<Stdout, Tp>, topics: Topics) -> State {
         State {
             sink,
+            topics,
             printed: 0,
+            scanned: 0,
             flushed: BTreeMap::new(),
             committed: BTreeMap::new(),
             last_commit: Instant::now(),
@@ -905,7 +1253,7 @@ impl State {
 
     /// Records that the record at offset `o` of partition `p` was written to the buffer (or
     /// why not).
-    fn wrote(&mut self, written: io::Result<()>, p: i32, o: i64) -> Result<()> {
+    fn wrote(&mut self, written: io::Result<()>, p: Tp, o: i64) -> Result<()> {
         written.map_err(|e| self.failed(e))?;
         self.printed += 1;
         self.sink.mark(p, o + 1);
@@ -926,7 +1274,7 @@ impl State {
     }
 
     /// The printed offsets of `partitions` beyond what was committed.
-    fn uncommitted(&self, partitions: &[i32]) -> BTreeMap<i32, i64> {
+    fn uncommitted(&self, partitions: &[Tp]) -> BTreeMap<Tp, i64> {
         partitions
             .iter()
             .filter_map(|p| {
@@ -941,19 +1289,19 @@ impl State {
     /// group); never moves an offset back.
     fn commit(&mut self, consumer: &Consumer) -> Result<()> {
         self.absorb();
-        let owned: Vec<i32> = consumer.assigned().into_iter().collect();
+        let owned = self.assigned(consumer);
         let offsets = self.uncommitted(&owned);
         self.last_commit = Instant::now();
         if offsets.is_empty() {
             return Ok(());
         }
-        consumer.commit(&offsets, false)?;
+        consumer.commit(&self.named(offsets.clone()), false)?;
         self.committed.extend(offsets);
         Ok(())
     }
 
     /// The partitions went to another member: nothing more is committed for them.
-    fn forget(&mut self, partitions: &[i32]) {
+    fn forget(&mut self, partitions: &[Tp]) {
         self.absorb();
         for p in partitions {
             self.flushed.remove(p);
@@ -965,18 +1313,35 @@ impl State {
 
     /// With -e: partition `p` starts at or past its end: it is done, and nothing of it is
     /// committed (the consumer reached no position of it).
-    fn skip(&mut self, consumer: &Consumer, p: i32) {
+    fn skip(&mut self, consumer: &Consumer, p: Tp) {
         if self.done.insert(p) {
-            consumer.pause(p);
+            consumer.pause(&self.topics.name(p));
         }
+    }
+
+    /// The partitions assigned to the consumer.
+    fn assigned(&self, consumer: &Consumer) -> Vec<Tp> {
+        consumer
+            .assigned()
+            .iter()
+            .map(|tp| self.topics.tp(tp))
+            .collect()
+    }
+
+    /// Offsets by topic name, for the consumer.
+    fn named(&self, offsets: BTreeMap<Tp, i64>) -> BTreeMap<TopicPartition, i64> {
+        offsets
+            .into_iter()
+            .map(|(p, o)| (self.topics.name(p), o))
+            .collect()
     }
 
     /// With -e: partition `p` reached its end. Everything before the end was printed (what is
     /// left are control records or compacted gaps), so the end is what the group commits: the
     /// consumer went through it (it started before it, see `Job::check_starts`).
-    fn finish(&mut self, consumer: &Consumer, p: i32, end: Option<i64>) {
+    fn finish(&mut self, consumer: &Consumer, p: Tp, end: Option<i64>) {
         if self.done.insert(p) {
-            consumer.pause(p);
+            consumer.pause(&self.topics.name(p));
             if let Some(end) = end {
                 // Taken once the reader took every record before it.
                 self.sink.mark(p, end);

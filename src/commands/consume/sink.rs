@@ -13,7 +13,8 @@ use std::io::{self, Write};
 /// The most written to stdout at once.
 pub const CHUNK: usize = 16 * 1024;
 
-pub struct Sink<W: Write> {
+/// `K` names a partition.
+pub struct Sink<W: Write, K = i32> {
     inner: W,
     buf: VecDeque<u8>,
     capacity: usize,
@@ -23,13 +24,13 @@ pub struct Sink<W: Write> {
     boundary: u64,
     /// Where each buffered record ends (in `written` bytes), with its partition and the offset
     /// after it.
-    marks: VecDeque<(u64, i32, i64)>,
+    marks: VecDeque<(u64, K, i64)>,
     /// The offset after the last record of each partition wholly written since last asked.
-    taken: BTreeMap<i32, i64>,
+    taken: BTreeMap<K, i64>,
 }
 
-impl<W: Write> Sink<W> {
-    pub fn new(inner: W, capacity: usize) -> Sink<W> {
+impl<W: Write, K: Ord + Copy> Sink<W, K> {
+    pub fn new(inner: W, capacity: usize) -> Sink<W, K> {
         Sink {
             inner,
             buf: VecDeque::with_capacity(capacity),
@@ -48,8 +49,17 @@ impl<W: Write> Sink<W> {
 
     /// The record just pushed ends here: once it is written, partition `p` may be committed up
     /// to `next`. A mark with nothing before it in the buffer is taken at once.
-    pub fn mark(&mut self, p: i32, next: i64) {
+    pub fn mark(&mut self, p: K, next: i64) {
         let end = self.written + self.buf.len() as u64;
+        // Records that wrote nothing (filtered out) end where the last one ended: one mark
+        // per partition there, however many records were skipped.
+        let same_end = self.marks.iter_mut().rev().take_while(|(e, ..)| *e == end);
+        for (_, q, n) in same_end {
+            if *q == p {
+                *n = (*n).max(next);
+                return;
+            }
+        }
         self.marks.push_back((end, p, next));
         self.settle();
     }
@@ -115,7 +125,7 @@ impl<W: Write> Sink<W> {
     }
 
     /// The offsets taken by the reader since last asked.
-    pub fn taken(&mut self) -> BTreeMap<i32, i64> {
+    pub fn taken(&mut self) -> BTreeMap<K, i64> {
         std::mem::take(&mut self.taken)
     }
 
@@ -173,6 +183,21 @@ mod tests {
         // A mark with nothing buffered before it is taken at once.
         s.mark(1, 9);
         assert_eq!(s.taken(), BTreeMap::from([(1, 9)]));
+    }
+
+    #[test]
+    fn records_without_bytes_share_a_mark_per_partition() {
+        let mut s = sink(100);
+        s.push().write_all(b"aaaa\n").unwrap();
+        s.mark(0, 1);
+        for o in 1..1000 {
+            s.mark(0, o + 1);
+            s.mark(1, o + 1);
+        }
+        assert_eq!(s.marks.len(), 2);
+        assert!(s.taken().is_empty());
+        s.write_chunk(false).unwrap();
+        assert_eq!(s.taken(), BTreeMap::from([(0, 1000), (1, 1000)]));
     }
 
     #[test]
