@@ -87,7 +87,7 @@ for t in "${tools[@]}"; do
     calls=$(awk '$NF == "total" { print $4 }' "$work/strace.$t")
     echo "$t connections $conns syscalls ${calls:-?}" >>"$counts"
   fi
-  bin=$(list "$t" | awk '{ print $1 }')
+  bin=$(command -v "$(list "$t" | awk '{ print $1 }')")
   echo "$t libraries $(ldd "$bin" 2>/dev/null | grep -c '=>' || true)" >>"$counts"
 done
 
@@ -99,7 +99,7 @@ echo
 printf '%-8s %16s %12s %10s %10s\n' "one listing" "instructions" "connections" "syscalls" "libraries"
 for t in "${tools[@]}"; do
   printf '%-8s %16s %12s %10s %10s\n' "$t" \
-    "$(awk -v t="$t" '$1 == t { print $2 }' "$work/instructions" 2>/dev/null)" \
+    "$(awk -v t="$t" '$1 == t { print $2 }' "$work/instructions" 2>/dev/null | grep . || echo -)" \
     "$(awk -v t="$t" '$1 == t && $2 == "connections" { print $3 }' "$counts" 2>/dev/null)" \
     "$(awk -v t="$t" '$1 == t && $4 == "syscalls" { print $5 }' "$counts" 2>/dev/null)" \
     "$(awk -v t="$t" '$1 == t && $2 == "libraries" { print $3 }' "$counts" 2>/dev/null)"
