@@ -608,6 +608,66 @@ mod tests {
     use rdkafka::mocking::MockCluster;
     use rdkafka::types::RDKafkaRespErr;
 
+    /// Batches keep the count: records that cannot go in a batch (headers, a
+    /// timestamp, larger than message.max.bytes) go alone in their place, and the first record
+    /// librdkafka refuses stops the batch there, the records before it queued and counted, none
+    /// after it.
+    #[test]
+    fn batches_count_every_record_and_stop_at_a_refused_one() {
+        let mock = MockCluster::new(1).expect("mock cluster");
+        mock.create_topic("orders", 1, 1).expect("topic");
+        let config = ClientConfig::for_test(&[
+            "-b",
+            &mock.bootstrap_servers(),
+            "--timeout",
+            "10s",
+            "-X",
+            "message.max.bytes=5000",
+        ]);
+        let producer = Producer::new(
+            &config,
+            ProducerOptions {
+                topic: "orders".into(),
+                compression: None,
+                headers: Vec::new(),
+            },
+            None,
+        )
+        .unwrap();
+        let headers: [(&str, Option<&[u8]>); 1] = [("h", Some(b"v"))];
+        let big = vec![b'x'; 6000];
+        let record = |value: &'static [u8]| OutRecord {
+            value: Some(value),
+            ..OutRecord::default()
+        };
+        let mut records: Vec<OutRecord<'_>> = (0..3000).map(|_| record(b"plain")).collect();
+        records[10] = OutRecord {
+            headers: &headers,
+            ..record(b"with a header")
+        };
+        records[20] = OutRecord {
+            timestamp: RecordTime::At(1_700_000_000_000),
+            ..record(b"with a timestamp")
+        };
+        producer.send_batch(&records).unwrap();
+        assert_eq!(producer.sent(), 3000);
+
+        // Record 5 is larger than message.max.bytes: refused, nothing after it queued.
+        let mut records: Vec<OutRecord<'_>> = (0..10).map(|_| record(b"plain")).collect();
+        records[5] = OutRecord {
+            value: Some(&big),
+            ..OutRecord::default()
+        };
+        let (index, err) = producer.send_batch(&records).unwrap_err();
+        assert_eq!(index, 5);
+        assert!(err.message().contains("too large"), "{}", err.message());
+        assert_eq!(producer.sent(), 3005);
+
+        assert_eq!(producer.flush(Duration::from_secs(10)), 0);
+        let stats = producer.stats();
+        assert_eq!((stats.delivered, stats.failed), (3005, 0), "{stats:?}");
+    }
+
     /// A fatal error (an idempotent producer's out-of-order sequence after a broker restart,
     /// say) is reported with librdkafka's reason, for records refused after it and for those
     /// it purged from the queue; "fatal error" alone says nothing.
