@@ -228,25 +228,27 @@ bench_start_broker() {
 }
 
 # run NAME TOOL [< input] COMMAND...: one timed run, stdout to /dev/null; appends
-# "TOOL seconds max_rss_kb" to $work/NAME.times. With RUN_INPUT set, stdin reads that file.
+# "TOOL seconds max_rss_kb cpu_seconds" to $work/NAME.times (CPU: user and system, all threads). With RUN_INPUT set, stdin reads that file.
 # The wall time is taken by this shell (microseconds; GNU time's %e has 10 ms steps).
 run() {
   local name=$1 tool=$2 start end; shift 2
   start=$EPOCHREALTIME
-  if ! /usr/bin/time -f "%M" -o "$work/time.tmp" "$@" <"${RUN_INPUT:-/dev/null}" >/dev/null 2>"$work/err.tmp" 9>&-; then
+  if ! /usr/bin/time -f "%M %U %S" -o "$work/time.tmp" "$@" <"${RUN_INPUT:-/dev/null}" >/dev/null 2>"$work/err.tmp" 9>&-; then
     echo "failed: $*" >&2; tail -20 "$work/err.tmp" >&2; exit 1
   fi
   end=$EPOCHREALTIME
-  echo "$tool $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", b - a }') $(tail -1 "$work/time.tmp")" >>"$work/$name.times"
-  tail -1 "$work/$name.times" | awk -v n="$name" '{ printf "  %-9s %-9s %8.3f s %7.1f MB\n", n, $1, $2, $3 / 1024 }' >&2
+  echo "$tool $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", b - a }') $(tail -1 "$work/time.tmp" | awk '{ printf "%d %.2f", $1, $2 + $3 }')" >>"$work/$name.times"
+  tail -1 "$work/$name.times" | awk -v n="$name" '{ printf "  %-9s %-9s %8.3f s %7.1f MB %6.2f s CPU\n", n, $1, $2, $3 / 1024, $4 }' >&2
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# fig NAME TOOL FIELD: the median seconds (FIELD s) or the peak RSS in kB (FIELD m).
+# fig NAME TOOL FIELD: the median seconds (FIELD s), the peak RSS in kB (FIELD m) or the median
+# CPU seconds, user and system, all threads (FIELD c).
 fig() {
   local f=2
   [ "$3" = m ] && f=3
+  [ "$3" = c ] && f=4
   if [ "$3" = m ]; then
     awk -v t="$2" -v f=$f '$1 == t { print $f }' "$work/$1.times" 2>/dev/null | sort -n | tail -1
   else
@@ -258,8 +260,11 @@ fig() {
 # peak RSS. A tool without figures for a benchmark prints why ($why_TOOL_NAME or "n/a").
 table() {
   local title=$1; shift
-  printf '\n%-34s %-9s %10s %9s %10s %5s\n' "$title" "tool" "median s" "vs kctl" "peak MB" "runs"
-  local item name label tool k s m why
+  # TABLE_MS=1: medians in milliseconds (for start-up times).
+  local unit="median s" scale=1
+  [ -n "${TABLE_MS:-}" ] && { unit="median ms"; scale=1000; }
+  printf '\n%-34s %-9s %10s %9s %10s %5s %8s\n' "$title" "tool" "$unit" "vs kctl" "peak MB" "runs" "CPU s"
+  local item name label tool k s m c why
   for item in "$@"; do
     name=${item%%:*}
     label=${item#*:}
@@ -268,12 +273,13 @@ table() {
       tool_wanted "$tool" || continue
       s=$(fig "$name" "$tool" s)
       m=$(fig "$name" "$tool" m)
+      c=$(fig "$name" "$tool" c)
       if [ -z "$s" ]; then
         why=why_${tool}_${name}
         printf '%-34s %-9s %10s\n' "$label" "$tool" "${!why:-n/a}"
       else
-        awk -v l="$label" -v t="$tool" -v s="$s" -v k="$k" -v m="$m" -v n="$(awk -v t="$tool" '$1 == t' "$work/$name.times" | wc -l)" 'BEGIN {
-          printf "%-34s %-9s %10.3f %9s %10.1f %5d\n", l, t, s, (k > 0 ? sprintf("%.2fx", s / k) : "-"), m / 1024, n }'
+        awk -v l="$label" -v t="$tool" -v s="$s" -v k="$k" -v m="$m" -v c="$scale" -v u="$c" -v n="$(awk -v t="$tool" '$1 == t' "$work/$name.times" | wc -l)" 'BEGIN {
+          printf "%-34s %-9s %10.3f %9s %10.1f %5d %8.2f\n", l, t, s * c, (k > 0 ? sprintf("%.2fx", s / k) : "-"), m / 1024, n, u }'
       fi
       label=""
     done
@@ -299,9 +305,9 @@ instructions() {
     rm -f "$work"/callgrind.[0-9]*
     return 0
   fi
-  n=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$work/callgrind.err" | awk '{ s += $1 } END { print s }')
+  n=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$work/callgrind.err" | awk '{ s += $1 } END { printf "%.0f\n", s }')
   rm -f "$work"/callgrind.[0-9]*
   echo "$name $n" >>"$work/instructions"
-  printf '  %-28s %14s instructions\n' "$name" "$(printf "%'d" "$n" 2>/dev/null || echo "$n")" >&2
+  printf '  %-28s %14s instructions\n' "$name" "$n" >&2
 }
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -159,9 +159,10 @@ bench_footer
 if tool_wanted kcat; then
   ratio() { awk -v a="$(fig "$1" kctl s)" -v b="$(fig "$1" kcat s)" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
   echo "targets (kctl/kcat): produce $(ratio produce) (<= 0.80; as lines: $(awk -v a="$(fig lines kctl s)" -v b="$(fig produce kcat s)" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')), consume $(ratio consume) (<= 0.90), JSON $(ratio json) (<= 0.50)"
+  echo "CPU seconds (kctl/kcat): produce $(awk -v a="$(fig produce kctl c)" -v b="$(fig produce kcat c)" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'), as lines $(awk -v a="$(fig lines kctl c)" -v b="$(fig produce kcat c)" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
   if [ -s "$work/instructions" ]; then
     awk '$1 == "kctl" && $2 == "produce" { k = $3 } $1 == "kctl" && $2 == "lines" { l = $3 } $1 == "kcat" { c = $3 }
-      END { if (k && c) printf "instructions, one produce (callgrind, all threads): kctl %d (%.2fx kcat), kctl --input lines %d (%.2fx), kcat %d\n", k, k / c, l, l / c, c }' "$work/instructions"
+      END { if (k && c) printf "instructions, one produce (callgrind, all threads): kctl %.0f (%.2fx kcat), kctl --input lines %.0f (%.2fx), kcat %.0f\n", k, k / c, l, l / c, c }' "$work/instructions"
   fi
   echo "kctl peak RSS consuming: $(awk -v m="$(fig consume kctl m)" 'BEGIN { printf "%.1f", m / 1024 }') MB values, $(awk -v m="$(fig json kctl m)" 'BEGIN { printf "%.1f", m / 1024 }') MB JSON (target <= 64 MB)"
 fi

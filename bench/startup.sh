@@ -91,7 +91,7 @@ for t in "${tools[@]}"; do
   echo "$t libraries $(ldd "$bin" 2>/dev/null | grep -c '=>' || true)" >>"$counts"
 done
 
-table "start-up ($((TOPICS + 1)) topics)" \
+TABLE_MS=1 table "start-up ($((TOPICS + 1)) topics)" \
   "list:topics list, cold" "version:version (start-up only)"
 echo
 echo "medians of $RUNS runs; vs kctl = the tool's time / kctl's; peak = max RSS over the runs"
