@@ -274,8 +274,10 @@ table() {
       s=$(fig "$name" "$tool" s)
       m=$(fig "$name" "$tool" m)
       c=$(fig "$name" "$tool" c)
+      why=why_${tool}_${name}
+      # kcl only where a script measures it (it sets $kcl, or says why not).
+      [ "$tool" = kcl ] && [ -z "$kcl" ] && [ -z "${!why:-}" ] && continue
       if [ -z "$s" ]; then
-        why=why_${tool}_${name}
         printf '%-34s %-9s %10s\n' "$label" "$tool" "${!why:-n/a}"
       else
         awk -v l="$label" -v t="$tool" -v s="$s" -v k="$k" -v m="$m" -v c="$scale" -v u="$c" -v n="$(awk -v t="$tool" '$1 == t' "$work/$name.times" | wc -l)" 'BEGIN {
