@@ -5,17 +5,20 @@
 #   BROKER=kafka|noida   the broker (default kafka: real Apache Kafka from scripts/kafka-broker,
 #                        started fresh by each script run and stopped at its exit)
 #   RUNS=N               timed runs of each command (the table shows their median)
-#   TOOLS="kctl kcat apache kafkactl"   the tools to time (default all of them)
+#   TOOLS="kctl kcat kcl apache kafkactl"   the tools to time (default all of them)
 #   KCTL_BENCH_BIN=path  a kctl binary to time instead of building target/release/kctl
 #   KAFKACTL=path        a kafkactl binary to time instead of `go install`ing one
+#   KCL=path             a kcl (franz-go's CLI) binary to time instead of building one
+#   KCL_SRC=dir          kcl's source to build (default: $KCTL_BENCH_CACHE/src/kcl, cloned from
+#                        github.com/twmb/kcl when missing)
 #   KCTL_KAFKA_JVM_OPTS  the broker JVM's options (default: as kafka-server-start.sh runs it)
-#   KCTL_BENCH_CACHE=dir where kafkactl is installed (default ~/.cache/kctl-bench; outside
+#   KCTL_BENCH_CACHE=dir where kafkactl and kcl are installed (default ~/.cache/kctl-bench; outside
 #                        the repository, never committed)
 
 export LC_NUMERIC=C
 BENCH_CACHE=${KCTL_BENCH_CACHE:-$HOME/.cache/kctl-bench}
 BROKER=${BROKER:-kafka}
-TOOLS=${TOOLS:-kctl kcat apache kafkactl}
+TOOLS=${TOOLS:-kctl kcat kcl apache kafkactl}
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 tool_wanted() { case " $TOOLS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
@@ -40,6 +43,7 @@ bench_install() {
   local need=()
   command -v kcat >/dev/null 2>&1 || need+=(kcat)
   [ -x /usr/bin/time ] || need+=(time)
+  command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
   if [ ${#need[@]} -gt 0 ]; then
     echo "installing ${need[*]}" >&2
     as_root apt-get update -qq
@@ -93,6 +97,45 @@ bench_kafkactl() {
     kafkactl_note="$kafkactl_note; version ${v:-unknown}"
   fi
   echo "$kafkactl_note" >&2
+}
+
+# kcl (franz-go's command line, github.com/twmb/kcl) into $BENCH_CACHE/bin. The Go module proxy
+# refuses it ("go install github.com/twmb/kcl@latest" fails), so it is built from its source:
+# KCL_SRC, else $BENCH_CACHE/src/kcl, cloned from GitHub when missing. KCL=path times a kcl
+# built elsewhere. When none can be had, the output says so and kcl is left out.
+kcl=
+kcl_note=
+bench_kcl() {
+  tool_wanted kcl || return 0
+  local src=${KCL_SRC:-$BENCH_CACHE/src/kcl} from
+  if [ -n "${KCL:-}" ]; then
+    kcl=$KCL
+    kcl_note="kcl: $KCL (KCL)"
+  elif ! command -v go >/dev/null 2>&1; then
+    kcl_note="kcl: not measured (no Go toolchain)"
+  else
+    mkdir -p "$BENCH_CACHE/bin"
+    if [ ! -f "$src/go.mod" ] && [ -z "${KCL_SRC:-}" ]; then
+      echo "cloning kcl (git clone https://github.com/twmb/kcl)" >&2
+      git clone -q --depth 1 https://github.com/twmb/kcl "$src" >"$work/kcl-clone.log" 2>&1 || rm -rf "$src"
+    fi
+    if [ -f "$src/go.mod" ]; then
+      from=$(git -C "$src" describe --tags --always 2>/dev/null || cat "$src/.source" 2>/dev/null || echo "$src")
+      echo "building kcl from $src ($from)" >&2
+      if (cd "$src" && GOFLAGS=-buildvcs=false go build -o "$BENCH_CACHE/bin/kcl" .) >"$work/kcl-build.log" 2>&1; then
+        kcl=$BENCH_CACHE/bin/kcl
+        kcl_note="kcl: built from its source ($from) with $(go version | awk '{ print $3 }')"
+      else
+        kcl_note="kcl: not measured: go build failed: $(tail -3 "$work/kcl-build.log" | tr -s ' \t\n' ' ' | cut -c1-160)"
+      fi
+    elif [ -x "$BENCH_CACHE/bin/kcl" ]; then
+      kcl=$BENCH_CACHE/bin/kcl
+      kcl_note="kcl: no source (git clone failed); timing the kcl already in $BENCH_CACHE/bin"
+    else
+      kcl_note="kcl: not measured: no source (git clone failed: $(tail -1 "$work/kcl-clone.log" 2>/dev/null | cut -c1-100)); set KCL=path or KCL_SRC=dir"
+    fi
+  fi
+  echo "$kcl_note" >&2
 }
 
 # kafkactl's configuration: a file in the work directory (nothing in $HOME is read or written).
@@ -185,25 +228,27 @@ bench_start_broker() {
 }
 
 # run NAME TOOL [< input] COMMAND...: one timed run, stdout to /dev/null; appends
-# "TOOL seconds max_rss_kb" to $work/NAME.times. With RUN_INPUT set, stdin reads that file.
+# "TOOL seconds max_rss_kb cpu_seconds" to $work/NAME.times (CPU: user and system, all threads). With RUN_INPUT set, stdin reads that file.
 # The wall time is taken by this shell (microseconds; GNU time's %e has 10 ms steps).
 run() {
   local name=$1 tool=$2 start end; shift 2
   start=$EPOCHREALTIME
-  if ! /usr/bin/time -f "%M" -o "$work/time.tmp" "$@" <"${RUN_INPUT:-/dev/null}" >/dev/null 2>"$work/err.tmp" 9>&-; then
+  if ! /usr/bin/time -f "%M %U %S" -o "$work/time.tmp" "$@" <"${RUN_INPUT:-/dev/null}" >/dev/null 2>"$work/err.tmp" 9>&-; then
     echo "failed: $*" >&2; tail -20 "$work/err.tmp" >&2; exit 1
   fi
   end=$EPOCHREALTIME
-  echo "$tool $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", b - a }') $(tail -1 "$work/time.tmp")" >>"$work/$name.times"
-  tail -1 "$work/$name.times" | awk -v n="$name" '{ printf "  %-9s %-9s %8.3f s %7.1f MB\n", n, $1, $2, $3 / 1024 }' >&2
+  echo "$tool $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", b - a }') $(tail -1 "$work/time.tmp" | awk '{ printf "%d %.2f", $1, $2 + $3 }')" >>"$work/$name.times"
+  tail -1 "$work/$name.times" | awk -v n="$name" '{ printf "  %-9s %-9s %8.3f s %7.1f MB %6.2f s CPU\n", n, $1, $2, $3 / 1024, $4 }' >&2
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# fig NAME TOOL FIELD: the median seconds (FIELD s) or the peak RSS in kB (FIELD m).
+# fig NAME TOOL FIELD: the median seconds (FIELD s), the peak RSS in kB (FIELD m) or the median
+# CPU seconds, user and system, all threads (FIELD c).
 fig() {
   local f=2
   [ "$3" = m ] && f=3
+  [ "$3" = c ] && f=4
   if [ "$3" = m ]; then
     awk -v t="$2" -v f=$f '$1 == t { print $f }' "$work/$1.times" 2>/dev/null | sort -n | tail -1
   else
@@ -215,22 +260,28 @@ fig() {
 # peak RSS. A tool without figures for a benchmark prints why ($why_TOOL_NAME or "n/a").
 table() {
   local title=$1; shift
-  printf '\n%-34s %-9s %10s %9s %10s %5s\n' "$title" "tool" "median s" "vs kctl" "peak MB" "runs"
-  local item name label tool k s m why
+  # TABLE_MS=1: medians in milliseconds (for start-up times).
+  local unit="median s" scale=1
+  [ -n "${TABLE_MS:-}" ] && { unit="median ms"; scale=1000; }
+  printf '\n%-34s %-9s %10s %9s %10s %5s %8s\n' "$title" "tool" "$unit" "vs kctl" "peak MB" "runs" "CPU s"
+  local item name label tool k s m c why
   for item in "$@"; do
     name=${item%%:*}
     label=${item#*:}
     k=$(fig "$name" kctl s)
-    for tool in kctl kcat apache kafkactl; do
+    for tool in kctl kcat kcl apache kafkactl; do
       tool_wanted "$tool" || continue
       s=$(fig "$name" "$tool" s)
       m=$(fig "$name" "$tool" m)
+      c=$(fig "$name" "$tool" c)
+      why=why_${tool}_${name}
+      # kcl only where a script measures it (it sets $kcl, or says why not).
+      [ "$tool" = kcl ] && [ -z "$kcl" ] && [ -z "${!why:-}" ] && continue
       if [ -z "$s" ]; then
-        why=why_${tool}_${name}
         printf '%-34s %-9s %10s\n' "$label" "$tool" "${!why:-n/a}"
       else
-        awk -v l="$label" -v t="$tool" -v s="$s" -v k="$k" -v m="$m" -v n="$(awk -v t="$tool" '$1 == t' "$work/$name.times" | wc -l)" 'BEGIN {
-          printf "%-34s %-9s %10.3f %9s %10.1f %5d\n", l, t, s, (k > 0 ? sprintf("%.2fx", s / k) : "-"), m / 1024, n }'
+        awk -v l="$label" -v t="$tool" -v s="$s" -v k="$k" -v m="$m" -v c="$scale" -v u="$c" -v n="$(awk -v t="$tool" '$1 == t' "$work/$name.times" | wc -l)" 'BEGIN {
+          printf "%-34s %-9s %10.3f %9s %10.1f %5d %8.2f\n", l, t, s * c, (k > 0 ? sprintf("%.2fx", s / k) : "-"), m / 1024, n, u }'
       fi
       label=""
     done
@@ -241,7 +292,24 @@ table() {
 bench_footer() {
   local lrd
   lrd=$(grep -m1 -o 'rdkafka-sys [^ ]*' <(cargo tree -p rdkafka-sys --depth 0 2>/dev/null) | sed 's/.*+//')
-  echo "kctl $("$kctl" --version 2>/dev/null | awk '{ print $2 }') (librdkafka ${lrd:-?}); kcat $(kcat -V 2>&1 | awk '/^Version/ { print $2 }') (librdkafka $(kcat -V 2>&1 | sed -n 's/.*librdkafka \([0-9.]*\).*/\1/p' | head -1)); ${kafkactl_note:-kafkactl not measured}"
+  echo "kctl $("$kctl" --version 2>/dev/null | awk '{ print $2 }') (librdkafka ${lrd:-?}); kcat $(kcat -V 2>&1 | awk '/^Version/ { print $2 }') (librdkafka $(kcat -V 2>&1 | sed -n 's/.*librdkafka \([0-9.]*\).*/\1/p' | head -1)); ${kafkactl_note:-kafkactl not measured}; ${kcl_note:-kcl not measured}"
   echo "$broker_version; $(nproc) cores; load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC')"
+}
+
+# instructions NAME COMMAND...: the instructions COMMAND executes, all threads, counted by
+# valgrind's callgrind (repeatable, unlike seconds on a shared machine); appends
+# "NAME instructions" to $work/instructions. Prints nothing and appends nothing without valgrind.
+instructions() {
+  local name=$1 n; shift
+  command -v valgrind >/dev/null 2>&1 || return 0
+  if ! valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.%p" "$@" <"${RUN_INPUT:-/dev/null}" >/dev/null 2>"$work/callgrind.err" 9>&-; then
+    echo "  $name: callgrind could not run it ($(grep -m1 -v '^==' "$work/callgrind.err" | cut -c1-80))" >&2
+    rm -f "$work"/callgrind.[0-9]*
+    return 0
+  fi
+  n=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$work/callgrind.err" | awk '{ s += $1 } END { printf "%.0f\n", s }')
+  rm -f "$work"/callgrind.[0-9]*
+  echo "$name $n" >>"$work/instructions"
+  printf '  %-28s %14s instructions\n' "$name" "$n" >&2
 }
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)

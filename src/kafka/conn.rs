@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use rdkafka::client::ClientContext;
+use rdkafka::client::{ClientContext, OAuthToken};
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use tokio::sync::watch;
@@ -37,6 +37,8 @@ pub(crate) struct ConnState {
     /// every bootstrap address must have failed too.
     pub(super) bootstrap: Vec<String>,
     pub(super) failed: Mutex<HashSet<String>>,
+    /// Where OAUTHBEARER tokens come from, when kctl fetches them (OIDC).
+    oidc: Option<super::oidc::Oidc>,
 }
 
 impl ConnState {
@@ -59,6 +61,7 @@ impl ConnState {
                 .filter(|a| !a.is_empty())
                 .collect(),
             failed: Mutex::new(HashSet::new()),
+            oidc: config.oidc.clone(),
         }
     }
 
@@ -652,6 +655,25 @@ impl<H: Hooks> ClientContext for ClientCtx<H> {
             self.state.on_error(code, reason);
         }
     }
+
+    // A producer's token refresh events are served by rust-rdkafka's poll (the other
+    // clients' by kctl's main-queue pump, see `EventSink::oauth_token`).
+    const ENABLE_REFRESH_OAUTH_TOKEN: bool = true;
+
+    fn generate_oauth_token(
+        &self,
+        _config: Option<&str>,
+    ) -> std::result::Result<OAuthToken, Box<dyn std::error::Error>> {
+        let Some(result) = self.state.oauth_token() else {
+            return Err("no OIDC token endpoint is configured".into());
+        };
+        let token = result?;
+        Ok(OAuthToken {
+            token: token.value,
+            principal_name: token.principal,
+            lifetime_ms: token.lifetime_ms,
+        })
+    }
 }
 
 impl EventSink for ConnState {
@@ -661,6 +683,10 @@ impl EventSink for ConnState {
 
     fn error(&self, code: RDKafkaErrorCode, reason: &str) {
         self.on_error(code, reason);
+    }
+
+    fn oauth_token(&self) -> Option<std::result::Result<super::oidc::Token, String>> {
+        self.oidc.as_ref().map(super::oidc::Oidc::fetch)
     }
 }
 

@@ -165,7 +165,17 @@ pub struct Producer {
     /// flight itself.
     reports_deliveries: bool,
     spread: Spread,
+    /// The largest key and value together that go out in a batch; a larger record goes alone,
+    /// so that one librdkafka refuses for its size (message.max.bytes) leaves the records
+    /// after it unsent, as one by one.
+    batch_record_max: usize,
 }
+
+/// librdkafka's default `message.max.bytes`.
+const LIBRDKAFKA_MESSAGE_MAX_BYTES: usize = 1_000_000;
+/// More than librdkafka adds to a record's key and value when it checks message.max.bytes
+/// (RD_KAFKAP_MESSAGE_V2_MAX_OVERHEAD).
+const MESSAGE_OVERHEAD_MARGIN: usize = 1024;
 
 /// How kctl spreads records that have neither key nor partition: like librdkafka's sticky
 /// partitioner (one partition for a while, then the next), without its per-record clock reads
@@ -251,6 +261,11 @@ impl Producer {
             delivery_timeout: setup.delivery_timeout,
             reports_deliveries: setup.reports_deliveries,
             spread,
+            batch_record_max: client
+                .user_property("message.max.bytes")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(LIBRDKAFKA_MESSAGE_MAX_BYTES)
+                .saturating_sub(MESSAGE_OVERHEAD_MARGIN),
         })
     }
 
@@ -313,6 +328,9 @@ impl Producer {
     /// librdkafka (2.10+) drops the bootstrap connection after the first answer, and asks for
     /// a producer id only from a broker the metadata named.
     pub fn warm_up(&self, timeout: Duration) {
+        // With OIDC, librdkafka asks for a token on the producer's queue before it connects:
+        // served here (kctl fetches it), not at the first record.
+        self.inner.poll(Duration::ZERO);
         for _ in 0..2 {
             if self
                 .inner
@@ -341,14 +359,79 @@ impl Producer {
         Ok(())
     }
 
-    /// The common case, through the topic handle.
-    fn send_plain(&self, record: &OutRecord<'_>) -> Result<()> {
-        let partition = match (record.partition, record.key) {
+    /// Queues `records` in order, as [`Producer::send`] would one by one, in batches where it
+    /// can: records without headers stamped "now" go to librdkafka together, with one clock
+    /// read, one timestamp and one topic lock per batch instead of per record. Waits while
+    /// librdkafka's queue is full. On an error, the index of the record not queued and why
+    /// (the reason alone, as `send`): the records before it were queued, those after it were
+    /// not.
+    pub fn send_batch(&self, records: &[OutRecord<'_>]) -> std::result::Result<(), (usize, Error)> {
+        let mut i = 0;
+        while i < records.len() {
+            let start = i;
+            while i < records.len() && self.batchable(&records[i]) {
+                i += 1;
+            }
+            if i > start {
+                self.queue_batch(&records[start..i])
+                    .map_err(|(j, e)| (start + j, e))?;
+            }
+            if let Some(record) = records.get(i) {
+                self.send(record).map_err(|e| (i, e))?;
+                i += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `record` can go out in a batch: librdkafka's batch call takes neither headers
+    /// nor timestamps.
+    fn batchable(&self, record: &OutRecord<'_>) -> bool {
+        let len = record.key.map_or(0, <[u8]>::len) + record.value.map_or(0, <[u8]>::len);
+        record.headers.is_empty()
+            && self.headers.is_empty()
+            && record.timestamp == RecordTime::Now
+            && len <= self.batch_record_max
+    }
+
+    fn queue_batch(&self, records: &[OutRecord<'_>]) -> std::result::Result<(), (usize, Error)> {
+        let mut batch = native::Batch::with_capacity(records.len());
+        for record in records {
+            batch.push(self.partition_of(record), record.key, record.value);
+        }
+        let mut from = 0;
+        loop {
+            let refused = batch.produce(&self.handle, from);
+            let queued = records.len() - from - refused.len();
+            self.sent.fetch_add(queued as u64, Ordering::Relaxed);
+            let Some(&(first, code)) = refused.first() else {
+                break;
+            };
+            // A full queue refuses the record and every one after it: serve reports, retry.
+            if code == RDKafkaErrorCode::QueueFull && refused.len() == records.len() - first {
+                self.inner.poll(Duration::from_millis(5));
+                from = first;
+                continue;
+            }
+            return Err((first, self.send_error(Some(code), None)));
+        }
+        self.inner.poll(Duration::ZERO);
+        Ok(())
+    }
+
+    /// The partition a record goes to, as librdkafka takes it.
+    fn partition_of(&self, record: &OutRecord<'_>) -> i32 {
+        match (record.partition, record.key) {
             (Some(p), _) => p,
             // Keyed records go by the key's hash (librdkafka's partitioner).
             (None, Some(_)) => PARTITION_UA,
             (None, None) => self.spread.next(record.value.map_or(0, <[u8]>::len)),
-        };
+        }
+    }
+
+    /// The common case, through the topic handle.
+    fn send_plain(&self, record: &OutRecord<'_>) -> Result<()> {
+        let partition = self.partition_of(record);
         loop {
             match native::produce(
                 &self.handle,
@@ -524,6 +607,66 @@ mod tests {
     use super::*;
     use rdkafka::mocking::MockCluster;
     use rdkafka::types::RDKafkaRespErr;
+
+    /// Batches keep the count: records that cannot go in a batch (headers, a
+    /// timestamp, larger than message.max.bytes) go alone in their place, and the first record
+    /// librdkafka refuses stops the batch there, the records before it queued and counted, none
+    /// after it.
+    #[test]
+    fn batches_count_every_record_and_stop_at_a_refused_one() {
+        let mock = MockCluster::new(1).expect("mock cluster");
+        mock.create_topic("orders", 1, 1).expect("topic");
+        let config = ClientConfig::for_test(&[
+            "-b",
+            &mock.bootstrap_servers(),
+            "--timeout",
+            "10s",
+            "-X",
+            "message.max.bytes=5000",
+        ]);
+        let producer = Producer::new(
+            &config,
+            ProducerOptions {
+                topic: "orders".into(),
+                compression: None,
+                headers: Vec::new(),
+            },
+            None,
+        )
+        .unwrap();
+        let headers: [(&str, Option<&[u8]>); 1] = [("h", Some(b"v"))];
+        let big = vec![b'x'; 6000];
+        let record = |value: &'static [u8]| OutRecord {
+            value: Some(value),
+            ..OutRecord::default()
+        };
+        let mut records: Vec<OutRecord<'_>> = (0..3000).map(|_| record(b"plain")).collect();
+        records[10] = OutRecord {
+            headers: &headers,
+            ..record(b"with a header")
+        };
+        records[20] = OutRecord {
+            timestamp: RecordTime::At(1_700_000_000_000),
+            ..record(b"with a timestamp")
+        };
+        producer.send_batch(&records).unwrap();
+        assert_eq!(producer.sent(), 3000);
+
+        // Record 5 is larger than message.max.bytes: refused, nothing after it queued.
+        let mut records: Vec<OutRecord<'_>> = (0..10).map(|_| record(b"plain")).collect();
+        records[5] = OutRecord {
+            value: Some(&big),
+            ..OutRecord::default()
+        };
+        let (index, err) = producer.send_batch(&records).unwrap_err();
+        assert_eq!(index, 5);
+        assert!(err.message().contains("too large"), "{}", err.message());
+        assert_eq!(producer.sent(), 3005);
+
+        assert_eq!(producer.flush(Duration::from_secs(10)), 0);
+        let stats = producer.stats();
+        assert_eq!((stats.delivered, stats.failed), (3005, 0), "{stats:?}");
+    }
 
     /// A fatal error (an idempotent producer's out-of-order sequence after a broker restart,
     /// say) is reported with librdkafka's reason, for records refused after it and for those

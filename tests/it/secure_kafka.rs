@@ -1161,6 +1161,39 @@ fn oauthbearer_through_oidc_logs_in_with_the_endpoints_token() {
     }
 }
 
+/// librdkafka's own OIDC properties (`-X`, or a context's) log in as the flags do: kctl takes
+/// them out of what librdkafka gets (it is built without libcurl) and fetches the token itself,
+/// for every kind of client (the listing's admin client, a producer, a consumer), the scope with
+/// the request.
+#[test]
+fn oidc_properties_log_in_as_the_flags_do() {
+    let kafka = SecureKafka::shared();
+    let endpoint = TokenEndpoint::start("alice", "");
+    let topic = kafka.topic("alice-oidc-x");
+    let group = common::unique("alice-oidc-x-group");
+    let url = format!("sasl.oauthbearer.token.endpoint.url={}", endpoint.url);
+    let secret = format!("sasl.oauthbearer.client.secret={OIDC_SECRET}");
+    round_trip(
+        "OIDC properties",
+        || {
+            let mut cmd = kafka.kctl(&kafka.sasl);
+            cmd.args(["--sasl-mechanism", "OAUTHBEARER"])
+                .args(["-X", "sasl.oauthbearer.method=oidc", "-X", &url])
+                .args(["-X", "sasl.oauthbearer.client.id=client-1", "-X", &secret])
+                .args(["-X", "sasl.oauthbearer.scope=kafka write"]);
+            cmd
+        },
+        &topic,
+        &group,
+    );
+    let requests = endpoint.requests.lock().unwrap().clone();
+    let request = requests.first().expect("a token request");
+    assert!(
+        request.contains("grant_type=client_credentials&scope=kafka%20write"),
+        "{request}"
+    );
+}
+
 #[test]
 fn tls_verification_can_be_turned_off_and_checks_the_host_name() {
     let kafka = SecureKafka::shared();

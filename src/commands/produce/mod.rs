@@ -495,6 +495,16 @@ fn short_of_replicas(topic: &TopicInfo, limits: &Limits) -> Option<String> {
     ))
 }
 
+/// Messages queued in one batch, at most.
+const BATCH: usize = 1024;
+
+/// A message read ahead, not queued yet: ranges of the input's buffer (its key: `None` is the
+/// producer's `--key`, or no key with `--key-separator`).
+struct Pending {
+    key: Option<std::ops::Range<usize>>,
+    value: std::ops::Range<usize>,
+}
+
 /// Refused records named on stderr, one warning each, up to this many.
 const REFUSALS_SHOWN: u64 = 10;
 
@@ -530,6 +540,9 @@ impl Job {
                 _ => InputMode::Lines,
             },
         };
+        if self.encoding.is_none() && mode != InputMode::Envelope {
+            return self.run_batched(&mut input, mode);
+        }
         let mut count: u64 = 0;
         while !self.stop.load(Ordering::Relaxed) {
             let more = match mode {
@@ -548,6 +561,98 @@ impl Job {
             }
         }
         Ok(())
+    }
+
+    /// Lines and JSON values without schemas: the messages the buffer holds are queued in
+    /// batches ([`Producer::send_batch`]), each batch sent before the buffer is refilled (its
+    /// records are slices of it); a message the buffer does not hold whole is read, or found
+    /// invalid, the usual way.
+    fn run_batched<R: Read>(&self, input: &mut Chunked<R>, mode: InputMode) -> Result<()> {
+        let mut pending: Vec<Pending> = Vec::with_capacity(BATCH);
+        let mut count: u64 = 0;
+        while !self.stop.load(Ordering::Relaxed) {
+            let next = match mode {
+                InputMode::Json => input.buffered_json(),
+                _ => input.buffered_delimited(&self.delimiter),
+            };
+            let Some(range) = next else {
+                self.flush(input, &mut pending)?;
+                let more = match mode {
+                    InputMode::Json => self.next_json(input)?,
+                    _ => self.next_line(input)?,
+                };
+                if !more {
+                    break;
+                }
+                count += 1;
+                continue;
+            };
+            let record = match (mode, &self.key_separator) {
+                (InputMode::Lines, Some(sep)) => {
+                    let message = input.slice(range.clone());
+                    match memchr::memmem::find(message, sep) {
+                        Some(i) => Pending {
+                            key: Some(range.start..range.start + i),
+                            value: range.start + i + sep.len()..range.end,
+                        },
+                        None => Pending {
+                            key: None,
+                            value: range,
+                        },
+                    }
+                }
+                _ => Pending {
+                    key: None,
+                    value: range,
+                },
+            };
+            // One the topic would refuse is counted and named in its place, in order.
+            if self.refusal(&self.out_record(input, &record)).is_some() {
+                self.flush(input, &mut pending)?;
+                let at = || input.position_at(record.value.start);
+                self.send(&self.out_record(input, &record), at)?;
+            } else {
+                pending.push(record);
+                if pending.len() == BATCH {
+                    self.flush(input, &mut pending)?;
+                }
+            }
+            count += 1;
+            if count % 4096 == 0 {
+                if let Some(bar) = &self.bar {
+                    bar.set_position(input.consumed());
+                }
+            }
+        }
+        self.flush(input, &mut pending)
+    }
+
+    /// A message read ahead as the record it is.
+    fn out_record<'a, R: Read>(&'a self, input: &'a Chunked<R>, p: &Pending) -> OutRecord<'a> {
+        let key = match &p.key {
+            Some(range) => Some(input.slice(range.clone())),
+            None if self.key_separator.is_some() => None,
+            None => self.key.as_deref(),
+        };
+        OutRecord {
+            key,
+            value: Some(input.slice(p.value.clone())),
+            partition: self.partition,
+            ..OutRecord::default()
+        }
+    }
+
+    /// Queues the messages read ahead, in one batch.
+    fn flush<R: Read>(&self, input: &Chunked<R>, pending: &mut Vec<Pending>) -> Result<()> {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let records: Vec<OutRecord<'_>> =
+            pending.iter().map(|p| self.out_record(input, p)).collect();
+        let sent = self.producer.send_batch(&records);
+        let result = sent.map_err(|(i, e)| self.queue_error(&records[i], e));
+        pending.clear();
+        result
     }
 
     fn next_line<R: Read>(&self, input: &mut Chunked<R>) -> Result<bool> {
@@ -725,20 +830,25 @@ impl Job {
             }
             return Ok(());
         }
-        self.producer.send(record).map_err(|e| {
-            let bytes = record.key.map_or(0, <[u8]>::len) + record.value.map_or(0, <[u8]>::len);
-            let sent = self.producer.sent();
-            let message = format!(
-                "cannot queue message {} ({bytes} bytes): {} ({})",
-                sent + 1,
-                e.message(),
-                self.sent_before()
-            );
-            match e.hint() {
-                Some(hint) => Error::runtime(message).with_hint(hint),
-                None => Error::runtime(message),
-            }
-        })
+        self.producer
+            .send(record)
+            .map_err(|e| self.queue_error(record, e))
+    }
+
+    /// `record` could not be queued, for reason `e`.
+    fn queue_error(&self, record: &OutRecord<'_>, e: Error) -> Error {
+        let bytes = record.key.map_or(0, <[u8]>::len) + record.value.map_or(0, <[u8]>::len);
+        let sent = self.producer.sent();
+        let message = format!(
+            "cannot queue message {} ({bytes} bytes): {} ({})",
+            sent + 1,
+            e.message(),
+            self.sent_before()
+        );
+        match e.hint() {
+            Some(hint) => Error::runtime(message).with_hint(hint),
+            None => Error::runtime(message),
+        }
     }
 
     /// Why the topic would refuse `record`, if it would: the reason (the same for every such

@@ -34,9 +34,19 @@ pub struct TopicSummary {
 }
 
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
-    let kafka = ctx.kafka()?;
-    let (cluster, filtered) = tokio::join!(kafka.metadata(), kafka.listing_filtered_for());
-    let cluster = cluster?;
+    // Without sizes, a connection of kctl's own where it can (one connection, one round trip).
+    let quick = match args.size {
+        false => crate::kafka::quick_metadata(ctx.client()?).await,
+        true => None,
+    };
+    let (cluster, filtered) = match quick {
+        Some(answer) => answer?,
+        None => {
+            let kafka = ctx.kafka()?;
+            let (cluster, filtered) = tokio::join!(kafka.metadata(), kafka.listing_filtered_for());
+            (cluster?, filtered)
+        }
+    };
     if let Some(principal) = filtered {
         ctx.printer.warn(format!(
             "showing only the topics {principal} may describe (Kafka leaves out the others)"

@@ -65,6 +65,9 @@ pub struct ClientConfig {
     pub verbose: u8,
     /// Where librdkafka's logs go with -v.
     pub(super) logs: Diagnostics,
+    /// OAUTHBEARER tokens through OIDC, which kctl fetches itself (librdkafka is built
+    /// without libcurl): its properties are not among `properties`.
+    pub(crate) oidc: Option<super::oidc::Oidc>,
 }
 
 impl std::fmt::Debug for ClientConfig {
@@ -106,6 +109,7 @@ impl ClientConfig {
                 .map(|(k, v)| (k.to_string(), v)),
         );
         properties.extend(settings.x_properties.iter().cloned());
+        let oidc = super::oidc::take(&mut properties, settings.timeout)?;
         // librdkafka applies the properties after kctl's bootstrap list, so a
         // bootstrap.servers among them (-X, or the context's) is where it connects: the
         // brokers every message names, and what doctor checks, are those.
@@ -130,6 +134,7 @@ impl ClientConfig {
             timeout: settings.timeout,
             verbose: settings.verbose,
             logs,
+            oidc,
         })
     }
 
@@ -342,7 +347,12 @@ fn compression_name(c: Compression) -> &'static str {
 
 /// Checks properties against librdkafka without connecting anywhere: `invalid -X KEY: why`.
 fn validate_properties(properties: &[(String, String)]) -> Result<()> {
-    for (key, value) in properties {
+    // The OIDC properties are kctl's to check (see oidc.rs): librdkafka without libcurl
+    // refuses them.
+    for (key, value) in properties
+        .iter()
+        .filter(|(k, _)| !super::oidc::is_oidc_key(k))
+    {
         let mut config = RdConfig::new();
         config.set(key, value);
         if let Err(err) = config.create_native_config() {

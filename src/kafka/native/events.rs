@@ -3,6 +3,7 @@
 //! client never polls that queue, and a consumer read in batches does not either, so without
 //! this kctl would neither see nor explain connection errors.
 
+use std::ffi::CString;
 use std::os::raw::c_char;
 use std::ptr::{self, NonNull};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,6 +22,11 @@ pub(crate) trait EventSink: Send + Sync + 'static {
     fn log(&self, level: i32, facility: &str, message: &str);
     /// An error event: its code and librdkafka's reason.
     fn error(&self, code: RDKafkaErrorCode, reason: &str);
+    /// A new OAUTHBEARER token, or why there is none, when kctl fetches them (OIDC); `None`
+    /// leaves the token refresh event unanswered.
+    fn oauth_token(&self) -> Option<Result<crate::kafka::oidc::Token, String>> {
+        None
+    }
 }
 
 /// Serves a client's main queue until dropped.
@@ -49,7 +55,7 @@ impl MainQueuePump {
             .spawn(move || {
                 while !stop_flag.load(Ordering::Relaxed) {
                     if let Some(event) = queue.poll(Duration::from_millis(50)) {
-                        handle_event(&event, sink.as_ref());
+                        handle_event(&event, sink.as_ref(), &client);
                     }
                 }
                 // The queue goes before the client it belongs to.
@@ -64,7 +70,7 @@ impl MainQueuePump {
     }
 }
 
-fn handle_event(event: &Event, sink: &dyn EventSink) {
+fn handle_event(event: &Event, sink: &dyn EventSink, client: &SharedClient) {
     // SAFETY: the event is alive (borrowed); the strings it hands out belong to it and are
     // copied before it goes.
     unsafe {
@@ -82,9 +88,53 @@ fn handle_event(event: &Event, sink: &dyn EventSink) {
                 let reason = cstr(rdsys::rd_kafka_event_error_string(event.ptr()));
                 sink.error(err, reason.trim());
             }
+            rdsys::RD_KAFKA_EVENT_OAUTHBEARER_TOKEN_REFRESH => {
+                if let Some(token) = sink.oauth_token() {
+                    set_oauth_token(client, token);
+                }
+            }
             _ => {}
         }
     }
+}
+
+/// Hands librdkafka a new OAUTHBEARER token, or the reason there is none (which it reports as
+/// "Failed to acquire SASL OAUTHBEARER token: REASON").
+fn set_oauth_token(client: &SharedClient, token: Result<crate::kafka::oidc::Token, String>) {
+    let c_string = |s: String| CString::new(s.replace('\0', " ")).unwrap_or_default();
+    let rk = client.get().ptr();
+    let failure = match token {
+        Ok(token) => {
+            let value = c_string(token.value);
+            let principal = c_string(token.principal);
+            let mut errstr = [0 as c_char; 512];
+            // SAFETY: the client is alive (held by `client`); the strings are NUL-terminated
+            // and live through the call, which copies them; no extensions (NULL, 0); errstr is
+            // a buffer of the size given.
+            let err = unsafe {
+                rdsys::rd_kafka_oauthbearer_set_token(
+                    rk,
+                    value.as_ptr(),
+                    token.lifetime_ms,
+                    principal.as_ptr(),
+                    ptr::null_mut(),
+                    0,
+                    errstr.as_mut_ptr(),
+                    errstr.len(),
+                )
+            };
+            if err == rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
+                return;
+            }
+            // SAFETY: librdkafka wrote a NUL-terminated message into the buffer.
+            unsafe { cstr(errstr.as_ptr()) }
+        }
+        Err(reason) => reason,
+    };
+    let reason = c_string(failure);
+    // SAFETY: the client is alive (held by `client`); the string is NUL-terminated and
+    // copied by the call.
+    unsafe { rdsys::rd_kafka_oauthbearer_set_token_failure(rk, reason.as_ptr()) };
 }
 
 impl Drop for MainQueuePump {

@@ -3,6 +3,8 @@
 //! delivery report says about the message.
 
 use std::ffi::CString;
+use std::marker::PhantomData;
+use std::os::raw::c_int;
 use std::ptr::{self, NonNull};
 
 use rdkafka::error::RDKafkaErrorCode;
@@ -82,6 +84,81 @@ pub(crate) fn produce(
     match RDKafkaErrorCode::from(err) {
         RDKafkaErrorCode::NoError => Ok(()),
         code => Err(code),
+    }
+}
+
+/// Records without headers queued in one call: one clock read, one timestamp and one topic
+/// lock for the batch instead of one each per record (librdkafka's `rd_kafka_produce_batch`).
+/// Built from borrowed keys and values, which librdkafka copies while queuing them.
+pub(crate) struct Batch<'a> {
+    messages: Vec<rdsys::rd_kafka_message_t>,
+    _data: PhantomData<&'a [u8]>,
+}
+
+// SAFETY: the raw pointers in the messages point into data borrowed for 'a (shared slices,
+// which are Sync), read only while the batch is queued.
+unsafe impl Send for Batch<'_> {}
+
+impl<'a> Batch<'a> {
+    pub fn with_capacity(n: usize) -> Batch<'a> {
+        Batch {
+            messages: Vec::with_capacity(n),
+            _data: PhantomData,
+        }
+    }
+
+    /// Adds a record; `partition` as in [`produce`].
+    pub fn push(&mut self, partition: i32, key: Option<&'a [u8]>, value: Option<&'a [u8]>) {
+        let (payload, len) = value.map_or((ptr::null_mut(), 0), |v| {
+            (v.as_ptr() as *mut std::os::raw::c_void, v.len())
+        });
+        let (key, key_len) = key.map_or((ptr::null_mut(), 0), |k| {
+            (k.as_ptr() as *mut std::os::raw::c_void, k.len())
+        });
+        self.messages.push(rdsys::rd_kafka_message_t {
+            err: rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR,
+            rkt: ptr::null_mut(),
+            partition,
+            payload,
+            len,
+            key,
+            key_len,
+            offset: 0,
+            _private: ptr::null_mut(),
+        });
+    }
+
+    /// Queues the records from `from` on; the error of each record not queued, by index.
+    /// librdkafka goes on past a record it refuses, except that once its queue is full it
+    /// refuses every record after (`QueueFull`): the caller serves reports and queues again
+    /// from the first refused one.
+    pub fn produce(&mut self, topic: &TopicHandle, from: usize) -> Vec<(usize, RDKafkaErrorCode)> {
+        let rest = &mut self.messages[from..];
+        if rest.is_empty() {
+            return Vec::new();
+        }
+        let flags = (rdsys::RD_KAFKA_MSG_F_COPY | rdsys::RD_KAFKA_MSG_F_PARTITION) as c_int;
+        // SAFETY: client and topic handle are alive (held by `topic`); every message's key
+        // and payload point to `len`/`key_len` readable bytes borrowed for 'a (or are NULL
+        // with length 0), copied by librdkafka (MSG_F_COPY) before the call returns; the
+        // array holds `rest.len()` initialised messages, whose `err` librdkafka sets.
+        let queued = unsafe {
+            rdsys::rd_kafka_produce_batch(
+                topic.rkt.as_ptr(),
+                -1, // RD_KAFKA_PARTITION_UA: each message says its own (MSG_F_PARTITION)
+                flags,
+                rest.as_mut_ptr(),
+                rest.len() as c_int,
+            )
+        };
+        if queued as usize == rest.len() {
+            return Vec::new();
+        }
+        rest.iter()
+            .enumerate()
+            .filter(|(_, m)| m.err != rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR)
+            .map(|(i, m)| (from + i, RDKafkaErrorCode::from(m.err)))
+            .collect()
     }
 }
 

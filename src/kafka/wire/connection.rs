@@ -10,16 +10,17 @@ use bytes::{Bytes, BytesMut};
 use kafka_protocol::messages::{
     AlterClientQuotasRequest, AlterClientQuotasResponse, AlterPartitionReassignmentsRequest,
     AlterPartitionReassignmentsResponse, ApiKey, ApiVersionsRequest, ApiVersionsResponse,
-    DescribeClientQuotasRequest, DescribeClientQuotasResponse, DescribeConfigsRequest,
-    DescribeConfigsResponse, DescribeLogDirsRequest, DescribeLogDirsResponse,
-    DescribeProducersRequest, DescribeProducersResponse, DescribeQuorumRequest,
-    DescribeQuorumResponse, DescribeTransactionsRequest, DescribeTransactionsResponse,
-    ElectLeadersRequest, ElectLeadersResponse, FindCoordinatorRequest, FindCoordinatorResponse,
+    DescribeClientQuotasRequest, DescribeClientQuotasResponse, DescribeClusterRequest,
+    DescribeClusterResponse, DescribeConfigsRequest, DescribeConfigsResponse,
+    DescribeLogDirsRequest, DescribeLogDirsResponse, DescribeProducersRequest,
+    DescribeProducersResponse, DescribeQuorumRequest, DescribeQuorumResponse,
+    DescribeTransactionsRequest, DescribeTransactionsResponse, ElectLeadersRequest,
+    ElectLeadersResponse, FindCoordinatorRequest, FindCoordinatorResponse,
     IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse,
     ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse, ListTransactionsRequest,
-    ListTransactionsResponse, RequestHeader, ResponseHeader, SaslAuthenticateRequest,
-    SaslAuthenticateResponse, SaslHandshakeRequest, SaslHandshakeResponse, WriteTxnMarkersRequest,
-    WriteTxnMarkersResponse,
+    ListTransactionsResponse, MetadataRequest, MetadataResponse, RequestHeader, ResponseHeader,
+    SaslAuthenticateRequest, SaslAuthenticateResponse, SaslHandshakeRequest, SaslHandshakeResponse,
+    WriteTxnMarkersRequest, WriteTxnMarkersResponse,
 };
 use kafka_protocol::messages::{
     AlterShareGroupOffsetsRequest, AlterShareGroupOffsetsResponse, ConsumerGroupDescribeRequest,
@@ -63,6 +64,8 @@ calls! {
     DescribeConfigsRequest => DescribeConfigs, DescribeConfigsResponse;
     IncrementalAlterConfigsRequest => IncrementalAlterConfigs, IncrementalAlterConfigsResponse;
     FindCoordinatorRequest => FindCoordinator, FindCoordinatorResponse;
+    MetadataRequest => Metadata, MetadataResponse;
+    DescribeClusterRequest => DescribeCluster, DescribeClusterResponse;
     ListTransactionsRequest => ListTransactions, ListTransactionsResponse;
     DescribeTransactionsRequest => DescribeTransactions, DescribeTransactionsResponse;
     DescribeProducersRequest => DescribeProducers, DescribeProducersResponse;
@@ -138,11 +141,24 @@ impl Connection {
 
     /// Sends `request` at `version` and reads its answer.
     pub fn call<R: Call>(&mut self, request: &R, version: i16) -> WireResult<R::Answer> {
+        let correlation = self.send(request, version)?;
+        self.receive::<R>(correlation, version)
+    }
+
+    /// Sends `request` at `version` without waiting for its answer: its correlation id, for
+    /// [`Connection::receive`]. A broker answers a connection's requests in the order sent.
+    pub fn send<R: Call>(&mut self, request: &R, version: i16) -> WireResult<i32> {
         let correlation = self.next_correlation;
         self.next_correlation += 1;
         let frame = encode_frame(request, version, correlation, &self.client_id)?;
         self.bound_socket()?;
         self.write(&frame)?;
+        Ok(correlation)
+    }
+
+    /// Reads the answer to the request sent as `correlation` (the next one due).
+    pub fn receive<R: Call>(&mut self, correlation: i32, version: i16) -> WireResult<R::Answer> {
+        self.bound_socket()?;
         let mut body = self.read_frame()?;
         read_answer::<R::Answer>(&mut body, correlation, version)
     }

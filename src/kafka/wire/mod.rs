@@ -19,6 +19,7 @@ mod configs;
 mod connection;
 mod elect;
 mod log_dirs;
+mod metadata;
 mod quorum;
 mod quotas;
 mod reassign;
@@ -41,6 +42,7 @@ pub(super) use elect::elect_leaders;
 #[cfg(test)]
 pub(super) use log_dirs::LogDirReplica;
 pub(super) use log_dirs::{describe_log_dirs, LogDir};
+pub(super) use metadata::cluster_metadata;
 pub(super) use quorum::{describe_features, describe_quorum};
 pub(super) use quotas::{alter_client_quotas, describe_client_quotas};
 pub(super) use reassign::{alter_partition_reassignments, list_partition_reassignments};
@@ -56,7 +58,7 @@ pub(super) use transactions::{
 
 /// Why a wire exchange with a broker failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum WireError {
+pub(in crate::kafka) enum WireError {
     /// kctl cannot speak the protocol with these settings (a SASL mechanism, a property).
     Unsupported(String),
     /// No connection: refused, unresolved, timed out.
