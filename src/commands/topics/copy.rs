@@ -32,7 +32,7 @@ use crate::interrupt::Interrupt;
 use crate::kafka::{
     ClientConfig, Code, ConfigResource, ConfigSource, Consumer, Kafka, NewTopicSpec, OffsetQuery,
     OutRecord, Polled, Producer, ProducerOptions, ReadMode, RecordRef, RecordTime, StartOffset,
-    TimestampType, TopicInfo,
+    Subscription, TimestampType, TopicInfo,
 };
 use crate::printer::Printer;
 use crate::render::{or_dash, Block, Render, Table};
@@ -817,8 +817,12 @@ fn last_records(
     topic: &str,
     at: &BTreeMap<i32, i64>,
 ) -> Result<BTreeMap<i32, Stored>> {
-    let starts = at.iter().map(|(p, o)| (*p, StartOffset::At(*o))).collect();
-    let mut consumer = Consumer::new(client, topic, ReadMode::Assign(starts))?;
+    let starts = at
+        .iter()
+        .map(|(p, o)| ((topic.to_string(), *p), StartOffset::At(*o)))
+        .collect();
+    let subscription = Subscription::Topics(vec![topic.to_string()]);
+    let mut consumer = Consumer::new(client, topic, &subscription, ReadMode::Assign(starts))?;
     let deadline = Instant::now() + client.timeout;
     let mut out = BTreeMap::new();
     let mut result = Ok(());
@@ -848,7 +852,7 @@ fn last_records(
                 if at.get(&p) == Some(&r.offset()) {
                     out.entry(p).or_insert_with(|| Stored::of(&r));
                     drop(r);
-                    consumer.pause(p);
+                    consumer.pause(&(topic.to_string(), p));
                 }
             }
             Ok(_) => {}
@@ -935,9 +939,11 @@ impl Job {
         let starts = self
             .starts
             .iter()
-            .map(|(p, o)| (*p, StartOffset::At(*o)))
+            .map(|(p, o)| ((self.source.clone(), *p), StartOffset::At(*o)))
             .collect();
-        let mut consumer = match Consumer::new(&self.src, &self.source, ReadMode::Assign(starts)) {
+        let subscription = Subscription::Topics(vec![self.source.clone()]);
+        let mode = ReadMode::Assign(starts);
+        let mut consumer = match Consumer::new(&self.src, &self.source, &subscription, mode) {
             Ok(c) => c,
             Err(e) => {
                 outcome.error = Some(e);
@@ -1076,7 +1082,7 @@ impl Job {
                         self.finish(consumer, &mut pending, p)?;
                     }
                 }
-                Polled::PartitionEnd(p) => {
+                Polled::PartitionEnd { partition: p, .. } => {
                     last_progress = Instant::now();
                     // At (or past) the end taken at the start: control records, compacted
                     // gaps and aborted transactions end here too.
@@ -1095,7 +1101,11 @@ impl Job {
                     let at_end: Vec<i32> = pending
                         .iter()
                         .copied()
-                        .filter(|p| positions.get(p).is_some_and(|o| *o >= ends[p]))
+                        .filter(|p| {
+                            positions
+                                .get(&(self.source.clone(), *p))
+                                .is_some_and(|o| *o >= ends[p])
+                        })
                         .collect();
                     for p in at_end {
                         self.finish(consumer, &mut pending, p)?;
@@ -1117,7 +1127,7 @@ impl Job {
         if !pending.remove(&p) {
             return Ok(());
         }
-        consumer.pause(p);
+        consumer.pause(&(self.source.clone(), p));
         match self.skip.get(&p) {
             Some(left) if *left > 0 => Err(Error::runtime(format!(
                 "cannot resume: partition {p} of '{}' holds more records than partition {p} of \
