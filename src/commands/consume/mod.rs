@@ -173,6 +173,24 @@ pub enum OffsetArg {
     Ago(Duration),
 }
 
+impl OffsetArg {
+    /// The time a `@TIMESTAMP` or `@-DURATION` names, in milliseconds since the epoch (one
+    /// before the epoch as the epoch: ListOffsets reads -1 and -2 as end and start); `None`
+    /// for an offset.
+    pub fn time_ms(&self) -> Option<i64> {
+        match self {
+            OffsetArg::Timestamp(ms) => Some((*ms).max(0)),
+            OffsetArg::Ago(d) => Some(
+                SystemTime::now()
+                    .checked_sub(*d)
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_millis() as i64),
+            ),
+            _ => None,
+        }
+    }
+}
+
 pub fn parse_offset(s: &str) -> std::result::Result<OffsetArg, String> {
     let s = s.trim();
     let bad = |why: &str| {
@@ -581,18 +599,7 @@ async fn resolve_starts(
     offset: OffsetArg,
     bounds: Option<&Bounds>,
 ) -> Result<BTreeMap<TopicPartition, StartOffset>> {
-    let time = match offset {
-        // Before the epoch: from the first record (ListOffsets reads -1 and -2 as end and start).
-        OffsetArg::Timestamp(ms) => Some(ms.max(0)),
-        OffsetArg::Ago(d) => Some(
-            SystemTime::now()
-                .checked_sub(d)
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_millis() as i64),
-        ),
-        _ => None,
-    };
-    let found = match time {
+    let found = match offset.time_ms() {
         Some(ms) => Some(offsets(kafka, partitions, OffsetSpec::Timestamp(ms)).await?),
         None => None,
     };

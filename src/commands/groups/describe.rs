@@ -143,7 +143,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     check_exist(&groups, "")?;
 
     // The log-end offsets of every partition of every group, in one batched ListOffsets call.
-    let partitions: Vec<TopicPartition> = groups.iter().flat_map(partitions_of).collect();
+    let partitions: Vec<TopicPartition> = groups.iter().flat_map(Group::partitions).collect();
     let (ends, filtered) = tokio::join!(
         kafka.list_offsets(&partitions, OffsetSpec::Latest),
         kafka.listing_filtered_for()
@@ -165,7 +165,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
                 ));
             }
         }
-        for (tp, end) in partitions_of(g).iter().map(|tp| (tp, ends.get(tp))) {
+        for (tp, end) in g.partitions().iter().map(|tp| (tp, ends.get(tp))) {
             if let Some(Err(e)) = end {
                 ctx.printer.warn(format!(
                     "cannot read the log-end offset of {}:{}: {e}",
@@ -336,24 +336,6 @@ fn sorted_assignments(partitions: &[crate::kafka::TopicPartition]) -> Vec<Assign
     out
 }
 
-/// The partitions a group has committed offsets for or members assigned, sorted.
-fn partitions_of(g: &Group) -> Vec<TopicPartition> {
-    let mut all: Vec<TopicPartition> = g
-        .offsets
-        .keys()
-        .cloned()
-        .chain(
-            g.info
-                .members
-                .iter()
-                .flat_map(|m| m.assignment.iter().cloned()),
-        )
-        .collect();
-    all.sort();
-    all.dedup();
-    all
-}
-
 fn describe(g: &Group, end_of: impl Fn(&TopicPartition) -> Option<i64>) -> GroupDescription {
     let info = &g.info;
     let mut owner = BTreeMap::new();
@@ -362,7 +344,8 @@ fn describe(g: &Group, end_of: impl Fn(&TopicPartition) -> Option<i64>) -> Group
             owner.insert(tp.clone(), m);
         }
     }
-    let offsets: Vec<PartitionOffsets> = partitions_of(g)
+    let offsets: Vec<PartitionOffsets> = g
+        .partitions()
         .into_iter()
         .map(|tp| {
             let current = g.offsets.get(&tp).and_then(|o| o.clone().ok().flatten());
@@ -433,8 +416,8 @@ fn describe(g: &Group, end_of: impl Fn(&TopicPartition) -> Option<i64>) -> Group
     }
 }
 
-/// `orders:0,1 payments:2`
-fn assignment_text(assignments: &[Assignment]) -> String {
+/// `orders:0,1;payments:2`
+pub(super) fn assignment_text(assignments: &[Assignment]) -> String {
     let mut by_topic: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for a in assignments {
         by_topic

@@ -75,6 +75,24 @@ pub struct Group {
 }
 
 impl Group {
+    /// The partitions the group has committed offsets for or members assigned, sorted.
+    pub fn partitions(&self) -> Vec<TopicPartition> {
+        let mut all: Vec<TopicPartition> = self
+            .offsets
+            .keys()
+            .cloned()
+            .chain(
+                self.info
+                    .members
+                    .iter()
+                    .flat_map(|m| m.assignment.iter().cloned()),
+            )
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
     /// Whether the group has members (or is rebalancing): its offsets must not be changed.
     pub fn is_active(&self) -> bool {
         !self.info.members.is_empty()

@@ -281,25 +281,6 @@ pub async fn describe(ctx: &Ctx, names: &[String]) -> Result<()> {
     ctx.printer.print(&ShareDescription { groups })
 }
 
-/// `orders:0,1;payments:2`
-fn assignment_text(assignments: &[super::describe::Assignment]) -> String {
-    let mut by_topic: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for a in assignments {
-        by_topic
-            .entry(&a.topic)
-            .or_default()
-            .push(a.partition.to_string());
-    }
-    if by_topic.is_empty() {
-        return "-".into();
-    }
-    by_topic
-        .iter()
-        .map(|(t, ps)| format!("{t}:{}", ps.join(",")))
-        .collect::<Vec<_>>()
-        .join(";")
-}
-
 impl Render for ShareDescription {
     fn blocks(&self) -> Vec<Block> {
         let mut blocks = Vec::new();
@@ -370,7 +351,7 @@ impl Render for ShareDescription {
                         m.client_id.clone(),
                         m.member_epoch.to_string(),
                         m.assignments.len().to_string(),
-                        assignment_text(&m.assignments),
+                        super::describe::assignment_text(&m.assignments),
                     ]);
                 }
                 blocks.push(Block::Line(String::new()));

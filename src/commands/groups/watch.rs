@@ -220,24 +220,6 @@ fn trend_of(points: &[Point]) -> Option<Trend> {
     })
 }
 
-/// The partitions a group has committed offsets for or members assigned, sorted.
-fn partitions_of(g: &Group) -> Vec<TopicPartition> {
-    let mut all: Vec<TopicPartition> = g
-        .offsets
-        .keys()
-        .cloned()
-        .chain(
-            g.info
-                .members
-                .iter()
-                .flat_map(|m| m.assignment.iter().cloned()),
-        )
-        .collect();
-    all.sort();
-    all.dedup();
-    all
-}
-
 /// One round of requests: the groups and their partitions' log-end offsets. A client of the
 /// sample's own: a long-lived one that went through a broker restart was seen to abort in
 /// librdkafka (an assertion on an admin request waiting for the broker); it is dropped on a
@@ -258,7 +240,7 @@ type Fetched = (Vec<Group>, BTreeMap<TopicPartition, i64>, i64);
 async fn fetch_with(kafka: &crate::kafka::Kafka, names: &[String]) -> Result<Fetched> {
     let groups = load_groups(kafka, names).await?;
     let at = chrono::Utc::now().timestamp_millis();
-    let partitions: Vec<TopicPartition> = groups.iter().flat_map(partitions_of).collect();
+    let partitions: Vec<TopicPartition> = groups.iter().flat_map(Group::partitions).collect();
     let ends = kafka.list_offsets(&partitions, OffsetSpec::Latest).await?;
     let ends = ends
         .into_iter()
@@ -284,7 +266,8 @@ fn sample(
                 }
             }
             let mut window = None;
-            let partitions: Vec<PartitionSample> = partitions_of(g)
+            let partitions: Vec<PartitionSample> = g
+                .partitions()
                 .into_iter()
                 .map(|tp| {
                     let committed = g.offsets.get(&tp).and_then(|o| o.clone().ok().flatten());

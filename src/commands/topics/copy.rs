@@ -21,7 +21,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -687,17 +687,7 @@ async fn starts(
     low: &BTreeMap<(String, i32), i64>,
     end: &BTreeMap<(String, i32), i64>,
 ) -> Result<BTreeMap<i32, i64>> {
-    let time = match offset {
-        Some(OffsetArg::Timestamp(ms)) => Some(ms.max(0)),
-        Some(OffsetArg::Ago(d)) => Some(
-            SystemTime::now()
-                .checked_sub(d)
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_millis() as i64),
-        ),
-        _ => None,
-    };
-    let found = match time {
+    let found = match offset.as_ref().and_then(OffsetArg::time_ms) {
         Some(ms) => Some(offsets(kafka, tps, OffsetQuery::Time(ms)).await?),
         None => None,
     };
