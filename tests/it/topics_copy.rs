@@ -609,3 +609,93 @@ fn a_record_the_destination_refuses_stops_the_copy_which_resumes_once_fixed() {
     assert_eq!(resumed["copied"], 3, "{resumed}");
     assert_eq!(read_all(&broker, &src, 1), read_all(&broker, &dst, 1));
 }
+
+#[test]
+fn grep_and_where_copy_only_the_records_they_match_and_a_filtered_copy_resumes() {
+    let broker = Broker::start();
+    let src = common::unique("copy-filter-src");
+    create(&broker, &src, 2);
+    let lines: String = (1..=20)
+        .map(|i| format!("k{i} {{\"order_id\": {i}, \"qty\": {}}}\n", i % 4))
+        .collect();
+    broker
+        .kctl()
+        .args(["produce", &src, "-K", " ", "--partition", "1"])
+        .write_stdin(lines)
+        .assert()
+        .success();
+
+    // Bad filters are usage errors before any connection, nothing created.
+    let dst = common::unique("copy-filter-dst");
+    for bad in [["--where", ".value |"], ["--grep", "k:(unclosed"]] {
+        let out = common::kctl()
+            .args([
+                "-b",
+                &common::dead_port(),
+                "topics",
+                "copy",
+                &src,
+                &dst,
+                "--create",
+            ])
+            .args(bad)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {out:?}");
+    }
+
+    // --where: qty 3 (orders 3, 7, 11, 15, 19); --grep: keys k1... (k1, k10-k19), not k13.
+    let copied = broker.json(&[
+        "topics",
+        "copy",
+        &src,
+        &dst,
+        "--create",
+        "--where",
+        ".value | fromjson | .qty == 3",
+        "--grep",
+        "k:^k1",
+        "--grep",
+        "!k:^k13$",
+    ]);
+    assert_eq!(copied["copied"], 3, "{copied}");
+    let keys = |topic: &str| {
+        let out = broker
+            .kctl()
+            .args([
+                "consume",
+                topic,
+                "--from-beginning",
+                "-e",
+                "--format",
+                "%p:%k\\n",
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(keys(&dst), "1:k11\n1:k15\n1:k19\n");
+
+    // More matching records arrive; the filtered copy resumes with the same filters.
+    broker
+        .kctl()
+        .args(["produce", &src, "-K", " ", "--partition", "1"])
+        .write_stdin("k31 {\"qty\": 3}\nk14 {\"qty\": 3}\nk17 {\"qty\": 1}\n")
+        .assert()
+        .success();
+    let resumed = broker.json(&[
+        "topics",
+        "copy",
+        &src,
+        &dst,
+        "--resume",
+        "--where",
+        ".value | fromjson | .qty == 3",
+        "--grep",
+        "k:^k1",
+        "--grep",
+        "!k:^k13$",
+    ]);
+    assert_eq!(resumed["copied"], 1, "{resumed}");
+    assert_eq!(keys(&dst), "1:k11\n1:k15\n1:k19\n1:k14\n");
+}

@@ -1,6 +1,6 @@
 //! `kctl consume TOPIC`: records on stdout, as values, JSON lines or a format string.
 
-mod filter;
+pub mod filter;
 pub mod format;
 mod sink;
 

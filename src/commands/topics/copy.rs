@@ -15,9 +15,10 @@
 //!   destination's last record before it writes anything: a copy that cannot continue
 //!   exactly is refused, nothing written.
 //!
-//! Records pass through a [`RecordFilter`] hook when one is set (none is yet: `--where` and
-//! `--grep` will plug in there). Filtered records count neither as copied nor as skipped, so
-//! resuming a filtered copy needs the same filter.
+//! `--grep` and `--where` (consume's filters, on the record as `consume -o json --decode
+//! none` prints it) pass records through a [`RecordFilter`]: those left out count neither as
+//! copied nor as skipped, so a filtered copy resumes with the same filters (and `--resume`
+//! checks the destination's last record against the last matching record skipped).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -25,6 +26,8 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use super::super::codec::DecodedRecord;
+use super::super::consume::filter::{Filter, Grep, WhereExpr};
 use super::super::consume::{parse_offset, OffsetArg};
 use super::super::Ctx;
 use crate::error::{Error, ErrorKind, Result};
@@ -43,7 +46,8 @@ use crate::settings::Settings;
     kctl topics copy orders orders-backup --create\n  \
     kctl topics copy orders orders --to-context prod --create --dry-run\n  \
     kctl topics copy orders orders --to-brokers dr-kafka:9092 --resume\n  \
-    kctl topics copy orders orders-v2 --create --partitioner murmur2 --offset @-1h")]
+    kctl topics copy orders orders-v2 --create --partitioner murmur2 --offset @-1h\n  \
+    kctl topics copy orders orders-big --create --where '.value | fromjson | .qty > 1'")]
 pub struct Args {
     /// Topic to read
     #[arg(value_name = "SRC", value_parser = super::topic_name, add = crate::complete::topic_completer())]
@@ -96,6 +100,19 @@ pub struct Args {
     /// Show what would be copied (and checked) without writing or creating anything
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Copy only records where REGEX matches the value, the key (k:), the value of header NAME
+    /// (h:NAME=) or the topic (t:); a leading ! copies those where it does not. Repeatable: all
+    /// must hold (as consume --grep)
+    #[arg(long, value_name = "[!][k:|v:|h:NAME=|t:]REGEX", value_parser = Grep::parse,
+          help_heading = "Filters")]
+    pub grep: Vec<Grep>,
+
+    /// Copy only records for which this jq expression, given the record as consume -o json
+    /// --decode none prints it, outputs something other than false or null (as consume --where)
+    #[arg(long = "where", value_name = "EXPR", value_parser = WhereExpr::parse,
+          help_heading = "Filters")]
+    pub where_: Option<WhereExpr>,
 }
 
 /// How destination partitions are chosen with `--partitioner`.
@@ -217,6 +234,7 @@ impl Render for Copied {
 
 pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
     // Bad input, found before connecting.
+    let filter = Filter::new(&args.grep, args.where_.as_ref()).map_err(Error::usage)?;
     if args.to_context.is_none() && args.to_brokers.is_none() && args.source == args.destination {
         return Err(Error::usage(format!(
             "cannot copy topic '{}' onto itself: name another DST, or another cluster with \
@@ -439,7 +457,13 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<()> {
         printer: ctx.printer.clone(),
         interrupt: ctx.interrupt.clone(),
         total: (!args.follow).then_some(total),
-        filter: None,
+        filter: filter.map(|mut filter| -> RecordFilter {
+            let undecoded = DecodedRecord {
+                key: None,
+                value: None,
+            };
+            Box::new(move |record| filter.matches(record, &undecoded))
+        }),
         resume_hint: resume_command(&args),
     };
     let outcome = tokio::task::spawn_blocking(move || job.run())
