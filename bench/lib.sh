@@ -269,7 +269,7 @@ table() {
     name=${item%%:*}
     label=${item#*:}
     k=$(fig "$name" kctl s)
-    for tool in kctl kcat kcl apache kafkactl; do
+    for tool in kctl kcat kcl apache kafkactl python; do
       tool_wanted "$tool" || continue
       s=$(fig "$name" "$tool" s)
       m=$(fig "$name" "$tool" m)
