@@ -5,7 +5,8 @@
 #   BROKER=kafka|noida   the broker (default kafka: real Apache Kafka from scripts/kafka-broker,
 #                        started fresh by each script run and stopped at its exit)
 #   RUNS=N               timed runs of each command (the table shows their median)
-#   TOOLS="kctl kcat kcl apache kafkactl"   the tools to time (default all of them)
+#   TOOLS="kctl kcat kcl apache kafkactl"   the tools to time (default all of them;
+#                        bench/schema-consume.sh also knows python: confluent-kafka)
 #   KCTL_BENCH_BIN=path  a kctl binary to time instead of building target/release/kctl
 #   KAFKACTL=path        a kafkactl binary to time instead of `go install`ing one
 #   KCL=path             a kcl (franz-go's CLI) binary to time instead of building one
