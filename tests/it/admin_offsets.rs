@@ -23,10 +23,14 @@ const DELETE_RECORDS_COMMAND: &str = "org.apache.kafka.tools.DeleteRecordsComman
 /// A base time for the records' timestamps (2023-11-14T22:13:20Z).
 const T0: i64 = 1_700_000_000_000;
 
+/// A topic that keeps its records whatever their time: they are written at T0, long past the
+/// default retention (7 days), and the broker's retention check (every 5 minutes) would
+/// otherwise delete them in the middle of a test.
 fn create(broker: &Broker, topic: &str, partitions: u32) {
     broker
         .kctl()
         .args(["topics", "create", topic, "-p", &partitions.to_string()])
+        .args(["-c", "retention.ms=-1"])
         .assert()
         .success();
 }
