@@ -342,7 +342,11 @@ impl Failure {
     /// connection was) against what kctl asked for; `reached` says whether a call succeeded.
     pub fn explain(raw: &str, reason: &str, expect: &Expect, reached: bool) -> Failure {
         let reason = tidy_reason(reason);
-        let closed = (reason.starts_with("Disconnected") && !reached)
+        // The broker closed the connection: librdkafka says so when it reads, or, when it was
+        // writing a request then, that the write failed on the closed socket.
+        let peer_closed = reason.starts_with("Disconnected")
+            || (reason.starts_with("Send failed") && reason.contains("Broken pipe"));
+        let closed = (peer_closed && !reached)
             .then(|| connection_state(raw))
             .flatten();
         Failure::sasl(&reason, expect)
@@ -809,6 +813,14 @@ mod tests {
         assert_eq!(f.stage(), Some(FailedStage::Handshake));
         assert!(f.reason.contains("as a TLS listener does"), "{f:?}");
         let f = explain("h:1/bootstrap: Disconnected: connection closed by peer: receive 0 after POLLIN (after 2ms in state UP)", &plaintext);
+        assert_eq!(f.stage(), Some(FailedStage::Authentication));
+        assert!(f.reason.contains("as a SASL listener does"), "{f:?}");
+        // The same close, met by the next request's write.
+        let tls = Expect {
+            tls: true,
+            ..Expect::default()
+        };
+        let f = explain("ssl://h:1/bootstrap: Send failed: SSL transport error: Broken pipe (after 3ms in state UP)", &tls);
         assert_eq!(f.stage(), Some(FailedStage::Authentication));
         assert!(f.reason.contains("as a SASL listener does"), "{f:?}");
         // Once a call succeeded, a closed connection is only that.
